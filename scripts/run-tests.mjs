@@ -1,0 +1,49 @@
+#!/usr/bin/env node
+// The whole test suite, as the README and .ci/run give it: build, start the
+// real services the integration tests need (a single-node Ceph RGW for S3 with
+// Object Lock), run jest, stop the services, exit with jest's code.
+// Extra arguments go to jest (e.g. `npm test -- lib/test/audit`).
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const run = (cmd, args, opts = {}) =>
+  spawnSync(cmd, args, { cwd: root, stdio: 'inherit', ...opts });
+
+const build = run('npx', ['tsc', '-p', 'tsconfig.json']);
+if (build.status !== 0) process.exit(build.status ?? 1);
+
+const env = { ...process.env };
+const s3Script = join(root, 'scripts', 's3-server.sh');
+const wantS3 = existsSync(s3Script) && process.env.MRG_TEST_S3 !== 'off';
+if (wantS3 && !env.MRG_TEST_S3_ENDPOINT) {
+  const started = spawnSync('bash', [s3Script, 'start'], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'inherit'],
+    encoding: 'utf8',
+  });
+  if (started.status !== 0) {
+    console.error('could not start the test S3 server (scripts/s3-server.sh start); see above');
+    process.exit(started.status ?? 1);
+  }
+  for (const line of started.stdout.split('\n')) {
+    const m = /^(MRG_TEST_S3_[A-Z_]+)=(.*)$/.exec(line.trim());
+    if (m) env[m[1]] = m[2];
+  }
+}
+
+let code = 1;
+try {
+  const jest = run(
+    process.execPath,
+    ['--experimental-vm-modules', '--no-warnings=ExperimentalWarning',
+      join(root, 'node_modules', 'jest', 'bin', 'jest.js'), ...process.argv.slice(2)],
+    { env },
+  );
+  code = jest.status ?? 1;
+} finally {
+  if (wantS3 && !process.env.MRG_TEST_S3_ENDPOINT) run('bash', [s3Script, 'stop']);
+}
+process.exit(code);

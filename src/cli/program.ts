@@ -1,0 +1,97 @@
+import { Command, CommanderError } from 'commander';
+import { ExitCode, GateError, isGateError } from '../core/errors.js';
+import type { CliIo } from './io.js';
+import { registerCommands } from './commands/index.js';
+
+/**
+ * A command handler's result: the exit code. Handlers throw GateError for
+ * input and service problems; a verification failure is a returned 1, since
+ * the findings were already printed.
+ */
+export type CommandResult = number;
+
+/** State a command handler sets so `runCli` can return its exit code. */
+export interface CliRun {
+  io: CliIo;
+  exitCode: number;
+}
+
+export function buildProgram(run: CliRun): Command {
+  const program = new Command('model-gate')
+    .description(
+      'Model lineage digests, an immutable audit log and a signed four-eyes release gate.',
+    )
+    .showSuggestionAfterError(true)
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => run.io.stdout(s),
+      writeErr: (s) => run.io.stderr(s),
+    });
+  registerCommands(program, run);
+  // Every subcommand inherits the same error handling and output streams.
+  const configure = (cmd: Command): void => {
+    cmd.exitOverride().showSuggestionAfterError(true).configureOutput({
+      writeOut: (s) => run.io.stdout(s),
+      writeErr: (s) => run.io.stderr(s),
+    });
+    cmd.commands.forEach(configure);
+  };
+  program.commands.forEach(configure);
+  return program;
+}
+
+/**
+ * Runs the CLI on argv (without node and script) and returns the exit code.
+ * Never calls process.exit, so tests and the Action can call it in-process.
+ */
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  const run: CliRun = { io, exitCode: ExitCode.ok };
+  const program = buildProgram(run);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return run.exitCode;
+  } catch (e) {
+    return exitCodeForError(e, io);
+  }
+}
+
+function exitCodeForError(e: unknown, io: CliIo): number {
+  if (e instanceof CommanderError) {
+    // --help and --version end through exitOverride with code 0.
+    if (e.exitCode === 0) return ExitCode.ok;
+    return ExitCode.usage; // commander already printed what was wrong
+  }
+  if (isGateError(e)) {
+    io.stderr(`model-gate: ${e.describe()}\n`);
+    return e.exitCode;
+  }
+  const err = e instanceof Error ? e : new Error(String(e));
+  io.stderr(`model-gate: internal error: ${err.stack ?? err.message}\n`);
+  return ExitCode.serviceFailed;
+}
+
+/** Wraps an async action so its returned exit code reaches `runCli`. */
+export function action<A extends unknown[]>(
+  run: CliRun,
+  fn: (...args: A) => Promise<CommandResult>,
+): (...args: A) => Promise<void> {
+  return async (...args: A) => {
+    run.exitCode = await fn(...args);
+  };
+}
+
+/** Parses a repeatable option into an array (commander's collector). */
+export function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+/** Parses a non-negative integer option, naming the flag when it is not one. */
+export function integerOption(flag: string): (value: string) => number {
+  return (value: string) => {
+    if (!/^\d+$/.test(value)) {
+      throw new GateError('E_USAGE', `${flag} takes a whole number, got ${JSON.stringify(value)}`);
+    }
+    return Number(value);
+  };
+}
