@@ -1,0 +1,84 @@
+/**
+ * The audit store: where records and checkpoints live. Two adapters implement
+ * it (file:// and s3://); the append protocol and the verifier see only this.
+ *
+ * Keys are relative to the store's prefix: `entries/<seq, 20 digits>.json` and
+ * `checkpoints/<size, 20 digits>.jws` (DESIGN.md §4, store layout).
+ */
+
+export type StoreDir = 'entries' | 'checkpoints';
+
+/** The outcome of a create-only write. */
+export type CreateResult =
+  /** This writer owns the key: its bytes are the record. */
+  | { created: true }
+  /** Someone else owns the key; `existing` are the owning bytes (compare for an idempotent retry). */
+  | { created: false; existing: Uint8Array };
+
+/** A later version of a key (S3 only): a race loser, a rogue write, or a delete marker. */
+export interface LaterVersion {
+  versionId: string;
+  deleteMarker: boolean;
+  /** The bytes of that version (absent for delete markers). */
+  bytes?: Uint8Array;
+}
+
+/** Object Lock retention of the owning version (S3 only). */
+export interface Retention {
+  mode: 'COMPLIANCE' | 'GOVERNANCE' | null;
+  retainUntil: Date | null;
+  /** When the owning version was written. */
+  createdAt: Date | null;
+}
+
+/** What the verifier learns about one key beyond its owning bytes. */
+export interface KeyInspection {
+  /** The owning bytes (S3: oldest version), or null when the key has no data version. */
+  bytes: Uint8Array | null;
+  laterVersions: LaterVersion[];
+  retention?: Retention;
+}
+
+export interface AuditStore {
+  /** The store's URL as the user wrote it, with secrets removed (for messages). */
+  readonly displayUrl: string;
+  /**
+   * Refuses (GateError, exit 2) a store that must not be appended to: an S3
+   * bucket without Object Lock, or with a default retention that is not
+   * COMPLIANCE (unless GOVERNANCE is allowed) or shorter than required.
+   */
+  checkAppendable(): Promise<void>;
+  /**
+   * Create-only write. Never overwrites: on S3, `If-None-Match: *` and then
+   * ownership confirmed by version order (the oldest version is the record).
+   */
+  create(key: string, bytes: Uint8Array): Promise<CreateResult>;
+  /** The owning bytes of a key, or null when it does not exist. */
+  read(key: string): Promise<Uint8Array | null>;
+  /** Keys in one directory, sorted ascending (zero-padded, so numeric order). */
+  list(dir: StoreDir): Promise<string[]>;
+  /** Owning bytes plus later versions and retention, for the verifier. */
+  inspect(key: string): Promise<KeyInspection>;
+}
+
+/** `entries/00000000000000000042.json` for seq 42. */
+export function entryKey(seq: number): string {
+  return `entries/${String(seq).padStart(20, '0')}.json`;
+}
+
+/** `checkpoints/00000000000000000042.jws` for a checkpoint at size 42. */
+export function checkpointKey(size: number): string {
+  return `checkpoints/${String(size).padStart(20, '0')}.jws`;
+}
+
+/** The sequence number in an entry key, or null for a key that is not one. */
+export function seqOfEntryKey(key: string): number | null {
+  const m = /^entries\/(\d{20})\.json$/.exec(key);
+  return m ? Number(m[1]) : null;
+}
+
+/** The size in a checkpoint key, or null for a key that is not one. */
+export function sizeOfCheckpointKey(key: string): number | null {
+  const m = /^checkpoints\/(\d{20})\.jws$/.exec(key);
+  return m ? Number(m[1]) : null;
+}
