@@ -60,6 +60,8 @@ export async function parquetFingerprint(path: string, expectedSize: number): Pr
 function columnOf(node: SchemaTree): ColumnInfo {
   const el = node.element;
   const type =
-    el.logical_type?.type ?? el.converted_type ?? el.type ?? (node.children.length > 0 ? 'GROUP' : 'UNKNOWN');
+    el.logical_type?.type ??
+    (el.converted_type === 'UTF8' ? 'STRING' : el.converted_type) ??
+    el.type ?? (node.children.length > 0 ? 'GROUP' : 'UNKNOWN');
   return { name: el.name, type: String(type) };
 }
