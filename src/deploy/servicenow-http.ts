@@ -257,6 +257,13 @@ export class ServiceNowHttp {
         },
       );
     }
+    if (status === 400 && /does not represent any resource/i.test(detail)) {
+      // ServiceNow's answer for a URI no API serves: the plugin is missing or the URL is wrong.
+      return new GateError('E_SERVICENOW_NOT_FOUND', `no Change Management API at ${this.baseUrl} (HTTP 400${detail})`, {
+        where,
+        hint: 'check SERVICENOW_INSTANCE / --instance, and that the Change Management REST API (sn_chg_rest) is active on the instance',
+      });
+    }
     if (status >= 300 && status < 400) {
       return new GateError('E_SERVICENOW', `ServiceNow redirected ${what} (HTTP ${status}${location ? ` to ${location}` : ''})`, {
         where,
