@@ -104,5 +104,5 @@ export async function waitForChange(
 
 function formatDuration(ms: number): string {
   const s = Math.round(ms / 1000);
-  return s >= 120 ? `${Math.round(s / 60)} min` : `${s} s`;
+  return s >= 120 && s % 60 === 0 ? `${s / 60} min` : `${s} s`;
 }

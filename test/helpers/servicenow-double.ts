@@ -107,6 +107,8 @@ export class ServiceNowDouble {
   /** Called after each request is answered (tests use it to move a change along). */
   onRequest?: (req: LoggedRequest) => void;
   private readonly faults: Fault[] = [];
+  /** Pending delays, released on close so a stopped double holds no timers. */
+  private readonly delays = new Set<() => void>();
   private nextNumber = 30001;
 
   private constructor(
@@ -132,6 +134,7 @@ export class ServiceNowDouble {
   }
 
   async close(): Promise<void> {
+    for (const release of this.delays) release();
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
@@ -201,14 +204,26 @@ export class ServiceNowDouble {
     const i = this.faults.findIndex((f) => !f.method || f.method === logged.method);
     const fault = i >= 0 ? this.faults.splice(i, 1)[0] : undefined;
     if (fault && !fault.thenHandle) {
-      if (fault.delayMs) await delay(fault.delayMs);
+      if (fault.delayMs) await this.delay(fault.delayMs);
       const status = fault.status ?? 200;
       answer(status, fault.body ?? (status >= 400 ? errorBody(`HTTP ${status}`, null) : '{}'), fault.headers);
       return;
     }
     const [status, payload] = this.route(logged, req.headers.authorization, body);
-    if (fault?.delayMs) await delay(fault.delayMs);
+    if (fault?.delayMs) await this.delay(fault.delayMs);
     answer(status, payload);
+  }
+
+  private delay(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const release = (): void => {
+        clearTimeout(timer);
+        this.delays.delete(release);
+        resolve();
+      };
+      const timer = setTimeout(release, ms);
+      this.delays.add(release);
+    });
   }
 
   private route(r: LoggedRequest, authorization: string | undefined, body: unknown): [number, string] {
@@ -319,6 +334,3 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
