@@ -49,7 +49,8 @@ export interface WaitResult {
 /**
  * Polls `cm` for the change until it is approved or rejected, or `timeoutMs`
  * has passed (then the last decision, pending, is returned with `timedOut`).
- * Each read gets only the time left, so a slow service cannot stretch the wait.
+ * Each read gets only the time left, so a slow service cannot stretch the wait
+ * (with `timeoutMs` 0, the one read is bounded by the adapter's own limits).
  * A service failure before any answer is thrown (exit 3); one after an answer
  * that ran into the deadline ends the wait as timed out.
  */
@@ -69,7 +70,10 @@ export async function waitForChange(
     // Always read at least once, even with a zero timeout: that is `status`.
     if (polls > 0 && left <= 0) break;
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(new Error('wait timeout')), Math.max(1, left));
+    // A zero timeout is a plain status check: its one read is bounded only by
+    // the adapter's own request timeout and retries.
+    const timer =
+      left > 0 ? setTimeout(() => controller.abort(new Error('wait timeout')), left) : undefined;
     let change: ChangeRecord;
     try {
       change = await cm.getChange(idOrNumber, { signal: controller.signal });
@@ -79,7 +83,7 @@ export async function waitForChange(
       }
       throw e;
     } finally {
-      clearTimeout(timer);
+      if (timer) clearTimeout(timer);
     }
     polls++;
     const decision = changeGateDecision(change, new Date(clock.now()), options.settings);

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { CliRun } from '../program.js';
+import { register as registerChange } from './change.js';
 
 /**
  * Each capability registers its own commands in its own file, so the parser
@@ -8,4 +9,5 @@ import type { CliRun } from '../program.js';
 export function registerCommands(program: Command, run: CliRun): void {
   void program;
   void run;
+  registerChange(program, run);
 }
