@@ -25,9 +25,10 @@ export interface ChangeRequestInput {
   start_date?: string;
   end_date?: string;
   /**
-   * An identifier of the release that made the change. The adapter looks it up
-   * before retrying a create whose answer was lost, so one release never opens
-   * two changes.
+   * An identifier of the release (e.g. `github:<repo>:<run id>`). When given,
+   * opening is idempotent: an existing change with this id is returned instead
+   * of a new one (a re-run job reuses its change). Generated when absent; the
+   * adapter also looks it up before retrying a create whose answer was lost.
    */
   correlation_id?: string;
   /** Any further `change_request` fields (`--field key=value`). */
@@ -57,6 +58,12 @@ export interface ChangeRecord {
   url: string;
 }
 
+/** The result of openChange: the change, and whether this call created it. */
+export type OpenedChange = ChangeRecord & {
+  /** False when a change with the request's correlation id already existed. */
+  created: boolean;
+};
+
 /** Options of a single read. */
 export interface GetChangeOptions {
   /** Aborts the read (and its retries) when the caller's own deadline passes. */
@@ -66,7 +73,7 @@ export interface GetChangeOptions {
 /** An outside change-management system. */
 export interface ChangeManagement {
   /** Opens a Normal change request; returns it as stored (number, state, approval, link). */
-  openChange(request: ChangeRequestInput): Promise<ChangeRecord>;
+  openChange(request: ChangeRequestInput): Promise<OpenedChange>;
   /** Reads a change by sys_id (32 hex digits) or by number (`CHG0030001`). */
   getChange(idOrNumber: string, options?: GetChangeOptions): Promise<ChangeRecord>;
 }

@@ -45,6 +45,8 @@ export interface ServiceNowRequest {
    * did (e.g. by correlation id) and return it instead of sending it again.
    */
   recover?: () => Promise<unknown | undefined>;
+  /** The hint when a non-idempotent request gives up with its outcome unknown. */
+  unknownOutcomeHint?: string;
 }
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
@@ -112,11 +114,13 @@ export class ServiceNowHttp {
     const what = `${req.method} ${url.pathname}`;
     const idempotent = req.method === 'GET';
     let lastProblem = '';
+    let lastAmbiguous = false;
     for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
       this.checkDeadline(req.signal, what);
       const outcome = await this.attempt(req, url, what);
       if (outcome.kind === 'ok') return outcome.body;
       lastProblem = outcome.problem;
+      lastAmbiguous = outcome.ambiguous;
       if (attempt === this.maxAttempts) break;
       let delay = outcome.retryAfterMs ?? this.backoff(attempt);
       if (outcome.retryAfterMs !== undefined && outcome.retryAfterMs > this.maxRetryAfterMs) {
@@ -142,7 +146,13 @@ export class ServiceNowHttp {
     throw new GateError(
       'E_SERVICENOW',
       `ServiceNow failed ${what} after ${this.maxAttempts} attempt${this.maxAttempts === 1 ? '' : 's'}: ${lastProblem}`,
-      { where: this.baseUrl, hint: 'check the instance status and retry later; the gate stays closed meanwhile' },
+      {
+        where: this.baseUrl,
+        hint:
+          lastAmbiguous && !idempotent && req.unknownOutcomeHint
+            ? req.unknownOutcomeHint
+            : 'check the instance status and retry later; the gate stays closed meanwhile',
+      },
     );
   }
 

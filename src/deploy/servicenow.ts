@@ -23,6 +23,7 @@ import type {
   ChangeRecord,
   ChangeRequestInput,
   GetChangeOptions,
+  OpenedChange,
 } from './change-management.js';
 import { ServiceNowHttp, type ServiceNowOptions } from './servicenow-http.js';
 
@@ -60,9 +61,17 @@ export class ServiceNowChangeManagement implements ChangeManagement {
     return this.http.baseUrl;
   }
 
-  async openChange(request: ChangeRequestInput): Promise<ChangeRecord> {
+  async openChange(request: ChangeRequestInput): Promise<OpenedChange> {
     const body = requestBody(request);
     const correlationId = body.correlation_id;
+    if (request.correlation_id !== undefined) {
+      // The caller named the release: a change already opened for it (by a
+      // re-run job, or a run whose answer was lost) is that release's change.
+      const existing = await this.query(`correlation_id=${correlationId}`);
+      if (existing !== undefined) {
+        return { ...this.record({ result: existing }, `GET ${API}?sysparm_query=correlation_id=${correlationId}`), created: false };
+      }
+    }
     const raw = await this.http.send({
       method: 'POST',
       path: `${API}/normal`,
@@ -73,8 +82,10 @@ export class ServiceNowChangeManagement implements ChangeManagement {
         const found = await this.query(`correlation_id=${correlationId}`);
         return found === undefined ? undefined : { result: found };
       },
+      unknownOutcomeHint: `the change may have been created before the failure: rerun with --correlation-id ${correlationId} (it returns that change if it exists), or look for that correlation_id in ServiceNow`,
     });
-    return this.record(raw, `POST ${API}/normal`);
+    // A recovered create (found by correlation id after a lost answer) was still made by this call.
+    return { ...this.record(raw, `POST ${API}/normal`), created: true };
   }
 
   async getChange(idOrNumber: string, options: GetChangeOptions = {}): Promise<ChangeRecord> {

@@ -64,7 +64,7 @@ describe("ServiceNow adapter against a local double of ServiceNow's documented C
   it('opens a Normal change whose body carries the digests, approvers and links, and reads it back', async () => {
     const cm = client();
     const opened = await cm.openChange({ ...release, assignment_group: 'ml-platform', fields: { risk: '3' } });
-    expect(opened).toMatchObject({ number: 'CHG0030001', state: '-5', state_label: 'New', approval: 'not requested' });
+    expect(opened).toMatchObject({ number: 'CHG0030001', state: '-5', state_label: 'New', approval: 'not requested', created: true });
     expect(opened.sys_id).toMatch(/^[0-9a-f]{32}$/);
     expect(opened.url).toBe(`${double.url}/change_request.do?sys_id=${opened.sys_id}`);
 
@@ -81,8 +81,10 @@ describe("ServiceNow adapter against a local double of ServiceNow's documented C
 
     const bySysId = await cm.getChange(opened.sys_id);
     const byNumber = await cm.getChange('chg0030001');
-    expect(bySysId).toEqual(opened);
-    expect(byNumber).toEqual(opened);
+    const { created, ...stored } = opened;
+    expect(created).toBe(true);
+    expect(bySysId).toEqual(stored);
+    expect(byNumber).toEqual(stored);
     expect(double.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
       'POST /api/sn_chg_rest/change/normal',
       `GET /api/sn_chg_rest/change/${opened.sys_id}`,
@@ -205,12 +207,27 @@ describe("ServiceNow adapter against a local double of ServiceNow's documented C
     double.failNext({ method: 'POST', thenHandle: true, delayMs: 600 });
     const opened = await client({ requestTimeoutMs: 150 }).openChange({ ...release, correlation_id: 'gh-run-99-attempt-1' });
     expect(double.changes.size).toBe(1);
-    expect(opened.correlation_id).toBe('gh-run-99-attempt-1');
-    expect(double.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
-      'POST /api/sn_chg_rest/change/normal',
-      'GET /api/sn_chg_rest/change',
+    expect(opened).toMatchObject({ correlation_id: 'gh-run-99-attempt-1', created: true });
+    expect(double.requests.map((r) => `${r.method} ${r.path} ${r.query.sysparm_query ?? ''}`)).toEqual([
+      'GET /api/sn_chg_rest/change correlation_id=gh-run-99-attempt-1', // none yet
+      'POST /api/sn_chg_rest/change/normal ', // created, answer lost
+      'GET /api/sn_chg_rest/change correlation_id=gh-run-99-attempt-1', // found
     ]);
-    expect(double.requests[1].query.sysparm_query).toBe('correlation_id=gh-run-99-attempt-1');
+  });
+
+  it('opening with a correlation id that already has a change returns that change (a re-run job)', async () => {
+    const first = await client().openChange({ ...release, correlation_id: 'github:acme/models:99' });
+    double.approve(first.sys_id);
+    const again = await client().openChange({ ...release, correlation_id: 'github:acme/models:99' });
+    expect(again).toMatchObject({ sys_id: first.sys_id, created: false, approval: 'approved' });
+    expect(double.changes.size).toBe(1);
+  });
+
+  it('a create that fails with its outcome unknown says how to find the change', async () => {
+    double.failNext({ method: 'POST', status: 502 }, { method: 'POST', status: 502 });
+    const e = await rejection(client({ maxAttempts: 2 }).openChange(release));
+    expect(e.exitCode).toBe(3);
+    expect(e.hint).toMatch(/rerun with --correlation-id model-release-gate:[0-9a-f-]+ \(it returns that change/);
   });
 
   it('a create that failed before any answer is sent again when nothing was created', async () => {

@@ -37,7 +37,7 @@ function record(over: Partial<ChangeRecord> = {}): ChangeRecord {
 function scripted(answers: Array<Partial<ChangeRecord>>, onRead?: () => void): ChangeManagement & { reads: number } {
   const cm = {
     reads: 0,
-    openChange: async () => record(),
+    openChange: async () => ({ ...record(), created: true }),
     getChange: async (_id: string, _o?: GetChangeOptions) => {
       onRead?.();
       const a = answers[Math.min(cm.reads, answers.length - 1)];
@@ -116,7 +116,7 @@ describe('waitForChange', () => {
 
   it('a service failure before any answer is thrown', async () => {
     const cm: ChangeManagement = {
-      openChange: async () => record(),
+      openChange: async () => ({ ...record(), created: true }),
       getChange: async () => {
         throw new GateError('E_SERVICENOW', 'down');
       },

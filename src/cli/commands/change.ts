@@ -63,7 +63,7 @@ export function register(program: Command, run: CliRun): void {
       .option('--approver <login>', 'an approver of the release, e.g. "alice (risk)" (repeatable)', collect)
       .option('--pr-url <url>', 'link to the pull request')
       .option('--run-url <url>', 'link to the workflow run')
-      .option('--correlation-id <id>', 'identifier of this release in ServiceNow (default: generated)')
+      .option('--correlation-id <id>', 'identifier of this release; an existing change with it is reused (default: generated)')
       .option('--field <key=value>', 'any further change_request field (repeatable)', collect)
       .option('--json', 'print the change as JSON on stdout'),
   ).action(action(run, (flags: OpenFlags) => openCommand(run.io, flags)));
@@ -167,7 +167,8 @@ async function openCommand(io: CliIo, flags: OpenFlags): Promise<number> {
   const change = await cm.openChange(request);
   if (flags.json) printJson(io, { change });
   else {
-    io.stdout(`opened ${change.number} (sys_id ${change.sys_id}): state ${label(change.state, change.state_label)}, approval ${change.approval}\n`);
+    const verb = change.created ? 'opened' : `reused (correlation id ${change.correlation_id})`;
+    io.stdout(`${verb} ${change.number} (sys_id ${change.sys_id}): state ${label(change.state, change.state_label)}, approval ${change.approval}\n`);
     io.stdout(`  ${change.url}\n`);
   }
   return 0;

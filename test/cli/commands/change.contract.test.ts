@@ -83,6 +83,14 @@ describe("model-gate change (CLI) against a local double of ServiceNow's documen
     expect(double.requests).toHaveLength(0);
   });
 
+  it('open --correlation-id twice (a re-run job) reuses the change', async () => {
+    const first = await open(['--correlation-id', 'github:acme/models:run-9']);
+    const t = io(env, dir);
+    expect(await runCli(['change', 'open', '--short-description', 'Release model', '--correlation-id', 'github:acme/models:run-9'], t)).toBe(0);
+    expect(t.out).toContain(`reused (correlation id github:acme/models:run-9) ${first.number}`);
+    expect(double.changes.size).toBe(1);
+  });
+
   it('status: exit 1 while pending, 0 once approved, 1 once rejected', async () => {
     const { sys_id, number } = await open();
     double.request(sys_id);
