@@ -112,7 +112,12 @@ export function changeGateDecision(
     };
   }
   if (approval !== 'approved') {
-    const what = approval === 'requested' ? 'awaiting approval' : `approval "${change.approval || 'none'}"`;
+    const what =
+      approval === 'requested'
+        ? 'awaiting approval'
+        : approval === 'not requested'
+          ? 'not yet submitted for approval'
+          : `not approved (approval "${change.approval || 'none'}")`;
     return { state: 'pending', reason: `${name} is ${what} (state ${stateText})` };
   }
   if (!s.approvedStates.includes(state)) {

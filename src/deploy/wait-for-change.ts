@@ -97,10 +97,10 @@ export async function waitForChange(
   if (!last) throw new Error('unreachable: waitForChange ended without a read');
   return {
     change: last.change,
-    decision: {
-      state: 'pending',
-      reason: `${last.decision.reason}; still pending after waiting ${formatDuration(options.timeoutMs)}`,
-    },
+    decision:
+      options.timeoutMs > 0
+        ? { state: 'pending', reason: `${last.decision.reason}; still pending after waiting ${formatDuration(options.timeoutMs)}` }
+        : last.decision,
     polls,
     timedOut: true,
   };

@@ -37,6 +37,7 @@ describe('changeGateDecision (pure)', () => {
     expect(changeGateDecision(change({ state: '-3', approval: 'requested' }), NOW).reason).toMatch(
       /awaiting approval \(state Authorize \(-3\)\)/,
     );
+    expect(changeGateDecision(change({ state: '-5', approval: 'not requested' }), NOW).reason).toContain('not yet submitted for approval');
     expect(changeGateDecision(change({ state: '3', close_code: 'unsuccessful' }), NOW).reason).toMatch(/close code "unsuccessful"/);
     expect(changeGateDecision(change({ state: '-3' }), NOW).reason).toMatch(/Scheduled \(-2\) or Implement \(-1\)/);
   });

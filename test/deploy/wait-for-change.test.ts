@@ -85,6 +85,7 @@ describe('waitForChange', () => {
   it('reads once with a zero timeout (a plain status check)', async () => {
     const r = await waitForChange(scripted([{}]), 'CHG0030001', { timeoutMs: 0, clock: fakeClock() });
     expect(r).toMatchObject({ polls: 1, timedOut: true });
+    expect(r.decision.reason).not.toContain('still pending after');
   });
 
   it('property: never waits past the timeout and ends with the last answer', async () => {
