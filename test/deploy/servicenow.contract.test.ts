@@ -237,6 +237,22 @@ describe("ServiceNow adapter against a local double of ServiceNow's documented C
     expect(double.changes.size).toBe(1);
   });
 
+  it('reads integer choices sent as JSON numbers with a fraction ("value": -1.0), as instances send them', async () => {
+    const raw = `{"result": {"sys_id": {"display_value": "${'b'.repeat(32)}", "value": "${'b'.repeat(32)}"},
+      "number": {"display_value": "CHG0040001", "value": "CHG0040001"},
+      "state": {"display_value": "Implement", "value": -1.0},
+      "approval": {"display_value": "Approved", "value": "approved"},
+      "start_date": {"display_value": "2026-11-27 13:00:00", "value": "2026-11-27 12:00:00", "display_value_internal": "2026-11-27 13:00:00"},
+      "close_code": {"display_value": "", "value": ""}}}`;
+    double.failNext({ status: 200, body: raw });
+    expect(await client().getChange('b'.repeat(32))).toMatchObject({
+      state: '-1',
+      state_label: 'Implement',
+      start_date: '2026-11-27T12:00:00.000Z', // the value (UTC), not the user's display time
+      close_code: null,
+    });
+  });
+
   describe('malformed responses', () => {
     it('missing result', async () => {
       double.failNext({ status: 200, body: '{"records": []}' });

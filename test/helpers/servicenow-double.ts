@@ -18,6 +18,10 @@
  * - Components installed with ITSM Roles - Change Management:
  *   https://www.servicenow.com/docs/r/xanadu/it-service-management/change-management/installed-with-cm-itsm-roles.html
  *   `sn_change_read` (read), `sn_change_write` (write, contains read).
+ * - A create response recorded from an instance, published in the public
+ *   mcasperson/ServiceNowMock repository (internal/application/handler):
+ *   HTTP 200, integer choices such as `state` as JSON numbers (`-5.0`),
+ *   date-times with `display_value_internal`, `__meta.ignoredFields`.
  * - REST API status codes and error body `{"error": {"message", "detail"},
  *   "status": "failure"}` (401 "User Not Authenticated" / "Required to provide
  *   Auth information", 403 "User Not Authorized", 404 "No Record found",
@@ -304,11 +308,20 @@ export class ServiceNowDouble {
   }
 }
 
-function serialize(c: StoredChange): Record<string, { value: string; display_value: string }> {
-  const out: Record<string, { value: string; display_value: string }> = {};
+/** Integer choice columns: the API answers their value as a JSON number (`"value": -5.0`). */
+const NUMERIC = new Set(['state', 'impact', 'priority', 'risk', 'urgency']);
+const DATE_TIMES = new Set(['start_date', 'end_date', 'sys_created_on']);
+
+type Field = { value: string | number; display_value: string; display_value_internal?: string };
+
+function serialize(c: StoredChange): Record<string, Field> {
+  const out: Record<string, Field> = {};
   for (const [k, v] of Object.entries(c)) {
     const labels = k === 'state' ? STATE_LABELS : k === 'approval' ? APPROVAL_LABELS : k === 'close_code' ? CLOSE_CODE_LABELS : {};
-    out[k] = { value: v, display_value: labels[v] ?? v };
+    const value = NUMERIC.has(k) && /^-?\d+$/.test(v) ? Number(v) : v;
+    out[k] = { value, display_value: labels[v] ?? v };
+    // Date-times carry the internal display form too; the double's users sit in UTC.
+    if (DATE_TIMES.has(k)) out[k].display_value_internal = v;
   }
   return out;
 }
