@@ -76,4 +76,10 @@ export interface ChangeManagement {
   openChange(request: ChangeRequestInput): Promise<OpenedChange>;
   /** Reads a change by sys_id (32 hex digits) or by number (`CHG0030001`). */
   getChange(idOrNumber: string, options?: GetChangeOptions): Promise<ChangeRecord>;
+  /**
+   * The change opened for a release, by the correlation id given at opening,
+   * or null. Lets a stateless front (the App's deployment protection rule)
+   * find the change from what it knows about the deployment.
+   */
+  findChange(correlationId: string, options?: GetChangeOptions): Promise<ChangeRecord | null>;
 }

@@ -243,7 +243,7 @@ export class ServiceNowHttp {
     if (status === 401) {
       return new GateError('E_SERVICENOW_AUTH', `credentials rejected by ServiceNow: check SERVICENOW_USERNAME/PASSWORD or TOKEN (HTTP 401${detail})`, {
         where,
-        hint: 'basic auth needs a ServiceNow user with "Web service access only" or a password login; a bearer token must be a current OAuth access token for this instance',
+        hint: 'check the user name and password (the user must be active; "Web service access only" users are fine), or that the OAuth token is current and issued by this instance',
       });
     }
     if (status === 403) {

@@ -110,6 +110,18 @@ export class ServiceNowChangeManagement implements ChangeManagement {
     });
   }
 
+  async findChange(correlationId: string, options: GetChangeOptions = {}): Promise<ChangeRecord | null> {
+    if (!CORRELATION_RE.test(correlationId)) {
+      throw new GateError('E_USAGE', `unusable correlation id ${JSON.stringify(correlationId)}`, {
+        hint: 'use up to 100 characters of letters, digits and _ . : / @ + -',
+      });
+    }
+    const found = await this.query(`correlation_id=${correlationId}`, options.signal);
+    return found === undefined
+      ? null
+      : this.record({ result: found }, `GET ${API}?sysparm_query=correlation_id=${correlationId}`);
+  }
+
   /** The first change matching an encoded query, or undefined. */
   private async query(encoded: string, signal?: AbortSignal): Promise<unknown | undefined> {
     const raw = await this.http.send({

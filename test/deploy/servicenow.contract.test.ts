@@ -223,6 +223,23 @@ describe("ServiceNow adapter against a local double of ServiceNow's documented C
     expect(double.changes.size).toBe(1);
   });
 
+  it('finds the change opened for a release by its correlation id (for the deployment protection rule)', async () => {
+    const cm = client();
+    expect(await cm.findChange('github:acme/models:run:99')).toBeNull();
+    const opened = await cm.openChange({ ...release, correlation_id: 'github:acme/models:run:99' });
+    expect((await cm.findChange('github:acme/models:run:99'))?.sys_id).toBe(opened.sys_id);
+    await expect(cm.findChange('x^ORnumber!=0')).rejects.toThrow(/unusable correlation id/);
+  });
+
+  it('a redirect (an SSO login page) is reported, not followed', async () => {
+    double.failNext({ status: 302, headers: { location: 'https://sso.example.com/login' }, body: '' });
+    const e = await rejection(client().getChange('0'.repeat(32)));
+    expect(e.message).toContain('redirected');
+    expect(e.message).toContain('https://sso.example.com/login');
+    expect(e.hint).toContain('SSO');
+    expect(double.requests).toHaveLength(1);
+  });
+
   it('a create that fails with its outcome unknown says how to find the change', async () => {
     double.failNext({ method: 'POST', status: 502 }, { method: 'POST', status: 502 });
     const e = await rejection(client({ maxAttempts: 2 }).openChange(release));

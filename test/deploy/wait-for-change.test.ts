@@ -38,6 +38,7 @@ function scripted(answers: Array<Partial<ChangeRecord>>, onRead?: () => void): C
   const cm = {
     reads: 0,
     openChange: async () => ({ ...record(), created: true }),
+    findChange: async () => null,
     getChange: async (_id: string, _o?: GetChangeOptions) => {
       onRead?.();
       const a = answers[Math.min(cm.reads, answers.length - 1)];
@@ -118,6 +119,7 @@ describe('waitForChange', () => {
   it('a service failure before any answer is thrown', async () => {
     const cm: ChangeManagement = {
       openChange: async () => ({ ...record(), created: true }),
+      findChange: async () => null,
       getChange: async () => {
         throw new GateError('E_SERVICENOW', 'down');
       },
