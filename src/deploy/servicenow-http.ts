@@ -143,6 +143,11 @@ export class ServiceNowHttp {
         if (found !== undefined) return found;
       }
     }
+    if (lastAmbiguous && !idempotent && req.recover) {
+      // Out of attempts, but the last one may have been carried out: one last look.
+      const found = await req.recover().catch(() => undefined);
+      if (found !== undefined) return found;
+    }
     throw new GateError(
       'E_SERVICENOW',
       `ServiceNow failed ${what} after ${this.maxAttempts} attempt${this.maxAttempts === 1 ? '' : 's'}: ${lastProblem}`,

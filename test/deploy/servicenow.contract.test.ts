@@ -244,7 +244,16 @@ describe("ServiceNow adapter against a local double of ServiceNow's documented C
     double.failNext({ method: 'POST', status: 502 }, { method: 'POST', status: 502 });
     const e = await rejection(client({ maxAttempts: 2 }).openChange(release));
     expect(e.exitCode).toBe(3);
+    expect(double.requests.map((r) => `${r.method} ${r.status}`)).toEqual(['POST 502', 'GET 200', 'POST 502', 'GET 200']);
     expect(e.hint).toMatch(/rerun with --correlation-id model-release-gate:[0-9a-f-]+ \(it returns that change/);
+  });
+
+  it('a last attempt whose answer was lost still finds the change it created', async () => {
+    double.failNext({ method: 'POST', thenHandle: true, delayMs: 600 });
+    const opened = await client({ requestTimeoutMs: 150, maxAttempts: 1 }).openChange(release);
+    expect(opened.created).toBe(true);
+    expect(double.changes.size).toBe(1);
+    expect(double.requests.map((r) => r.method)).toEqual(['POST', 'GET']);
   });
 
   it('a create that failed before any answer is sent again when nothing was created', async () => {
