@@ -199,7 +199,8 @@ export class ServiceNowDouble {
     const answer = (status: number, payload: string, headers: Record<string, string> = {}): void => {
       logged.status = status;
       if (!res.destroyed) {
-        res.writeHead(status, { 'content-type': 'application/json;charset=UTF-8', ...headers });
+        // `connection: close` lets a test end without keep-alive sockets lingering in fetch's pool.
+        res.writeHead(status, { 'content-type': 'application/json;charset=UTF-8', connection: 'close', ...headers });
         res.end(payload);
       }
       this.onRequest?.(logged);
