@@ -49,9 +49,8 @@ export function releaseChangeRequest(facts: ReleaseFacts): ChangeRequestInput {
   if (facts.pull_request_url) lines.push(`Pull request: ${facts.pull_request_url}`);
   if (facts.run_url) lines.push(`Workflow run: ${facts.run_url}`);
 
-  const what = facts.model ? `model ${facts.model.digest}` : 'this model release';
   const justification = [
-    `Release of ${what}`,
+    facts.model ? `Release of model ${facts.model.digest}` : 'Model release',
     facts.approvers?.length ? `approved in review by ${facts.approvers.join(', ')}` : undefined,
     facts.pull_request_url ? `in ${facts.pull_request_url}` : undefined,
   ]

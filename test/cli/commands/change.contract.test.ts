@@ -144,9 +144,11 @@ describe("model-gate change (CLI) against a local double of ServiceNow's documen
   });
 
   it('exit 2: wrong password, unknown change, missing credentials, bad flags', async () => {
-    let t = io({ ...env, SERVICENOW_PASSWORD: 'wrong' });
+    let t = io({ ...env, SERVICENOW_PASSWORD: 'wrong-secret-pw' });
     expect(await runCli(['change', 'status', 'CHG0030001'], t)).toBe(2);
     expect(t.err).toContain('credentials rejected by ServiceNow');
+    expect(t.err + t.out).not.toContain('wrong-secret-pw');
+    expect(t.err + t.out).not.toContain(Buffer.from('svc-model-gate:wrong-secret-pw').toString('base64'));
 
     t = io(env);
     expect(await runCli(['change', 'status', 'CHG0099999'], t)).toBe(2);
