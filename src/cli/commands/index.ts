@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { CliRun } from '../program.js';
 import { register as registerLineage } from './lineage.js';
 import { register as registerAudit } from './audit.js';
+import { register as registerChange } from './change.js';
 
 /**
  * Each capability registers its own commands in its own file, so the parser
@@ -10,4 +11,5 @@ import { register as registerAudit } from './audit.js';
 export function registerCommands(program: Command, run: CliRun): void {
   registerLineage(program, run);
   registerAudit(program, run);
+  registerChange(program, run);
 }
