@@ -59,8 +59,9 @@ function splitOptions(text: string): string[] {
 }
 
 const unquote = (s: string): string => (s.startsWith('"') && s.endsWith('"') ? s.slice(1, -1) : s);
+/** A key type token (supported or not); options never look like one (they have `=` or are bare option names). */
 const isKeyType = (t: string): boolean =>
-  (SUPPORTED_KEY_TYPES as readonly string[]).includes(t) || /^(ssh|ecdsa|sk|rsa)-/.test(t) || t.includes('@');
+  (SUPPORTED_KEY_TYPES as readonly string[]).includes(t) || /^(ssh|ecdsa|sk|rsa|webauthn)-[A-Za-z0-9@.-]+$/.test(t);
 
 /** Parses an allowed-signers file. Bad lines are reported, never fatal. */
 export function parseAllowedSigners(text: string): AllowedSignersParse {
