@@ -1,0 +1,42 @@
+import { GateError } from '../../src/core/errors.js';
+import { ZERO_DIGEST } from '../../src/core/digest.js';
+import { MAX_RECORD_BYTES, checkRecordInput, encodeRecord, parseRecord, type AuditRecord } from '../../src/audit/record.js';
+
+const base: AuditRecord = {
+  v: 1, log: 'org/repo', seq: 0, prev: ZERO_DIGEST, time: '2026-01-01T00:00:00.000Z',
+  event_type: 'model.release', component: 'cli', actor: 'alice', action: 'released',
+  subject: [], details: { b: 1, a: [true] }, compliance_tags: [],
+};
+
+describe('audit record', () => {
+  it('is stored as RFC 8785 canonical JSON and parses back', () => {
+    const bytes = encodeRecord(base);
+    expect(bytes.toString()).toBe(
+      '{"action":"released","actor":"alice","compliance_tags":[],"component":"cli","details":{"a":[true],"b":1},"event_type":"model.release","log":"org/repo","prev":"sha256:0000000000000000000000000000000000000000000000000000000000000000","seq":0,"subject":[],"time":"2026-01-01T00:00:00.000Z","v":1}',
+    );
+    expect(parseRecord(bytes)).toEqual({ ok: true, record: base });
+  });
+
+  it('refuses a record of 64 KiB or more with E_RECORD_TOO_LARGE', () => {
+    const big = { ...base, details: { blob: 'x'.repeat(MAX_RECORD_BYTES) } };
+    expect(() => encodeRecord(big)).toThrow(expect.objectContaining({ code: 'E_RECORD_TOO_LARGE' }));
+  });
+
+  it('rejects bytes that are valid JSON but not canonical, or not a record', () => {
+    const spaced = Buffer.from(JSON.stringify(base, null, 1));
+    expect(parseRecord(spaced)).toEqual({ ok: false, reason: expect.stringMatching(/canonical/) });
+    expect(parseRecord(encodeRecord(base).subarray(1))).toEqual({ ok: false, reason: expect.stringMatching(/not JSON/) });
+    const extra = Buffer.from(JSON.stringify({ ...base, x: 1 }));
+    expect(parseRecord(extra)).toEqual({ ok: false, reason: expect.stringMatching(/unknown field "x"/) });
+    const badPrev = Buffer.from(JSON.stringify({ ...base, prev: 'sha256:00' }));
+    expect(parseRecord(badPrev)).toEqual({ ok: false, reason: 'prev is not a sha256 digest' });
+  });
+
+  it('checks a writer\'s input, naming the field', () => {
+    const input = { event_type: 'e', component: 'c', actor: 'a', action: 'x' };
+    expect(() => checkRecordInput({ ...input, actor: '' })).toThrow(expect.objectContaining({ where: 'actor' }));
+    expect(() => checkRecordInput({ ...input, subject: ['sha1:abc'] })).toThrow(expect.objectContaining({ where: 'subject[0]' }));
+    expect(() => checkRecordInput({ ...input, details: [1] })).toThrow(GateError);
+    expect(() => checkRecordInput({ ...input, log: '../x' })).toThrow(expect.objectContaining({ where: 'log' }));
+  });
+});
