@@ -362,17 +362,20 @@ export async function gatherFacts(source: PullRequestSource, needs: FactNeeds): 
     if (needs.lfs) facts.lfs_oids = lineage.lfs_oids;
   }
 
-  // Only people who approved the head can fill a role: their memberships and
-  // keys are all that matter, so nobody else's are fetched.
-  const candidates = reviews
+  // Only people who approved the head can fill a role, and only role members
+  // who requested changes can veto: their memberships are all that matter,
+  // and only approvers' keys, so nobody else's are fetched.
+  const approvers = reviews
     .filter((r) => r.state === 'APPROVED' && r.commit_id === info.head_sha && !r.is_bot && r.login !== info.author)
     .map((r) => r.login);
+  const objectors = reviews.filter((r) => r.state === 'CHANGES_REQUESTED' && !r.is_bot).map((r) => r.login);
+  const candidates = [...approvers, ...objectors];
   const tasks: Array<Promise<void>> = [];
   for (const team of [...new Set(needs.teams)]) {
     tasks.push(source.teamMembers(team, candidates).then((m) => void (facts.teams[team] = m)));
   }
   if (needs.githubKeys) {
-    for (const login of candidates) {
+    for (const login of approvers) {
       tasks.push(source.signingKeys(login).then((k) => void (facts.signing_keys[login] = k)));
     }
   }

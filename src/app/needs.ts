@@ -4,16 +4,18 @@
  * cannot depend on (no keys when signatures are not required, no reviews
  * when the pull request is not a release).
  */
-import picomatch from 'picomatch';
-import { GLOB_OPTIONS } from '../approval/policy-parse.js';
-import { POLICY_PATH, type ChangedFile, type Policy, type RulePolicy } from '../approval/types.js';
+import { protectedMatcher } from '../approval/evaluate.js';
+import type { ChangedFile, Policy, RulePolicy } from '../approval/types.js';
 import type { FactNeeds } from './github-facts.js';
 
-/** The rules whose protected paths (plus the policy file itself) the change touches. */
+/**
+ * The rules whose protected paths (plus the policy file itself) the change
+ * touches, with the evaluator's own matcher so the two never disagree.
+ */
 export function applicableRules(policy: Policy, changed: ChangedFile[]): RulePolicy[] {
   const paths = changed.flatMap((c) => (c.previous_filename ? [c.filename, c.previous_filename] : [c.filename]));
   return policy.rules.filter((rule) => {
-    const isProtected = picomatch([...rule.protected_paths, POLICY_PATH], GLOB_OPTIONS);
+    const isProtected = protectedMatcher(rule);
     return paths.some((p) => isProtected(p));
   });
 }
