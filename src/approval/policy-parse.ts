@@ -145,7 +145,7 @@ export function parsePolicy(text: string, file: string = POLICY_PATH): Policy {
   ].join('\n');
   throw new GateError('E_POLICY_INVALID', message, {
     where: `${first.file}:${first.line}:${first.column}`,
-    hint: 'fix the policy file (schemas/policy.schema.json describes every key); `model-gate policy check FILE` lists all problems',
+    hint: 'fix the policy file; schemas/policy.schema.json describes every key',
   });
 }
 

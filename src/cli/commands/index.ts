@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { CliRun } from '../program.js';
 import { register as registerAudit } from './audit.js';
+import { register as registerApproval } from './approval.js';
 
 /**
  * Each capability registers its own commands in its own file, so the parser
@@ -8,4 +9,5 @@ import { register as registerAudit } from './audit.js';
  */
 export function registerCommands(program: Command, run: CliRun): void {
   registerAudit(program, run);
+  registerApproval(program, run);
 }
