@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { CliRun } from '../program.js';
 import { register as registerAudit } from './audit.js';
 import { register as registerApproval } from './approval.js';
+import { register as registerApprove } from './approve.js';
 
 /**
  * Each capability registers its own commands in its own file, so the parser
@@ -10,4 +11,5 @@ import { register as registerApproval } from './approval.js';
 export function registerCommands(program: Command, run: CliRun): void {
   registerAudit(program, run);
   registerApproval(program, run);
+  registerApprove(program, run);
 }
