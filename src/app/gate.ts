@@ -43,7 +43,7 @@ export interface GateOutcome {
   output: CheckRunOutput;
   context: VerdictContext;
   check_run_id: number;
-  /** The conclusion before this evaluation (null: no earlier run on this commit). */
+  /** The conclusion before this evaluation (null: no earlier run on this commit, or not read because nothing is audited). */
   previous_conclusion: string | null;
   policy: Policy | null;
   facts: PullRequestFacts | null;
@@ -108,12 +108,14 @@ export async function runGate(octokit: GitHubRequester, req: GateRequest, deps: 
   };
   let output = renderCheckRun(verdict, context, facts ?? undefined);
   const target = { owner: req.owner, repo: req.repo, head_sha: checkSha };
-  const previous = await previousConclusion(octokit, target);
+  // Only the audit needs the previous verdict: no request without an audit store.
+  const auditing = (policy?.audit?.stores.length ?? 0) > 0;
+  const previous = auditing ? await previousConclusion(octokit, target) : null;
 
   // The audit records go in BEFORE GitHub sees the verdict: a pass that could
   // not be recorded must not reach the branch protection (fail closed).
   let audit: GateOutcome['audit'] = [];
-  if (policy?.audit?.stores.length) {
+  if (auditing && policy?.audit) {
     const records = gateRecords({
       verdict,
       conclusion: output.conclusion,

@@ -1,4 +1,4 @@
-import { pullRequestEvent, startApp, type RunningApp } from '../helpers/app-harness.js';
+import { pullRequestEvent, startApp, until, type RunningApp } from '../helpers/app-harness.js';
 
 const REPO = 'acme/models';
 
@@ -41,7 +41,8 @@ describe('the App server over real HTTP, against a GitHub REST double validated 
   it('an invalid policy on the base branch fails the check with file, line and column', async () => {
     const { gh } = app;
     const res = await app.deliver('pull_request', pullRequestEvent(gh, REPO, 1, 'opened', installation));
-    expect(res.status).toBe(200);
+    expect([200, 202]).toContain(res.status);
+    await until(() => gh.checkRunsFor(gh.pull(REPO, 1).head.sha).length > 0);
     const run = gh.latestCheckRun(gh.pull(REPO, 1).head.sha);
     expect(run?.conclusion).toBe('failure');
     expect(run?.output.summary).toMatch(/\.github\/model-release-gate\.yml:5:\d+: roles\[0\]\.count/);
