@@ -72,6 +72,10 @@ export async function runGate(octokit: GitHubRequester, req: GateRequest, deps: 
   try {
     info = await source.pull();
     const policyBase = req.merge_group?.base_sha || info.base_sha;
+    // The file list does not depend on the policy: fetch both at once (one
+    // round trip less on every evaluation; wasted only when the policy is bad).
+    const changedFiles = source.changedFiles();
+    changedFiles.catch(() => undefined); // awaited below; a failure there is reported there
     const text = await source.file(policyBase, POLICY_PATH);
     if (text === null) {
       throw new GateError('E_CONFIG', `no ${POLICY_PATH} on the base branch ${req.merge_group?.base_ref ?? info.base_ref}`, {
@@ -86,7 +90,7 @@ export async function runGate(octokit: GitHubRequester, req: GateRequest, deps: 
       ]);
     } else {
       policy = parsed.policy;
-      const changed = await source.changedFiles();
+      const changed = await changedFiles;
       facts = await gatherFacts(source, factNeeds(policy, changed));
       verdict = await evaluate(policy, facts);
       if (req.merge_group) verdict = await checkMergeGroup(source, info, req.merge_group, verdict);
