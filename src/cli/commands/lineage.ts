@@ -73,7 +73,7 @@ export function register(program: Command, run: CliRun): void {
       'print the digest of each file (SHA-256, as sha256sum) or directory (dirHash1, as the coreutils one-liner in the README)',
     )
     .argument('<paths...>', 'files or directories')
-    .option('--json', 'print a JSON array of {path, type, digest, size, files}')
+    .option('--json', 'print a JSON array of {path, type, digest, size, files} (files: the manifest, directories only)')
     .option('--follow-symlinks', "hash a symbolic link's target under the link's path instead of refusing it")
     .option('--fingerprint', 'with --json: add rows/columns for CSV, TSV, JSON Lines and Parquet files')
     .option('-q, --quiet', 'no progress bar')
