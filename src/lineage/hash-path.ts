@@ -9,7 +9,7 @@ import { formatOf, scannerFor } from './fingerprint/scanner-for.js';
 import type { Fingerprint, StreamFormat } from './fingerprint/types.js';
 import { fsError, kindOf, unsupportedType } from './fs-errors.js';
 import { hashFilesInWorkers, type PoolResult } from './hash-pool.js';
-import { walkDirectory } from './walk.js';
+import { statSizes, walkDirectory } from './walk.js';
 
 /** Options of {@link hashPath}: plain data, no hidden inputs. */
 export interface HashOptions {
@@ -94,7 +94,10 @@ async function hashSingleFile(path: string, abs: string, size: number, opts: Has
 
 async function hashDirectory(path: string, abs: string, opts: HashOptions): Promise<PathDigest> {
   const walked = walkDirectory(abs, { followSymlinks: opts.followSymlinks, display: path });
-  const total = walked.reduce((s, f) => s + f.size, 0);
+  const many = walked.length >= PARALLEL_MIN_FILES;
+  // Sizes cost a stat per file: only for the progress bar, or to decide whether a few files are worth workers.
+  if (opts.onProgress || !many) statSizes(walked, path);
+  const total = walked.reduce((s, f) => s + (f.size ?? 0), 0);
   const formats = walked.map((f) => (opts.fingerprint ? formatOf(f.rel) : undefined));
   let done = 0;
   const onBytes = opts.onProgress
@@ -104,7 +107,7 @@ async function hashDirectory(path: string, abs: string, opts: HashOptions): Prom
       }
     : undefined;
   let results: PoolResult[];
-  const parallel = (total >= PARALLEL_MIN_BYTES || walked.length >= PARALLEL_MIN_FILES) && walked.length >= 2;
+  const parallel = (many || total >= PARALLEL_MIN_BYTES) && walked.length >= 2;
   if (!parallel || opts.workers === 1) {
     // Blocking reads: for small files the async hops would cost more than the reads.
     results = [];
