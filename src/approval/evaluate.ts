@@ -5,7 +5,7 @@
  * gate, `simulate` and the property tests all call this one function).
  */
 import picomatch from 'picomatch';
-import { checkApprovalSignature, type AllowedSignersCache, type SignatureCheck } from './approval-signature.js';
+import { checkApprovalSignature, newSignatureCaches, type SignatureCaches, type SignatureCheck } from './approval-signature.js';
 import { evaluateChecks } from './checks.js';
 import { factsProblems } from './facts.js';
 import { assignSlots, type Candidate } from './matching.js';
@@ -134,7 +134,7 @@ export async function evaluate(policy: Policy, facts: PullRequestFacts): Promise
   }
 
   const sigCache = new Map<string, Promise<SignatureCheck>>();
-  const signersCache: AllowedSignersCache = new Map();
+  const signatureCaches = newSignatureCaches();
   const perReview = new Map<string, Array<{ rule: string; counted: boolean; reason: string; fingerprint?: string }>>();
   const note = (login: string, rule: string, counted: boolean, reason: string, fingerprint?: string): void => {
     const list = perReview.get(lower(login)) ?? [];
@@ -150,7 +150,7 @@ export async function evaluate(policy: Policy, facts: PullRequestFacts): Promise
       ruleVerdicts.push(emptyRule(rule, false, true, ['no protected path of this rule changed']));
       continue;
     }
-    ruleVerdicts.push(await evaluateRule(rule, touched, present, matchers[i], facts, states, sigCache, signersCache, note));
+    ruleVerdicts.push(await evaluateRule(rule, touched, present, matchers[i], facts, states, sigCache, signatureCaches, note));
   }
 
   const applying = ruleVerdicts.filter((r) => r.applies);
@@ -211,7 +211,7 @@ async function evaluateRule(
   facts: PullRequestFacts,
   states: ReviewState[],
   sigCache: Map<string, Promise<SignatureCheck>>,
-  signersCache: AllowedSignersCache,
+  signatureCaches: SignatureCaches,
   note: (login: string, rule: string, counted: boolean, reason: string, fingerprint?: string) => void,
 ): Promise<RuleVerdict> {
   const reasons: string[] = [];
@@ -254,7 +254,7 @@ async function evaluateRule(
       const key = `${lower(review.login)}\0${JSON.stringify(rule.signatures.keys)}\0${JSON.stringify(roleNames)}`;
       let pending = sigCache.get(key);
       if (!pending) {
-        pending = checkApprovalSignature(review, facts, rule.signatures.keys, roleNames, signersCache);
+        pending = checkApprovalSignature(review, facts, rule.signatures.keys, roleNames, signatureCaches);
         sigCache.set(key, pending);
       }
       const sig = await pending;

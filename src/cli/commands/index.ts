@@ -3,6 +3,7 @@ import type { CliRun } from '../program.js';
 import { register as registerAudit } from './audit.js';
 import { register as registerApproval } from './approval.js';
 import { register as registerApprove } from './approve.js';
+import { register as registerLineage } from './lineage.js';
 
 /**
  * Each capability registers its own commands in its own file, so the parser
@@ -10,6 +11,7 @@ import { register as registerApprove } from './approve.js';
  */
 export function registerCommands(program: Command, run: CliRun): void {
   registerAudit(program, run);
+  registerLineage(program, run);
   registerApproval(program, run);
   registerApprove(program, run);
 }
