@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { GateError } from '../../src/core/errors.js';
 import { ZERO_DIGEST } from '../../src/core/digest.js';
 import { MAX_RECORD_BYTES, checkRecordInput, encodeRecord, parseRecord, type AuditRecord } from '../../src/audit/record.js';
@@ -15,6 +16,23 @@ describe('audit record', () => {
       '{"action":"released","actor":"alice","compliance_tags":[],"component":"cli","details":{"a":[true],"b":1},"event_type":"model.release","log":"org/repo","prev":"sha256:0000000000000000000000000000000000000000000000000000000000000000","seq":0,"subject":[],"time":"2026-01-01T00:00:00.000Z","v":1}',
     );
     expect(parseRecord(bytes)).toEqual({ ok: true, record: base });
+  });
+
+  it('accepts what the writer encodes for any JSON details (the fast canonical check agrees with RFC 8785)', () => {
+    fc.assert(
+      fc.property(fc.dictionary(fc.string(), fc.jsonValue()), fc.string({ minLength: 1 }), (details, actor) => {
+        const rec = { ...base, details, actor } as AuditRecord;
+        expect(parseRecord(encodeRecord(rec))).toEqual({ ok: true, record: JSON.parse(JSON.stringify(rec)) });
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('rejects invalid UTF-8 even where the decoded text would look canonical', () => {
+    const bytes = Buffer.from(encodeRecord({ ...base, actor: '\uFFFD' }));
+    const at = bytes.indexOf(Buffer.from('\uFFFD'));
+    const forged = Buffer.concat([bytes.subarray(0, at), Buffer.from([0xf0, 0x90, 0x80]), bytes.subarray(at + 3)]);
+    expect(parseRecord(forged)).toEqual({ ok: false, reason: expect.stringMatching(/canonical/) });
   });
 
   it('refuses a record of 64 KiB or more with E_RECORD_TOO_LARGE', () => {
