@@ -15,6 +15,7 @@ import {
 import { ZERO_DIGEST } from '../lib/src/core/digest.js';
 
 const VERIFY_N = Number(process.argv[2] ?? 100_000);
+const ONLY = process.env.BENCH_ONLY; // "verify" or "append" to run one half
 const APPENDS = Number(process.argv[3] ?? 400);
 const root = mkdtempSync(join(tmpdir(), 'mrg-bench-audit-'));
 const fmt = (n) => Math.round(n).toLocaleString('en-US');
@@ -64,6 +65,7 @@ async function writers(mode, count, perWriter) {
 try {
   console.log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? '?'}, node ${process.version}, ${tmpdir()}`);
 
+  if (ONLY !== 'append') {
   // Verify.
   const big = join(root, 'verify');
   const head = writeChain(big, VERIFY_N);
@@ -94,9 +96,10 @@ try {
   if (!inc.value.ok || inc.value.size !== VERIFY_N + 100) throw new Error('incremental verify failed');
   console.log(`checkpoint of ${fmt(VERIFY_N)} records (verifies first): ${fmt(cp.ms)} ms; --from-checkpoint verify of 100 new records: ${inc.ms.toFixed(1)} ms`);
   rmSync(big, { recursive: true, force: true });
+  }
 
   // Appends, each fsynced (file + directory) before it counts.
-  for (const n of [1, 8]) {
+  for (const n of ONLY === 'verify' ? [] : [1, 8]) {
     const per = Math.max(1, Math.floor(APPENDS / n));
     const raw = await writers('raw', n, per);
     const ours = await writers('ours', n, per);

@@ -127,6 +127,9 @@ export class FileStore implements AuditStore {
     const dir = join(final, '..');
     const tmp = join(dir, `.tmp-${process.pid}-${randomBytes(8).toString('hex')}`);
     try {
+      // A writer that lost the race learns it here without paying for a write and fsync.
+      const taken = readSmallFile(final);
+      if (taken !== null) return { created: false, existing: taken };
       const h = await fsp.open(tmp, 'wx', 0o600);
       try {
         await h.writeFile(bytes);
