@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { GateError } from '../../src/core/errors.js';
+import { canonicalJson } from '../../src/core/canonical-json.js';
 import { ZERO_DIGEST } from '../../src/core/digest.js';
 import { MAX_RECORD_BYTES, checkRecordInput, encodeRecord, parseRecord, type AuditRecord } from '../../src/audit/record.js';
 
@@ -56,5 +57,35 @@ describe('audit record', () => {
     expect(() => checkRecordInput({ ...input, subject: ['sha1:abc'] })).toThrow(expect.objectContaining({ where: 'subject[0]' }));
     expect(() => checkRecordInput({ ...input, details: [1] })).toThrow(GateError);
     expect(() => checkRecordInput({ ...input, log: '../x' })).toThrow(expect.objectContaining({ where: 'log' }));
+  });
+});
+
+describe('the published JSON Schema (schemas/audit-record.schema.json)', () => {
+  it('agrees with the typed parser on valid records and on each kind of invalid field', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { fileURLToPath } = await import('node:url');
+    const { Ajv2020 } = await import('ajv/dist/2020.js');
+    const schema = JSON.parse(readFileSync(fileURLToPath(new URL('../../../schemas/audit-record.schema.json', import.meta.url)), 'utf8'));
+    const validate = new Ajv2020({ strict: true }).compile(schema);
+    const cases: unknown[] = [
+      base,
+      { ...base, subject: [`sha256:${'f'.repeat(64)}`], compliance_tags: ['SOX'] },
+      { ...base, v: 2 },
+      { ...base, seq: -1 },
+      { ...base, seq: 1.5 },
+      { ...base, prev: 'sha256:abc' },
+      { ...base, time: '2026-01-01 00:00:00' },
+      { ...base, actor: '' },
+      { ...base, subject: ['x'] },
+      { ...base, details: [] },
+      { ...base, compliance_tags: [''] },
+      { ...base, log: '/abs' },
+      { ...base, extra: 1 },
+      (({ details: _d, ...rest }) => rest)(base),
+    ];
+    for (const c of cases) {
+      const parsed = parseRecord(Buffer.from(canonicalJson(c)));
+      expect({ c, schema: validate(c) }).toEqual({ c, schema: parsed.ok });
+    }
   });
 });
