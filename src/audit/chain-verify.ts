@@ -19,10 +19,10 @@
  * vouched for by a checkpoint: without one, an edit that keeps it a valid
  * canonical record is undetectable, which is why checkpoints exist.
  */
-import { ZERO_DIGEST, sha256, type Digest } from '../core/digest.js';
+import { ZERO_DIGEST, type Digest } from '../core/digest.js';
 import type { CheckedCheckpoint } from './checkpoint.js';
 import { sortFindings, type Finding, type FindingKind, type Superseded } from './findings.js';
-import { eventIdentity, parseRecord, type AuditRecord } from './record.js';
+import { eventIdentity, parseRecord, recordDigest, type AuditRecord } from './record.js';
 import type { LaterVersion, Retention } from './store.js';
 
 /** What was read for one entry key. */
@@ -96,7 +96,7 @@ export function verifyChain(obs: ChainObservation): ChainReport {
     if (e.seq > maxSeq) maxSeq = e.seq;
     if (e.bytes === null) continue;
     bytesBy.set(e.seq, e.bytes);
-    digestBy.set(e.seq, sha256(e.bytes));
+    digestBy.set(e.seq, recordDigest(e.bytes));
     const parsed = parseRecord(e.bytes);
     if (!parsed.ok) {
       add('unparseable', e.seq, `record ${e.seq} is not a valid audit record: ${parsed.reason}`);
