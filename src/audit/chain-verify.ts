@@ -110,7 +110,9 @@ export function verifyChain(obs: ChainObservation): ChainReport {
   const size = obs.start && obs.listedSize !== undefined ? Math.max(obs.listedSize, maxSeq + 1) : maxSeq + 1;
   const lastBytes = maxSeq >= 0 ? bytesBy.get(maxSeq) : undefined;
   const head = lastBytes ? (digestBy.get(maxSeq) as Digest) : null;
-  const log = obs.start?.log ?? recordBy.get(0)?.log ?? null;
+  // The log's name: the trusted checkpoint's, else record 0's, else the first readable record's.
+  const firstParsed = [...recordBy.keys()].sort((a, b) => a - b)[0];
+  const log = obs.start?.log ?? recordBy.get(0)?.log ?? (firstParsed === undefined ? null : (recordBy.get(firstParsed) as AuditRecord).log);
 
   // Missing sequence numbers below the highest key.
   for (let s = startSeq; s <= maxSeq; s++) {
