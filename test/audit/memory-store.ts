@@ -37,6 +37,13 @@ export class MemoryStore implements AuditStore {
     await yieldTurn();
     return [...this.objects.keys()].filter((k) => k.startsWith(`${dir}/`)).sort();
   }
+  /** Keys listed by listAfter calls, to check a verifier read only what it needed. */
+  listedAfter: string[] = [];
+  async listAfter(dir: StoreDir, afterKey: string): Promise<string[]> {
+    const keys = (await this.list(dir)).filter((k) => k > afterKey);
+    this.listedAfter.push(...keys);
+    return keys;
+  }
   async inspect(key: string): Promise<KeyInspection> {
     return { bytes: await this.read(key), laterVersions: [] };
   }
