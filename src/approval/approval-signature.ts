@@ -9,7 +9,7 @@
 import { canonicalJson } from '../core/canonical-json.js';
 import { parseAllowedSigners, signersFor, type AllowedSignersParse } from './allowed-signers.js';
 import { findCompactJws, jwsPayload, verifyJwsApproval } from './jws-approval.js';
-import { fingerprint, parsePublicKeyLine, type SshPublicKey } from './ssh-key.js';
+import { fingerprint, parsePublicKeyLineCached, type SshPublicKey } from './ssh-key.js';
 import { findArmoredSignatures, parseSshSig, verifySshSig, type SshSig } from './sshsig.js';
 import { buildStatement, StatementTemplate } from './statement.js';
 import { APPROVAL_NAMESPACE, type ApprovalStatement, type KeySource, type PullRequestFacts, type ReviewFact } from './types.js';
@@ -53,7 +53,7 @@ function parseKeyCached(line: string, caches: SignatureCaches): SshPublicKey | n
   let k = caches.keys.get(line);
   if (k === undefined) {
     try {
-      k = parsePublicKeyLine(line);
+      k = parsePublicKeyLineCached(line);
     } catch {
       k = null; // an unsupported key registered on GitHub is simply not usable
     }
@@ -139,16 +139,31 @@ export function statementDifference(claimed: unknown, expected: ApprovalStatemen
 }
 
 /** Statement lines (one line of JSON of type model-release-approval) in a review body. */
-function claimedStatements(body: string): Array<{ bytes: Buffer; value: unknown }> {
-  const out: Array<{ bytes: Buffer; value: unknown }> = [];
-  for (const line of body.split(/\r?\n/)) {
+interface Claim {
+  bytes: Buffer;
+  /** The parsed JSON (parsed only when needed: usually the bytes already match). */
+  readonly value: unknown;
+}
+
+function claimedStatements(body: string): Claim[] {
+  const out: Claim[] = [];
+  for (const line of body.split('\n')) {
     const t = line.trim();
     if (!t.startsWith('{') || !t.includes('model-release-approval')) continue;
-    try {
-      out.push({ bytes: Buffer.from(t, 'utf8'), value: JSON.parse(t) });
-    } catch {
-      // not JSON: ignored
-    }
+    let parsed: { done: boolean; value: unknown } = { done: false, value: undefined };
+    out.push({
+      bytes: Buffer.from(t, 'utf8'),
+      get value(): unknown {
+        if (!parsed.done) {
+          try {
+            parsed = { done: true, value: JSON.parse(t) };
+          } catch {
+            parsed = { done: true, value: null }; // not JSON: claims nothing
+          }
+        }
+        return parsed.value;
+      },
+    });
   }
   return out;
 }
@@ -194,6 +209,10 @@ export async function checkApprovalSignature(
   const claims = claimedStatements(review.body);
   const order: Array<string | undefined> = [];
   for (const c of claims) {
+    if (c.bytes.equals(bytesFor(undefined))) {
+      if (!order.includes(undefined)) order.push(undefined);
+      continue;
+    }
     const role = (c.value as { role?: unknown } | null)?.role;
     const r = typeof role === 'string' ? role : undefined;
     if (bytesOf.has(r) && !order.includes(r) && bytesFor(r).equals(c.bytes)) order.push(r);

@@ -8,7 +8,7 @@ import { Ajv, type ErrorObject } from 'ajv';
 import picomatch from 'picomatch';
 import { isMap, isSeq, isScalar, LineCounter, parseDocument, type Document, type Node, type Pair } from 'yaml';
 import { GateError } from '../core/errors.js';
-import schema from '../../schemas/policy.schema.json' with { type: 'json' };
+import { POLICY_SCHEMA } from './policy-schema.js';
 import {
   POLICY_PATH,
   type ChecksPolicy,
@@ -58,7 +58,7 @@ export const GLOB_OPTIONS = { dot: true, strictBrackets: true } as const;
 
 const ajv = new Ajv({ allErrors: true, verbose: true, strict: true });
 ajv.addKeyword({ keyword: 'x-message', schemaType: 'string' });
-const validateSchema = ajv.compile(schema);
+const validateSchema = ajv.compile(POLICY_SCHEMA as unknown as object);
 
 type Seg = string | number;
 

@@ -4,6 +4,7 @@ import { register as registerLineage } from './lineage.js';
 import { register as registerAudit } from './audit.js';
 import { register as registerChange } from './change.js';
 import { register as registerApproval } from './approval.js';
+import { register as registerApprove } from './approve.js';
 
 /**
  * Each capability registers its own commands in its own file, so the parser
@@ -14,4 +15,5 @@ export function registerCommands(program: Command, run: CliRun): void {
   registerAudit(program, run);
   registerChange(program, run);
   registerApproval(program, run);
+  registerApprove(program, run);
 }
