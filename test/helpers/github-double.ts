@@ -15,6 +15,7 @@
  * Server's prefix, what Probot uses with GHE_HOST).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes, type KeyObject } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { jwtVerify } from 'jose';
@@ -164,6 +165,13 @@ export class GitHubDouble {
   readonly contractErrors: string[] = [];
   /** user tokens (for the CLI): token → login. */
   readonly userTokens = new Map<string, string>();
+  /**
+   * Bare git repositories standing in for GitHub's git storage, by "owner/name":
+   * a branch pushed there with real git becomes known to the double when a
+   * pull request names it (the Action's open-pr mode pushes with git, then
+   * calls the REST API).
+   */
+  readonly gitRemotes = new Map<string, string>();
   /** Per-request hook for fault injection: return a Reply to answer instead. */
   intercept: ((req: RecordedRequest) => Reply | undefined) | null = null;
 
@@ -861,6 +869,97 @@ export class GitHubDouble {
       });
       return { status: 200, body: j };
     });
+    this.defineReleasePrRoutes();
+  }
+
+  /** Routes the Action's open-pr mode uses: the repository, listing, opening and editing pull requests. */
+  private defineReleasePrRoutes(): void {
+    this.route('GET', '/repos/{owner}/{repo}', (ctx) => {
+      const r = this.repoOf(ctx);
+      if ('status' in r) return r;
+      const j = exampleResponse('/repos/{owner}/{repo}', 'get', 200) as Json;
+      const base = this.repoJson(r);
+      for (const k of ['id', 'node_id', 'name', 'full_name', 'owner', 'private', 'html_url', 'url', 'default_branch']) j[k] = base[k];
+      delete j.organization;
+      delete j.parent;
+      delete j.source;
+      delete j.template_repository;
+      // GitHub's own example omits fields its schema requires.
+      for (const k of ['language', 'mirror_url', 'homepage']) if (!(k in j)) j[k] = null;
+      return { status: 200, body: j };
+    });
+
+    this.route('GET', '/repos/{owner}/{repo}/pulls', (ctx) => {
+      const r = this.repoOf(ctx);
+      if ('status' in r) return r;
+      const state = ctx.query.state ?? 'open';
+      const template = (exampleResponse('/repos/{owner}/{repo}/pulls', 'get', 200) as Json[])[0];
+      const pulls = [...r.pulls.values()].filter(
+        (p) =>
+          (state === 'all' || p.state === state) &&
+          (!ctx.query.head || ctx.query.head === `${r.owner}:${p.head.ref}`) &&
+          (!ctx.query.base || ctx.query.base === p.base.ref),
+      );
+      return paginate(ctx, pulls.map((p) => this.pullJson(r, p, structuredClone(template))));
+    });
+
+    this.route('POST', '/repos/{owner}/{repo}/pulls', (ctx) => {
+      const r = this.repoOf(ctx);
+      if ('status' in r) return r;
+      const login = ctx.auth.startsWith('user:') ? ctx.auth.slice(5) : null;
+      if (!login) return { status: 403, body: basicError('Resource not accessible by integration') };
+      const head = String(ctx.body.head ?? '').replace(/^[^:]+:/, '');
+      const base = String(ctx.body.base ?? '');
+      if (!r.branches.has(head)) this.syncBranchFromGit(r, head, base);
+      if (!r.branches.has(head) || !r.branches.has(base)) {
+        return { status: 422, body: validationFailed(`${r.branches.has(head) ? 'base' : 'head'} invalid`) };
+      }
+      if ([...r.pulls.values()].some((p) => p.state === 'open' && p.head.ref === head && p.base.ref === base)) {
+        return { status: 422, body: validationFailed(`A pull request already exists for ${r.owner}:${head}.`) };
+      }
+      const p = this.openPull(`${r.owner}/${r.name}`, { author: login, base, head, title: String(ctx.body.title ?? '') });
+      p.body = String(ctx.body.body ?? '');
+      const t = exampleResponse('/repos/{owner}/{repo}/pulls', 'post', 201) as Json;
+      return { status: 201, body: this.pullJson(r, p, t) };
+    });
+
+    this.route('PATCH', '/repos/{owner}/{repo}/pulls/{pull_number}', (ctx) => {
+      const x = this.pullOf(ctx);
+      if ('status' in x) return x;
+      if (typeof ctx.body.title === 'string') x.p.title = ctx.body.title;
+      if (typeof ctx.body.body === 'string') x.p.body = ctx.body.body;
+      // A force-push to the head branch moved it: follow it, as GitHub does.
+      this.syncBranchFromGit(x.r, x.p.head.ref, x.p.base.ref);
+      const sha = x.r.branches.get(x.p.head.ref);
+      if (sha && sha !== x.p.head.sha) {
+        x.p.head.sha = sha;
+        x.p.commits = this.commitsBetween(x.r, x.p.base.sha, sha);
+      }
+      const t = exampleResponse('/repos/{owner}/{repo}/pulls/{pull_number}', 'patch', 200) as Json;
+      return { status: 200, body: this.pullJson(x.r, x.p, t) };
+    });
+  }
+
+  /** Copies a branch's commit (tree as text) from the repository's bare git remote, if it has one. */
+  private syncBranchFromGit(r: RepoState, branch: string, parentBranch: string): void {
+    const bare = this.gitRemotes.get(`${r.owner}/${r.name}`);
+    if (!bare) return;
+    const git = (...args: string[]) => execFileSync('git', ['-C', bare, ...args], { encoding: 'latin1', maxBuffer: 64 << 20 });
+    let sha: string;
+    try {
+      sha = git('rev-parse', `refs/heads/${branch}`).trim();
+    } catch {
+      return; // not pushed
+    }
+    if (!r.commits.has(sha)) {
+      const tree = new Map<string, string>();
+      for (const path of git('ls-tree', '-r', '--name-only', sha).split('\n').filter(Boolean)) {
+        tree.set(path, Buffer.from(git('show', `${sha}:${path}`), 'latin1').toString('utf8'));
+      }
+      const parent = r.branches.get(parentBranch);
+      r.commits.set(sha, { sha, parents: parent ? [parent] : [], tree, author: r.owner, committer: r.owner, message: 'pushed' });
+    }
+    r.branches.set(branch, sha);
   }
 
   // ---- HTTP --------------------------------------------------------------
