@@ -88,7 +88,13 @@ export function validatePolicy(
     };
   }
   const locate = new Locator(doc);
-  const value: unknown = doc.toJS();
+  let value: unknown;
+  try {
+    // Aliases are resolved here: an undefined anchor or an alias bomb is refused, not expanded.
+    value = doc.toJS({ maxAliasCount: 100 });
+  } catch (e) {
+    return { problems: [at(0, '', `not valid YAML: ${(e as Error).message}`)] };
+  }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     return { problems: [at(0, '', 'must be a mapping with at least `version: 1` (see schemas/policy.schema.json)')] };
   }
