@@ -168,11 +168,15 @@ export async function evaluate(policy: Policy, facts: PullRequestFacts): Promise
     const notes = perReview.get(lower(review.login)) ?? [];
     const counted = notes.some((n) => n.counted);
     const fp = notes.find((n) => n.fingerprint)?.fingerprint;
+    const rulesNoted = new Set(notes.map((n) => n.rule));
     const distinct = [...new Set(notes.map((n) => n.reason))];
+    // Name the rule only when the review was judged by several.
     const reason =
-      distinct.length <= 1 && applying.length <= 1
-        ? (distinct[0] ?? 'no applicable rule')
-        : notes.map((n) => `${n.rule}: ${n.reason}`).join('; ');
+      notes.length === 0
+        ? 'no applicable rule'
+        : rulesNoted.size <= 1
+          ? distinct.join('; ')
+          : notes.map((n) => `${n.rule}: ${n.reason}`).join('; ');
     return { ...base, counted, reason, ...(fp ? { key_fingerprint: fp } : {}) };
   });
 

@@ -5,7 +5,6 @@ import { Ajv } from 'ajv';
 import { parse as parseYaml } from 'yaml';
 import { GateError } from '../../src/core/errors.js';
 import { formatProblem, parsePolicy, validatePolicy } from '../../src/approval/policy-parse.js';
-import { POLICY_SCHEMA } from '../../src/approval/policy-schema.js';
 
 const EXAMPLE = `version: 1
 protected_paths: ["models/**", "**/*.pt", "**/metadata.json"]
@@ -155,6 +154,9 @@ rules:
     ]);
     expect(problems('version: 1\n')).toEqual(['.github/model-release-gate.yml:1:1: missing protected_paths and roles (or a `rules:` list)']);
     expect(problems('- a\n')[0]).toMatch(/must be a mapping/);
+    expect(problems('*!')[0]).toMatch(/^\.github\/model-release-gate\.yml:1:1: not valid YAML: Unresolved alias/);
+    const bomb = ['a: &a [x, x, x, x, x, x, x, x, x, x]', ...Array.from({ length: 8 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(10).fill(`*${String.fromCharCode(97 + i)}`).join(', ')}]`)].join('\n');
+    expect(problems(bomb)[0]).toMatch(/not valid YAML: Excessive alias count/);
   });
 
   it('parsePolicy throws E_POLICY_INVALID with where = file:line:col and every problem in the message', () => {
@@ -176,10 +178,6 @@ rules:
 describe('policy schema', () => {
   const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
   const schema = JSON.parse(readFileSync(join(root, 'schemas', 'policy.schema.json'), 'utf8'));
-
-  it('the published file is the schema the parser uses', () => {
-    expect(schema).toEqual(JSON.parse(JSON.stringify(POLICY_SCHEMA)));
-  });
 
   it('is a valid JSON Schema that accepts the example and rejects an unknown key, for editors and other tools', () => {
     const ajv = new Ajv({ strict: false });
