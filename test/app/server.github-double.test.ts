@@ -1,4 +1,4 @@
-import { pullRequestEvent, startApp, until, type RunningApp } from '../helpers/app-harness.js';
+import { pullRequestEvent, rerunEvent, startApp, until, type RunningApp } from '../helpers/app-harness.js';
 
 const REPO = 'acme/models';
 
@@ -47,5 +47,49 @@ describe('the App server over real HTTP, against a GitHub REST double validated 
     expect(run?.conclusion).toBe('failure');
     expect(run?.output.summary).toMatch(/\.github\/model-release-gate\.yml:5:\d+: roles\[0\]\.count/);
     expect(run?.output.summary).toContain('**Base branch:** `main`');
+  });
+
+  it('a pass that cannot be written to the audit store fails closed', async () => {
+    const { gh } = app;
+    const repo = 'acme/audited';
+    gh.addRepo(repo, { id: 502 });
+    // A store under a regular file: every write fails.
+    const main = gh.commit(repo, {
+      branch: 'main',
+      changes: {
+        '.github/model-release-gate.yml':
+          'version: 1\nprotected_paths: ["models/**"]\nroles:\n  - name: risk\n    users: [bob]\naudit:\n  store: file:///dev/null/audit\n',
+      },
+    });
+    gh.commit(repo, { branch: 'docs', parent: main, changes: { 'docs/a.md': 'x' }, author: 'carol' });
+    gh.openPull(repo, { number: 1, author: 'carol', base: 'main', head: 'docs' });
+    expect([200, 202]).toContain((await app.deliver('pull_request', pullRequestEvent(gh, repo, 1, 'opened', installation))).status);
+    const sha = gh.pull(repo, 1).head.sha;
+    await until(() => gh.checkRunsFor(sha).length > 0);
+    const run = gh.latestCheckRun(sha);
+    expect(run?.conclusion).toBe('failure');
+    expect(run?.output.summary).toMatch(/audit store named by the policy could not be written/);
+  });
+
+  it('an edit that does not change the base is ignored; the check\'s "Re-evaluate" button re-runs it', async () => {
+    const { gh } = app;
+    const sha = gh.pull(REPO, 1).head.sha;
+    const before = gh.checkRunsFor(sha).length;
+    const edited = pullRequestEvent(gh, REPO, 1, 'edited', installation);
+    edited.changes = { title: { from: 'old title' } };
+    expect((await app.deliver('pull_request', edited)).status).toBe(200);
+    expect(gh.checkRunsFor(sha)).toHaveLength(before);
+
+    const button = rerunEvent(gh, REPO, 1, installation, app.appId);
+    button.action = 'requested_action';
+    button.requested_action = { identifier: 're-evaluate' };
+    expect([200, 202]).toContain((await app.deliver('check_run', button)).status);
+    await until(() => gh.checkRunsFor(sha).length > before);
+    expect(gh.latestCheckRun(sha)?.conclusion).toBe('failure');
+
+    // A base change re-evaluates.
+    edited.changes = { base: { ref: { from: 'develop' }, sha: { from: 'a'.repeat(40) } } };
+    expect([200, 202]).toContain((await app.deliver('pull_request', edited)).status);
+    await until(() => gh.checkRunsFor(sha).length > before + 1);
   });
 });

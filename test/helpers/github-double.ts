@@ -667,17 +667,13 @@ export class GitHubDouble {
       const x = this.pullOf(ctx);
       if ('status' in x) return x;
       // GitHub lists at most 3,000 files of a pull request.
-      const files = this.diff(x.r, x.p).slice(0, 3000).map((f, i) => this.diffEntryJson(x.r, f, i));
-      return paginate(ctx, files);
+      return paginate(ctx, this.diff(x.r, x.p).slice(0, 3000), (f, i) => this.diffEntryJson(x.r, f, i));
     });
 
     this.route('GET', '/repos/{owner}/{repo}/pulls/{pull_number}/reviews', (ctx) => {
       const x = this.pullOf(ctx);
       if ('status' in x) return x;
-      return paginate(
-        ctx,
-        x.p.reviews.map((rv) => this.reviewJson(x.r, x.p, rv)),
-      );
+      return paginate(ctx, x.p.reviews, (rv) => this.reviewJson(x.r, x.p, rv));
     });
 
     this.route('POST', '/repos/{owner}/{repo}/pulls/{pull_number}/reviews', (ctx) => {
@@ -703,14 +699,13 @@ export class GitHubDouble {
       const x = this.pullOf(ctx);
       if ('status' in x) return x;
       // GitHub lists at most 250 commits of a pull request.
-      const commits = x.p.commits.slice(0, 250).map((s) => this.commitJson(x.r, x.r.commits.get(s) as CommitState));
-      return paginate(ctx, commits);
+      return paginate(ctx, x.p.commits.slice(0, 250), (s) => this.commitJson(x.r, x.r.commits.get(s) as CommitState));
     });
 
     this.route('GET', '/orgs/{org}/teams/{team_slug}/members', (ctx) => {
       const t = this.teams.get(`${ctx.params.org}/${ctx.params.team_slug}`);
       if (!t) return notFound();
-      return paginate(ctx, t.members.map((m) => this.simpleUser(m)));
+      return paginate(ctx, t.members, (m) => this.simpleUser(m));
     });
 
     this.route('GET', '/orgs/{org}/teams/{team_slug}/memberships/{username}', (ctx) => {
@@ -1101,9 +1096,10 @@ function pageOf(ctx: RequestContext, total: number): { start: number; end: numbe
   return { start, end: start + perPage, headers: links.length ? { link: links.join(', ') } : {} };
 }
 
-function paginate(ctx: RequestContext, items: unknown[]): Reply {
+/** One page of a list; `render` builds the JSON of the items on that page only. */
+function paginate<T>(ctx: RequestContext, items: T[], render: (item: T, index: number) => unknown = (x) => x): Reply {
   const p = pageOf(ctx, items.length);
-  return { status: 200, body: items.slice(p.start, p.end), headers: p.headers };
+  return { status: 200, body: items.slice(p.start, p.end).map((x, i) => render(x, p.start + i)), headers: p.headers };
 }
 
 function basicError(message: string): Json {
