@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { ExitCode, GateError, isGateError } from '../core/errors.js';
 import type { CliIo } from './io.js';
 import { registerCommands } from './commands/index.js';
+import { addHelpExamples } from './help-examples.js';
 
 /**
  * A command handler's result: the exit code. Handlers throw GateError for
@@ -38,6 +39,7 @@ export function buildProgram(run: CliRun): Command {
     cmd.commands.forEach(configure);
   };
   program.commands.forEach(configure);
+  addHelpExamples(program);
   return program;
 }
 

@@ -1,0 +1,47 @@
+import type { Command } from 'commander';
+
+/**
+ * One example per command, shown after its --help. Kept in one place so a
+ * new command without an example is easy to spot (a test checks that every
+ * command has one).
+ */
+export const HELP_EXAMPLES: Record<string, string> = {
+  'hash': 'model-gate hash models/policy.pt data/train/',
+  'lineage record':
+    'model-gate lineage record --model models/policy.pt --dataset training=data/train --dataset validation=data/val.parquet \\\n    --hyperparameters config/hparams.json --metrics \'{"auc": 0.91}\'',
+  'lineage verify': 'model-gate lineage verify models/metadata.json --json',
+  'lineage diff': 'model-gate lineage diff deployed/metadata.json models/metadata.json',
+  'audit append':
+    'model-gate audit append --store s3://acme-audit/models?region=eu-west-1 --event-type MODEL_RELEASE \\\n    --actor alice --action "release policy.pt" --subject sha256:<64 hex> --json',
+  'audit verify': 'model-gate audit verify --store .audit --checkpoint-key audit-checkpoint.pub.jwk --json',
+  'audit checkpoint': 'model-gate audit checkpoint --store .audit --key audit-checkpoint.jwk',
+  'audit show': 'model-gate audit show --store .audit --from 10 --to 20',
+  'audit keygen': 'model-gate audit keygen --out audit-checkpoint.jwk',
+  'audit init': 'model-gate audit init --store "s3://acme-audit/models?region=eu-west-1" --retention-days 2557',
+  'change open':
+    'SERVICENOW_PASSWORD=... model-gate change open --instance https://acme.service-now.com --user gate-bot \\\n    --password-env SERVICENOW_PASSWORD --short-description "Release credit-risk model" --metadata models/metadata.json',
+  'change status': 'model-gate change status --instance https://acme.service-now.com --token-env SERVICENOW_TOKEN CHG0030001 --wait 600',
+  'simulate': 'model-gate simulate --policy .github/model-release-gate.yml --facts pr-facts.json --json',
+  'approval statement': 'model-gate approval statement --facts pr-facts.json --login alice --role risk-manager > statement.json',
+  'policy check': 'model-gate policy check .github/model-release-gate.yml',
+  'approve': 'model-gate approve --repo acme-bank/credit-models --pr 42 --role risk-manager --post',
+  'report':
+    'model-gate report --store s3://acme-audit/models?region=eu-west-1 --since 2026-07-01 --until 2026-10-01 --format html --out q3-report.html',
+};
+
+/** The command's path below the program, e.g. "audit verify". */
+export function commandPath(cmd: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = cmd; c && c.parent; c = c.parent) names.unshift(c.name());
+  return names.join(' ');
+}
+
+/** Adds the example to every command that has one. */
+export function addHelpExamples(program: Command): void {
+  const visit = (cmd: Command): void => {
+    const example = HELP_EXAMPLES[commandPath(cmd)];
+    if (example) cmd.addHelpText('after', `\nExample:\n  ${example}\n`);
+    cmd.commands.forEach(visit);
+  };
+  program.commands.forEach(visit);
+}
