@@ -154,7 +154,8 @@ stop_daemons() {
 }
 
 write_conf() {
-  local fsid="$1" mon_port="$2" rgw_port="$3"
+  local fsid="$1" mon_port="$2" rgw_port="$3" kms_key
+  kms_key="$(head -c 32 /dev/urandom | base64 | tr -d '\n')"
   cat >"$conf" <<EOF
 [global]
 fsid = $fsid
@@ -200,6 +201,11 @@ ms mon client mode = crc
 rgw data = $dir/rgw
 # Without tcp_nodelay every GET waits ~40 ms for delayed ACKs.
 rgw frontends = beast endpoint=127.0.0.1:$rgw_port tcp_nodelay=1
+# SSE-KMS over plain HTTP with RGW's built-in test key store, so the tests can
+# write with sse=aws:kms&kms_key_id=mrg-test-key (RGW 16 has no SSE-S3/AES256).
+rgw crypt require ssl = false
+rgw crypt s3 kms backend = testing
+rgw crypt s3 kms encryption keys = mrg-test-key=$kms_key
 EOF
 }
 
