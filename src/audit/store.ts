@@ -43,6 +43,12 @@ export interface AuditStore {
   /** The store's URL as the user wrote it, with secrets removed (for messages). */
   readonly displayUrl: string;
   /**
+   * The retention every record must show, in days (S3: the URL's
+   * `retention_days`, default 2,557). Undefined for stores without retention
+   * (file://), whose records the verifier then does not check for `not-locked`.
+   */
+  readonly retentionDays?: number;
+  /**
    * Refuses (GateError, exit 2) a store that must not be appended to: an S3
    * bucket without Object Lock, or with a default retention that is not
    * COMPLIANCE (unless GOVERNANCE is allowed) or shorter than required.

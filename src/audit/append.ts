@@ -1,0 +1,145 @@
+/**
+ * The append protocol, the same for every store (DESIGN.md §4, appending
+ * safely). One writer:
+ *   1. reads the head (highest entry key and its owning bytes),
+ *   2. builds record head+1 with prev = digest(head bytes),
+ *   3. create-only writes it.
+ * If the key is taken by identical bytes, an earlier attempt of ours already
+ * succeeded and only its response was lost: success. If it is taken by other
+ * bytes, another writer won that seq: build a NEW record (new seq, prev and
+ * time) on top of the winner and try again. A store error that may be
+ * transient is retried with the SAME bytes at the SAME key, so a retry after a
+ * lost response can never write the event twice.
+ *
+ * Several stores: the first is the sequencer. Only the writer that owns seq s
+ * there writes record s to the others (same bytes), first copying any records
+ * a secondary lacks at its end (a writer that died between stores), so the
+ * stores cannot fork against each other.
+ */
+import { ZERO_DIGEST, type Digest } from '../core/digest.js';
+import { GateError } from '../core/errors.js';
+import {
+  DEFAULT_LOG_NAME,
+  RECORD_VERSION,
+  checkRecordInput,
+  encodeRecord,
+  parseRecord,
+  recordDigest,
+  type RecordInput,
+} from './record.js';
+import { DEFAULT_RETRY, backoffMs, sleepFor, withRetry, type RetryPolicy } from './retry.js';
+import { entryKey, seqOfEntryKey, type AuditStore } from './store.js';
+
+export interface AppendOptions {
+  retry?: Partial<RetryPolicy>;
+  /** The clock for `time` (tests). */
+  now?: () => Date;
+}
+
+export interface AppendResult {
+  seq: number;
+  digest: Digest;
+}
+
+interface Head {
+  seq: number;
+  bytes: Uint8Array;
+}
+
+/** The highest entry and its owning bytes, or null for an empty log. */
+export async function readHead(store: AuditStore, policy: RetryPolicy = DEFAULT_RETRY): Promise<Head | null> {
+  const keys = await withRetry(policy, 'listing entries', store.displayUrl, () => store.list('entries'));
+  for (let i = keys.length - 1; i >= 0; i--) {
+    const seq = seqOfEntryKey(keys[i]);
+    if (seq === null) continue;
+    const bytes = await withRetry(policy, `reading ${keys[i]}`, store.displayUrl, () => store.read(keys[i]));
+    if (bytes === null) {
+      throw new GateError('E_CHAIN_BROKEN', `the last entry ${keys[i]} is listed but has no data`, {
+        where: store.displayUrl,
+        hint: 'run `model-gate audit verify` on this store',
+      });
+    }
+    return { seq, bytes };
+  }
+  return null;
+}
+
+/**
+ * Appends one record to every store and returns its seq and digest. Success
+ * is returned only after every store has durably stored the record.
+ */
+export async function appendRecord(stores: AuditStore[], input: RecordInput, options: AppendOptions = {}): Promise<AppendResult> {
+  if (stores.length === 0) throw new GateError('E_USAGE', 'no audit store given', { hint: 'pass --store URL' });
+  const policy: RetryPolicy = { ...DEFAULT_RETRY, ...options.retry };
+  const now = options.now ?? (() => new Date());
+  const fields = checkRecordInput(input);
+  for (const s of stores) {
+    await withRetry(policy, 'checking the store', s.displayUrl, () => s.checkAppendable());
+  }
+  const [primary, ...secondaries] = stores;
+
+  let head = await readHead(primary, policy);
+  let conflicts = 0;
+  for (;;) {
+    let seq = 0;
+    let prev: Digest = ZERO_DIGEST;
+    let log = fields.log ?? DEFAULT_LOG_NAME;
+    if (head) {
+      const parsed = parseRecord(head.bytes);
+      if (!parsed.ok) {
+        throw new GateError('E_CHAIN_BROKEN', `cannot append after record ${head.seq}: ${parsed.reason}`, {
+          where: primary.displayUrl,
+          hint: 'run `model-gate audit verify` on this store',
+        });
+      }
+      if (fields.log !== undefined && fields.log !== parsed.record.log) {
+        throw new GateError('E_INPUT', `this store holds log ${JSON.stringify(parsed.record.log)}, not ${JSON.stringify(fields.log)}`, {
+          where: primary.displayUrl,
+          hint: 'a log keeps the name of its first record: drop --log or use another store',
+        });
+      }
+      seq = head.seq + 1;
+      prev = recordDigest(head.bytes);
+      log = parsed.record.log;
+    }
+    const { log: _ignored, ...rest } = fields;
+    const bytes = encodeRecord({ v: RECORD_VERSION, log, seq, prev, time: now().toISOString(), ...rest });
+    const key = entryKey(seq);
+    // Same key, same bytes on every retry of a store error: idempotent after a lost response.
+    const result = await withRetry(policy, `writing ${key}`, primary.displayUrl, () => primary.create(key, bytes));
+    if (result.created || Buffer.from(result.existing).equals(bytes)) {
+      const digest = recordDigest(bytes);
+      await copyToSecondaries(primary, secondaries, seq, bytes, policy);
+      return { seq, digest };
+    }
+    // Lost the race for `seq`: the winner's record is the new head.
+    conflicts += 1;
+    if (conflicts >= policy.maxConflicts) {
+      throw new GateError('E_CONFLICT', `lost the race for the next record ${conflicts} times in a row`, {
+        where: primary.displayUrl,
+        hint: 'too many writers append to this log at once; retry, or give each writer its own log',
+      });
+    }
+    await sleepFor(policy, backoffMs({ ...policy, baseDelayMs: 2, maxDelayMs: 50 }, Math.min(conflicts, 5)));
+    head = { seq, bytes: result.existing };
+  }
+}
+
+async function copyToSecondaries(primary: AuditStore, secondaries: AuditStore[], seq: number, bytes: Uint8Array, policy: RetryPolicy): Promise<void> {
+  for (const store of secondaries) {
+    const keys = await withRetry(policy, 'listing entries', store.displayUrl, () => store.list('entries'));
+    const last = keys.length ? (seqOfEntryKey(keys[keys.length - 1]) ?? -1) : -1;
+    for (let s = last + 1; s <= seq; s++) {
+      const key = entryKey(s);
+      const want = s === seq ? bytes : await withRetry(policy, `reading ${key}`, primary.displayUrl, () => primary.read(key));
+      if (want === null) continue; // the primary lacks it too: verify reports it
+      const r = await withRetry(policy, `writing ${key}`, store.displayUrl, () => store.create(key, want));
+      if (!r.created && !Buffer.from(r.existing).equals(want)) {
+        throw new GateError('E_CONFLICT', `store holds a different record ${s} than ${primary.displayUrl}: the stores have diverged`, {
+          where: store.displayUrl,
+          hint: 'run `model-gate audit verify` with every --store to see where',
+        });
+      }
+    }
+  }
+}

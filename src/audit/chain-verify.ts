@@ -1,0 +1,254 @@
+/**
+ * Chain verification as a pure function: what was read from one store goes
+ * in, findings come out. No I/O, no clock, no crypto beyond SHA-256 of the
+ * bytes given (checkpoint signatures are checked before, see checkpoint.ts),
+ * so the same function serves the CLI, the Action, the App and property tests.
+ *
+ * How an altered record is told apart from a broken link. When record s's
+ * `prev` disagrees with the digest of record s-1, one of the two was altered
+ * and the chain alone cannot always say which:
+ * - if record s is itself vouched for (record s+1's `prev` equals its digest,
+ *   or a valid checkpoint at size s+1 has it as head), its `prev` is the
+ *   original, so record s-1 is reported `modified`;
+ * - if evidence shows record s itself was altered, the mismatch is explained
+ *   by that alteration and not reported again;
+ * - otherwise (typically s is the last record and no checkpoint covers it)
+ *   it is reported as `broken-link` at s.
+ * A valid checkpoint whose head differs from record size-1's digest reports
+ * that record `modified` directly. The last record of a log can only be
+ * vouched for by a checkpoint: without one, an edit that keeps it a valid
+ * canonical record is undetectable, which is why checkpoints exist.
+ */
+import { ZERO_DIGEST, sha256, type Digest } from '../core/digest.js';
+import type { CheckedCheckpoint } from './checkpoint.js';
+import { sortFindings, type Finding, type FindingKind, type Superseded } from './findings.js';
+import { eventIdentity, parseRecord, type AuditRecord } from './record.js';
+import type { LaterVersion, Retention } from './store.js';
+
+/** What was read for one entry key. */
+export interface EntryObservation {
+  /** The seq in the key (`entries/<seq>.json`). */
+  seq: number;
+  /** The owning bytes (S3: oldest version), or null when the key holds no data version. */
+  bytes: Uint8Array | null;
+  laterVersions?: LaterVersion[];
+  retention?: Retention;
+}
+
+export interface ChainObservation {
+  /** Every entry key read, in any order. */
+  entries: EntryObservation[];
+  /** Checkpoints, checked against the public key (or `unchecked` without one). */
+  checkpoints: CheckedCheckpoint[];
+  /**
+   * Verification starts here: records below `seq` were not read (they are
+   * covered by a trusted checkpoint at size `seq + 1`, which must be among
+   * `checkpoints` and anchors record `seq`). Default: from record 0.
+   */
+  start?: { seq: number; log: string };
+  /** With `start`: highest listed entry key + 1 (entries below `start` are not passed). */
+  listedSize?: number;
+  /** The log must have at least this many records (learned elsewhere). */
+  minSize?: number;
+  /** The store's required retention; checks `not-locked` when set and retention was read. */
+  retentionDays?: number;
+  /** Accept GOVERNANCE retention as locked (COMPLIANCE only by default). */
+  allowGovernance?: boolean;
+}
+
+export interface ChainReport {
+  ok: boolean;
+  /** Number of records: highest entry key's seq + 1 (0 for an empty log). */
+  size: number;
+  /** Digest of the last record's stored bytes, or null for an empty log. */
+  head: Digest | null;
+  /** The log's name (record 0's, or the trusted checkpoint's), null if unknown. */
+  log: string | null;
+  findings: Finding[];
+  superseded: Superseded[];
+  /** How many checkpoints were valid, bad, or not checked for want of a key. */
+  checkpoints: { valid: number; bad: number; unchecked: number };
+}
+
+const DAY_MS = 86_400_000;
+
+/** Verifies one store's view of a chain. Reports every finding, not just the first. */
+export function verifyChain(obs: ChainObservation): ChainReport {
+  const findings: Finding[] = [];
+  const reported = new Set<string>();
+  const add = (kind: FindingKind, seq: number, message: string): void => {
+    const id = `${kind}:${seq}`;
+    if (kind !== 'extra-version' && kind !== 'not-locked' && kind !== 'bad-checkpoint') {
+      if (reported.has(id)) return;
+    }
+    reported.add(id);
+    findings.push({ kind, seq, message });
+  };
+
+  const startSeq = obs.start?.seq ?? 0;
+  const bytesBy = new Map<number, Uint8Array>();
+  const digestBy = new Map<number, Digest>();
+  const recordBy = new Map<number, AuditRecord>();
+  let maxSeq = -1;
+  const entries = obs.entries.filter((e) => e.seq >= startSeq).sort((a, b) => a.seq - b.seq);
+
+  for (const e of entries) {
+    if (e.seq > maxSeq) maxSeq = e.seq;
+    if (e.bytes === null) continue;
+    bytesBy.set(e.seq, e.bytes);
+    digestBy.set(e.seq, sha256(e.bytes));
+    const parsed = parseRecord(e.bytes);
+    if (!parsed.ok) {
+      add('unparseable', e.seq, `record ${e.seq} is not a valid audit record: ${parsed.reason}`);
+      continue;
+    }
+    recordBy.set(e.seq, parsed.record);
+    if (parsed.record.seq !== e.seq) {
+      add('misplaced', e.seq, `the record stored as entry ${e.seq} says seq ${parsed.record.seq}`);
+    }
+  }
+  const size = obs.start && obs.listedSize !== undefined ? Math.max(obs.listedSize, maxSeq + 1) : maxSeq + 1;
+  const lastBytes = maxSeq >= 0 ? bytesBy.get(maxSeq) : undefined;
+  const head = lastBytes ? (digestBy.get(maxSeq) as Digest) : null;
+  const log = obs.start?.log ?? recordBy.get(0)?.log ?? null;
+
+  // Missing sequence numbers below the highest key.
+  for (let s = startSeq; s <= maxSeq; s++) {
+    if (!bytesBy.has(s)) add('missing', s, `record ${s} is missing (the log has records up to ${maxSeq})`);
+  }
+
+  // Records of another log.
+  if (log !== null) {
+    for (const [s, r] of recordBy) {
+      if (r.log !== log) add('wrong-log', s, `record ${s} belongs to log ${JSON.stringify(r.log)}, not ${JSON.stringify(log)}`);
+    }
+  }
+
+  // Checkpoints: each valid one anchors record size-1 to its head.
+  const anchors = new Map<number, { head: Digest; size: number }>();
+  let newestValid = 0;
+  const counts = { valid: 0, bad: 0, unchecked: 0 };
+  for (const c of [...obs.checkpoints].sort((a, b) => a.size - b.size)) {
+    counts[c.status] += 1;
+    if (c.status === 'unchecked') continue;
+    if (c.status === 'bad') {
+      add('bad-checkpoint', c.size - 1, `checkpoint at size ${c.size}: ${c.reason}`);
+      continue;
+    }
+    const p = c.payload;
+    if (log !== null && p.log !== log) {
+      add('bad-checkpoint', c.size - 1, `checkpoint at size ${c.size} is for log ${JSON.stringify(p.log)}, not ${JSON.stringify(log)}`);
+      continue;
+    }
+    newestValid = Math.max(newestValid, c.size);
+    const s = c.size - 1;
+    if (s < startSeq) continue;
+    anchors.set(s, { head: p.head, size: c.size });
+    const d = digestBy.get(s);
+    if (d !== undefined && d !== p.head) {
+      add('modified', s, `record ${s} has digest ${d}, but the signed checkpoint at size ${c.size} says ${p.head}`);
+    }
+  }
+  const required = Math.max(newestValid, obs.minSize ?? 0);
+  if (required > size) {
+    const why = newestValid >= required ? 'a signed checkpoint says it had at least' : 'fewer than the --min-size of';
+    add('truncated', size, `the log has ${size} records, ${why} ${required}`);
+  }
+
+  // Links. mismatch(s): record s's prev disagrees with record s-1's digest.
+  const expectedPrev = (s: number): Digest | undefined => {
+    if (s === 0) return ZERO_DIGEST;
+    if (s <= startSeq) return undefined; // the link into the trusted start is covered by the checkpoint
+    return digestBy.get(s - 1);
+  };
+  const mismatch = (s: number): boolean => {
+    const r = recordBy.get(s);
+    const want = expectedPrev(s);
+    return r !== undefined && want !== undefined && r.prev !== want;
+  };
+  const vouched = (s: number): boolean => {
+    const a = anchors.get(s);
+    if (a) return a.head === digestBy.get(s);
+    const next = recordBy.get(s + 1);
+    return next !== undefined && next.prev === digestBy.get(s);
+  };
+  const modifiedByNext = (s: number): boolean => mismatch(s + 1) && vouched(s + 1);
+  for (let s = startSeq; s <= maxSeq; s++) {
+    if (modifiedByNext(s)) {
+      const next = recordBy.get(s + 1) as AuditRecord;
+      add('modified', s, `record ${s} has digest ${digestBy.get(s)}, but record ${s + 1} (confirmed by what follows it) says ${next.prev}`);
+    }
+  }
+  for (let s = startSeq; s <= maxSeq; s++) {
+    if (!mismatch(s) || vouched(s)) continue;
+    if (reported.has(`modified:${s}`)) continue; // s itself was altered: its prev proves nothing
+    const r = recordBy.get(s) as AuditRecord;
+    add(
+      'broken-link',
+      s,
+      s === 0
+        ? `record 0's prev is ${r.prev}, not the zero digest: the log does not start at its first record`
+        : `record ${s}'s prev is ${r.prev}, but record ${s - 1} has digest ${expectedPrev(s)}: one of the two was altered`,
+    );
+  }
+
+  // Later versions (S3): race losers are information, anything else a finding.
+  let identities: Map<string, number[]> | undefined;
+  const superseded: Superseded[] = [];
+  for (const e of entries) {
+    for (const v of e.laterVersions ?? []) {
+      if (v.deleteMarker) {
+        add('extra-version', e.seq, `entry ${e.seq} has a delete marker (version ${v.versionId})`);
+        continue;
+      }
+      const parsed = v.bytes ? parseRecord(v.bytes) : undefined;
+      let at: number | undefined;
+      if (parsed?.ok && parsed.record.seq === e.seq) {
+        identities ??= indexIdentities(recordBy);
+        at = identities.get(eventIdentity(parsed.record))?.find((t) => t > e.seq);
+      }
+      if (at !== undefined) superseded.push({ seq: e.seq, versionId: v.versionId, reappearsAt: at });
+      else add('extra-version', e.seq, `entry ${e.seq} has a later version ${v.versionId} that is not a race loser's record`);
+    }
+  }
+
+  // Retention (S3 Object Lock).
+  if (obs.retentionDays !== undefined) {
+    for (const e of entries) {
+      const r = e.retention;
+      if (!r || e.bytes === null) continue;
+      const modeOk = r.mode === 'COMPLIANCE' || (obs.allowGovernance === true && r.mode === 'GOVERNANCE');
+      if (!modeOk) {
+        add('not-locked', e.seq, `record ${e.seq} has retention mode ${r.mode ?? 'none'}, not COMPLIANCE`);
+      } else if (r.retainUntil === null) {
+        add('not-locked', e.seq, `record ${e.seq} has no retain-until date`);
+      } else if (r.createdAt !== null) {
+        const needed = r.createdAt.getTime() + (obs.retentionDays - 1) * DAY_MS;
+        if (r.retainUntil.getTime() < needed) {
+          add('not-locked', e.seq, `record ${e.seq} is retained until ${r.retainUntil.toISOString()}, less than ${obs.retentionDays} days after it was written (${r.createdAt.toISOString()})`);
+        }
+      }
+    }
+  }
+
+  return {
+    ok: findings.length === 0,
+    size,
+    head,
+    log,
+    findings: sortFindings(findings),
+    superseded: superseded.sort((a, b) => a.seq - b.seq),
+    checkpoints: counts,
+  };
+}
+
+function indexIdentities(records: Map<number, AuditRecord>): Map<string, number[]> {
+  const index = new Map<string, number[]>();
+  for (const [s, r] of [...records].sort((a, b) => a[0] - b[0])) {
+    const id = eventIdentity(r);
+    const list = index.get(id);
+    if (list) list.push(s);
+    else index.set(id, [s]);
+  }
+  return index;
+}

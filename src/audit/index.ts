@@ -1,0 +1,42 @@
+/**
+ * The audit log's library API, used by the CLI, the Action and the App.
+ * Every record is one immutable object in a hash chain; signed checkpoints
+ * pin the chain's length and head (DESIGN.md §4).
+ */
+export { openStore, type OpenStoreOptions } from './open-store.js';
+export { appendRecord, readHead, type AppendOptions, type AppendResult } from './append.js';
+export { verifyLog, compareStores, type VerifyLogOptions, type VerifyLogResult, type StoreSummary } from './verify-log.js';
+export { verifyChain, type ChainObservation, type ChainReport, type EntryObservation } from './chain-verify.js';
+export { readChain, type ReadChainOptions } from './read-chain.js';
+export { writeCheckpoint, type CheckpointResult, type WriteCheckpointOptions } from './checkpoint-write.js';
+export {
+  checkCheckpoint,
+  generateCheckpointKeyPair,
+  loadSigningKey,
+  loadVerifyKey,
+  signCheckpoint,
+  CHECKPOINT_TYP,
+  type CheckedCheckpoint,
+  type CheckpointAlg,
+  type CheckpointPayload,
+  type SigningKey,
+  type VerifyKey,
+} from './checkpoint.js';
+export {
+  DEFAULT_LOG_NAME,
+  MAX_RECORD_BYTES,
+  RECORD_VERSION,
+  checkLogName,
+  encodeRecord,
+  parseRecord,
+  recordDigest,
+  type AuditRecord,
+  type JsonObject,
+  type JsonValue,
+  type ParsedRecord,
+  type RecordInput,
+} from './record.js';
+export { sortFindings, type Finding, type FindingKind, type Superseded } from './findings.js';
+export { DEFAULT_RETRY, isRetryable, type RetryPolicy } from './retry.js';
+export { FileStore } from './stores/file-store.js';
+export * from './store.js';

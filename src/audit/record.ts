@@ -1,0 +1,216 @@
+/**
+ * The audit record (DESIGN.md §4): one immutable object per record, stored as
+ * the RFC 8785 canonical JSON of its fields. A record's digest is SHA-256 of
+ * its stored bytes, which are never re-serialised before hashing, so a reader
+ * needs no JSON library that agrees with ours to check a chain.
+ */
+import { canonicalJson } from '../core/canonical-json.js';
+import { isDigest, sha256, type Digest } from '../core/digest.js';
+import { GateError } from '../core/errors.js';
+
+/** Format version written into every record. */
+export const RECORD_VERSION = 1;
+
+/**
+ * Records stay under 64 KiB: a record is a statement about an event, not a
+ * container for the evidence (large evidence goes elsewhere and is named by
+ * its digest in `subject`). The bound also keeps a verifier's memory flat.
+ */
+export const MAX_RECORD_BYTES = 64 * 1024;
+
+/** A JSON value as stored in `details`. */
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [k: string]: JsonValue };
+export type JsonObject = { [k: string]: JsonValue };
+
+export interface AuditRecord {
+  v: typeof RECORD_VERSION;
+  /** The log's name: fixed by record 0, the same in every record of a chain. */
+  log: string;
+  seq: number;
+  /** Digest of the previous record's stored bytes; ZERO_DIGEST for seq 0. */
+  prev: Digest;
+  /** When the writer built the record: ISO 8601 UTC (`2026-01-31T12:00:00.000Z`). */
+  time: string;
+  event_type: string;
+  component: string;
+  actor: string;
+  action: string;
+  /** Digests of what the event is about (model file, dataset, statement). */
+  subject: Digest[];
+  details: JsonObject;
+  compliance_tags: string[];
+}
+
+/** What a writer supplies; the append protocol fills in v, seq, prev and time. */
+export interface RecordInput {
+  /** Log name for a new log; an existing log keeps the name of its record 0. */
+  log?: string;
+  event_type: string;
+  component: string;
+  actor: string;
+  action: string;
+  subject?: string[];
+  details?: unknown;
+  compliance_tags?: string[];
+}
+
+const FIELDS = [
+  'v', 'log', 'seq', 'prev', 'time', 'event_type', 'component', 'actor', 'action',
+  'subject', 'details', 'compliance_tags',
+] as const;
+const FIELD_SET: ReadonlySet<string> = new Set(FIELDS);
+
+/** Log names: what a store prefix or `<owner>/<repo>` looks like. */
+const LOG_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._\/-]{0,199}$/;
+const TIME_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
+
+/** The default log name when a new log is started without `--log`. */
+export const DEFAULT_LOG_NAME = 'default';
+
+/** Checks a log name, naming the flag or field it came from. */
+export function checkLogName(name: unknown, where: string): string {
+  if (typeof name === 'string' && LOG_NAME_RE.test(name)) return name;
+  throw new GateError('E_INPUT', `not a valid log name: ${JSON.stringify(name)}`, {
+    where,
+    hint: 'use 1 to 200 characters of letters, digits, ".", "_", "-" and "/", starting with a letter or digit',
+  });
+}
+
+/**
+ * Validates a writer's input into the fields of a record (everything but v,
+ * seq, prev, time). Errors name the field at fault.
+ */
+export function checkRecordInput(input: RecordInput): Omit<AuditRecord, 'v' | 'seq' | 'prev' | 'time' | 'log'> & { log?: string } {
+  const text = (field: keyof RecordInput): string => {
+    const value = input[field];
+    if (typeof value !== 'string' || value.length === 0) {
+      throw new GateError('E_INPUT', `${field} must be a non-empty string`, { where: field });
+    }
+    return value;
+  };
+  const subject = (input.subject ?? []).map((d, i) => {
+    if (!isDigest(d)) {
+      throw new GateError('E_INPUT', `not a digest: ${JSON.stringify(d)}`, {
+        where: `subject[${i}]`,
+        hint: 'write digests as sha256:<64 lowercase hex digits>',
+      });
+    }
+    return d;
+  });
+  const details = input.details ?? {};
+  if (details === null || typeof details !== 'object' || Array.isArray(details)) {
+    throw new GateError('E_INPUT', 'details must be a JSON object', { where: 'details' });
+  }
+  // Canonicalising now rejects what JSON cannot hold (NaN, Infinity, functions).
+  canonicalJson(details);
+  const tags = (input.compliance_tags ?? []).map((t, i) => {
+    if (typeof t !== 'string' || t.length === 0) {
+      throw new GateError('E_INPUT', 'compliance tags must be non-empty strings', { where: `compliance_tags[${i}]` });
+    }
+    return t;
+  });
+  return {
+    log: input.log === undefined ? undefined : checkLogName(input.log, 'log'),
+    event_type: text('event_type'),
+    component: text('component'),
+    actor: text('actor'),
+    action: text('action'),
+    subject,
+    details: details as JsonObject,
+    compliance_tags: tags,
+  };
+}
+
+/**
+ * The stored bytes of a record: its canonical JSON. Refuses (E_RECORD_TOO_LARGE)
+ * a record of 64 KiB or more, before anything is written.
+ */
+export function encodeRecord(record: AuditRecord): Buffer {
+  const bytes = Buffer.from(canonicalJson(record), 'utf8');
+  if (bytes.length >= MAX_RECORD_BYTES) {
+    throw new GateError(
+      'E_RECORD_TOO_LARGE',
+      `the audit record would be ${bytes.length} bytes; records must be under ${MAX_RECORD_BYTES} bytes (64 KiB)`,
+      {
+        where: 'details',
+        hint: 'keep details small: store large evidence elsewhere and name it by its digest with --subject',
+      },
+    );
+  }
+  return bytes;
+}
+
+/** SHA-256 of a record's stored bytes: what the next record's `prev` holds. */
+export function recordDigest(bytes: Uint8Array): Digest {
+  return sha256(bytes);
+}
+
+/** The outcome of parsing stored bytes: a record, or why they are not one. */
+export type ParsedRecord = { ok: true; record: AuditRecord } | { ok: false; reason: string };
+
+/**
+ * Parses and validates stored bytes as a record. Besides the schema, the bytes
+ * must be exactly the canonical JSON of what they hold (what every writer of
+ * this format produces), so a hand-edited but well-formed record is still
+ * caught when it is the last one and nothing else vouches for it.
+ */
+export function parseRecord(bytes: Uint8Array): ParsedRecord {
+  if (bytes.length >= MAX_RECORD_BYTES) {
+    return { ok: false, reason: `${bytes.length} bytes, larger than any record a writer produces (64 KiB)` };
+  }
+  const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+  let value: unknown;
+  try {
+    value = JSON.parse(buf.toString('utf8'));
+  } catch (e) {
+    return { ok: false, reason: `not JSON: ${(e as Error).message}` };
+  }
+  const problem = recordProblem(value);
+  if (problem) return { ok: false, reason: problem };
+  let canonical: string;
+  try {
+    canonical = canonicalJson(value);
+  } catch (e) {
+    return { ok: false, reason: (e as Error).message };
+  }
+  if (!buf.equals(Buffer.from(canonical, 'utf8'))) {
+    return { ok: false, reason: 'not in canonical JSON form (RFC 8785), so not as a writer stored it' };
+  }
+  return { ok: true, record: value as AuditRecord };
+}
+
+/** The first way a parsed JSON value fails the record schema, or null. */
+export function recordProblem(value: unknown): string | null {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return 'not a JSON object';
+  const r = value as Record<string, unknown>;
+  for (const k of Object.keys(r)) {
+    if (!FIELD_SET.has(k)) return `unknown field ${JSON.stringify(k)}`;
+  }
+  for (const k of FIELDS) {
+    if (!(k in r)) return `field ${k} is missing`;
+  }
+  if (r.v !== RECORD_VERSION) return `v is ${JSON.stringify(r.v)}, expected ${RECORD_VERSION}`;
+  if (typeof r.log !== 'string' || !LOG_NAME_RE.test(r.log)) return 'log is not a valid log name';
+  if (typeof r.seq !== 'number' || !Number.isSafeInteger(r.seq) || r.seq < 0) return 'seq is not a non-negative integer';
+  if (!isDigest(r.prev)) return 'prev is not a sha256 digest';
+  if (typeof r.time !== 'string' || !TIME_RE.test(r.time)) return 'time is not an ISO 8601 UTC time';
+  for (const k of ['event_type', 'component', 'actor', 'action'] as const) {
+    if (typeof r[k] !== 'string' || (r[k] as string).length === 0) return `${k} is not a non-empty string`;
+  }
+  if (!Array.isArray(r.subject) || !r.subject.every(isDigest)) return 'subject is not a list of digests';
+  if (r.details === null || typeof r.details !== 'object' || Array.isArray(r.details)) return 'details is not an object';
+  if (!Array.isArray(r.compliance_tags) || !r.compliance_tags.every((t) => typeof t === 'string' && t.length > 0)) {
+    return 'compliance_tags is not a list of non-empty strings';
+  }
+  return null;
+}
+
+/**
+ * What identifies a record's event independently of where it landed in the
+ * chain: everything but seq, prev and time. A writer that lost a race writes
+ * the same event again at a later seq; this is how the verifier recognises it.
+ */
+export function eventIdentity(record: AuditRecord): string {
+  const { seq: _s, prev: _p, time: _t, ...rest } = record;
+  return canonicalJson(rest);
+}

@@ -1,0 +1,288 @@
+/**
+ * `model-gate audit ...`: append to, verify, checkpoint and show the
+ * hash-chained audit log. Only translation between argv and the audit
+ * library lives here.
+ */
+import { promises as fsp } from 'node:fs';
+import { resolve } from 'node:path';
+import { Option, type Command } from 'commander';
+import { GateError, ExitCode } from '../../core/errors.js';
+import {
+  appendRecord,
+  entryKey,
+  generateCheckpointKeyPair,
+  loadSigningKey,
+  loadVerifyKey,
+  openStore,
+  parseRecord,
+  recordDigest,
+  seqOfEntryKey,
+  verifyLog,
+  writeCheckpoint,
+  type AuditStore,
+  type CheckpointAlg,
+  type VerifyLogResult,
+} from '../../audit/index.js';
+import { printJson, type CliIo } from '../io.js';
+import { action, collect, integerOption, type CliRun } from '../program.js';
+
+/** The environment variable that may hold the checkpoint signing key (a private JWK as JSON). */
+export const CHECKPOINT_KEY_ENV = 'MODEL_GATE_CHECKPOINT_KEY';
+
+async function readInputFile(io: CliIo, file: string, flag: string): Promise<string> {
+  const path = resolve(io.cwd, file);
+  try {
+    return await fsp.readFile(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new GateError(code === 'ENOENT' ? 'E_NOT_FOUND' : 'E_UNREADABLE', `cannot read ${flag} file: ${(e as Error).message}`, {
+      where: file,
+      cause: e,
+    });
+  }
+}
+
+async function openStores(io: CliIo, urls: string[] | undefined): Promise<AuditStore[]> {
+  if (!urls || urls.length === 0) {
+    throw new GateError('E_USAGE', 'no audit store given', { hint: 'pass --store URL (file://DIR, a directory, or s3://BUCKET/PREFIX)' });
+  }
+  const stores: AuditStore[] = [];
+  for (const url of urls) stores.push(await openStore(url, { env: io.env, cwd: io.cwd }));
+  return stores;
+}
+
+async function parseDetails(io: CliIo, value: string | undefined): Promise<unknown> {
+  if (value === undefined) return {};
+  const fromFile = value.startsWith('@');
+  const text = fromFile ? await readInputFile(io, value.slice(1), '--details') : value;
+  const where = fromFile ? value.slice(1) : '--details';
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (e) {
+    throw new GateError('E_JSON', `details are not valid JSON: ${(e as Error).message}`, {
+      where,
+      hint: 'pass a JSON object, e.g. --details \'{"pull_request": 12}\', or @FILE',
+    });
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new GateError('E_INPUT', 'details must be a JSON object', { where });
+  }
+  return parsed;
+}
+
+function printVerify(io: CliIo, r: VerifyLogResult): void {
+  const name = r.log === null ? 'audit log' : `audit log ${JSON.stringify(r.log)}`;
+  const from = r.from > 0 ? `, from the checkpoint at record ${r.from}` : '';
+  const head = r.head ?? 'none';
+  if (r.ok) {
+    io.stdout(`${name}: intact, ${r.size} record(s), head ${head}${from}\n`);
+  } else {
+    io.stdout(`${name}: ${r.findings.length} finding(s), ${r.size} record(s), head ${head}${from}\n`);
+    for (const f of r.findings) {
+      io.stdout(`  ${f.kind.padEnd(14)} seq ${String(f.seq).padStart(6)}  ${f.message}${f.store ? ` [${f.store}]` : ''}\n`);
+    }
+  }
+  if (r.superseded.length) {
+    io.stdout(`  ${r.superseded.length} later version(s) from writers that lost a race (not findings)\n`);
+  }
+  for (const s of r.stores) {
+    const c = s.checkpoints;
+    if (c.unchecked) io.stderr(`note: ${c.unchecked} checkpoint(s) in ${s.store} not checked: pass --checkpoint-key\n`);
+  }
+}
+
+/** Registers `audit append|verify|checkpoint|show|keygen`. */
+export function register(program: Command, run: CliRun): void {
+  const audit = program.command('audit').description('the hash-chained, append-only audit log');
+  const storeOption = (): Option =>
+    new Option('--store <url>', 'audit store: file://DIR, a directory, or s3://BUCKET/PREFIX (repeat for redundant stores)').argParser(collect);
+
+  audit
+    .command('append')
+    .description('append one record to the log (to every --store)')
+    .addOption(storeOption())
+    .requiredOption('--event-type <type>', 'what happened, e.g. model.release.approved')
+    .requiredOption('--actor <id>', 'who did it (login, service account)')
+    .requiredOption('--action <text>', 'what was done, in words')
+    .option('--component <name>', 'which part of the system records it', 'cli')
+    .option('--details <json>', 'a JSON object, or @FILE holding one')
+    .option('--subject <digest>', 'digest of what the event concerns (repeatable)', collect)
+    .option('--tag <tag>', 'compliance tag, e.g. SOX (repeatable)', collect)
+    .option('--log <name>', 'log name for a new log (default "default"; an existing log keeps its name)')
+    .option('--json', 'print {"seq", "digest"} as JSON')
+    .action(
+      action(run, async (opts: {
+        store?: string[]; eventType: string; actor: string; action: string; component: string;
+        details?: string; subject?: string[]; tag?: string[]; log?: string; json?: boolean;
+      }) => {
+        const details = await parseDetails(run.io, opts.details);
+        const stores = await openStores(run.io, opts.store);
+        const r = await appendRecord(stores, {
+          log: opts.log,
+          event_type: opts.eventType,
+          component: opts.component,
+          actor: opts.actor,
+          action: opts.action,
+          subject: opts.subject ?? [],
+          details,
+          compliance_tags: opts.tag ?? [],
+        });
+        if (opts.json) printJson(run.io, { seq: r.seq, digest: r.digest });
+        else run.io.stdout(`appended record ${r.seq} ${r.digest}\n`);
+        return ExitCode.ok;
+      }),
+    );
+
+  audit
+    .command('verify')
+    .description('verify the chain, checkpoints and (with several stores) that they agree; exit 1 on findings')
+    .addOption(storeOption())
+    .option('--checkpoint-key <file>', 'public JWK (or JWK Set) that signs checkpoints')
+    .option('--min-size <n>', 'the log must have at least this many records', integerOption('--min-size'))
+    .option('--from-checkpoint', 'trust the newest checkpoint that verifies and check only records after it')
+    .option('--allow-governance', 'accept S3 GOVERNANCE retention (COMPLIANCE only by default)')
+    .option('--concurrency <n>', 'entries read at once per store', integerOption('--concurrency'), 32)
+    .option('--json', 'print {ok, size, head, findings, superseded} as JSON')
+    .action(
+      action(run, async (opts: {
+        store?: string[]; checkpointKey?: string; minSize?: number; fromCheckpoint?: boolean;
+        allowGovernance?: boolean; concurrency: number; json?: boolean;
+      }) => {
+        const checkpointKey = opts.checkpointKey
+          ? await loadVerifyKey(await readInputFile(run.io, opts.checkpointKey, '--checkpoint-key'), opts.checkpointKey)
+          : undefined;
+        if (opts.fromCheckpoint && !checkpointKey) {
+          throw new GateError('E_USAGE', '--from-checkpoint needs --checkpoint-key to check the checkpoint it trusts');
+        }
+        const stores = await openStores(run.io, opts.store);
+        const r = await verifyLog(stores, {
+          checkpointKey,
+          minSize: opts.minSize,
+          fromCheckpoint: opts.fromCheckpoint,
+          allowGovernance: opts.allowGovernance,
+          concurrency: Math.max(1, opts.concurrency),
+        });
+        if (opts.json) {
+          printJson(run.io, {
+            ok: r.ok, size: r.size, head: r.head, log: r.log, from: r.from,
+            findings: r.findings, superseded: r.superseded, stores: r.stores,
+          });
+          for (const s of r.stores) {
+            if (s.checkpoints.unchecked) run.io.stderr(`note: ${s.checkpoints.unchecked} checkpoint(s) in ${s.store} not checked: pass --checkpoint-key\n`);
+          }
+        } else {
+          printVerify(run.io, r);
+        }
+        return r.ok ? ExitCode.ok : ExitCode.verificationFailed;
+      }),
+    );
+
+  audit
+    .command('checkpoint')
+    .description(`verify the log, then sign its size and head and store checkpoints/<size>.jws (key from --key or $${CHECKPOINT_KEY_ENV})`)
+    .addOption(storeOption())
+    .option('--key <file>', `private JWK (EdDSA or ES256); default: the JWK JSON in $${CHECKPOINT_KEY_ENV}`)
+    .option('--json', 'print the checkpoint as JSON')
+    .action(
+      action(run, async (opts: { store?: string[]; key?: string; json?: boolean }) => {
+        let text: string;
+        let where: string;
+        if (opts.key) {
+          text = await readInputFile(run.io, opts.key, '--key');
+          where = opts.key;
+        } else if (run.io.env[CHECKPOINT_KEY_ENV]) {
+          text = run.io.env[CHECKPOINT_KEY_ENV] as string;
+          where = `$${CHECKPOINT_KEY_ENV}`;
+        } else {
+          throw new GateError('E_USAGE', 'no checkpoint signing key', {
+            hint: `pass --key FILE or set ${CHECKPOINT_KEY_ENV} to the private JWK; create one with \`model-gate audit keygen --out key.jwk\``,
+          });
+        }
+        const key = await loadSigningKey(text, where);
+        const stores = await openStores(run.io, opts.store);
+        const results = [];
+        for (const store of stores) results.push({ store: store.displayUrl, ...(await writeCheckpoint(store, key)) });
+        if (opts.json) {
+          printJson(run.io, results.length === 1 ? results[0] : results);
+        } else {
+          for (const r of results) {
+            run.io.stdout(`${r.created ? 'wrote' : 'already there:'} ${r.key} (log ${JSON.stringify(r.log)}, size ${r.size}, head ${r.head}) in ${r.store}\n`);
+          }
+        }
+        return ExitCode.ok;
+      }),
+    );
+
+  audit
+    .command('show')
+    .description('print records (as stored; run verify to check them)')
+    .requiredOption('--store <url>', 'audit store: file://DIR, a directory, or s3://BUCKET/PREFIX')
+    .option('--from <n>', 'first seq to show', integerOption('--from'))
+    .option('--to <n>', 'last seq to show (inclusive)', integerOption('--to'))
+    .option('--json', 'print [{seq, digest, record}] as JSON')
+    .action(
+      action(run, async (opts: { store: string; from?: number; to?: number; json?: boolean }) => {
+        const [store] = await openStores(run.io, [opts.store]);
+        const seqs = (await store.list('entries'))
+          .map(seqOfEntryKey)
+          .filter((s): s is number => s !== null && s >= (opts.from ?? 0) && s <= (opts.to ?? Number.MAX_SAFE_INTEGER));
+        const rows = [];
+        for (const seq of seqs) {
+          const bytes = await store.read(entryKey(seq));
+          if (!bytes) continue;
+          const parsed = parseRecord(bytes);
+          rows.push({
+            seq,
+            digest: recordDigest(bytes),
+            ...(parsed.ok ? { record: parsed.record } : { record: null, error: parsed.reason }),
+          });
+        }
+        if (opts.json) {
+          printJson(run.io, rows);
+        } else {
+          for (const r of rows) {
+            if (r.record) {
+              const rec = r.record;
+              run.io.stdout(`${String(r.seq).padStart(6)}  ${rec.time}  ${rec.event_type}  ${rec.actor}  ${rec.action}  ${r.digest.slice(0, 19)}\n`);
+            } else {
+              run.io.stdout(`${String(r.seq).padStart(6)}  (not a valid record: ${'error' in r ? r.error : ''})\n`);
+            }
+          }
+        }
+        return ExitCode.ok;
+      }),
+    );
+
+  audit
+    .command('keygen')
+    .description('create a checkpoint signing key: the private JWK at --out and the public one beside it (.pub.jwk)')
+    .requiredOption('--out <file>', 'where to write the private JWK (never overwritten)')
+    .addOption(new Option('--alg <alg>', 'signature algorithm').choices(['EdDSA', 'ES256']).default('EdDSA'))
+    .option('--json', 'print the file names and key id as JSON')
+    .action(
+      action(run, async (opts: { out: string; alg: CheckpointAlg; json?: boolean }) => {
+        const pubOut = /\.jwk$/.test(opts.out) ? opts.out.replace(/\.jwk$/, '.pub.jwk') : `${opts.out}.pub.jwk`;
+        const privPath = resolve(run.io.cwd, opts.out);
+        const pubPath = resolve(run.io.cwd, pubOut);
+        const { privateJwk, publicJwk } = await generateCheckpointKeyPair(opts.alg);
+        const write = async (path: string, value: unknown, mode: number): Promise<void> => {
+          try {
+            await fsp.writeFile(path, `${JSON.stringify(value, null, 2)}\n`, { flag: 'wx', mode });
+          } catch (e) {
+            const code = (e as NodeJS.ErrnoException).code;
+            throw new GateError(code === 'EEXIST' ? 'E_INPUT' : 'E_UNREADABLE', `cannot write the key: ${(e as Error).message}`, {
+              where: path,
+              hint: code === 'EEXIST' ? 'keys are never overwritten: choose another --out or remove the old file first' : undefined,
+            });
+          }
+        };
+        // Public first: if it exists we stop before writing a private key without its pair.
+        await write(pubPath, publicJwk, 0o644);
+        await write(privPath, privateJwk, 0o600);
+        if (opts.json) printJson(run.io, { private: opts.out, public: pubOut, kid: publicJwk.kid, alg: opts.alg });
+        else run.io.stdout(`wrote the private key ${opts.out} (keep it secret) and the public key ${pubOut} (kid ${publicJwk.kid})\n`);
+        return ExitCode.ok;
+      }),
+    );
+}
