@@ -42,6 +42,12 @@ const LATER_VERSION_READ_LIMIT = 1024 * 1024;
 /** How long a directory listing may stand in for a fresh one in `inspect` (ms). */
 const LISTING_FRESH_MS = 5 * 60 * 1000;
 
+/** How long a passed Object Lock check stands (ms): appends in a row need not ask each time. */
+const LOCK_CHECK_FRESH_MS = 60 * 1000;
+
+/** Owning bytes remembered per store (keys this process wrote or lost to): enough for the head. */
+const OWNER_CACHE_SIZE = 64;
+
 /**
  * Opens an `s3://BUCKET[/PREFIX]?region=R&endpoint=URL&...` store (see
  * {@link parseS3Url} for the parameters). Opening does no I/O; the bucket is
@@ -87,8 +93,22 @@ function isNoSuchVersion(e: unknown): boolean {
 
 class S3Store implements S3AuditStore {
   readonly displayUrl: string;
+  readonly retentionDays: number;
   /** Versions per full key, from the last `list()` of its directory. */
   private readonly listed = new Map<string, { kv: KeyVersions; at: number }>();
+  /**
+   * Owning bytes of keys this store wrote or found taken. The owning version
+   * of a COMPLIANCE-locked key never changes, so the append protocol's read
+   * of the head it just wrote needs no request.
+   */
+  private readonly owners = new Map<string, Uint8Array>();
+  /**
+   * Keys whose last create ended in doubt (a PUT that may have landed): the
+   * next create of the key looks before it writes, so a retry by the caller
+   * never leaves a duplicate version behind.
+   */
+  private readonly doubtful = new Set<string>();
+  private lockCheckedAt = -Infinity;
 
   constructor(
     readonly config: S3StoreConfig,
@@ -98,6 +118,13 @@ class S3Store implements S3AuditStore {
     private readonly pageSize?: number,
   ) {
     this.displayUrl = config.displayUrl;
+    this.retentionDays = config.retentionDays;
+  }
+
+  private rememberOwner(full: string, bytes: Uint8Array): void {
+    this.owners.delete(full);
+    this.owners.set(full, bytes);
+    if (this.owners.size > OWNER_CACHE_SIZE) this.owners.delete(this.owners.keys().next().value as string);
   }
 
   private fullKey(key: string): string {
@@ -109,6 +136,7 @@ class S3Store implements S3AuditStore {
   }
 
   async checkAppendable(): Promise<void> {
+    if (Date.now() - this.lockCheckedAt < LOCK_CHECK_FRESH_MS) return;
     const { bucket } = this.config;
     let state: BucketLockState;
     try {
@@ -139,6 +167,7 @@ class S3Store implements S3AuditStore {
         },
       );
     }
+    this.lockCheckedAt = Date.now();
   }
 
   /**
@@ -150,23 +179,35 @@ class S3Store implements S3AuditStore {
    */
   async create(key: string, bytes: Uint8Array): Promise<CreateResult> {
     const full = this.fullKey(key);
-    let uncertain = false;
+    const result = await this.createUncached(key, full, bytes);
+    this.rememberOwner(full, result.created ? bytes : result.existing);
+    return result;
+  }
+
+  private async createUncached(key: string, full: string, bytes: Uint8Array): Promise<CreateResult> {
     let lastError: GateError | undefined;
     for (let attempt = 1; attempt <= this.tuning.maxAttempts; attempt++) {
       try {
-        if (uncertain) {
+        if (this.doubtful.has(full)) {
           const owner = await this.owner(full);
           if (owner) {
+            this.doubtful.delete(full);
             // Our lost attempt may be the owner (same bytes: success), or someone else won.
             return sameBytes(owner.bytes, bytes) ? { created: true } : { created: false, existing: owner.bytes };
           }
         }
-        return await this.putAndConfirm(key, full, bytes);
+        // From here until an answer, a PUT may land without our knowing.
+        this.doubtful.add(full);
+        const result = await this.putAndConfirm(key, full, bytes);
+        this.doubtful.delete(full);
+        return result;
       } catch (e) {
         const err = s3Error(e, `writing ${full}`, this.where(key));
-        if (!isRetryable(err)) throw err;
+        if (!isRetryable(err)) {
+          this.doubtful.delete(full);
+          throw err;
+        }
         lastError = err;
-        uncertain = true;
         if (attempt < this.tuning.maxAttempts) await sleep(backoffMs(attempt));
       }
     }
@@ -265,6 +306,8 @@ class S3Store implements S3AuditStore {
    */
   async read(key: string): Promise<Uint8Array | null> {
     const full = this.fullKey(key);
+    const known = this.owners.get(full);
+    if (known) return known;
     try {
       // The oldest version of a COMPLIANCE-locked key never changes, so any
       // listing of it will do; a 404 (a version removed under GOVERNANCE) relists.
