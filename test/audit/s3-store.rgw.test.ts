@@ -163,6 +163,10 @@ describeRgw('S3 store on Ceph RGW', (rgw: RgwEnv) => {
       const store = await openS3Store(storeUrl(rgw, bucket, 'tamper'), { env });
       await store.create(entryKey(0), utf8('{"seq":0}'));
       await store.create(entryKey(1), utf8('{"seq":1}'));
+      await store.create(entryKey(2), utf8('{"seq":2}'));
+      await store.create(entryKey(3), utf8('{"seq":3}'));
+      // Delete markers hide record 1 (a gap for ListObjectsV2) and record 3 (the tail).
+      await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: `tamper/${entryKey(3)}` }));
       const rogue = '{"seq":0,"forged":true}';
       await client.send(
         new PutObjectCommand({ Bucket: bucket, Key: `tamper/${entryKey(0)}`, Body: rogue, ContentMD5: md5(rogue) }),
@@ -174,7 +178,10 @@ describeRgw('S3 store on Ceph RGW', (rgw: RgwEnv) => {
       expect(text(await store.read(entryKey(0)))).toBe('{"seq":0}');
       expect(text(await store.read(entryKey(1)))).toBe('{"seq":1}');
       expect(await store.read(entryKey(5))).toBeNull();
-      expect(await store.list('entries')).toEqual([entryKey(0), entryKey(1)]);
+      expect(await store.list('entries')).toEqual([0, 1, 2, 3].map(entryKey));
+      expect(await (await openS3Store(storeUrl(rgw, bucket, 'tamper'), { env, pageSize: 1 })).list('entries')).toEqual(
+        [0, 1, 2, 3].map(entryKey),
+      );
 
       const i0 = await store.inspect(entryKey(0));
       expect(text(i0.bytes)).toBe('{"seq":0}');

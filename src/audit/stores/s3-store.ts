@@ -9,19 +9,21 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { GateError } from '../../core/errors.js';
-import type {
-  AuditStore,
-  CreateResult,
-  KeyInspection,
-  LaterVersion,
-  Retention,
-  StoreDir,
+import {
+  entryKey,
+  seqOfEntryKey,
+  type AuditStore,
+  type CreateResult,
+  type KeyInspection,
+  type LaterVersion,
+  type Retention,
+  type StoreDir,
 } from '../store.js';
 import { buildS3Client, tuningFromEnv, type S3ClientTuning } from './s3-client.js';
 import { isRetryable, nameOf, s3Error, statusOf } from './s3-errors.js';
 import { lockProblems, type BucketLockState } from './s3-lock.js';
 import { parseS3Url, type S3StoreConfig } from './s3-url.js';
-import { listVersions, owningVersion, type KeyVersions } from './s3-versions.js';
+import { listLatestKeys, listVersions, owningVersion, type KeyVersions } from './s3-versions.js';
 
 /** Options an s3:// store takes besides its URL. */
 export interface S3StoreOptions {
@@ -44,6 +46,9 @@ const LISTING_FRESH_MS = 5 * 60 * 1000;
 
 /** How long a passed Object Lock check stands (ms): appends in a row need not ask each time. */
 const LOCK_CHECK_FRESH_MS = 60 * 1000;
+
+/** Past this many gaps in the entry numbers, list every version instead of probing each gap. */
+const MAX_GAP_PROBES = 64;
 
 /** Owning bytes remembered per store (keys this process wrote or lost to): enough for the head. */
 const OWNER_CACHE_SIZE = 64;
@@ -94,8 +99,10 @@ function isNoSuchVersion(e: unknown): boolean {
 class S3Store implements S3AuditStore {
   readonly displayUrl: string;
   readonly retentionDays: number;
-  /** Versions per full key, from the last `list()` of its directory. */
+  /** Versions per full key, from the last version listing that covered it. */
   private readonly listed = new Map<string, { kv: KeyVersions; at: number }>();
+  /** One listing of every version in a directory, shared by concurrent `inspect` calls. */
+  private readonly dirIndex = new Map<string, { at: number; done: Promise<void> }>();
   /**
    * Owning bytes of keys this store wrote or found taken. The owning version
    * of a COMPLIANCE-locked key never changes, so the append protocol's read
@@ -294,9 +301,17 @@ class S3Store implements S3AuditStore {
    * The versions of a key: from the last listing of its directory when that
    * is recent enough (`maxAgeMs`), else listed now.
    */
+  private fresh(full: string): boolean {
+    const hit = this.listed.get(full);
+    return hit !== undefined && Date.now() - hit.at <= LISTING_FRESH_MS;
+  }
+
   private async knownVersions(full: string, maxAgeMs: number): Promise<{ kv: KeyVersions; cached: boolean }> {
     const hit = this.listed.get(full);
-    if (hit && Date.now() - hit.at <= maxAgeMs && hit.kv.versions.length > 0) return { kv: hit.kv, cached: true };
+    // A key without data versions may have gained one since; only a recent listing vouches for that.
+    if (hit && Date.now() - hit.at <= maxAgeMs && (hit.kv.versions.length > 0 || maxAgeMs !== Infinity)) {
+      return { kv: hit.kv, cached: true };
+    }
     return { kv: await this.versionsOf(full), cached: false };
   }
 
@@ -331,25 +346,83 @@ class S3Store implements S3AuditStore {
 
   /**
    * Keys in a directory that hold a record (at least one data version),
-   * ascending. Listed with ListObjectVersions rather than ListObjectsV2, so a
-   * record whose latest version is a delete marker is still found. A key
-   * holding only delete markers has no record and is left out.
+   * ascending. A record whose latest version is a delete marker is still
+   * found: entries are listed with ListObjectsV2 (cheap), then the versions
+   * after the last visible key and at every gap in the sequence numbers are
+   * looked up, which is where delete-marked records hide. Checkpoints (few)
+   * are listed with all their versions. A key holding only delete markers has
+   * no record and is left out.
    */
   async list(dir: StoreDir): Promise<string[]> {
     const dirPrefix = `${this.config.prefix}${dir}/`;
-    let map: Map<string, KeyVersions>;
+    let fullKeys: string[];
     try {
-      map = await listVersions(this.client, this.config.bucket, dirPrefix, { pageSize: this.pageSize });
+      fullKeys = dir === 'entries' ? await this.listEntries(dirPrefix) : await this.listByVersions(dirPrefix);
     } catch (e) {
       throw s3Error(e, `listing ${dirPrefix}`, this.displayUrl);
     }
+    const keys = fullKeys.map((k) => k.slice(this.config.prefix.length));
+    return keys.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  }
+
+  /** Keys with a data version, from a listing of every version (caching what it learns). */
+  private async listByVersions(dirPrefix: string, startAfter?: string): Promise<string[]> {
+    const map = await listVersions(this.client, this.config.bucket, dirPrefix, { pageSize: this.pageSize, startAfter });
     const at = Date.now();
     const keys: string[] = [];
     for (const [full, kv] of map) {
       this.listed.set(full, { kv, at });
-      if (kv.versions.length > 0) keys.push(full.slice(this.config.prefix.length));
+      if (kv.versions.length > 0) keys.push(full);
     }
-    return keys.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    return keys;
+  }
+
+  private async listEntries(dirPrefix: string): Promise<string[]> {
+    const found = new Set(await listLatestKeys(this.client, this.config.bucket, dirPrefix, { pageSize: this.pageSize }));
+    let last: string | undefined;
+    for (const k of found) if (last === undefined || k > last) last = k;
+    // Records after the last visible key whose latest version is a delete marker.
+    for (const k of await this.listByVersions(dirPrefix, last)) found.add(k);
+    // Records in the middle hidden the same way leave a gap in the numbers.
+    const seqs = new Set<number>();
+    let maxSeq = -1;
+    for (const k of found) {
+      const seq = seqOfEntryKey(k.slice(this.config.prefix.length));
+      if (seq === null) continue;
+      seqs.add(seq);
+      if (seq > maxSeq) maxSeq = seq;
+    }
+    const gaps: string[] = [];
+    for (let seq = 0; seq < maxSeq && gaps.length <= MAX_GAP_PROBES; seq++) {
+      if (!seqs.has(seq)) gaps.push(this.fullKey(entryKey(seq)));
+    }
+    if (gaps.length > MAX_GAP_PROBES) {
+      for (const k of await this.listByVersions(dirPrefix)) found.add(k);
+    } else {
+      const at = Date.now();
+      await Promise.all(
+        gaps.map(async (full) => {
+          const kv = await this.versionsOf(full);
+          this.listed.set(full, { kv, at });
+          if (kv.versions.length > 0) found.add(full);
+        }),
+      );
+    }
+    return [...found];
+  }
+
+  /**
+   * Makes sure every version in a directory has been listed recently, once
+   * for all concurrent callers: a verifier inspecting thousands of records
+   * then pays one listing instead of one request per record.
+   */
+  private async indexDirectory(dirPrefix: string): Promise<void> {
+    const hit = this.dirIndex.get(dirPrefix);
+    if (hit && Date.now() - hit.at <= LISTING_FRESH_MS) return hit.done;
+    const done = this.listByVersions(dirPrefix).then(() => undefined);
+    this.dirIndex.set(dirPrefix, { at: Date.now(), done });
+    done.catch(() => this.dirIndex.delete(dirPrefix));
+    return done;
   }
 
   /**
@@ -361,6 +434,8 @@ class S3Store implements S3AuditStore {
   async inspect(key: string): Promise<KeyInspection> {
     const full = this.fullKey(key);
     try {
+      const slash = key.lastIndexOf('/');
+      if (slash > 0 && !this.fresh(full)) await this.indexDirectory(this.fullKey(key.slice(0, slash + 1)));
       const { kv } = await this.knownVersions(full, LISTING_FRESH_MS);
       const laterMarkers: LaterVersion[] = kv.deleteMarkers.map((versionId) => ({ versionId, deleteMarker: true }));
       const oldest = owningVersion(kv);

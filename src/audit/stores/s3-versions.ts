@@ -1,4 +1,4 @@
-import { ListObjectVersionsCommand, type S3Client } from '@aws-sdk/client-s3';
+import { ListObjectVersionsCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 
 /** One data version of a key, as the server listed it. */
 export interface VersionInfo {
@@ -37,11 +37,15 @@ export async function listVersions(
   client: S3Client,
   bucket: string,
   prefix: string,
-  options: { exactKey?: string; pageSize?: number } = {},
+  options: { exactKey?: string; pageSize?: number; startAfter?: string } = {},
 ): Promise<Map<string, KeyVersions>> {
   const out = new Map<string, KeyVersions>();
-  let keyMarker: string | undefined;
+  let keyMarker: string | undefined = options.startAfter;
   let versionIdMarker: string | undefined;
+  // Servers differ on whether the key marker itself is listed: skip it here.
+  const wanted = (key: string): boolean =>
+    (options.exactKey === undefined || key === options.exactKey) &&
+    (options.startAfter === undefined || key > options.startAfter);
   for (;;) {
     const page = await client.send(
       new ListObjectVersionsCommand({
@@ -58,8 +62,8 @@ export async function listVersions(
     // ownership rule needs.
     for (const v of page.Versions ?? []) {
       if (v.Key === undefined || v.VersionId === undefined) continue;
-      if (options.exactKey !== undefined && v.Key !== options.exactKey) {
-        if (v.Key > options.exactKey) passedKey = true;
+      if (!wanted(v.Key)) {
+        if (options.exactKey !== undefined && v.Key > options.exactKey) passedKey = true;
         continue;
       }
       let kv = out.get(v.Key);
@@ -68,8 +72,8 @@ export async function listVersions(
     }
     for (const m of page.DeleteMarkers ?? []) {
       if (m.Key === undefined || m.VersionId === undefined) continue;
-      if (options.exactKey !== undefined && m.Key !== options.exactKey) {
-        if (m.Key > options.exactKey) passedKey = true;
+      if (!wanted(m.Key)) {
+        if (options.exactKey !== undefined && m.Key > options.exactKey) passedKey = true;
         continue;
       }
       let kv = out.get(m.Key);
@@ -82,4 +86,33 @@ export async function listVersions(
     versionIdMarker = page.NextVersionIdMarker;
   }
   return out;
+}
+
+/**
+ * Keys under a prefix whose latest version is data (ListObjectsV2, paged).
+ * Much cheaper than listing versions on Ceph RGW (a few ms per 1,000 keys
+ * against hundreds), but blind to keys whose latest version is a delete marker.
+ */
+export async function listLatestKeys(
+  client: S3Client,
+  bucket: string,
+  prefix: string,
+  options: { pageSize?: number } = {},
+): Promise<string[]> {
+  const keys: string[] = [];
+  let token: string | undefined;
+  for (;;) {
+    const page = await client.send(
+      new ListObjectsV2Command({
+        Bucket: bucket,
+        Prefix: prefix,
+        ContinuationToken: token,
+        ...(options.pageSize ? { MaxKeys: options.pageSize } : {}),
+      }),
+    );
+    for (const o of page.Contents ?? []) if (o.Key !== undefined) keys.push(o.Key);
+    if (!page.IsTruncated || !page.NextContinuationToken) break;
+    token = page.NextContinuationToken;
+  }
+  return keys;
 }
