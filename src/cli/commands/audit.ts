@@ -25,6 +25,7 @@ import {
 } from '../../audit/index.js';
 import { printJson, type CliIo } from '../io.js';
 import { action, collect, integerOption, type CliRun } from '../program.js';
+import { registerAuditInit } from './audit-init.js';
 
 /** The environment variable that may hold the checkpoint signing key (a private JWK as JSON). */
 export const CHECKPOINT_KEY_ENV = 'MODEL_GATE_CHECKPOINT_KEY';
@@ -95,6 +96,7 @@ function printVerify(io: CliIo, r: VerifyLogResult): void {
 /** Registers `audit append|verify|checkpoint|show|keygen`. */
 export function register(program: Command, run: CliRun): void {
   const audit = program.command('audit').description('the hash-chained, append-only audit log');
+  registerAuditInit(audit, run);
   const storeOption = (): Option =>
     new Option('--store <url>', 'audit store: file://DIR, a directory, or s3://BUCKET/PREFIX (repeat for redundant stores)').argParser(collect);
 
