@@ -29,6 +29,7 @@ export interface WriteCheckpointOptions {
 
 /** Verifies the log in `store` and writes a signed checkpoint of its current size and head. */
 export async function writeCheckpoint(store: AuditStore, key: SigningKey, options: WriteCheckpointOptions = {}): Promise<CheckpointResult> {
+  await withRetry(DEFAULT_RETRY, 'checking the store', store.displayUrl, () => store.checkAppendable());
   const verifyKey = await loadVerifyKey(JSON.stringify(key.publicJwk), 'checkpoint key');
   const result = await verifyLog([store], { checkpointKey: verifyKey, fromCheckpoint: true });
   if (!result.ok) {

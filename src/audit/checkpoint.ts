@@ -4,19 +4,7 @@
  * trusts a checkpoint knows how long the log must be and what its record at
  * `size - 1` hashes to, so truncation and rollback become visible.
  */
-import {
-  CompactSign,
-  calculateJwkThumbprint,
-  compactVerify,
-  createLocalJWKSet,
-  exportJWK,
-  generateKeyPair,
-  importJWK,
-  type CryptoKey,
-  type JWK,
-  type JWSHeaderParameters,
-  type FlattenedJWSInput,
-} from 'jose';
+import type { CryptoKey, JWK, JWSHeaderParameters, FlattenedJWSInput } from 'jose';
 import { canonicalJsonBytes } from '../core/canonical-json.js';
 import { isDigest, type Digest } from '../core/digest.js';
 import { GateError } from '../core/errors.js';
@@ -26,6 +14,9 @@ export const CHECKPOINT_TYP = 'model-release-gate-checkpoint+jws';
 
 export type CheckpointAlg = 'EdDSA' | 'ES256';
 const ALGS: CheckpointAlg[] = ['EdDSA', 'ES256'];
+
+/** jose is loaded on first use: appending a record (the common CLI call) never needs it. */
+const jose = (): Promise<typeof import('jose')> => import('jose');
 
 export interface CheckpointPayload {
   log: string;
@@ -96,6 +87,7 @@ export async function loadSigningKey(jwkText: string, where: string): Promise<Si
     throw new GateError('E_KEY', 'this is a public key; signing a checkpoint needs the private JWK (with "d")', { where });
   }
   const pub = publicPart(jwk);
+  const { importJWK, calculateJwkThumbprint } = await jose();
   try {
     const key = await importJWK({ ...pub, d: jwk.d }, alg);
     return { alg, key, kid: await calculateJwkThumbprint(pub), publicJwk: { ...pub, alg, use: 'sig', kid: await calculateJwkThumbprint(pub) } };
@@ -112,13 +104,13 @@ export async function loadVerifyKey(jwkText: string, where: string): Promise<Ver
       const alg = algOf(k, `${where}: keys[${i}]`);
       return { ...publicPart(k), alg, ...(k.kid ? { kid: k.kid } : {}) };
     });
-    const set = createLocalJWKSet({ keys });
+    const set = (await jose()).createLocalJWKSet({ keys });
     return async (header, token) => set(header, token);
   }
   const alg = algOf(jwk, where);
   let key: CryptoKey | Uint8Array;
   try {
-    key = await importJWK(publicPart(jwk), alg);
+    key = await (await jose()).importJWK(publicPart(jwk), alg);
   } catch (e) {
     throw new GateError('E_KEY', `cannot import the checkpoint public key: ${(e as Error).message}`, { where, cause: e });
   }
@@ -127,6 +119,7 @@ export async function loadVerifyKey(jwkText: string, where: string): Promise<Ver
 
 /** A new key pair for checkpoints: the private JWK and the public one (with kid and alg). */
 export async function generateCheckpointKeyPair(alg: CheckpointAlg = 'EdDSA'): Promise<{ privateJwk: JWK; publicJwk: JWK }> {
+  const { generateKeyPair, exportJWK, calculateJwkThumbprint } = await jose();
   const { publicKey, privateKey } = await generateKeyPair(alg, { extractable: true });
   const pub = publicPart(await exportJWK(publicKey));
   const kid = await calculateJwkThumbprint(pub);
@@ -139,6 +132,7 @@ export async function generateCheckpointKeyPair(alg: CheckpointAlg = 'EdDSA'): P
 
 /** Signs a checkpoint payload; the JWS compact serialisation is what is stored. */
 export async function signCheckpoint(payload: CheckpointPayload, key: SigningKey): Promise<string> {
+  const { CompactSign } = await jose();
   return new CompactSign(canonicalJsonBytes(payload))
     .setProtectedHeader({ alg: key.alg, typ: CHECKPOINT_TYP, kid: key.kid })
     .sign(key.key);
@@ -169,9 +163,9 @@ export async function checkCheckpoint(
   if (!verifyKey) return { size: keySize, status: 'unchecked' };
   if (bytes === null) return { size: keySize, status: 'bad', reason: 'the checkpoint object has no data' };
   const jws = Buffer.from(bytes).toString('utf8').trim();
-  let verified: Awaited<ReturnType<typeof compactVerify>>;
+  let verified: Awaited<ReturnType<typeof import('jose').compactVerify>>;
   try {
-    verified = await compactVerify(jws, verifyKey, { algorithms: ALGS });
+    verified = await (await jose()).compactVerify(jws, verifyKey, { algorithms: ALGS });
   } catch (e) {
     return { size: keySize, status: 'bad', reason: `signature does not verify with the given key (${(e as Error).message})` };
   }
