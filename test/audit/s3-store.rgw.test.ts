@@ -202,6 +202,20 @@ describeRgw('S3 store on Ceph RGW', (rgw: RgwEnv) => {
       expect(text(await fresh.read(entryKey(0)))).toBe('{"seq":0}');
     });
 
+    it('a store that listed before sees what others appended since, delete-marked or not', async () => {
+      const reader = await openS3Store(storeUrl(rgw, bucket, 'incr'), { env });
+      const writer = await openS3Store(storeUrl(rgw, bucket, 'incr'), { env });
+      await writer.create(entryKey(0), utf8('{"seq":0}'));
+      await writer.create(entryKey(1), utf8('{"seq":1}'));
+      expect(await reader.list('entries')).toEqual([0, 1].map(entryKey));
+      await writer.create(entryKey(2), utf8('{"seq":2}'));
+      await writer.create(entryKey(3), utf8('{"seq":3}'));
+      await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: `incr/${entryKey(3)}` }));
+      await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: `incr/${entryKey(1)}` }));
+      expect(await reader.list('entries')).toEqual([0, 1, 2, 3].map(entryKey));
+      expect(text(await reader.read(entryKey(3)))).toBe('{"seq":3}');
+    });
+
     it('refuses to delete a locked version (403) and keeps the record', async () => {
       const store = await openS3Store(storeUrl(rgw, bucket, 'del'), { env });
       await store.create(entryKey(0), utf8('{"seq":0}'));

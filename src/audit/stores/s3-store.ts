@@ -116,6 +116,8 @@ class S3Store implements S3AuditStore {
    */
   private readonly doubtful = new Set<string>();
   private lockCheckedAt = -Infinity;
+  /** Entry keys (full) known to hold a record, and the highest, from the last `list('entries')`. */
+  private knownEntries?: { keys: Set<string>; last?: string };
 
   constructor(
     readonly config: S3StoreConfig,
@@ -378,10 +380,21 @@ class S3Store implements S3AuditStore {
   }
 
   private async listEntries(dirPrefix: string): Promise<string[]> {
-    const found = new Set(await listLatestKeys(this.client, this.config.bucket, dirPrefix, { pageSize: this.pageSize }));
+    let found: Set<string>;
     let last: string | undefined;
-    for (const k of found) if (last === undefined || k > last) last = k;
-    // Records after the last visible key whose latest version is a delete marker.
+    if (this.knownEntries) {
+      // Entry keys never go away (their versions are locked), so a store
+      // that has listed once asks only for what came after: one request per
+      // append's head lookup however long the log, instead of one per 1,000
+      // records. Gaps are probed again below, as on the first listing.
+      found = new Set(this.knownEntries.keys);
+      last = this.knownEntries.last;
+    } else {
+      found = new Set(await listLatestKeys(this.client, this.config.bucket, dirPrefix, { pageSize: this.pageSize }));
+      for (const k of found) if (last === undefined || k > last) last = k;
+    }
+    // Everything after the last key known: new records, and records whose
+    // latest version is a delete marker (ListObjectsV2 does not show those).
     for (const k of await this.listByVersions(dirPrefix, last)) found.add(k);
     // Records in the middle hidden the same way leave a gap in the numbers.
     const seqs = new Set<number>();
@@ -408,6 +421,9 @@ class S3Store implements S3AuditStore {
         }),
       );
     }
+    let newLast: string | undefined;
+    for (const k of found) if (newLast === undefined || k > newLast) newLast = k;
+    this.knownEntries = { keys: found, last: newLast };
     return [...found];
   }
 
