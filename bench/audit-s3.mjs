@@ -71,6 +71,9 @@ function record(seq, prev, log = 'bench/repo') {
     compliance_tags: ['SEC-17a-4', 'FINRA-4511'],
   });
 }
+// Each append a distinct event: two byte-identical records built in the same
+// millisecond would count as one event (an idempotent retry), by design.
+const input = (writer, i) => ({ ...INPUT, details: { ...INPUT.details, writer, i } });
 const INPUT = {
   event_type: 'model.release.approved', component: 'app', actor: 'alice',
   action: 'approved the release of models/prod/model.onnx',
@@ -109,7 +112,7 @@ try {
   // 1 writer: raw PUT vs append (one store, sequential, as one release workflow appends).
   const raw1 = await timed(() => pool(APPENDS, 1, (i) => rawPut('raw1', i, body)));
   const store1 = await openStore(storeUrl('one'), { env: storeEnv });
-  const app1 = await timed(async () => { for (let i = 0; i < APPENDS; i++) await appendRecord([store1], INPUT); });
+  const app1 = await timed(async () => { for (let i = 0; i < APPENDS; i++) await appendRecord([store1], input(0, i)); });
   const r1 = APPENDS / raw1.s;
   const a1 = APPENDS / app1.s;
   console.log(`append, 1 writer x ${APPENDS}: ${fmt(a1)} records/s; raw PutObject (Content-MD5), 1 at a time: ${fmt(r1)}/s; ratio ${(a1 / r1).toFixed(2)}`);
@@ -118,7 +121,7 @@ try {
   const per = Math.max(1, Math.floor(APPENDS / 4));
   const raw16 = await timed(() => pool(16 * per, 16, (i) => rawPut('raw16', i, body)));
   const stores = await Promise.all(Array.from({ length: 16 }, (_, w) => openStore(storeUrl(`many/log${w}`), { env: storeEnv })));
-  const app16 = await timed(() => Promise.all(stores.map(async (s) => { for (let i = 0; i < per; i++) await appendRecord([s], INPUT); })));
+  const app16 = await timed(() => Promise.all(stores.map(async (s, w) => { for (let i = 0; i < per; i++) await appendRecord([s], input(w, i)); })));
   const r16 = (16 * per) / raw16.s;
   const a16 = (16 * per) / app16.s;
   console.log(`append, 16 logs x ${per} (16 writers, one per log): ${fmt(a16)} records/s; raw PutObject, 16 in flight: ${fmt(r16)}/s; ratio ${(a16 / r16).toFixed(2)}`);
@@ -126,10 +129,10 @@ try {
   // 16 writers racing on ONE log: a chain is sequential; losers retry on top of the winner.
   const racePer = Math.max(1, Math.floor(APPENDS / 16));
   const racers = await Promise.all(Array.from({ length: 16 }, () => openStore(storeUrl('race'), { env: storeEnv })));
-  const race = await timed(() => Promise.all(racers.map(async (s) => { for (let i = 0; i < racePer; i++) await appendRecord([s], INPUT); })));
+  const race = await timed(() => Promise.all(racers.map(async (s, w) => { for (let i = 0; i < racePer; i++) await appendRecord([s], input(w, i)); })));
   const raceRate = (16 * racePer) / race.s;
   const raceCheck = await verifyLog([await openStore(storeUrl('race'), { env: storeEnv })]);
-  if (!raceCheck.ok || raceCheck.size !== 16 * racePer) throw new Error('the raced log did not verify');
+  if (!raceCheck.ok || raceCheck.size !== 16 * racePer) throw new Error(`the raced log did not verify: size ${raceCheck.size}, ${JSON.stringify(raceCheck.findings.slice(0, 3))}`);
   console.log(`append, 16 writers racing on 1 log x ${racePer}: ${fmt(raceRate)} records/s (${raceCheck.superseded.length} race-loser versions); vs raw 1 at a time ${(raceRate / r1).toFixed(2)}, vs raw 16 in flight ${(raceRate / r16).toFixed(2)}`);
 
   // Verify VERIFY_N records (written straight with PutObject: setup, not measured).
