@@ -129,7 +129,7 @@ export class FileStore implements AuditStore {
     try {
       // A writer that lost the race learns it here without paying for a write and fsync.
       const taken = readSmallFile(final);
-      if (taken !== null) return { created: false, existing: taken };
+      if (taken !== null) return await this.taken(dir, taken, bytes);
       const h = await fsp.open(tmp, 'wx', 0o600);
       try {
         await h.writeFile(bytes);
@@ -145,7 +145,7 @@ export class FileStore implements AuditStore {
         if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
         const existing = readSmallFile(final);
         if (existing === null) throw e; // deleted in between: let the caller retry
-        return { created: false, existing };
+        return await this.taken(dir, existing, bytes);
       }
       await fsyncDir(dir);
       return { created: true };
@@ -155,6 +155,16 @@ export class FileStore implements AuditStore {
     } finally {
       await fsp.unlink(tmp).catch(() => undefined);
     }
+  }
+
+  /**
+   * The key is taken. When by our own bytes this is a retry after an earlier
+   * attempt whose directory fsync may have failed: fsync now, since the
+   * caller will report success.
+   */
+  private async taken(dir: string, existing: Buffer, bytes: Uint8Array): Promise<CreateResult> {
+    if (existing.equals(bytes)) await fsyncDir(dir);
+    return { created: false, existing };
   }
 
   async read(key: string): Promise<Uint8Array | null> {
