@@ -9,6 +9,9 @@ import {
   PutObjectCommand,
   PutObjectLockConfigurationCommand,
 } from '@aws-sdk/client-s3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { encodeRecord, recordDigest } from '../../src/audit/record.js';
 import { entryKey } from '../../src/audit/store.js';
 import { appendArgs, cli, verifyJson } from '../helpers/s3-cli.js';
@@ -142,6 +145,27 @@ describeRgw('audit log on Ceph RGW (CLI)', (rgw: RgwEnv) => {
     expect(code).toBe(1);
     expect(report.findings.map((f) => [f.kind, f.seq])).toEqual([['not-locked', 1]]);
     expect((await verifyJson(lax, env)).code).toBe(0);
+  });
+
+  it('signs a checkpoint into the bucket and verifies from it (only the newer records are read)', async () => {
+    const { url } = await newLog('checkpoint', 3);
+    const dir = mkdtempSync(join(tmpdir(), 'mrg-s3-cp-'));
+    try {
+      const key = join(dir, 'cp.jwk');
+      expect((await cli(['audit', 'keygen', '--out', key], env)).code).toBe(0);
+      const cp = await cli(['audit', 'checkpoint', '--store', url, '--key', key], env);
+      expect(cp.code).toBe(0);
+      expect(cp.stdout).toMatch(/checkpoints\/00000000000000000003\.jws/);
+      expect((await cli(appendArgs(url, 'bob', 'after the checkpoint'), env)).code).toBe(0);
+      const pub = join(dir, 'cp.pub.jwk');
+      const full = await verifyJson(url, env, ['--checkpoint-key', pub]);
+      expect(full.report).toMatchObject({ ok: true, size: 4 });
+      const inc = await cli(['audit', 'verify', '--store', url, '--checkpoint-key', pub, '--from-checkpoint', '--json'], env);
+      expect(inc.code).toBe(0);
+      expect(JSON.parse(inc.stdout)).toMatchObject({ ok: true, size: 4, from: 2 });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   describe('bad stores: a clear error and nothing written', () => {

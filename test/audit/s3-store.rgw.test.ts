@@ -216,6 +216,19 @@ describeRgw('S3 store on Ceph RGW', (rgw: RgwEnv) => {
       expect(text(await reader.read(entryKey(3)))).toBe('{"seq":3}');
     });
 
+    it('lists after a key (for a verify from a checkpoint), delete-marked records included', async () => {
+      const store = await openS3Store(storeUrl(rgw, bucket, 'after'), { env, pageSize: 2 });
+      for (let seq = 0; seq < 6; seq++) await store.create(entryKey(seq), utf8(`{"seq":${seq}}`));
+      for (const seq of [3, 5, 0]) {
+        await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: `after/${entryKey(seq)}` }));
+      }
+      const fresh = await openS3Store(storeUrl(rgw, bucket, 'after'), { env, pageSize: 2 });
+      expect(await fresh.listAfter!('entries', entryKey(1))).toEqual([2, 3, 4, 5].map(entryKey));
+      expect(await fresh.listAfter!('entries', entryKey(5))).toEqual([]);
+      expect((await fresh.inspect(entryKey(3))).laterVersions).toEqual([{ versionId: expect.any(String), deleteMarker: true }]);
+      expect(text((await fresh.inspect(entryKey(0))).bytes)).toBe('{"seq":0}');
+    });
+
     it('refuses to delete a locked version (403) and keeps the record', async () => {
       const store = await openS3Store(storeUrl(rgw, bucket, 'del'), { env });
       await store.create(entryKey(0), utf8('{"seq":0}'));

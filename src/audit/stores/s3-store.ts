@@ -103,6 +103,8 @@ class S3Store implements S3AuditStore {
   private readonly listed = new Map<string, { kv: KeyVersions; at: number }>();
   /** One listing of every version in a directory, shared by concurrent `inspect` calls. */
   private readonly dirIndex = new Map<string, { at: number; done: Promise<void> }>();
+  /** Where the last listing of a directory started (set by `listAfter`), so its index starts there too. */
+  private readonly indexFloor = new Map<string, string>();
   /**
    * Owning bytes of keys this store wrote or found taken. The owning version
    * of a COMPLIANCE-locked key never changes, so the append protocol's read
@@ -357,14 +359,79 @@ class S3Store implements S3AuditStore {
    */
   async list(dir: StoreDir): Promise<string[]> {
     const dirPrefix = `${this.config.prefix}${dir}/`;
+    this.indexFloor.delete(dirPrefix);
     let fullKeys: string[];
     try {
       fullKeys = dir === 'entries' ? await this.listEntries(dirPrefix) : await this.listByVersions(dirPrefix);
     } catch (e) {
       throw s3Error(e, `listing ${dirPrefix}`, this.displayUrl);
     }
+    return this.relativeSorted(fullKeys);
+  }
+
+  /**
+   * Keys of a directory after `afterKey`, ascending, found as `list` finds
+   * them (delete-marked records included). A verifier starting from a
+   * checkpoint then reads, and indexes the versions of, only what follows it.
+   */
+  async listAfter(dir: StoreDir, afterKey: string): Promise<string[]> {
+    const dirPrefix = `${this.config.prefix}${dir}/`;
+    const after = this.fullKey(afterKey);
+    this.indexFloor.set(dirPrefix, after);
+    let fullKeys: string[];
+    try {
+      fullKeys = dir === 'entries' ? await this.listEntriesAfter(dirPrefix, after) : await this.listByVersions(dirPrefix, after);
+    } catch (e) {
+      throw s3Error(e, `listing ${dirPrefix} after ${afterKey}`, this.displayUrl);
+    }
+    return this.relativeSorted(fullKeys);
+  }
+
+  private relativeSorted(fullKeys: string[]): string[] {
     const keys = fullKeys.map((k) => k.slice(this.config.prefix.length));
     return keys.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  }
+
+  private async listEntriesAfter(dirPrefix: string, after: string): Promise<string[]> {
+    const found = new Set(await listLatestKeys(this.client, this.config.bucket, dirPrefix, { pageSize: this.pageSize, startAfter: after }));
+    let last = after;
+    for (const k of found) if (k > last) last = k;
+    for (const k of await this.listByVersions(dirPrefix, last)) found.add(k);
+    const afterSeq = seqOfEntryKey(after.slice(this.config.prefix.length));
+    await this.probeGaps(found, afterSeq === null ? 0 : afterSeq + 1, dirPrefix);
+    return [...found];
+  }
+
+  /**
+   * Looks for records hidden by a delete marker at every missing sequence
+   * number from `fromSeq` up to the highest found, adding them to `found`.
+   */
+  private async probeGaps(found: Set<string>, fromSeq: number, dirPrefix: string): Promise<void> {
+    const seqs = new Set<number>();
+    let maxSeq = -1;
+    for (const k of found) {
+      const seq = seqOfEntryKey(k.slice(this.config.prefix.length));
+      if (seq === null) continue;
+      seqs.add(seq);
+      if (seq > maxSeq) maxSeq = seq;
+    }
+    const gaps: string[] = [];
+    for (let seq = fromSeq; seq < maxSeq && gaps.length <= MAX_GAP_PROBES; seq++) {
+      if (!seqs.has(seq)) gaps.push(this.fullKey(entryKey(seq)));
+    }
+    if (gaps.length > MAX_GAP_PROBES) {
+      const floor = fromSeq > 0 ? this.fullKey(entryKey(fromSeq - 1)) : undefined;
+      for (const k of await this.listByVersions(dirPrefix, floor)) found.add(k);
+      return;
+    }
+    const at = Date.now();
+    await Promise.all(
+      gaps.map(async (full) => {
+        const kv = await this.versionsOf(full);
+        this.listed.set(full, { kv, at });
+        if (kv.versions.length > 0) found.add(full);
+      }),
+    );
   }
 
   /** Keys with a data version, from a listing of every version (caching what it learns). */
@@ -397,30 +464,7 @@ class S3Store implements S3AuditStore {
     // latest version is a delete marker (ListObjectsV2 does not show those).
     for (const k of await this.listByVersions(dirPrefix, last)) found.add(k);
     // Records in the middle hidden the same way leave a gap in the numbers.
-    const seqs = new Set<number>();
-    let maxSeq = -1;
-    for (const k of found) {
-      const seq = seqOfEntryKey(k.slice(this.config.prefix.length));
-      if (seq === null) continue;
-      seqs.add(seq);
-      if (seq > maxSeq) maxSeq = seq;
-    }
-    const gaps: string[] = [];
-    for (let seq = 0; seq < maxSeq && gaps.length <= MAX_GAP_PROBES; seq++) {
-      if (!seqs.has(seq)) gaps.push(this.fullKey(entryKey(seq)));
-    }
-    if (gaps.length > MAX_GAP_PROBES) {
-      for (const k of await this.listByVersions(dirPrefix)) found.add(k);
-    } else {
-      const at = Date.now();
-      await Promise.all(
-        gaps.map(async (full) => {
-          const kv = await this.versionsOf(full);
-          this.listed.set(full, { kv, at });
-          if (kv.versions.length > 0) found.add(full);
-        }),
-      );
-    }
+    await this.probeGaps(found, 0, dirPrefix);
     let newLast: string | undefined;
     for (const k of found) if (newLast === undefined || k > newLast) newLast = k;
     this.knownEntries = { keys: found, last: newLast };
@@ -435,7 +479,8 @@ class S3Store implements S3AuditStore {
   private async indexDirectory(dirPrefix: string): Promise<void> {
     const hit = this.dirIndex.get(dirPrefix);
     if (hit && Date.now() - hit.at <= LISTING_FRESH_MS) return hit.done;
-    const done = this.listByVersions(dirPrefix).then(() => undefined);
+    // After listAfter (a verify from a checkpoint), only the versions after its key.
+    const done = this.listByVersions(dirPrefix, this.indexFloor.get(dirPrefix)).then(() => undefined);
     this.dirIndex.set(dirPrefix, { at: Date.now(), done });
     done.catch(() => this.dirIndex.delete(dirPrefix));
     return done;

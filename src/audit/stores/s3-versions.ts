@@ -97,7 +97,7 @@ export async function listLatestKeys(
   client: S3Client,
   bucket: string,
   prefix: string,
-  options: { pageSize?: number } = {},
+  options: { pageSize?: number; startAfter?: string } = {},
 ): Promise<string[]> {
   const keys: string[] = [];
   let token: string | undefined;
@@ -107,10 +107,13 @@ export async function listLatestKeys(
         Bucket: bucket,
         Prefix: prefix,
         ContinuationToken: token,
+        ...(options.startAfter !== undefined && token === undefined ? { StartAfter: options.startAfter } : {}),
         ...(options.pageSize ? { MaxKeys: options.pageSize } : {}),
       }),
     );
-    for (const o of page.Contents ?? []) if (o.Key !== undefined) keys.push(o.Key);
+    for (const o of page.Contents ?? []) {
+      if (o.Key !== undefined && (options.startAfter === undefined || o.Key > options.startAfter)) keys.push(o.Key);
+    }
     if (!page.IsTruncated || !page.NextContinuationToken) break;
     token = page.NextContinuationToken;
   }
