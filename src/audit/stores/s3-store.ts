@@ -301,15 +301,16 @@ class S3Store implements S3AuditStore {
     return (await this.getVersion(full, versionId)).bytes;
   }
 
-  /**
-   * The versions of a key: from the last listing of its directory when that
-   * is recent enough (`maxAgeMs`), else listed now.
-   */
+  /** Whether a version listing of the key is recent enough for `inspect`. */
   private fresh(full: string): boolean {
     const hit = this.listed.get(full);
     return hit !== undefined && Date.now() - hit.at <= LISTING_FRESH_MS;
   }
 
+  /**
+   * The versions of a key: from the last listing that covered it when that
+   * is recent enough (`maxAgeMs`), else listed now.
+   */
   private async knownVersions(full: string, maxAgeMs: number): Promise<{ kv: KeyVersions; cached: boolean }> {
     const hit = this.listed.get(full);
     // A key without data versions may have gained one since; only a recent listing vouches for that.
