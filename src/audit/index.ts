@@ -15,6 +15,7 @@ export {
   loadSigningKey,
   loadVerifyKey,
   signCheckpoint,
+  CHECKPOINT_KEY_ENV,
   CHECKPOINT_TYP,
   type CheckedCheckpoint,
   type CheckpointAlg,

@@ -174,10 +174,39 @@ export function parseRecord(bytes: Uint8Array): ParsedRecord {
   const problem = recordProblem(value);
   if (problem) return { ok: false, reason: problem };
   // Valid UTF-8 first: the decoder above replaced invalid bytes, which the text comparison cannot see.
-  if (!isUtf8(buf) || canonicalOfParsed(value) !== text) {
+  if (!isUtf8(buf) || !isCanonicalText(value, text)) {
     return { ok: false, reason: 'not in canonical JSON form (RFC 8785), so not as a writer stored it' };
   }
   return { ok: true, record: value as AuditRecord };
+}
+
+/**
+ * Whether `text` is the RFC 8785 form of `value` (which JSON.parse made from
+ * it). Fast path: V8's native JSON.stringify writes strings and numbers as
+ * JCS does and keeps the text's key order, so when it reproduces the text,
+ * the text is canonical exactly if every object's keys are in JCS order.
+ * Otherwise (e.g. integer-like keys, which JavaScript objects reorder) the
+ * full canonical form decides.
+ */
+function isCanonicalText(value: unknown, text: string): boolean {
+  if (JSON.stringify(value) === text) return keysSorted(value);
+  return canonicalOfParsed(value) === text;
+}
+
+function keysSorted(v: unknown): boolean {
+  if (v === null || typeof v !== 'object') return true;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) if (!keysSorted(v[i])) return false;
+    return true;
+  }
+  const o = v as Record<string, unknown>;
+  const keys = Object.keys(o);
+  for (let i = 0; i < keys.length; i++) {
+    // String `<` compares UTF-16 code units, the order RFC 8785 uses.
+    if (i > 0 && !(keys[i - 1] < keys[i])) return false;
+    if (!keysSorted(o[keys[i]])) return false;
+  }
+  return true;
 }
 
 /**

@@ -29,6 +29,26 @@ describe('audit record', () => {
     );
   });
 
+  it('rejects any other serialisation of the same record (key order, whitespace, escapes)', () => {
+    fc.assert(
+      fc.property(fc.dictionary(fc.string(), fc.jsonValue()), fc.boolean(), (details, indent) => {
+        const rec = { ...base, details } as AuditRecord;
+        const reversed = JSON.parse(JSON.stringify(rec), (_k, v) =>
+          v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).reverse()) : v,
+        );
+        const text = JSON.stringify(reversed, null, indent ? 1 : 0);
+        const canonical = encodeRecord(rec).toString();
+        expect(parseRecord(Buffer.from(text)).ok).toBe(text === canonical);
+      }),
+      { numRuns: 300 },
+    );
+    // Integer-like keys: JavaScript reorders them, JCS sorts them as strings.
+    const numeric = encodeRecord({ ...base, details: { '10': 1, '9': 2, a: { '2': 0, '11': 0 } } });
+    expect(numeric.toString()).toContain('{"10":1,"9":2,"a":{"11":0,"2":0}}');
+    expect(parseRecord(numeric).ok).toBe(true);
+    expect(parseRecord(Buffer.from(numeric.toString().replace('{"10":1,"9":2', '{"9":2,"10":1'))).ok).toBe(false);
+  });
+
   it('rejects invalid UTF-8 even where the decoded text would look canonical', () => {
     const bytes = Buffer.from(encodeRecord({ ...base, actor: '\uFFFD' }));
     const at = bytes.indexOf(Buffer.from('\uFFFD'));

@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { GateError, ExitCode } from '../../core/errors.js';
 import {
+  CHECKPOINT_KEY_ENV,
   appendRecord,
   entryKey,
   generateCheckpointKeyPair,
@@ -27,8 +28,6 @@ import { printJson, type CliIo } from '../io.js';
 import { action, collect, integerOption, type CliRun } from '../program.js';
 import { registerAuditInit } from './audit-init.js';
 
-/** The environment variable that may hold the checkpoint signing key (a private JWK as JSON). */
-export const CHECKPOINT_KEY_ENV = 'MODEL_GATE_CHECKPOINT_KEY';
 
 async function readInputFile(io: CliIo, file: string, flag: string): Promise<string> {
   const path = resolve(io.cwd, file);

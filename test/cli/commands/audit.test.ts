@@ -28,6 +28,22 @@ describe('model-gate audit (CLI)', () => {
     ]);
   });
 
+  it('show --from/--to picks a range; verify prints findings in words and exits 1', async () => {
+    const dir = tmp();
+    for (let i = 0; i < 4; i++) await cli(dir, [...base, '--store', 'log', '--action', `step ${i}`]);
+    const s = await cli(dir, ['audit', 'show', '--store', 'log', '--from', '1', '--to', '2']);
+    expect(s.stdout.trim().split('\n').map((l) => l.trim().split(/\s+/)[0])).toEqual(['1', '2']);
+    expect(s.stdout).toMatch(/step 1/);
+    const { chmodSync, readFileSync: rf } = await import('node:fs');
+    const file = join(dir, 'log', 'entries', '00000000000000000001.json');
+    chmodSync(file, 0o644);
+    writeFileSync(file, rf(file, 'utf8').replace('step 1', 'step 9'));
+    const v = await cli(dir, ['audit', 'verify', '--store', 'log']);
+    expect(v.code).toBe(1);
+    expect(v.stdout).toMatch(/1 finding\(s\), 4 record\(s\)/);
+    expect(v.stdout).toMatch(/modified\s+seq\s+1\s+record 1 has digest/);
+  });
+
   it.each([
     ['a bad store URL', ['--store', 'ftp://host/log'], /unsupported audit store URL scheme "ftp:"/],
     ['malformed details JSON', ['--store', 'log', '--details', '{"a":'], /--details: details are not valid JSON/],
