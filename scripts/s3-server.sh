@@ -30,6 +30,14 @@ step_timeout="${MRG_S3_TIMEOUT:-60}"
 
 say() { printf 's3-server: %s\n' "$*" >&2; }
 
+# The folder is wiped on start and stop: never do that to a folder this script did not make.
+ensure_own_folder() {
+  if [ -n "$(ls -A "$dir" 2>/dev/null)" ] && [ ! -e "$conf" ]; then
+    say "error: $dir is not empty and holds no ceph.conf: not a folder made by this script; choose another MRG_S3_DIR"
+    exit 1
+  fi
+}
+
 die() {
   say "error: $*"
   exit 1
@@ -215,6 +223,7 @@ start() {
     print_env
     return 0
   fi
+  ensure_own_folder
   ensure_packages
   # Leftovers of a previous run that is not answering: clear them out.
   stop_daemons || true
@@ -286,6 +295,7 @@ stop() {
     say "nothing to stop in $dir"
     return 0
   fi
+  ensure_own_folder
   stop_daemons
   find "$dir" -mindepth 1 -delete
   rmdir "$dir" 2>/dev/null || true
