@@ -26,6 +26,7 @@ import {
 } from '../../audit/index.js';
 import { printJson, type CliIo } from '../io.js';
 import { action, collect, integerOption, type CliRun } from '../program.js';
+import { registerAuditInit } from './audit-init.js';
 
 
 async function readInputFile(io: CliIo, file: string, flag: string): Promise<string> {
@@ -94,6 +95,7 @@ function printVerify(io: CliIo, r: VerifyLogResult): void {
 /** Registers `audit append|verify|checkpoint|show|keygen`. */
 export function register(program: Command, run: CliRun): void {
   const audit = program.command('audit').description('the hash-chained, append-only audit log');
+  registerAuditInit(audit, run);
   const storeOption = (): Option =>
     new Option('--store <url>', 'audit store: file://DIR, a directory, or s3://BUCKET/PREFIX (repeat for redundant stores)').argParser(collect);
 
