@@ -3,6 +3,7 @@ import type { CliRun } from '../program.js';
 import { register as registerLineage } from './lineage.js';
 import { register as registerAudit } from './audit.js';
 import { register as registerChange } from './change.js';
+import { register as registerReport } from './report.js';
 
 /**
  * Each capability registers its own commands in its own file, so the parser
@@ -12,4 +13,5 @@ export function registerCommands(program: Command, run: CliRun): void {
   registerLineage(program, run);
   registerAudit(program, run);
   registerChange(program, run);
+  registerReport(program, run);
 }
