@@ -23,7 +23,9 @@ p { margin: 6px 0; }
 .meta { color: var(--muted); margin: 0 0 16px; }
 .mono, code { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberation Mono", monospace; font-size: 12px; word-break: break-all; }
 table { width: 100%; border-collapse: collapse; margin: 6px 0 12px; }
-th, td { text-align: left; vertical-align: top; padding: 6px 8px; border-bottom: 1px solid var(--line); }
+th, td { text-align: left; vertical-align: top; padding: 6px 8px; border-bottom: 1px solid var(--line); overflow-wrap: anywhere; }
+table.controls { table-layout: fixed; }
+table.controls td { font-size: 13px; }
 th { background: var(--bg); font-size: 12px; text-transform: uppercase; letter-spacing: 0.03em; color: var(--muted); font-weight: 600; }
 table.facts th { width: 210px; text-transform: none; letter-spacing: 0; font-size: 13px; }
 .banner { padding: 14px 18px; border-radius: 6px; margin: 0 0 20px; font-size: 15px; border: 1px solid; }
@@ -173,7 +175,7 @@ function overview(m: ReportModel): string {
 }
 
 function controls(m: ReportModel): string {
-  return `<section id="controls"><h2>Controls and the evidence in the log</h2><p class="muted">Each control is shown with the rules it is commonly mapped to and what the log shows about it. This report does not certify compliance.</p><table><thead><tr><th style="width:22%">Control</th><th style="width:14%">Commonly mapped to</th><th style="width:12%">Status</th><th>What the log shows</th><th style="width:24%">Limits</th></tr></thead><tbody>${m.controls
+  return `<section id="controls"><h2>Controls and the evidence in the log</h2><p class="muted">Each control is shown with the rules it is commonly mapped to and what the log shows about it. This report does not certify compliance.</p><table class="controls"><colgroup><col style="width:18%"><col style="width:13%"><col style="width:14%"><col style="width:33%"><col style="width:22%"></colgroup><thead><tr><th>Control</th><th>Commonly mapped to</th><th>Status</th><th>What the log shows</th><th>Limits</th></tr></thead><tbody>${m.controls
     .map((c) => {
       const [kind, label] = STATUS_TEXT[c.status];
       return `<tr id="control-${h(c.id)}"><td><strong>${h(c.control)}</strong></td><td>${c.rules.map(h).join('<br>')}</td><td>${pill(kind, label)}</td><td><ul class="tight">${c.evidence

@@ -6,11 +6,11 @@
  * cut label keeps its full text in the node's <title> (a tooltip, and what a
  * screen reader reads).
  */
-import { escapeHtml, truncate } from './escape.js';
+import { escapeHtml, truncate, truncateMiddle } from './escape.js';
 import type { GraphNode, LineageGraph } from './model.js';
 
-const COL = 196;
-const NODE_W = 168;
+const COL = 206;
+const NODE_W = 178;
 const NODE_H = 44;
 const GAP = 12;
 const PAD = 10;
@@ -77,8 +77,8 @@ export function renderSvgGraph(graph: LineageGraph, idPrefix: string, title: str
       `<g class="node kind-${n.kind} status-${n.status}" data-node="${escapeHtml(n.id)}">`,
       `<title>${escapeHtml(full)}</title>`,
       `<rect x="${p.x}" y="${p.y}" width="${NODE_W}" height="${NODE_H}" rx="6" ry="6"/>`,
-      `<text class="node-label" x="${p.x + 10}" y="${p.y + (n.detail ? 18 : 27)}">${escapeHtml(truncate(n.label, 24))}</text>`,
-      n.detail ? `<text class="node-detail" x="${p.x + 10}" y="${p.y + 34}">${escapeHtml(truncate(n.detail, 28))}</text>` : '',
+      `<text class="node-label" x="${p.x + 10}" y="${p.y + (n.detail ? 18 : 27)}">${escapeHtml(truncateMiddle(n.label, 22))}</text>`,
+      n.detail ? `<text class="node-detail" x="${p.x + 10}" y="${p.y + 34}">${escapeHtml(truncate(n.detail, 25))}</text>` : '',
       '</g>',
     );
   }
