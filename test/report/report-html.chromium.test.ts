@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { buildReport, renderHtml } from '../../src/report/index.js';
+import { createRequire } from 'node:module';
+import { buildReport, mermaidGraph, renderHtml } from '../../src/report/index.js';
 import { entriesOf, release, sampleEntries, verification, d } from './sample-log.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -108,6 +109,40 @@ describe('the HTML report in headless Chromium', () => {
     expect(await page.locator('img, script').count()).toBe(0);
     expect(await page.locator('#release-0 h3').innerText()).toContain('<img src=x');
     await page.screenshot({ path: join(tmpdir(), 'model-release-gate-report-tampered.png') });
+    await page.close();
+  });
+
+  it('the Markdown report\'s Mermaid graphs parse and render in Mermaid itself, labels intact (escaped markup included)', async () => {
+    const evil = '<img src=x>"]|`#;';
+    const entries = [...sampleEntries(), ...entriesOf([['2026-03-07T09:00:00.000Z', release(d('a7'), d('b7'), `models/${evil}/model.pt`)]]).map((e) => ({ ...e, seq: e.seq + 7 }))];
+    const model = buildReport(entries, verification(entries), {});
+    const sources = model.releases.map((r) => mermaidGraph(r.graph, `r${r.seq}`));
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.setContent('<!DOCTYPE html><html><body></body></html>');
+    // The Mermaid that GitHub runs, loaded from the npm package (inlined, no request).
+    await page.addScriptTag({ path: createRequire(import.meta.url).resolve('mermaid/dist/mermaid.min.js') });
+    const rendered = await page.evaluate(async (srcs) => {
+      const w = globalThis as unknown as { mermaid: { initialize(o: object): void; render(id: string, src: string): Promise<{ svg: string }> }; document: { createElement(t: string): { innerHTML: string; textContent: string; querySelectorAll(s: string): { length: number } } } };
+      w.mermaid.initialize({ startOnLoad: false, securityLevel: 'strict' });
+      const out: Array<{ text: string; nodes: number; imgs: number }> = [];
+      for (let i = 0; i < srcs.length; i++) {
+        const { svg } = await w.mermaid.render(`graph${i}`, srcs[i]);
+        const div = w.document.createElement('div');
+        div.innerHTML = svg;
+        out.push({ text: div.textContent, nodes: div.querySelectorAll('g.node').length, imgs: div.querySelectorAll('img').length });
+      }
+      return out;
+    }, sources);
+    expect(errors).toEqual([]);
+    expect(rendered).toHaveLength(2);
+    expect(rendered[0].nodes).toBe(model.releases[0].graph.nodes.length);
+    for (const label of ['data/training', 'release-model #4242', 'models/credit-risk/model.pt', 'alice', 'bob', 'CHG0030001', 'production']) {
+      expect(rendered[0].text).toContain(label);
+    }
+    expect(rendered[1].text).toContain(`models/${evil}/model.pt`);
+    expect(rendered[1].imgs).toBe(0);
     await page.close();
   });
 });
