@@ -108,3 +108,14 @@ export function lineageGraph(r: Omit<ReportRelease, 'graph'>): LineageGraph {
   }
   return { nodes, edges };
 }
+
+/** ServiceNow's Change Management state values (see src/deploy/change-gate.ts). */
+const CHANGE_STATES: Record<string, string> = {
+  '-5': 'New', '-4': 'Assess', '-3': 'Authorize', '-2': 'Scheduled', '-1': 'Implement', '0': 'Review', '3': 'Closed', '4': 'Canceled',
+};
+
+/** `Implement (-1)` for a known state value, the value itself otherwise. */
+export function changeStateText(state: string | null): string | null {
+  if (state === null) return null;
+  return CHANGE_STATES[state] ? `${CHANGE_STATES[state]} (${state})` : state;
+}

@@ -16,6 +16,7 @@ import {
   type AuditStore,
   type VerifyKey,
 } from '../audit/index.js';
+import { GateError } from '../core/errors.js';
 import { mapLimit } from '../audit/read-chain.js';
 import { DEFAULT_RETRY, withRetry } from '../audit/retry.js';
 import type { LogEntry, LogVerification, VerifiedCheckpoint } from './model.js';
@@ -60,23 +61,26 @@ async function newestValidCheckpoint(store: AuditStore, key: VerifyKey): Promise
 
 /** Verifies the whole log and reads its records (from the first store; the verification compares every store). */
 export async function readLogForReport(stores: AuditStore[], options: ReadLogOptions = {}): Promise<{ entries: LogEntry[]; verification: LogVerification }> {
+  if (stores.length === 0) throw new GateError('E_USAGE', 'no audit store given', { hint: 'pass --store URL' });
   const key = options.checkpointKey ? await loadVerifyKey(options.checkpointKey.text, options.checkpointKey.where) : undefined;
   const concurrency = options.concurrency ?? 32;
-  const result = await verifyLog(stores, { checkpointKey: key, concurrency });
-
-  // Records: what the verifier saw, read again for their content. Entries
-  // appended since are left out, so the report describes the verified log.
+  // Verification and the read of the records' content run side by side (on
+  // S3 both are latency-bound). Entries beyond the verified size (appended
+  // meanwhile) are left out, so the report describes the log it verified.
   const first = stores[0];
-  const keys = await withRetry(DEFAULT_RETRY, 'listing entries', first.displayUrl, () => first.list('entries'));
-  const seqs = keys.map(seqOfEntryKey).filter((s): s is number => s !== null && s < result.size);
-  const read = await mapLimit(seqs, concurrency, async (seq): Promise<LogEntry | null> => {
-    const bytes = await withRetry(DEFAULT_RETRY, `reading ${entryKey(seq)}`, first.displayUrl, () => first.read(entryKey(seq)));
-    if (!bytes) return null; // a missing record is already a finding of the verification
-    const digest = recordDigest(bytes);
-    const parsed = parseRecord(bytes);
-    return parsed.ok ? { seq, digest, record: parsed.record } : { seq, digest, record: null, error: parsed.reason };
-  });
-  const entries = read.filter((e): e is LogEntry => e !== null);
+  const readEntries = async (): Promise<Array<LogEntry | null>> => {
+    const keys = await withRetry(DEFAULT_RETRY, 'listing entries', first.displayUrl, () => first.list('entries'));
+    const seqs = keys.map(seqOfEntryKey).filter((s): s is number => s !== null);
+    return mapLimit(seqs, concurrency, async (seq): Promise<LogEntry | null> => {
+      const bytes = await withRetry(DEFAULT_RETRY, `reading ${entryKey(seq)}`, first.displayUrl, () => first.read(entryKey(seq)));
+      if (!bytes) return null; // a missing record is already a finding of the verification
+      const digest = recordDigest(bytes);
+      const parsed = parseRecord(bytes);
+      return parsed.ok ? { seq, digest, record: parsed.record } : { seq, digest, record: null, error: parsed.reason };
+    });
+  };
+  const [result, read] = await Promise.all([verifyLog(stores, { checkpointKey: key, concurrency }), readEntries()]);
+  const entries = read.filter((e): e is LogEntry => e !== null && e.seq < result.size);
 
   const verification: LogVerification = {
     ...result,

@@ -5,7 +5,7 @@
  * a string from the log that escaped escaping could neither run nor call out.
  */
 import { escapeHtml as h, safeHref } from './escape.js';
-import { shortDigest } from './graph.js';
+import { changeStateText, shortDigest } from './graph.js';
 import type { ControlStatus, ReportModel, ReportRelease } from './model.js';
 import { renderSvgGraph } from './svg-graph.js';
 
@@ -228,7 +228,7 @@ function release(r: ReportRelease): string {
     : '<p class="muted">No gate verdict in the log for this release.</p>';
   const changes = r.change_requests.length
     ? `<table><thead><tr><th>Change</th><th>System</th><th>State</th><th>Approval</th><th>Recorded</th></tr></thead><tbody>${r.change_requests
-        .map((c) => `<tr><td>${link(c.number ?? '(no number)', c.url)}</td><td>${text(c.system)}</td><td>${text(c.state)}</td><td>${text(c.approval)}</td><td>record ${h(c.seq)}<br>${h(c.time)}</td></tr>`)
+        .map((c) => `<tr><td>${link(c.number ?? '(no number)', c.url)}</td><td>${text(c.system)}</td><td>${text(changeStateText(c.state))}</td><td>${text(c.approval)}</td><td>record ${h(c.seq)}<br>${h(c.time)}</td></tr>`)
         .join('')}</tbody></table>`
     : '<p class="muted">No change request record for this release.</p>';
   const deployments = r.deployments.length

@@ -5,7 +5,7 @@
  * labels, so a model path cannot close a table cell, a label or the fence.
  */
 import { escapeMarkdown as e, escapeMermaid, mdCode as c, safeHref } from './escape.js';
-import { shortDigest } from './graph.js';
+import { changeStateText, shortDigest } from './graph.js';
 import type { ControlStatus, LineageGraph, ReportModel, ReportRelease } from './model.js';
 
 const STATUS: Record<ControlStatus, string> = {
@@ -76,7 +76,7 @@ function release(r: ReportRelease): string {
     out.push('_No verified approval in the log names this model or its metadata.json._', '');
   }
   if (r.change_requests.length) {
-    out.push(table(['Change', 'System', 'State', 'Approval', 'Record'], r.change_requests.map((x) => [mdLink(x.number ?? '(no number)', x.url), e(x.system ?? '—'), e(x.state ?? '—'), e(x.approval ?? '—'), String(x.seq)])), '');
+    out.push(table(['Change', 'System', 'State', 'Approval', 'Record'], r.change_requests.map((x) => [mdLink(x.number ?? '(no number)', x.url), e(x.system ?? '—'), e(changeStateText(x.state) ?? '—'), e(x.approval ?? '—'), String(x.seq)])), '');
   }
   if (r.deployments.length) {
     out.push(table(['Environment', 'Decision', 'Reason', 'Change', 'Record'], r.deployments.map((d) => [e(d.environment ?? '—'), deployed(d.decision), e(d.reason ?? '—'), e(d.change_number ?? '—'), `${d.seq} (${e(d.time)})`])), '');
