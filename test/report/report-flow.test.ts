@@ -221,6 +221,24 @@ describe('model-gate report on the example flow', () => {
     expect(md.out.split('\n').slice(0, 2).join('\n')).toMatch(/^> \[!CAUTION\]\n> ⚠️ \*\*WARNING: the audit log did NOT verify: 1 finding/);
   });
 
+  it('two stores: verified against each other; a store that differs is a finding and exit 1', async () => {
+    const copy = temp();
+    cpSync(join(ws, '.audit'), join(copy, 'a'), { recursive: true });
+    cpSync(join(ws, '.audit'), join(copy, 'b'), { recursive: true });
+    const both = await cli(['report', '--store', 'a', '--store', 'b', '--format', 'json'], copy);
+    expect(both.code).toBe(0);
+    const m = JSON.parse(both.out);
+    expect(m.log.stores).toEqual(['a', 'b']);
+    expect(m.releases).toHaveLength(2);
+    // Store b lost its last record: b is short, and the stores disagree.
+    const last = join(copy, 'b', 'entries', readdirSync(join(copy, 'b', 'entries')).sort().pop() as string);
+    rmSync(last, { force: true });
+    const differ = await cli(['report', '--store', 'a', '--store', 'b', '--format', 'json'], copy);
+    expect(differ.code).toBe(1);
+    const kinds = JSON.parse(differ.out).verification.findings.map((f: { kind: string; store?: string }) => `${f.kind}@${f.store}`);
+    expect(kinds).toContain('store-mismatch@b');
+  });
+
   it('period: releases outside it are left out, the verification still covers the whole log', async () => {
     const today = new Date().toISOString().slice(0, 10);
     const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
