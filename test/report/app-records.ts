@@ -6,8 +6,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { canonicalJson } from '../../src/core/canonical-json.js';
 import { sha256 } from '../../src/core/digest.js';
 import type { RecordInput } from '../../src/audit/index.js';
@@ -29,17 +28,16 @@ export interface SshKey {
   fingerprint: string;
 }
 
-/** A fresh ed25519 key made by ssh-keygen, with its SHA256 fingerprint as `ssh-keygen -l` prints it. */
-export function sshKey(comment: string): SshKey {
-  const dir = mkdtempSync(join(tmpdir(), 'mrg-report-key-'));
-  const path = join(dir, 'id_ed25519');
+/** A fresh ed25519 key made by ssh-keygen in `dir`, with its SHA256 fingerprint as `ssh-keygen -l` prints it. */
+export function sshKey(comment: string, dir: string): SshKey {
+  const path = join(dir, `id_ed25519_${comment}`);
   execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', comment, '-f', path]);
   const fingerprint = execFileSync('ssh-keygen', ['-l', '-E', 'sha256', '-f', `${path}.pub`], { encoding: 'utf8' }).split(' ')[1];
   return { path, fingerprint };
 }
 
 function sign(key: SshKey, bytes: Buffer): string {
-  const file = join(mkdtempSync(join(tmpdir(), 'mrg-report-sig-')), 'statement.json');
+  const file = join(mkdtempSync(join(dirname(key.path), 'sig-')), 'statement.json');
   writeFileSync(file, bytes);
   execFileSync('ssh-keygen', ['-Y', 'sign', '-n', 'model-release-gate@v1', '-f', key.path, file], { stdio: 'ignore' });
   return readFileSync(`${file}.sig`, 'utf8');

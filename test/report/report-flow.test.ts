@@ -95,7 +95,8 @@ beforeAll(async () => {
     artifacts: [{ path: 'models/credit-risk/model.pt', digest: rel.model }],
     lineage_digest: rel.metadata,
   });
-  const keys = { alice: sshKey('alice'), bob: sshKey('bob'), carol: sshKey('carol') };
+  const keyDir = temp();
+  const keys = { alice: sshKey('alice', keyDir), bob: sshKey('bob', keyDir), carol: sshKey('carol', keyDir) };
   for (const [k, v] of Object.entries(keys)) fingerprints[k] = v.fingerprint;
   const append = (r: Parameters<typeof appendRecord>[1]) => appendRecord([store], r);
 
