@@ -149,7 +149,7 @@ function changeManagement(m: Partial): ControlEvidence {
   }
   if (notDeployed.length && rel.length) evidence.push(`Releases without a deployment record: ${notDeployed.length} of ${rel.length}.`);
   const changes = rel.reduce((n, r) => n + r.change_requests.length, 0);
-  if (changes) evidence.push(`${plural(changes, 'change request record')} link releases to the change-management system.`);
+  if (changes) evidence.push(`Change request records linking these releases to the change-management system: ${changes}.`);
   let status: ControlStatus;
   if (rel.length === 0) status = 'not-applicable';
   else if (failedGate.length) status = 'evidence-contradicted';

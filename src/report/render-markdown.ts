@@ -60,11 +60,13 @@ function release(r: ReportRelease): string {
   }
   out.push(`- **Gate**: ${gate(r.gate)} · **Deployment**: ${deployed(r.deployed)}`, '');
   if (r.datasets.length) {
+    out.push('**Datasets**', '');
     out.push(table(['Dataset', 'Role', 'Digest', 'Rows', 'Files'], r.datasets.map((d) => [e(d.name), e(d.role ?? '—'), c(d.digest), d.rows === null ? '—' : String(d.rows), d.files === null ? '—' : String(d.files)])), '');
   } else {
     out.push('_The release record names no datasets._', '');
   }
   if (r.approvals.length) {
+    out.push('**Approvals**', '');
     out.push(
       table(
         ['Approver', 'Role', 'Key fingerprint', 'Pull request', 'Record'],
@@ -76,9 +78,11 @@ function release(r: ReportRelease): string {
     out.push('_No verified approval in the log names this model or its metadata.json._', '');
   }
   if (r.change_requests.length) {
+    out.push('**Change requests**', '');
     out.push(table(['Change', 'System', 'State', 'Approval', 'Record'], r.change_requests.map((x) => [mdLink(x.number ?? '(no number)', x.url), e(x.system ?? '—'), e(changeStateText(x.state) ?? '—'), e(x.approval ?? '—'), String(x.seq)])), '');
   }
   if (r.deployments.length) {
+    out.push('**Deployment decisions**', '');
     out.push(table(['Environment', 'Decision', 'Reason', 'Change', 'Record'], r.deployments.map((d) => [e(d.environment ?? '—'), deployed(d.decision), e(d.reason ?? '—'), e(d.change_number ?? '—'), `${d.seq} (${e(d.time)})`])), '');
   }
   return out.join('\n');
