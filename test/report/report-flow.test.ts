@@ -277,6 +277,7 @@ describe('model-gate report on the example flow', () => {
     [['--format', 'json', '--since', '2026-03-01T10:00:00'], /--since .* is not a date/],
     [['--format', 'json', '--since', '2026-04-01', '--until', '2026-01-01'], /the period is empty/],
     [['--format', 'json', '--checkpoint-key', 'missing.jwk'], /cannot read --checkpoint-key file/],
+    [['--format', 'html', '--out', 'no-such-dir/report.html'], /no-such-dir\/report\.html: cannot write the report/],
   ])('bad input %j: exit 2 with a clear message', async (args, message) => {
     const r = await cli(['report', '--store', '.audit', ...args], ws);
     expect(r.code).toBe(2);
