@@ -8,6 +8,7 @@ import { buildReport, inPeriod, lineageGraph, parsePeriod, parseReportDate, rend
 import { escapeHtml, escapeMarkdown, escapeMermaid, truncateMiddle } from '../../src/report/escape.js';
 import { GateError } from '../../src/core/errors.js';
 import { deploymentDecisionRecord } from '../../src/audit/index.js';
+import { reportSchemaErrors } from './report-schema.js';
 import { approval, d, entriesOf, METADATA, MODEL, release, sampleEntries, verification, verdict } from './sample-log.js';
 
 describe('period', () => {
@@ -70,6 +71,7 @@ describe('buildReport', () => {
     expect(m.unlinked).toEqual([]);
     expect(m.controls.map((c) => c.status)).toEqual(Array(6).fill('evidence-present'));
     expect(m).not.toHaveProperty('generated_at');
+    expect(reportSchemaErrors(JSON.parse(renderJson(m)))).toEqual([]);
   });
 
   it('an approval naming only the metadata digest is joined by it; one naming neither is listed as unlinked', () => {
@@ -104,6 +106,7 @@ describe('buildReport', () => {
     expect(m.controls.find((c) => c.id === 'record-integrity')?.status).toBe('evidence-contradicted');
     expect(renderMarkdown(m)).toMatch(/^> \[!CAUTION\]\n> ⚠️ \*\*WARNING/);
     expect(JSON.parse(renderJson(m)).verification.ok).toBe(false);
+    expect(reportSchemaErrors(JSON.parse(renderJson(m)))).toEqual([]);
   });
 
   it('deployment allowed with one approver contradicts the two-person control', () => {
@@ -162,5 +165,7 @@ describe('escaping (properties)', () => {
     expect(renderHtml(m)).not.toContain('<script>');
     expect(renderMarkdown(m)).not.toContain('<script>');
     expect(JSON.parse(renderJson(m)).releases[0].model.path).toBe(`m/${evil}.pt`);
+    expect(reportSchemaErrors(JSON.parse(renderJson(m)))).toEqual([]);
+    expect(reportSchemaErrors({ ...m, extra: 1 })).toEqual([' must NOT have additional properties']);
   });
 });

@@ -14,6 +14,7 @@ import { runAction } from '../helpers/action-runner.js';
 import { runCli } from '../../src/cli/program.js';
 import { appendRecord, changeRequestRecord, deploymentDecisionRecord, openStore, type AuditStore } from '../../src/audit/index.js';
 import { approvalVerified, gateVerdict, sshKey, type PullRequestContext } from './app-records.js';
+import { reportSchemaErrors } from './report-schema.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..', '..'); // lib/test/report → project root
@@ -128,6 +129,7 @@ describe('model-gate report on the example flow', () => {
     expect(r.code).toBe(0);
     const m = JSON.parse(r.out);
     expect(m.format).toBe('model-release-gate/report@v1');
+    expect(reportSchemaErrors(m)).toEqual([]);
     expect(m.verification).toMatchObject({ ok: true, scope: 'whole-log', size: 12, findings: [] });
     expect(m.log.name).toBe(REPO);
     expect(m.releases).toHaveLength(2);
@@ -207,6 +209,7 @@ describe('model-gate report on the example flow', () => {
     expect(json.code).toBe(1);
     const m = JSON.parse(json.out);
     expect(m.verification.ok).toBe(false);
+    expect(reportSchemaErrors(m)).toEqual([]);
     expect(m.verification.findings).toEqual([expect.objectContaining({ kind: 'modified', seq: 2 })]);
     expect(m.controls.find((c: { id: string }) => c.id === 'record-integrity').status).toBe('evidence-contradicted');
     expect(json.err).toMatch(/did not verify: 1 finding/);
