@@ -32,7 +32,7 @@ import {
   type UnlinkedRecord,
 } from './model.js';
 import { inPeriod } from './period.js';
-import { arr, changeRef, num, obj, releaseDatasets, releaseMetadata, releaseModel, releaseRun, str } from './read-record.js';
+import { arr, changeRef, mergeDatasets, metadataDatasets, num, obj, releaseDatasets, releaseMetadata, releaseModel, releaseRun, str } from './read-record.js';
 
 /** Written by the GitHub App (src/app/audit.ts). */
 export const APPROVAL_VERIFIED = 'APPROVAL_VERIFIED';
@@ -196,6 +196,8 @@ export function buildReport(entries: readonly LogEntry[], verification: LogVerif
       if (a.role && !p.roles.includes(a.role)) p.roles.push(a.role);
       if (a.key_fingerprint && !p.key_fingerprints.includes(a.key_fingerprint)) p.key_fingerprints.push(a.key_fingerprint);
     }
+    const metadataDigest = keys[index].metadata?.digest;
+    const given = metadataDigest ? options.metadata?.find((m) => m.digest === metadataDigest) : undefined;
     const rel: Omit<ReportRelease, 'graph'> = {
       seq: e.seq,
       time: e.record.time,
@@ -205,7 +207,8 @@ export function buildReport(entries: readonly LogEntry[], verification: LogVerif
       model: keys[index].model,
       metadata: keys[index].metadata,
       reproducibility_digest: str(e.record.details.reproducibility_digest),
-      datasets: releaseDatasets(e.record),
+      datasets: given ? mergeDatasets(releaseDatasets(e.record), metadataDatasets(given.doc)) : releaseDatasets(e.record),
+      metadata_file: given?.file ?? null,
       run: releaseRun(e.record),
       approvals: j.approvals,
       verdicts: j.verdicts,

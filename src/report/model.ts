@@ -49,6 +49,13 @@ export interface ReportOptions {
   until?: string | null;
   /** When the report was made; left out of the model when not given (keeps the output reproducible). */
   generatedAt?: string;
+  /**
+   * metadata.json files the caller has, with the SHA-256 of their bytes. One
+   * whose digest equals a release's metadata digest in the log is that
+   * release's lineage, so its datasets' rows and files can be shown; others
+   * are ignored (the caller says so).
+   */
+  metadata?: Array<{ file: string; digest: string; doc: unknown }>;
 }
 
 export interface ReportDataset {
@@ -145,6 +152,8 @@ export interface ReportRelease {
   metadata: { path: string | null; digest: string } | null;
   reproducibility_digest: string | null;
   datasets: ReportDataset[];
+  /** The metadata.json file given with `--metadata` whose digest matched this release's, or null. */
+  metadata_file: string | null;
   run: { repository: string | null; commit: string | null; workflow: string | null; run_id: string | null; url: string | null } | null;
   approvals: ReportApproval[];
   verdicts: ReportVerdict[];

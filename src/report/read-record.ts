@@ -55,3 +55,27 @@ export function changeRef(v: JsonValue | undefined): { system: string | null; nu
   if (!c) return null;
   return { system: str(c.system), number: str(c.number), url: str(c.url), state: str(c.state) ?? (num(c.state)?.toString() ?? null), approval: str(c.approval) };
 }
+
+/**
+ * Datasets from a metadata.json (DESIGN.md §4) whose digest the log vouches
+ * for: rows where the format allows, files (1 for a file, the manifest's
+ * length for a directory).
+ */
+export function metadataDatasets(doc: unknown): ReportDataset[] {
+  const root = obj(doc as JsonValue);
+  return arr(root?.datasets).flatMap((d) => {
+    const o = obj(d);
+    if (!o) return [];
+    const files = Array.isArray(o.files) ? o.files.length : o.type === 'file' ? 1 : null;
+    return [{ name: str(o.name) ?? str(o.path) ?? '(unnamed)', role: str(o.role), digest: str(o.digest), rows: num(o.rows), files }];
+  });
+}
+
+/** The record's datasets, with rows and files filled in from a vouched-for metadata.json (matched by digest). */
+export function mergeDatasets(fromRecord: ReportDataset[], fromMetadata: ReportDataset[]): ReportDataset[] {
+  if (fromRecord.length === 0) return fromMetadata;
+  return fromRecord.map((d) => {
+    const m = fromMetadata.find((x) => x.digest !== null && x.digest === d.digest);
+    return m ? { ...d, rows: d.rows ?? m.rows, files: d.files ?? m.files } : d;
+  });
+}

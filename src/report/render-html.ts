@@ -188,7 +188,7 @@ function controls(m: ReportModel): string {
 function release(r: ReportRelease): string {
   const facts: Array<[string, string]> = [
     ['Model', `${text(r.model.path)}<br>${code(r.model.digest)}`],
-    ['Lineage (metadata.json)', r.metadata ? `${text(r.metadata.path)}<br>${code(r.metadata.digest)}` : text(null)],
+    ['Lineage (metadata.json)', r.metadata ? `${text(r.metadata.path)}<br>${code(r.metadata.digest)}${r.metadata_file ? `<br><span class="muted">datasets' rows and files read from ${h(r.metadata_file)}, whose SHA-256 matches this digest</span>` : ''}` : text(null)],
     ['Reproducibility digest', code(r.reproducibility_digest)],
     ['Released by', `${h(r.actor)} <span class="muted">via ${h(r.component)}</span>`],
     ['Release record', `record ${h(r.seq)} at ${h(r.time)}<br>${code(r.record_digest)}`],
@@ -200,7 +200,7 @@ function release(r: ReportRelease): string {
   const datasets = r.datasets.length
     ? `<table><thead><tr><th>Dataset</th><th>Role</th><th>Digest</th><th>Rows</th><th>Files</th></tr></thead><tbody>${r.datasets
         .map((d) => `<tr><td>${h(d.name)}</td><td>${text(d.role)}</td><td>${code(d.digest)}</td><td>${text(d.rows)}</td><td>${text(d.files)}</td></tr>`)
-        .join('')}</tbody></table>${r.datasets.some((d) => d.rows === null) ? '<p class="muted">Rows and files are shown where the release record carries them; metadata.json holds them for every dataset.</p>' : ''}`
+        .join('')}</tbody></table>${r.datasets.some((d) => d.rows === null && d.files === null) && !r.metadata_file ? '<p class="muted">Rows and files are shown where the release record carries them, or with <code>--metadata</code> given the release\'s metadata.json (checked against the digest in the log).</p>' : ''}`
     : '<p class="muted">The release record names no datasets.</p>';
   const approvals = r.approvals.length
     ? `<table><thead><tr><th>Approver</th><th>Role</th><th>Key fingerprint</th><th>Pull request / head</th><th>Recorded</th></tr></thead><tbody>${r.approvals

@@ -51,7 +51,7 @@ function release(r: ReportRelease): string {
   out.push(`### ${e(r.model.path ?? 'Model')} (release record ${r.seq})`, '');
   out.push('```mermaid', mermaidGraph(r.graph, `r${r.seq}`), '```', '');
   out.push(`- **Model**: ${[r.model.path ? e(r.model.path) : '', c(r.model.digest)].filter(Boolean).join(' ')}`);
-  out.push(`- **Lineage (metadata.json)**: ${r.metadata ? [r.metadata.path ? e(r.metadata.path) : '', c(r.metadata.digest)].filter(Boolean).join(' ') : '—'}`);
+  out.push(`- **Lineage (metadata.json)**: ${r.metadata ? [r.metadata.path ? e(r.metadata.path) : '', c(r.metadata.digest)].filter(Boolean).join(' ') : '—'}${r.metadata_file ? ` (rows and files read from ${e(r.metadata_file)}, whose SHA-256 matches)` : ''}`);
   out.push(`- **Reproducibility digest**: ${c(r.reproducibility_digest)}`);
   out.push(`- **Released** ${e(r.time)} by ${e(r.actor)} via ${e(r.component)}; record ${c(r.record_digest)}`);
   if (r.run) {

@@ -63,7 +63,7 @@ async function cli(args: string[], cwd: string): Promise<Cli> {
 interface Release {
   model: string;
   metadata: string;
-  datasets: Array<{ name: string; digest: string; rows?: number }>;
+  datasets: Array<{ name: string; digest: string; rows?: number; type: string; files?: unknown[] }>;
 }
 
 let ws: string;
@@ -83,6 +83,7 @@ beforeAll(async () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const meta = JSON.parse(readFileSync(metadataFile, 'utf8'));
+    writeFileSync(join(ws, `metadata-${runId}.json`), readFileSync(metadataFile));
     releases.push({ model: r.outputs['model-digest'], metadata: r.outputs['metadata-digest'], datasets: meta.datasets });
   }
   const store = await openStore('.audit', { env: {}, cwd: ws });
@@ -241,6 +242,24 @@ describe('model-gate report on the example flow', () => {
     expect(differ.code).toBe(1);
     const kinds = JSON.parse(differ.out).verification.findings.map((f: { kind: string; store?: string }) => `${f.kind}@${f.store}`);
     expect(kinds).toContain('store-mismatch@b');
+  });
+
+  it('--metadata: a metadata.json whose digest the log names adds its datasets\' rows and files; another is noted and not used', async () => {
+    writeFileSync(join(ws, 'other.json'), '{"datasets": [{"name": "x", "rows": 1}]}');
+    const r = await cli(['report', '--store', '.audit', '--format', 'json', '--metadata', 'metadata-4242.json', '--metadata', 'metadata-4243.json', '--metadata', 'other.json'], ws);
+    expect(r.code).toBe(0);
+    expect(r.err).toMatch(/note: --metadata other\.json \(sha256:[0-9a-f]{64}\) matches no record in the log: not used/);
+    const m = JSON.parse(r.out);
+    expect(reportSchemaErrors(m)).toEqual([]);
+    m.releases.forEach((rel: { metadata_file: string; datasets: Array<{ rows: number | null; files: number | null; digest: string }> }, i: number) => {
+      expect(rel.metadata_file).toBe(i === 0 ? 'metadata-4242.json' : 'metadata-4243.json');
+      const want = releases[i].datasets.map((d) => ({ digest: d.digest, rows: d.rows ?? null, files: d.type === 'file' ? 1 : (d.files?.length ?? null) }));
+      expect(rel.datasets.map((d) => ({ digest: d.digest, rows: d.rows, files: d.files }))).toEqual(want);
+      expect(rel.datasets.every((d) => typeof d.rows === 'number' && d.rows > 0)).toBe(true);
+    });
+    const bad = await cli(['report', '--store', '.audit', '--format', 'json', '--metadata', 'config'], ws);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/cannot read --metadata file/);
   });
 
   it('period: releases outside it are left out, the verification still covers the whole log', async () => {
