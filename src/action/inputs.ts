@@ -18,6 +18,11 @@ export interface ActionInputs {
   /** Record python3's version and packages. */
   pythonEnvironment: boolean;
   eventType: string;
+  openPr: boolean;
+  prBase?: string;
+  prBranch?: string;
+  /** A secret: never echoed in messages. */
+  githubToken?: string;
   /** Private JWK text (a secret): never echoed in messages. */
   checkpointKey?: string;
   checkpointPublicKey?: string;
@@ -72,6 +77,10 @@ export function readActionInputs(getInput: (name: string) => string): ActionInpu
     auditStores: lines('audit-store'),
     pythonEnvironment: booleanInput(opt('python-environment') ?? 'true', 'python-environment'),
     eventType: opt('event-type') ?? 'MODEL_RELEASE',
+    openPr: booleanInput(opt('open-pr') ?? 'false', 'open-pr'),
+    prBase: opt('pr-base'),
+    prBranch: opt('pr-branch'),
+    githubToken: opt('github-token'),
     checkpointKey: opt('checkpoint-key'),
     checkpointPublicKey: opt('checkpoint-public-key'),
     minSize: minSizeText === undefined ? undefined : Number(minSizeText),
@@ -86,6 +95,12 @@ export function readActionInputs(getInput: (name: string) => string): ActionInpu
     throw new GateError('E_USAGE', 'Input required and not supplied: audit-store', {
       where: 'input "audit-store"',
       hint: 'give the audit store URL, e.g. s3://bucket/prefix?region=eu-west-1',
+    });
+  }
+  if (inputs.openPr && inputs.githubToken === undefined) {
+    throw new GateError('E_USAGE', 'open-pr needs a token', {
+      where: 'input "github-token"',
+      hint: 'leave github-token at its default (${{ github.token }}) and grant `contents: write, pull-requests: write`',
     });
   }
   return inputs;

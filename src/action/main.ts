@@ -4,9 +4,11 @@
  * the same message the CLI prints, and the documented exit code.
  */
 import * as core from '@actions/core';
+import { getOctokit } from '@actions/github';
+import { dirname, basename } from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
-import { isGateError, messageOf, ExitCode } from '../core/errors.js';
+import { GateError, isGateError, messageOf, ExitCode } from '../core/errors.js';
 import { sha256 } from '../core/digest.js';
 import { recordLineage } from '../lineage/record.js';
 import { verifyLineage } from '../lineage/verify.js';
@@ -21,6 +23,7 @@ import {
   writeCheckpoint,
 } from '../audit/index.js';
 import { readActionInputs, type ActionInputs } from './inputs.js';
+import { openReleasePr, type GitHubRequest } from './open-release-pr.js';
 import { auditSummary, lineageVerifySummary, releaseSummary } from './summary.js';
 
 type Env = Record<string, string | undefined>;
@@ -112,6 +115,32 @@ async function release(inputs: ActionInputs, cwd: string, env: Env): Promise<voi
   } else {
     core.notice('No audit-store given: lineage recorded, no audit record written.');
   }
+  let pullRequest: { number: number; url: string; created: boolean } | undefined;
+  if (inputs.openPr) {
+    const repository = env.GITHUB_REPOSITORY;
+    if (!repository) {
+      throw new GateError('E_USAGE', 'open-pr runs only inside GitHub Actions (GITHUB_REPOSITORY is not set)');
+    }
+    const octokit = getOctokit(inputs.githubToken!, { baseUrl: env.GITHUB_API_URL ?? 'https://api.github.com' });
+    const modelPath = r.metadata.model.path;
+    const files = [modelPath, metadataPath];
+    if (r.statementPath) files.push(relative(cwd, r.statementPath));
+    pullRequest = await openReleasePr({
+      request: octokit.request as unknown as GitHubRequest,
+      cwd,
+      repository,
+      base: inputs.prBase,
+      branch: inputs.prBranch ?? `model-release/${basename(dirname(modelPath)) === '.' ? basename(modelPath) : basename(dirname(modelPath))}`,
+      files,
+      metadata: r.metadata,
+      metadataPath,
+      metadataDigest,
+      runUrl: runUrl(env),
+      env,
+    });
+    core.setOutput('pull-request-number', String(pullRequest.number));
+    core.setOutput('pull-request-url', pullRequest.url);
+  }
   await core.summary
     .addRaw(
       releaseSummary({
@@ -121,6 +150,7 @@ async function release(inputs: ActionInputs, cwd: string, env: Env): Promise<voi
         totalBytes: r.totalBytes,
         elapsedMs: r.elapsedMs,
         audit,
+        pullRequest,
       }),
     )
     .write();

@@ -26,6 +26,7 @@ export interface ReleaseSummaryInput {
   totalBytes: number;
   elapsedMs: number;
   audit?: { seq: number; digest: string; stores: string[]; checkpoint?: { key: string; size: number } };
+  pullRequest?: { number: number; url: string; created: boolean };
 }
 
 /** The job summary of a release: model, each dataset, throughput, audit record. */
@@ -62,6 +63,9 @@ export function releaseSummary(s: ReleaseSummaryInput): string {
     if (s.audit.checkpoint) {
       out.push(`Signed checkpoint at size ${s.audit.checkpoint.size}: \`${cell(s.audit.checkpoint.key)}\`.`);
     }
+  }
+  if (s.pullRequest) {
+    out.push('', `Release pull request [#${s.pullRequest.number}](${s.pullRequest.url}) ${s.pullRequest.created ? 'opened' : 'updated'}.`);
   }
   return `${out.join('\n')}\n`;
 }

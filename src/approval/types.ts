@@ -61,8 +61,184 @@ export interface PullRequestFacts {
   allowed_signers?: Record<string, string>;
   /** Content of the JWKS files named by the policy, by path, from the base branch. */
   jwks?: Record<string, unknown>;
-  /** Parsed metadata.json at the head, by the changed model's path (issue: automated checks). */
+  /**
+   * Parsed metadata.json at the head, by the changed model's path (issue: automated checks).
+   * The evaluator also accepts the metadata.json's own path as the key
+   * (`models/fraud/metadata.json`), which is what a gatherer reads anyway.
+   */
   metadata?: Record<string, unknown>;
   /** Git LFS pointer oids at the head, by path ("sha256:<hex>"). */
   lfs_oids?: Record<string, Digest>;
+  /**
+   * login → numeric GitHub user id, for people who have not reviewed yet
+   * (`approval statement` needs the id; reviews carry it otherwise).
+   */
+  user_ids?: Record<string, number>;
+}
+
+// ---------------------------------------------------------------------------
+// Policy (the normalised form of `.github/model-release-gate.yml`).
+// Both the single-rule shorthand and the `rules:` list parse to this shape.
+// ---------------------------------------------------------------------------
+
+/** Where a path of the repository may live: the policy file always protects itself. */
+export const POLICY_PATH = '.github/model-release-gate.yml';
+
+/** The SSHSIG namespace approvals are signed in (`ssh-keygen -Y sign -n ...`). */
+export const APPROVAL_NAMESPACE = 'model-release-gate@v1';
+
+/** A source of approvers' public keys, as written in `signatures.keys`. */
+export type KeySource =
+  | { kind: 'github' }
+  | { kind: 'allowed-signers'; path: string }
+  | { kind: 'jwks'; path: string };
+
+export interface RolePolicy {
+  name: string;
+  /** "org/team-slug" */
+  teams: string[];
+  users: string[];
+  /** How many distinct people this role needs (>= 1). */
+  count: number;
+}
+
+export interface SignaturePolicy {
+  required: boolean;
+  keys: KeySource[];
+}
+
+export type MetricOperator = '>=' | '>' | '<=' | '<' | '==';
+
+export interface MetricThreshold {
+  /** Name in metadata.json's `metrics` (a dotted path is looked up nested when no key has that exact name). */
+  metric: string;
+  op: MetricOperator;
+  value: number;
+  /** As written in the policy, e.g. "accuracy >= 0.9". */
+  text: string;
+}
+
+/** Automated pre-approval checks of one rule (all off when absent). */
+export interface ChecksPolicy {
+  /** Globs naming the model files among the changed files. */
+  models: string[];
+  /** metadata.json beside every changed model, valid against the lineage schema. */
+  metadata: boolean;
+  /** Dataset roles that metadata.json must list (training, validation, test). */
+  datasets: string[];
+  /** metadata.json's model digest must equal the Git LFS pointer's oid where the model is in LFS. */
+  lfs_digest: boolean;
+  metrics: MetricThreshold[];
+}
+
+export interface RulePolicy {
+  name: string;
+  /** Globs (picomatch, dot files included); the policy file is always added. */
+  protected_paths: string[];
+  roles: RolePolicy[];
+  /** Distinct approvers needed in total (default: the sum of the roles' counts). */
+  minimum_approvers: number;
+  signatures: SignaturePolicy;
+  changes_requested_veto: boolean;
+  checks: ChecksPolicy;
+}
+
+export interface AuditPolicy {
+  /** Audit store URLs (`s3://bucket/prefix?...` or `file://path`). */
+  stores: string[];
+}
+
+export interface Policy {
+  version: 1;
+  rules: RulePolicy[];
+  /** Commit authors and committers of the PR may approve (default false: they may not). */
+  allow_commit_authors: boolean;
+  audit?: AuditPolicy;
+  /** Where the policy was read from, for messages. */
+  source: string;
+}
+
+// ---------------------------------------------------------------------------
+// Approval statement (DESIGN.md §4): what an approver signs.
+// ---------------------------------------------------------------------------
+
+export interface ApprovalStatement {
+  v: 1;
+  type: 'model-release-approval';
+  repository: string;
+  repository_id: number;
+  pull_request: number;
+  base_sha: string;
+  head_sha: string;
+  /** Sorted by path (byte order). */
+  artifacts: ArtifactFact[];
+  lineage_digest: Digest | null;
+  approver: { login: string; id: number };
+  /** When present the approval can fill only this role. */
+  role?: string;
+  decision: 'approve';
+}
+
+// ---------------------------------------------------------------------------
+// Verdict: what evaluate() returns.
+// ---------------------------------------------------------------------------
+
+export interface SlotFill {
+  login: string;
+  /** `SHA256:...` (SSH) or `jwk-thumbprint:...` (JWS) of the key that signed. */
+  key_fingerprint?: string;
+  signature: 'valid' | 'not-required';
+}
+
+export interface RoleVerdict {
+  role: string;
+  required: number;
+  filled_by: SlotFill[];
+}
+
+export interface CheckVerdict {
+  name: string;
+  passed: boolean;
+  value?: unknown;
+  reason: string;
+}
+
+export interface RuleVerdict {
+  name: string;
+  /** Whether the PR touches this rule's protected paths. */
+  applies: boolean;
+  passed: boolean;
+  /** Up to a few touched protected paths, as evidence. */
+  touched: string[];
+  roles: RoleVerdict[];
+  /** What is still needed, one human sentence each. */
+  missing: string[];
+  checks: CheckVerdict[];
+  minimum_approvers: number;
+  /** Distinct people whose approvals counted for this rule. */
+  approvers: string[];
+  reasons: string[];
+}
+
+export interface ApprovalVerdict {
+  login: string;
+  state: ReviewFact['state'];
+  commit_id: string;
+  /** Counted toward at least one applicable rule. */
+  counted: boolean;
+  reason: string;
+  key_fingerprint?: string;
+}
+
+export interface Verdict {
+  passed: boolean;
+  /** Whether the PR is a model release (touches a protected path). */
+  release: boolean;
+  base_ref?: string;
+  head_sha: string;
+  rules: RuleVerdict[];
+  /** Every rule's roles, flattened (`rule` names the rule). */
+  roles: Array<RoleVerdict & { rule: string }>;
+  approvals: ApprovalVerdict[];
+  reasons: string[];
 }

@@ -19,10 +19,10 @@
  * vouched for by a checkpoint: without one, an edit that keeps it a valid
  * canonical record is undetectable, which is why checkpoints exist.
  */
-import { ZERO_DIGEST, sha256, type Digest } from '../core/digest.js';
+import { ZERO_DIGEST, type Digest } from '../core/digest.js';
 import type { CheckedCheckpoint } from './checkpoint.js';
 import { sortFindings, type Finding, type FindingKind, type Superseded } from './findings.js';
-import { eventIdentity, parseRecord, type AuditRecord } from './record.js';
+import { eventIdentity, parseRecord, recordDigest, type AuditRecord } from './record.js';
 import type { LaterVersion, Retention } from './store.js';
 
 /** What was read for one entry key. */
@@ -96,7 +96,7 @@ export function verifyChain(obs: ChainObservation): ChainReport {
     if (e.seq > maxSeq) maxSeq = e.seq;
     if (e.bytes === null) continue;
     bytesBy.set(e.seq, e.bytes);
-    digestBy.set(e.seq, sha256(e.bytes));
+    digestBy.set(e.seq, recordDigest(e.bytes));
     const parsed = parseRecord(e.bytes);
     if (!parsed.ok) {
       add('unparseable', e.seq, `record ${e.seq} is not a valid audit record: ${parsed.reason}`);
@@ -110,7 +110,9 @@ export function verifyChain(obs: ChainObservation): ChainReport {
   const size = obs.start && obs.listedSize !== undefined ? Math.max(obs.listedSize, maxSeq + 1) : maxSeq + 1;
   const lastBytes = maxSeq >= 0 ? bytesBy.get(maxSeq) : undefined;
   const head = lastBytes ? (digestBy.get(maxSeq) as Digest) : null;
-  const log = obs.start?.log ?? recordBy.get(0)?.log ?? null;
+  // The log's name: the trusted checkpoint's, else record 0's, else the first readable record's.
+  const firstParsed = [...recordBy.keys()].sort((a, b) => a - b)[0];
+  const log = obs.start?.log ?? recordBy.get(0)?.log ?? (firstParsed === undefined ? null : (recordBy.get(firstParsed) as AuditRecord).log);
 
   // Missing sequence numbers below the highest key.
   for (let s = startSeq; s <= maxSeq; s++) {

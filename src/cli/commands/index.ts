@@ -3,6 +3,8 @@ import type { CliRun } from '../program.js';
 import { register as registerLineage } from './lineage.js';
 import { register as registerAudit } from './audit.js';
 import { register as registerChange } from './change.js';
+import { register as registerApproval } from './approval.js';
+import { register as registerApprove } from './approve.js';
 import { register as registerReport } from './report.js';
 
 /**
@@ -13,5 +15,7 @@ export function registerCommands(program: Command, run: CliRun): void {
   registerLineage(program, run);
   registerAudit(program, run);
   registerChange(program, run);
+  registerApproval(program, run);
+  registerApprove(program, run);
   registerReport(program, run);
 }

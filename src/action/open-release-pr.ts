@@ -1,0 +1,173 @@
+/**
+ * Opens (or updates) the model-release pull request: commits the lineage and
+ * the model to a release branch with git, and opens the PR through GitHub's
+ * REST API with a body that shows the digests, the lineage diff against the
+ * deployed model, the approvals needed and how to sign. Idempotent: a re-run
+ * force-updates the same branch and edits the same PR.
+ */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { GateError, messageOf } from '../core/errors.js';
+import { validateMetadata } from '../lineage/metadata-validate.js';
+import { diffLineage } from '../lineage/diff.js';
+import type { LineageMetadata } from '../lineage/metadata-types.js';
+import { parsePolicy } from '../approval/policy-parse.js';
+import type { Policy } from '../approval/types.js';
+import { releasePrBody, RELEASE_PR_MARKER } from './release-pr-body.js';
+
+const run = promisify(execFile);
+
+/** The one method of Octokit this needs (octokit.request). */
+export type GitHubRequest = (route: string, params?: Record<string, unknown>) => Promise<{ status: number; data: any }>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+export const POLICY_FILE = '.github/model-release-gate.yml';
+
+export interface OpenReleasePrOptions {
+  request: GitHubRequest;
+  /** The checkout the release was recorded in. */
+  cwd: string;
+  /** "owner/name" */
+  repository: string;
+  /** Base branch; default: the repository's default branch. */
+  base?: string;
+  branch: string;
+  /** Paths (relative to cwd, i.e. to the repository root) to commit. */
+  files: string[];
+  metadata: LineageMetadata;
+  metadataPath: string;
+  metadataDigest: string;
+  runUrl?: string;
+  env: Record<string, string | undefined>;
+}
+
+export interface OpenReleasePrResult {
+  number: number;
+  url: string;
+  created: boolean;
+  headSha: string;
+  branch: string;
+  base: string;
+}
+
+export async function openReleasePr(o: OpenReleasePrOptions): Promise<OpenReleasePrResult> {
+  const [owner, repo] = o.repository.split('/');
+  if (!owner || !repo) {
+    throw new GateError('E_USAGE', `not a repository name: ${JSON.stringify(o.repository)}`, { hint: 'expected OWNER/NAME' });
+  }
+  const api = async (what: string, route: string, params: Record<string, unknown>) => {
+    try {
+      return await o.request(route, { owner, repo, ...params });
+    } catch (e) {
+      const status = (e as { status?: number }).status;
+      if (status === 404 && route.includes('/contents/')) return { status: 404, data: null };
+      throw new GateError('E_GITHUB', `GitHub refused ${what}${status ? ` (HTTP ${status})` : ''}: ${messageOf(e)}`, {
+        where: route,
+        hint: status === 403 || status === 401
+          ? 'give the workflow `permissions: contents: write, pull-requests: write` (or pass a token that has them as github-token)'
+          : undefined,
+        cause: e,
+      });
+    }
+  };
+
+  const base = o.base ?? (await api('reading the repository', 'GET /repos/{owner}/{repo}', {})).data.default_branch;
+  const deployed = await readDeployedLineage(api, base, o.metadataPath);
+  const policy = await readBasePolicy(api, base);
+
+  const headSha = await commitAndPush(o);
+  const body = releasePrBody({
+    repository: o.repository,
+    metadata: o.metadata,
+    metadataPath: o.metadataPath,
+    metadataDigest: o.metadataDigest,
+    deployed: deployed && { metadata: deployed, diff: diffLineage(deployed, o.metadata) },
+    policy,
+    changedPaths: o.files,
+    runUrl: o.runUrl,
+  });
+  const title = `Release ${o.metadata.model.path} (${o.metadata.model.digest.slice(7, 19)})`;
+
+  const open = await api('listing pull requests', 'GET /repos/{owner}/{repo}/pulls', {
+    head: `${owner}:${o.branch}`,
+    base,
+    state: 'open',
+    per_page: 100,
+  });
+  const existing = (open.data as Array<{ number: number; body: string | null; html_url: string }>).find(
+    (p) => (p.body ?? '').includes(RELEASE_PR_MARKER),
+  ) ?? (open.data as Array<{ number: number; html_url: string }>)[0];
+  if (existing) {
+    const res = await api('updating the release pull request', 'PATCH /repos/{owner}/{repo}/pulls/{pull_number}', {
+      pull_number: existing.number,
+      title,
+      body,
+    });
+    return { number: existing.number, url: res.data.html_url, created: false, headSha, branch: o.branch, base };
+  }
+  const res = await api('opening the release pull request', 'POST /repos/{owner}/{repo}/pulls', {
+    title,
+    head: o.branch,
+    base,
+    body,
+  });
+  return { number: res.data.number, url: res.data.html_url, created: true, headSha, branch: o.branch, base };
+}
+
+type Api = (what: string, route: string, params: Record<string, unknown>) => Promise<{ status: number; data: any }>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+async function readFileAt(api: Api, ref: string, path: string): Promise<string | null> {
+  const res = await api(`reading ${path} on ${ref}`, 'GET /repos/{owner}/{repo}/contents/{path}', { path, ref });
+  if (res.status === 404 || !res.data || Array.isArray(res.data) || typeof res.data.content !== 'string') return null;
+  return Buffer.from(res.data.content, 'base64').toString('utf8');
+}
+
+async function readDeployedLineage(api: Api, base: string, path: string): Promise<LineageMetadata | null> {
+  const text = await readFileAt(api, base, path);
+  if (text === null) return null;
+  try {
+    return validateMetadata(JSON.parse(text), `${path} on ${base}`);
+  } catch {
+    // A broken lineage file on the base branch is shown as "first release";
+    // the gate's own checks report it on the PR.
+    return null;
+  }
+}
+
+async function readBasePolicy(api: Api, base: string): Promise<Policy | null | string> {
+  const text = await readFileAt(api, base, POLICY_FILE);
+  if (text === null) return null;
+  try {
+    return parsePolicy(text, POLICY_FILE);
+  } catch (e) {
+    return messageOf(e);
+  }
+}
+
+/** Commits the release files on a fresh release branch and force-pushes it. */
+async function commitAndPush(o: OpenReleasePrOptions): Promise<string> {
+  const git = async (...args: string[]): Promise<string> => {
+    try {
+      const { stdout } = await run('git', args, { cwd: o.cwd, env: { ...o.env, GIT_TERMINAL_PROMPT: '0' }, maxBuffer: 16 << 20 });
+      return stdout.trim();
+    } catch (e) {
+      const err = e as { stderr?: string; message: string };
+      throw new GateError('E_SERVICE', `git ${args[0]} failed: ${(err.stderr || err.message).trim()}`, {
+        where: o.cwd,
+        hint: 'the release PR mode needs a git checkout (actions/checkout) whose origin the token can push to',
+        cause: e,
+      });
+    }
+  };
+  await git('checkout', '-B', o.branch);
+  await git('add', '--', ...o.files);
+  const staged = await git('diff', '--cached', '--name-only');
+  if (staged !== '') {
+    const identity = await git('config', '--get', 'user.email').catch(() => '');
+    const who = identity
+      ? []
+      : ['-c', 'user.name=model-release-gate', '-c', 'user.email=41898282+github-actions[bot]@users.noreply.github.com'];
+    await git(...who, 'commit', '-m', `Release ${o.metadata.model.path}\n\nmodel ${o.metadata.model.digest}\nlineage ${o.metadataDigest}`);
+  }
+  await git('push', '--force', 'origin', `HEAD:refs/heads/${o.branch}`);
+  return git('rev-parse', 'HEAD');
+}

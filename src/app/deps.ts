@@ -1,0 +1,16 @@
+/**
+ * The App's real dependencies: the GitHub-backed facts source, the audit
+ * store adapters and the system clock. Tests build their own.
+ */
+import type { AppDeps } from './app.js';
+import { githubPullRequestSource } from './github-facts.js';
+import { openStore } from '../audit/open-store.js';
+
+/** Dependencies for the running server (S3 credentials and region come from `env`). */
+export function realDeps(env: Record<string, string | undefined>): AppDeps {
+  return {
+    sourceFor: githubPullRequestSource,
+    openAuditStore: (url) => openStore(url, { env }),
+    clock: () => new Date(),
+  };
+}

@@ -1,0 +1,558 @@
+/**
+ * What the App needs to know about a pull request, behind one interface
+ * (STYLE.md example 2), and its GitHub-backed implementation: lazy (nothing is
+ * fetched until asked), paginated, and cached for the life of one event, so
+ * one evaluation never asks GitHub the same thing twice. A request counter
+ * and log make that checkable (tests, bench/app.mjs).
+ *
+ * Everything fails closed: a list GitHub truncates (3,000 files, 250
+ * commits) or an answer we cannot read raises a GateError, which the App
+ * turns into a failing check run.
+ */
+import { createHash } from 'node:crypto';
+import picomatch from 'picomatch';
+import { GateError, messageOf } from '../core/errors.js';
+import type { Digest } from '../core/digest.js';
+import type { ChangedFile, PullRequestFacts, ReviewFact } from '../approval/types.js';
+
+/** The slice of Octokit the gatherer uses: `octokit.request` fits. */
+export interface GitHubRequester {
+  request(
+    route: string,
+    params?: Record<string, unknown>,
+  ): Promise<{ status: number; data: unknown; headers: Record<string, unknown> }>;
+}
+
+/** Which pull request. */
+export interface PullTarget {
+  owner: string;
+  repo: string;
+  pull_number: number;
+}
+
+/** The pull request itself, as the gate needs it. */
+export interface PullInfo {
+  repository: string;
+  repository_id: number;
+  number: number;
+  author: string;
+  state: string;
+  base_ref: string;
+  base_sha: string;
+  head_ref: string;
+  head_sha: string;
+  /** GitHub's count of changed files (to detect the 3,000-file listing cap). */
+  changed_files: number;
+  /** GitHub's count of commits (to detect the 250-commit listing cap). */
+  commits: number;
+}
+
+/** What the App needs to know about a pull request (one event's view). */
+export interface PullRequestSource {
+  pull(): Promise<PullInfo>;
+  changedFiles(): Promise<ChangedFile[]>;
+  /** The latest state-changing review per user (see {@link latestPerUser}). */
+  reviews(): Promise<ReviewFact[]>;
+  /** Members of `org/slug` among `candidates` (only they can matter). */
+  teamMembers(team: string, candidates: string[]): Promise<string[]>;
+  signingKeys(login: string): Promise<string[]>;
+  /** Logins of the authors and committers of the PR's commits. */
+  commitAuthors(): Promise<string[]>;
+  /** A file's text at a commit, or null when it does not exist there. */
+  file(ref: string, path: string): Promise<string | null>;
+  /** Whether `descendant`'s history contains `ancestor` (equal counts). */
+  contains(ancestor: string, descendant: string): Promise<boolean>;
+  /** Requests made so far (pages count one each). */
+  readonly requestCount: number;
+  /** `GET /repos/{owner}/{repo}/...` per request made, in order. */
+  readonly requestLog: readonly string[];
+}
+
+/** What the policy asks the gatherer to fetch (nothing else is fetched). */
+export interface FactNeeds {
+  /** The PR touches protected paths: reviews and approvers matter at all. */
+  release: boolean;
+  /** Teams named by the applicable rules' roles ("org/slug"). */
+  teams: string[];
+  /** Approvers' SSH signing keys registered on GitHub. */
+  githubKeys: boolean;
+  /** allowed-signers files (paths on the base branch). */
+  allowedSigners: string[];
+  /** JWKS files (paths on the base branch). */
+  jwks: string[];
+  /** Commit authors and committers (excluded from approving unless allowed). */
+  commitAuthors: boolean;
+  /** Artifacts and lineage digest from the head's metadata.json files. */
+  artifacts: boolean;
+  /** Git LFS pointer oids of the artifacts. */
+  lfs: boolean;
+  /** Globs naming model files: the `metadata.json` beside each changed one is read too. */
+  modelGlobs: string[];
+}
+
+/** GitHub lists at most this many files of a pull request. */
+export const MAX_LISTED_FILES = 3000;
+/** GitHub lists at most this many commits of a pull request. */
+export const MAX_LISTED_COMMITS = 250;
+
+const PER_PAGE = 100;
+
+type Json = Record<string, unknown>;
+
+/**
+ * The GitHub-backed source for one event. Create one per webhook delivery:
+ * its cache is the event's, so a later event sees GitHub's new state.
+ */
+export function githubPullRequestSource(
+  octokit: GitHubRequester,
+  target: PullTarget,
+  known?: Partial<PullInfo>,
+): PullRequestSource {
+  const log: string[] = [];
+  const cache = new Map<string, Promise<unknown>>();
+  const { owner, repo, pull_number } = target;
+  const full = `${owner}/${repo}`;
+
+  const once = <T>(key: string, fn: () => Promise<T>): Promise<T> => {
+    let p = cache.get(key) as Promise<T> | undefined;
+    if (!p) {
+      p = fn();
+      cache.set(key, p);
+    }
+    return p;
+  };
+
+  const call = async (route: string, params: Record<string, unknown> = {}) => {
+    log.push(route);
+    try {
+      return await octokit.request(route, params);
+    } catch (e) {
+      const status = (e as { status?: number }).status;
+      if (status === 404) return { status: 404, data: null, headers: {} };
+      throw new GateError('E_GITHUB', `GitHub answered ${status ?? 'with an error'} to ${route}: ${messageOf(e)}`, {
+        where: full,
+        cause: e,
+        hint: 'check the App installation and its permissions (checks: write, pull_requests: read, contents: read, members: read)',
+      });
+    }
+  };
+
+  /** All pages of a list endpoint, following GitHub's Link header. */
+  const all = async (route: string, params: Record<string, unknown>): Promise<Json[]> => {
+    const out: Json[] = [];
+    let res = await call(route, { ...params, per_page: PER_PAGE });
+    for (;;) {
+      if (res.status === 404) {
+        throw new GateError('E_GITHUB', `GitHub answered 404 to ${route}`, { where: full });
+      }
+      out.push(...(res.data as Json[]));
+      const next = nextLink(res.headers.link);
+      if (!next) return out;
+      // Same route label in the log: one list, several pages.
+      log.push(route);
+      res = await octokit.request(`GET ${next}`).catch((e: unknown) => {
+        throw new GateError('E_GITHUB', `GitHub failed on a later page of ${route}: ${messageOf(e)}`, { where: full, cause: e });
+      });
+    }
+  };
+
+  const pull = (): Promise<PullInfo> =>
+    once('pull', async () => {
+      if (known && isCompletePull(known)) return known;
+      const res = await call('GET /repos/{owner}/{repo}/pulls/{pull_number}', { owner, repo, pull_number });
+      if (res.status === 404) {
+        throw new GateError('E_GITHUB', `pull request ${full}#${pull_number} not found`, { where: full });
+      }
+      return pullInfo(res.data as Json);
+    });
+
+  const source: PullRequestSource = {
+    pull,
+
+    changedFiles: () =>
+      once('files', async () => {
+        const [info, rows] = await Promise.all([
+          pull(),
+          all('GET /repos/{owner}/{repo}/pulls/{pull_number}/files', { owner, repo, pull_number }),
+        ]);
+        // GitHub stops listing at 3,000 files. Unlisted files could be
+        // protected ones, so a truncated list fails the gate (fail closed).
+        if (rows.length < info.changed_files || rows.length > MAX_LISTED_FILES) {
+          throw new GateError(
+            'E_GITHUB',
+            `GitHub listed ${rows.length} of the ${info.changed_files} files this pull request changes (the list API stops at ${MAX_LISTED_FILES}); the gate cannot see every changed path`,
+            { where: `${full}#${pull_number}`, hint: 'split the pull request so that it changes at most 3,000 files' },
+          );
+        }
+        return rows.map((f) => {
+          const c: ChangedFile = { filename: String(f.filename), status: f.status as ChangedFile['status'] };
+          if (typeof f.previous_filename === 'string') c.previous_filename = f.previous_filename;
+          return c;
+        });
+      }),
+
+    reviews: () =>
+      once('reviews', async () => {
+        const rows = await all('GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews', { owner, repo, pull_number });
+        return latestPerUser(
+          rows
+            .filter((r) => r.user && typeof (r.user as Json).login === 'string')
+            .map((r) => {
+              const u = r.user as Json;
+              const f: ReviewFact = {
+                login: String(u.login),
+                user_id: Number(u.id),
+                state: r.state as ReviewFact['state'],
+                commit_id: String(r.commit_id ?? ''),
+                body: typeof r.body === 'string' ? r.body : '',
+              };
+              if (typeof r.submitted_at === 'string') f.submitted_at = r.submitted_at;
+              if (u.type === 'Bot') f.is_bot = true;
+              return f;
+            }),
+        );
+      }),
+
+    teamMembers: (team, candidates) => {
+      const [org, slug] = splitTeam(team);
+      const wanted = [...new Set(candidates)].sort();
+      if (wanted.length === 0) return Promise.resolve([]);
+      // Fewer requests: one membership lookup for a single candidate, else one
+      // listing (one page for teams up to 100 members) for all of them.
+      if (wanted.length === 1) {
+        const login = wanted[0];
+        return once(`membership:${team}:${login}`, async () => {
+          const res = await call('GET /orgs/{org}/teams/{team_slug}/memberships/{username}', {
+            org,
+            team_slug: slug,
+            username: login,
+          });
+          // A pending invitation is not membership.
+          return res.status === 200 && (res.data as Json).state === 'active' ? [login] : [];
+        });
+      }
+      return once(`members:${team}`, async () => {
+        const res = await call('GET /orgs/{org}/teams/{team_slug}/members', { org, team_slug: slug, per_page: PER_PAGE });
+        if (res.status === 404) {
+          throw new GateError('E_GITHUB', `team ${team} not found (or the App cannot read its members)`, {
+            where: full,
+            hint: 'check the team slug in the policy and that the App has members: read on the organization',
+          });
+        }
+        const rows = [...(res.data as Json[])];
+        let next = nextLink(res.headers.link);
+        while (next) {
+          log.push('GET /orgs/{org}/teams/{team_slug}/members');
+          const page = await octokit.request(`GET ${next}`);
+          rows.push(...(page.data as Json[]));
+          next = nextLink(page.headers.link);
+        }
+        return rows.map((u) => String(u.login));
+      }).then((members) => members.filter((m) => wanted.some((w) => w.toLowerCase() === m.toLowerCase())));
+    },
+
+    signingKeys: (login) =>
+      once(`keys:${login}`, async () => {
+        const res = await call('GET /users/{username}/ssh_signing_keys', { username: login, per_page: PER_PAGE });
+        if (res.status === 404) return [];
+        return (res.data as Json[]).map((k) => String(k.key));
+      }),
+
+    commitAuthors: () =>
+      once('commits', async () => {
+        const [info, rows] = await Promise.all([
+          pull(),
+          all('GET /repos/{owner}/{repo}/pulls/{pull_number}/commits', { owner, repo, pull_number }),
+        ]);
+        if (rows.length < info.commits) {
+          throw new GateError(
+            'E_GITHUB',
+            `GitHub listed ${rows.length} of the ${info.commits} commits of this pull request (the list API stops at ${MAX_LISTED_COMMITS}); the gate cannot see every commit author`,
+            { where: `${full}#${pull_number}`, hint: 'squash or split the pull request' },
+          );
+        }
+        const logins = new Set<string>();
+        for (const c of rows) {
+          for (const who of [c.author, c.committer] as Array<Json | null>) {
+            if (who && typeof who.login === 'string') logins.add(who.login);
+          }
+        }
+        return [...logins].sort();
+      }),
+
+    file: (ref, path) =>
+      once(`file:${ref}:${path}`, async () => {
+        const res = await call('GET /repos/{owner}/{repo}/contents/{path}', { owner, repo, path, ref });
+        if (res.status === 404) return null;
+        const d = res.data as Json;
+        if (Array.isArray(d) || d.type !== 'file') {
+          throw new GateError('E_GITHUB', `${path} at ${ref.slice(0, 12)} is not a file`, { where: full });
+        }
+        if (d.encoding !== 'base64' || typeof d.content !== 'string') {
+          // The contents API stops inlining files above 1 MB.
+          throw new GateError('E_GITHUB', `${path} at ${ref.slice(0, 12)} is too large to read through the contents API`, {
+            where: full,
+            hint: 'keep policy, metadata.json and key files under 1 MB',
+          });
+        }
+        return Buffer.from(d.content, 'base64').toString('utf8');
+      }),
+
+    contains: (ancestor, descendant) =>
+      once(`contains:${ancestor}:${descendant}`, async () => {
+        if (ancestor === descendant) return true;
+        const res = await call('GET /repos/{owner}/{repo}/compare/{basehead}', {
+          owner,
+          repo,
+          basehead: `${ancestor}...${descendant}`,
+          per_page: 1,
+        });
+        if (res.status === 404) return false;
+        const status = (res.data as Json).status;
+        return status === 'ahead' || status === 'identical';
+      }),
+
+    get requestCount() {
+      return log.length;
+    },
+    get requestLog() {
+      return log;
+    },
+  };
+  return source;
+}
+
+/**
+ * Builds the facts the evaluator needs from a source, fetching only what
+ * `needs` names: a PR that touches no protected path costs no review, team,
+ * key or commit request.
+ */
+export async function gatherFacts(source: PullRequestSource, needs: FactNeeds): Promise<PullRequestFacts> {
+  const info = await source.pull();
+  const changed = await source.changedFiles();
+  const facts: PullRequestFacts = {
+    repository: info.repository,
+    repository_id: info.repository_id,
+    pull_request: info.number,
+    base_ref: info.base_ref,
+    base_sha: info.base_sha,
+    head_sha: info.head_sha,
+    author: info.author,
+    commit_authors: [],
+    changed_files: changed,
+    artifacts: [],
+    lineage_digest: null,
+    teams: {},
+    reviews: [],
+    signing_keys: {},
+  };
+  if (!needs.release) return facts;
+
+  const [reviews, commitAuthors, lineage] = await Promise.all([
+    source.reviews(),
+    needs.commitAuthors ? source.commitAuthors() : Promise.resolve([]),
+    needs.artifacts ? readLineage(source, info.head_sha, changed, needs) : Promise.resolve(null),
+  ]);
+  facts.reviews = reviews;
+  facts.commit_authors = commitAuthors;
+  if (lineage) {
+    facts.artifacts = lineage.artifacts;
+    facts.lineage_digest = lineage.lineage_digest;
+    facts.metadata = lineage.metadata;
+    if (needs.lfs) facts.lfs_oids = lineage.lfs_oids;
+  }
+
+  // Only people who approved the head can fill a role, and only role members
+  // who requested changes can veto: their memberships are all that matter,
+  // and only approvers' keys, so nobody else's are fetched.
+  const approvers = reviews
+    .filter((r) => r.state === 'APPROVED' && r.commit_id === info.head_sha && !r.is_bot && r.login !== info.author)
+    .map((r) => r.login);
+  const objectors = reviews.filter((r) => r.state === 'CHANGES_REQUESTED' && !r.is_bot).map((r) => r.login);
+  const candidates = [...approvers, ...objectors];
+  const tasks: Array<Promise<void>> = [];
+  for (const team of [...new Set(needs.teams)]) {
+    tasks.push(source.teamMembers(team, candidates).then((m) => void (facts.teams[team] = m)));
+  }
+  if (needs.githubKeys) {
+    for (const login of approvers) {
+      tasks.push(source.signingKeys(login).then((k) => void (facts.signing_keys[login] = k)));
+    }
+  }
+  if (needs.allowedSigners.length > 0) facts.allowed_signers = {};
+  for (const p of needs.allowedSigners) {
+    tasks.push(
+      source.file(info.base_sha, p).then((text) => {
+        if (text === null) throw missingKeyFile(p, info);
+        (facts.allowed_signers as Record<string, string>)[p] = text;
+      }),
+    );
+  }
+  if (needs.jwks.length > 0) facts.jwks = {};
+  for (const p of needs.jwks) {
+    tasks.push(
+      source.file(info.base_sha, p).then((text) => {
+        if (text === null) throw missingKeyFile(p, info);
+        try {
+          (facts.jwks as Record<string, unknown>)[p] = JSON.parse(text);
+        } catch (e) {
+          throw new GateError('E_CONFIG', `${p} on the base branch is not valid JSON: ${messageOf(e)}`, { where: p });
+        }
+      }),
+    );
+  }
+  await Promise.all(tasks);
+  return facts;
+}
+
+function missingKeyFile(path: string, info: PullInfo): GateError {
+  return new GateError('E_CONFIG', `the policy names ${path}, which does not exist on ${info.base_ref}`, {
+    where: `${info.repository}@${info.base_sha.slice(0, 12)}:${path}`,
+    hint: 'add the file to the base branch or remove it from signatures.keys',
+  });
+}
+
+interface Lineage {
+  artifacts: Array<{ path: string; digest: Digest }>;
+  lineage_digest: Digest | null;
+  metadata: Record<string, unknown>;
+  lfs_oids: Record<string, Digest>;
+}
+
+/**
+ * Reads every changed `metadata.json` at the head, and the one beside every
+ * changed model file: its `model` entry gives the artifact (path relative to
+ * the metadata file's directory when that file is among the changes, else
+ * from the repository root) and the file's own SHA-256 is the lineage
+ * digest. With several, the lineage digest is the first by path (byte order).
+ */
+async function readLineage(
+  source: PullRequestSource,
+  head: string,
+  changed: ChangedFile[],
+  needs: FactNeeds,
+): Promise<Lineage> {
+  const changedPaths = new Set(changed.filter((c) => c.status !== 'removed').map((c) => c.filename));
+  const isModel = needs.modelGlobs.length > 0 ? picomatch(needs.modelGlobs, { dot: true }) : () => false;
+  const metaSet = new Set([...changedPaths].filter((p) => p === 'metadata.json' || p.endsWith('/metadata.json')));
+  for (const p of changedPaths) {
+    if (isModel(p)) metaSet.add(p.includes('/') ? `${p.slice(0, p.lastIndexOf('/'))}/metadata.json` : 'metadata.json');
+  }
+  const metaPaths = [...metaSet].sort(byteOrder);
+  const out: Lineage = { artifacts: [], lineage_digest: null, metadata: {}, lfs_oids: {} };
+  const texts = await Promise.all(metaPaths.map((p) => source.file(head, p)));
+  metaPaths.forEach((p, i) => {
+    const text = texts[i];
+    if (text === null) return;
+    const digest = `sha256:${createHash('sha256').update(text, 'utf8').digest('hex')}` as Digest;
+    if (out.lineage_digest === null) out.lineage_digest = digest;
+    let meta: Json;
+    try {
+      meta = JSON.parse(text) as Json;
+    } catch {
+      // The evaluator's metadata check reports it; nothing to take from it here.
+      out.metadata[p] = text;
+      return;
+    }
+    out.metadata[p] = meta;
+    const model = meta.model as Json | undefined;
+    if (model && typeof model.path === 'string' && typeof model.digest === 'string') {
+      const dir = p.includes('/') ? p.slice(0, p.lastIndexOf('/') + 1) : '';
+      const relative = `${dir}${model.path.replace(/^\.\//, '')}`;
+      const path = changedPaths.has(relative) ? relative : model.path.replace(/^\.\//, '');
+      out.artifacts.push({ path, digest: model.digest as Digest });
+    }
+  });
+  if (needs.lfs) {
+    const pointers = await Promise.all(
+      out.artifacts.map((a) => (changedPaths.has(a.path) ? source.file(head, a.path).catch(() => null) : null)),
+    );
+    out.artifacts.forEach((a, i) => {
+      const oid = lfsOid(pointers[i]);
+      if (oid) out.lfs_oids[a.path] = oid;
+    });
+  }
+  out.artifacts.sort((a, b) => byteOrder(a.path, b.path));
+  return out;
+}
+
+/** The `oid sha256:` of a Git LFS pointer file, or null when the text is not one. */
+export function lfsOid(text: string | null): Digest | null {
+  if (!text || !text.startsWith('version https://git-lfs.github.com/spec/v1')) return null;
+  const m = /^oid sha256:([0-9a-f]{64})$/m.exec(text);
+  return m ? (`sha256:${m[1]}` as Digest) : null;
+}
+
+/**
+ * GitHub keeps every review; a user's standing is their latest review that
+ * changes state (a later plain comment does not withdraw an approval, as on
+ * GitHub's own pull request page). Users with only comments keep the latest.
+ */
+export function latestPerUser(reviews: ReviewFact[]): ReviewFact[] {
+  const byUser = new Map<string, ReviewFact>();
+  for (const r of reviews) {
+    if (r.state === 'PENDING') continue;
+    const key = r.login.toLowerCase();
+    const prev = byUser.get(key);
+    if (!prev || r.state !== 'COMMENTED' || prev.state === 'COMMENTED') byUser.set(key, r);
+  }
+  return [...byUser.values()];
+}
+
+function pullInfo(d: Json): PullInfo {
+  const base = d.base as Json;
+  const head = d.head as Json;
+  const repo = base.repo as Json;
+  return {
+    repository: String(repo.full_name),
+    repository_id: Number(repo.id),
+    number: Number(d.number),
+    author: String((d.user as Json).login),
+    state: String(d.state),
+    base_ref: String(base.ref),
+    base_sha: String(base.sha),
+    head_ref: String(head.ref),
+    head_sha: String(head.sha),
+    changed_files: Number(d.changed_files ?? 0),
+    commits: Number(d.commits ?? 0),
+  };
+}
+
+/** A webhook's `pull_request` object as PullInfo, when it carries everything (saves a request). */
+export function pullInfoFromPayload(d: unknown): Partial<PullInfo> {
+  const p = d as Json;
+  if (!p || typeof p.changed_files !== 'number' || typeof p.commits !== 'number') return {};
+  try {
+    return pullInfo(p);
+  } catch {
+    return {};
+  }
+}
+
+function isCompletePull(p: Partial<PullInfo>): p is PullInfo {
+  return (
+    typeof p.repository === 'string' &&
+    typeof p.repository_id === 'number' &&
+    typeof p.head_sha === 'string' &&
+    typeof p.base_sha === 'string' &&
+    typeof p.changed_files === 'number' &&
+    typeof p.commits === 'number'
+  );
+}
+
+function splitTeam(team: string): [string, string] {
+  const i = team.indexOf('/');
+  if (i <= 0) throw new GateError('E_CONFIG', `team ${JSON.stringify(team)} must be "org/team-slug"`);
+  return [team.slice(0, i), team.slice(i + 1)];
+}
+
+/** The `rel="next"` URL of a Link header. */
+export function nextLink(link: unknown): string | null {
+  if (typeof link !== 'string') return null;
+  const m = /<([^>]+)>;\s*rel="next"/.exec(link);
+  return m ? m[1] : null;
+}
+
+function byteOrder(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

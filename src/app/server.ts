@@ -1,0 +1,54 @@
+/**
+ * `npm start`: the App as a Node HTTP server. Probot's usual environment:
+ * APP_ID, PRIVATE_KEY or PRIVATE_KEY_PATH, WEBHOOK_SECRET, WEBHOOK_PATH,
+ * GHE_HOST (+ GHE_PROTOCOL) for GitHub Enterprise Server, LOG_LEVEL,
+ * LOG_FORMAT=json for structured logs; PORT (default 3000; 0 picks a free
+ * one) and HOST. MODEL_GATE_GITHUB_LIMITS=off turns off Octokit's throttling
+ * and retries (tests against a local double only; GitHub needs them).
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createNodeMiddleware, createProbot, ProbotOctokit } from 'probot';
+import { createApp } from './app.js';
+import { realDeps } from './deps.js';
+
+const env = process.env;
+
+// Probot builds its Octokit with throttling (GitHub's rate limits) and retries;
+// against a local double they only add waits, so tests can switch them off.
+const Octokit =
+  env.MODEL_GATE_GITHUB_LIMITS === 'off'
+    ? ProbotOctokit.defaults((o: Record<string, any>) => ({ // eslint-disable-line @typescript-eslint/no-explicit-any
+        ...o,
+        throttle: { ...(o.throttle ?? {}), enabled: false },
+        retry: { enabled: false },
+      }))
+    : ProbotOctokit;
+
+const probot = createProbot({ env, overrides: { Octokit, logLevel: (env.LOG_LEVEL as 'info') ?? 'info' } });
+const middleware = await createNodeMiddleware(createApp(realDeps(env)), {
+  probot,
+  webhooksPath: env.WEBHOOK_PATH || '/api/github/webhooks',
+});
+
+const server = createServer((req, res) => {
+  void middleware(req, res, () => {
+    res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not found"}\n');
+  });
+});
+server.keepAliveTimeout = 65_000; // longer than common load balancers' idle timeout
+
+const port = env.PORT === undefined ? 3000 : Number(env.PORT);
+server.listen(port, env.HOST || '0.0.0.0', () => {
+  const a = server.address() as AddressInfo;
+  probot.log.info({ port: a.port, host: a.address }, 'model-release-gate listening');
+});
+
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.on(signal, () => {
+    probot.log.info({ signal }, 'shutting down');
+    server.close(() => process.exit(0));
+    server.closeIdleConnections();
+    setTimeout(() => process.exit(0), 5000).unref();
+  });
+}

@@ -1,0 +1,51 @@
+import { pullRequestEvent, startApp, until, type RunningApp } from '../helpers/app-harness.js';
+
+const REPO = 'acme/models';
+
+describe('the App server over real HTTP, against a GitHub REST double validated by GitHub\'s OpenAPI description', () => {
+  let app: RunningApp;
+  const installation = 77;
+
+  beforeAll(async () => {
+    app = await startApp();
+    const { gh } = app;
+    gh.addRepo(REPO, { id: 501 });
+    gh.addInstallation('acme', installation);
+    gh.commit(REPO, {
+      branch: 'main',
+      changes: { '.github/model-release-gate.yml': 'version: 1\nprotected_paths: ["models/**"]\nroles:\n  - name: risk\n    count: two\n' },
+    });
+  });
+  afterAll(async () => app?.stop());
+  afterEach(() => app.gh.assertContract());
+
+  it('answers GET /healthz', async () => {
+    const res = await fetch(`${app.url}/healthz`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: 'ok' });
+  });
+
+  it('rejects a delivery with a wrong signature (400) and asks GitHub nothing', async () => {
+    const { gh } = app;
+    gh.commit(REPO, { branch: 'f1', parent: gh.repo(REPO).branches.get('main'), changes: { 'models/a.onnx': 'x' }, author: 'carol' });
+    gh.openPull(REPO, { number: 1, author: 'carol', base: 'main', head: 'f1' });
+    const before = gh.requests.length;
+    const res = await app.deliver('pull_request', pullRequestEvent(gh, REPO, 1, 'opened', installation), {
+      signature: `sha256=${'0'.repeat(64)}`,
+    });
+    expect(res.status).toBe(400);
+    expect(gh.requests.length).toBe(before);
+    expect(gh.checkRunsFor(gh.pull(REPO, 1).head.sha)).toHaveLength(0);
+  });
+
+  it('an invalid policy on the base branch fails the check with file, line and column', async () => {
+    const { gh } = app;
+    const res = await app.deliver('pull_request', pullRequestEvent(gh, REPO, 1, 'opened', installation));
+    expect([200, 202]).toContain(res.status);
+    await until(() => gh.checkRunsFor(gh.pull(REPO, 1).head.sha).length > 0);
+    const run = gh.latestCheckRun(gh.pull(REPO, 1).head.sha);
+    expect(run?.conclusion).toBe('failure');
+    expect(run?.output.summary).toMatch(/\.github\/model-release-gate\.yml:5:\d+: roles\[0\]\.count/);
+    expect(run?.output.summary).toContain('**Base branch:** `main`');
+  });
+});

@@ -1,0 +1,306 @@
+/**
+ * End-to-end harness for the App: the real server (`node lib/src/app/server.js`)
+ * as a separate process, pointed at the GitHub double through Probot's
+ * GHE_HOST/GHE_PROTOCOL; webhook deliveries POSTed over HTTP and signed with
+ * the webhook secret (`@octokit/webhooks-methods`), payloads taken from
+ * `@octokit/webhooks-examples` and adapted; real `ssh-keygen` keys and
+ * signatures.
+ */
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { sign } from '@octokit/webhooks-methods';
+import { GitHubDouble, type PullState } from './github-double.js';
+import { warmContract } from './github-double-contract.js';
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+const here = dirname(fileURLToPath(import.meta.url));
+/** The compiled server entry (tests run on lib/). */
+export const SERVER_JS = join(here, '..', '..', 'src', 'app', 'server.js');
+
+export interface RunningApp {
+  url: string;
+  appId: number;
+  secret: string;
+  gh: GitHubDouble;
+  /** JSON log lines the server wrote. */
+  logs: Json[];
+  deliver(event: string, payload: Json, opts?: { signature?: string }): Promise<{ status: number; body: string }>;
+  stop(): Promise<void>;
+}
+
+/** Starts the double and the App server process pointed at it. */
+export async function startApp(
+  opts: { env?: Record<string, string>; validate?: boolean; nodeArgs?: string[] } = {},
+): Promise<RunningApp> {
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const appId = 4242;
+  const gh = await GitHubDouble.start({ app: { id: appId, publicKey }, validate: opts.validate });
+  // Parse GitHub's description now, not inside the first delivery.
+  if (opts.validate !== false) warmContract();
+  const secret = `secret-${randomUUID()}`;
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), SERVER_JS], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? tmpdir(),
+      APP_ID: String(appId),
+      PRIVATE_KEY: privateKey.export({ type: 'pkcs1', format: 'pem' }).toString(),
+      WEBHOOK_SECRET: secret,
+      GHE_HOST: gh.host,
+      GHE_PROTOCOL: 'http',
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_FORMAT: 'json',
+      LOG_LEVEL: 'info',
+      NODE_ENV: 'production',
+      MODEL_GATE_GITHUB_LIMITS: 'off',
+      ...opts.env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const logs: Json[] = [];
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  const port = await new Promise<number>((resolve, reject) => {
+    let buf = '';
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${buf}\n${stderr}`)), 20000);
+    child.stdout?.on('data', (d: Buffer) => {
+      buf += d.toString();
+      let i: number;
+      while ((i = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, i);
+        buf = buf.slice(i + 1);
+        try {
+          const j = JSON.parse(line) as Json;
+          logs.push(j);
+          if (j.msg === 'model-release-gate listening') {
+            clearTimeout(timer);
+            resolve(Number(j.port));
+          }
+        } catch {
+          /* not a log line */
+        }
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`server exited with ${code}:\n${stderr}`)));
+  });
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    url,
+    appId,
+    secret,
+    gh,
+    logs,
+    async deliver(event, payload, o = {}) {
+      const body = JSON.stringify(payload);
+      const res = await fetch(`${url}/api/github/webhooks`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-github-event': event,
+          'x-github-delivery': randomUUID(),
+          'x-hub-signature-256': o.signature ?? (await sign(secret, body)),
+          'user-agent': 'GitHub-Hookshot/test',
+        },
+        body,
+      });
+      return { status: res.status, body: await res.text() };
+    },
+    async stop() {
+      await stopChild(child);
+      await gh.close();
+    },
+  };
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  await new Promise<void>((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
+/**
+ * Waits until `done()` holds. Probot answers 202 "still processing" when a
+ * handler takes over 9 s (a loaded machine); the check run then comes later.
+ */
+export async function until(done: () => boolean): Promise<void> {
+  while (!done()) await new Promise((r) => setTimeout(r, 25));
+}
+
+// ---- webhook payloads from @octokit/webhooks-examples ----------------------
+
+const require = createRequire(import.meta.url);
+const EXAMPLES = require('@octokit/webhooks-examples') as Array<{ name: string; examples: Json[] }>;
+
+/** A deep copy of GitHub's example payload for an event and action. */
+export function examplePayload(event: string, action: string): Json {
+  const ex = EXAMPLES.find((e) => e.name === event)?.examples.find((x) => x.action === action);
+  if (!ex) throw new Error(`no @octokit/webhooks-examples payload for ${event}.${action}`);
+  return structuredClone(ex);
+}
+
+/** Adapts an example's repository, installation and sender to the double's state. */
+function common(p: Json, gh: GitHubDouble, fullName: string, installationId: number, sender: string): Json {
+  const r = gh.repo(fullName);
+  Object.assign(p.repository, {
+    id: r.id,
+    name: r.name,
+    full_name: fullName,
+    private: r.private,
+    default_branch: r.default_branch,
+  });
+  Object.assign(p.repository.owner, { login: r.owner, id: gh.user(r.owner).id });
+  p.installation = { id: installationId, node_id: `I_${installationId}` };
+  p.sender = { ...(p.sender ?? {}), login: sender, id: gh.user(sender).id, type: 'User' };
+  return p;
+}
+
+function pullPayload(pr: Json, gh: GitHubDouble, fullName: string, p: PullState): void {
+  const r = gh.repo(fullName);
+  Object.assign(pr, {
+    number: p.number,
+    id: p.id,
+    state: p.state,
+    title: p.title,
+    user: { ...(pr.user ?? {}), login: p.author, id: gh.user(p.author).id, type: 'User' },
+  });
+  for (const side of ['base', 'head'] as const) {
+    Object.assign(pr[side], { ref: p[side].ref, sha: p[side].sha, label: `${r.owner}:${p[side].ref}` });
+    if (pr[side].repo) {
+      Object.assign(pr[side].repo, { id: r.id, name: r.name, full_name: fullName });
+      pr[side].repo.owner = { ...(pr[side].repo.owner ?? {}), login: r.owner, id: gh.user(r.owner).id };
+    }
+  }
+  if ('changed_files' in pr) {
+    const files = p.files?.length;
+    pr.changed_files = files ?? countDiff(gh, fullName, p);
+    pr.commits = p.commits.length;
+  }
+}
+
+function countDiff(gh: GitHubDouble, fullName: string, p: PullState): number {
+  const r = gh.repo(fullName);
+  const base = r.commits.get(p.base.sha)?.tree ?? new Map();
+  const head = r.commits.get(p.head.sha)?.tree ?? new Map();
+  let n = 0;
+  for (const k of new Set([...base.keys(), ...head.keys()])) if (base.get(k) !== head.get(k)) n++;
+  return n;
+}
+
+/** `pull_request.<action>` for a PR held by the double. */
+export function pullRequestEvent(gh: GitHubDouble, fullName: string, number: number, action: string, installationId: number): Json {
+  const p = gh.pull(fullName, number);
+  const payload = examplePayload('pull_request', action === 'edited' ? 'opened' : action);
+  payload.action = action;
+  payload.number = number;
+  pullPayload(payload.pull_request, gh, fullName, p);
+  if (action === 'synchronize') {
+    payload.before = p.commits[p.commits.length - 2] ?? p.base.sha;
+    payload.after = p.head.sha;
+  }
+  return common(payload, gh, fullName, installationId, p.author);
+}
+
+/** `pull_request_review.<action>` for the latest review of `login` on a PR. */
+export function reviewEvent(
+  gh: GitHubDouble,
+  fullName: string,
+  number: number,
+  login: string,
+  action: 'submitted' | 'edited' | 'dismissed',
+  installationId: number,
+): Json {
+  const p = gh.pull(fullName, number);
+  const review = [...p.reviews].reverse().find((r) => r.login === login);
+  if (!review) throw new Error(`no review by ${login}`);
+  const payload = examplePayload('pull_request_review', 'submitted');
+  payload.action = action;
+  Object.assign(payload.review, {
+    id: review.id,
+    body: review.body,
+    commit_id: review.commit_id,
+    state: review.state.toLowerCase(),
+    submitted_at: review.submitted_at,
+    user: { ...payload.review.user, login, id: gh.user(login).id, type: 'User' },
+  });
+  pullPayload(payload.pull_request, gh, fullName, p);
+  return common(payload, gh, fullName, installationId, login);
+}
+
+/** `check_run.rerequested` for the latest gate check run on a commit. */
+export function rerunEvent(gh: GitHubDouble, fullName: string, number: number, installationId: number, appId: number): Json {
+  const p = gh.pull(fullName, number);
+  const payload = examplePayload('check_run', 'rerequested');
+  const run = gh.latestCheckRun(p.head.sha);
+  Object.assign(payload.check_run, {
+    id: run?.id ?? 1,
+    name: 'model-release-gate',
+    head_sha: p.head.sha,
+    status: 'completed',
+    conclusion: run?.conclusion ?? 'failure',
+  });
+  payload.check_run.check_suite = { ...payload.check_run.check_suite, head_branch: p.head.ref, head_sha: p.head.sha };
+  payload.check_run.app = { ...(payload.check_run.app ?? {}), id: appId };
+  payload.check_run.pull_requests = [
+    { url: '', id: p.id, number: p.number, head: { ref: p.head.ref, sha: p.head.sha, repo: { id: gh.repo(fullName).id, url: '', name: gh.repo(fullName).name } }, base: { ref: p.base.ref, sha: p.base.sha, repo: { id: gh.repo(fullName).id, url: '', name: gh.repo(fullName).name } } },
+  ];
+  return common(payload, gh, fullName, installationId, p.author);
+}
+
+/** `merge_group.checks_requested` for a group head made for PR `number`. */
+export function mergeGroupEvent(
+  gh: GitHubDouble,
+  fullName: string,
+  number: number,
+  group: { head_sha: string; base_sha: string; base_ref: string },
+  installationId: number,
+): Json {
+  const payload = examplePayload('merge_group', 'checks_requested');
+  const p = gh.pull(fullName, number);
+  payload.merge_group.head_sha = group.head_sha;
+  payload.merge_group.head_ref = `refs/heads/gh-readonly-queue/${group.base_ref}/pr-${number}-${p.head.sha}`;
+  payload.merge_group.base_sha = group.base_sha;
+  payload.merge_group.base_ref = `refs/heads/${group.base_ref}`;
+  payload.merge_group.head_commit.id = group.head_sha;
+  return common(payload, gh, fullName, installationId, p.author);
+}
+
+// ---- real ssh-keygen -----------------------------------------------------
+
+export interface SshKey {
+  path: string;
+  publicLine: string;
+}
+
+/** A fresh temporary directory (removed by `cleanup`). */
+export function tempDir(prefix = 'mrg-app-'): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** `ssh-keygen -t ed25519` into dir/name. */
+export function sshKey(dir: string, name: string, type: 'ed25519' | 'ecdsa' | 'rsa' = 'ed25519'): SshKey {
+  const path = join(dir, name);
+  execFileSync('ssh-keygen', ['-q', '-t', type, '-N', '', '-C', name, '-f', path], { stdio: 'ignore' });
+  return { path, publicLine: readFileSync(`${path}.pub`, 'utf8').trim() };
+}
+
+/** `ssh-keygen -Y sign -n model-release-gate@v1` over bytes; returns the armored signature. */
+export function sshSign(key: SshKey, message: Buffer, namespace = 'model-release-gate@v1'): string {
+  const file = `${key.path}.msg-${randomUUID()}`;
+  writeFileSync(file, message);
+  try {
+    execFileSync('ssh-keygen', ['-Y', 'sign', '-n', namespace, '-f', key.path, file], { stdio: 'ignore' });
+    return readFileSync(`${file}.sig`, 'utf8');
+  } finally {
+    rmSync(file, { force: true });
+    rmSync(`${file}.sig`, { force: true });
+  }
+}

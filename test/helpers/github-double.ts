@@ -1,0 +1,1059 @@
+/**
+ * A local GitHub REST double: a real HTTP server on 127.0.0.1 (port 0) that
+ * holds repository state and serves the REST endpoints the App and
+ * `model-gate approve` use. GitHub itself cannot be reached from tests.
+ *
+ * Contract: every response it serves is validated against GitHub's published
+ * OpenAPI description (`@octokit/openapi`, see github-double-contract.ts); a
+ * response that does not validate fails the request with a 599 and is kept in
+ * `contractErrors`, and `assertContract()` throws, so a test cannot pass on a
+ * shape GitHub would never send. Response bodies start from the description's
+ * own examples and are patched with the double's state.
+ *
+ * It records every request (`requests`) so tests can assert which were made
+ * and count them. It serves both `/…` and `/api/v3/…` (GitHub Enterprise
+ * Server's prefix, what Probot uses with GHE_HOST).
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createHash, randomBytes, type KeyObject } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { jwtVerify } from 'jose';
+import { componentExample, exampleResponse, validateResponse } from './github-double-contract.js';
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+export interface UserState {
+  login: string;
+  id: number;
+  type: 'User' | 'Bot';
+  sshSigningKeys: Array<{ id: number; key: string; title: string; created_at: string }>;
+}
+
+export interface CommitState {
+  sha: string;
+  parents: string[];
+  /** Full tree: path → content. */
+  tree: Map<string, string>;
+  author: string;
+  committer: string;
+  message: string;
+}
+
+export interface DiffEntryState {
+  filename: string;
+  status: 'added' | 'removed' | 'modified' | 'renamed' | 'copied' | 'changed' | 'unchanged';
+  previous_filename?: string;
+}
+
+export interface ReviewState {
+  id: number;
+  login: string;
+  state: 'APPROVED' | 'CHANGES_REQUESTED' | 'COMMENTED' | 'DISMISSED' | 'PENDING';
+  commit_id: string;
+  body: string;
+  submitted_at: string;
+}
+
+export interface PullState {
+  number: number;
+  id: number;
+  title: string;
+  body: string;
+  state: 'open' | 'closed';
+  author: string;
+  base: { ref: string; sha: string };
+  head: { ref: string; sha: string };
+  /** Commits of the PR, oldest first. */
+  commits: string[];
+  /** Overrides the diff computed from the trees (e.g. a 3,000-file PR). */
+  files?: DiffEntryState[];
+  reviews: ReviewState[];
+}
+
+export interface CheckRunState {
+  id: number;
+  repo: string;
+  head_sha: string;
+  name: string;
+  status: 'queued' | 'in_progress' | 'completed';
+  conclusion: string | null;
+  started_at: string;
+  completed_at: string | null;
+  external_id: string;
+  details_url: string | null;
+  output: { title: string | null; summary: string | null; text: string | null };
+  actions: Array<{ label: string; description: string; identifier: string }>;
+  app_id: number;
+}
+
+export interface RepoState {
+  owner: string;
+  name: string;
+  id: number;
+  private: boolean;
+  default_branch: string;
+  branches: Map<string, string>;
+  commits: Map<string, CommitState>;
+  pulls: Map<number, PullState>;
+}
+
+export interface RecordedRequest {
+  method: string;
+  /** Path without the `/api/v3` prefix and without the query. */
+  path: string;
+  query: Record<string, string>;
+  /** The OpenAPI path template it matched, e.g. `/repos/{owner}/{repo}/pulls/{pull_number}`. */
+  route: string | null;
+  status: number;
+  /** Who asked: `app`, `installation:<id>`, `user:<login>` or `anonymous`. */
+  auth: string;
+  body?: unknown;
+}
+
+export interface GitHubDoubleOptions {
+  /** The App's id and public key: app JWTs are verified like GitHub does. */
+  app?: { id: number; publicKey: KeyObject | string; slug?: string };
+  /**
+   * Validate responses against GitHub's OpenAPI description (default true).
+   * Only the benchmark turns it off, to measure the App and not the referee.
+   */
+  validate?: boolean;
+}
+
+interface Route {
+  method: string;
+  template: string;
+  regex: RegExp;
+  names: string[];
+  handler: (ctx: RequestContext) => Promise<Reply> | Reply;
+  /** Endpoints anyone may call (public data). */
+  public?: boolean;
+}
+
+interface RequestContext {
+  params: Record<string, string>;
+  query: Record<string, string>;
+  body: Json;
+  auth: string;
+  baseUrl: string;
+  path: string;
+}
+
+interface Reply {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+const ISO = (d = new Date()) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+/** A deterministic fake git sha (40 hex) for a label. */
+export function fakeSha(label: string): string {
+  return createHash('sha1').update(label).digest('hex');
+}
+
+export class GitHubDouble {
+  readonly users = new Map<string, UserState>();
+  readonly repos = new Map<string, RepoState>();
+  /** "org/slug" → team. */
+  readonly teams = new Map<string, { id: number; org: string; slug: string; name: string; members: string[] }>();
+  readonly installations = new Map<number, { id: number; account: string }>();
+  readonly checkRuns: CheckRunState[] = [];
+  readonly requests: RecordedRequest[] = [];
+  /** Responses that did not match GitHub's OpenAPI description. */
+  readonly contractErrors: string[] = [];
+  /** user tokens (for the CLI): token → login. */
+  readonly userTokens = new Map<string, string>();
+  /** Per-request hook for fault injection: return a Reply to answer instead. */
+  intercept: ((req: RecordedRequest) => Reply | undefined) | null = null;
+
+  private readonly server: Server;
+  private readonly routes: Route[] = [];
+  private readonly installationTokens = new Map<string, number>();
+  private nextId = 1000;
+  private readonly appKey: Promise<KeyObject> | null;
+  private appId: number | null;
+  private appSlug: string;
+  private readonly validate: boolean;
+  url = '';
+
+  private constructor(options: GitHubDoubleOptions) {
+    this.appId = options.app?.id ?? null;
+    this.appSlug = options.app?.slug ?? 'model-release-gate';
+    this.validate = options.validate ?? true;
+    this.appKey = options.app ? Promise.resolve(toKey(options.app.publicKey)) : null;
+    this.server = createServer((req, res) => void this.handle(req, res));
+    this.defineRoutes();
+  }
+
+  /** Starts the double on 127.0.0.1 with a random port. */
+  static async start(options: GitHubDoubleOptions = {}): Promise<GitHubDouble> {
+    const d = new GitHubDouble(options);
+    await new Promise<void>((resolve) => d.server.listen(0, '127.0.0.1', resolve));
+    d.url = `http://127.0.0.1:${(d.server.address() as AddressInfo).port}`;
+    return d;
+  }
+
+  /** The REST base URL with GitHub Enterprise Server's prefix. */
+  get apiUrl(): string {
+    return `${this.url}/api/v3`;
+  }
+
+  /** `host:port`, for Probot's GHE_HOST (with GHE_PROTOCOL=http). */
+  get host(): string {
+    return this.url.replace(/^http:\/\//, '');
+  }
+
+  async close(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  /** Throws when any response broke GitHub's contract. */
+  assertContract(): void {
+    if (this.contractErrors.length > 0) {
+      throw new Error(`GitHub double broke the contract:\n${this.contractErrors.join('\n')}`);
+    }
+  }
+
+  id(): number {
+    return this.nextId++;
+  }
+
+  // ---- state -------------------------------------------------------------
+
+  addUser(login: string, opts: { id?: number; type?: 'User' | 'Bot' } = {}): UserState {
+    const u: UserState = { login, id: opts.id ?? this.id(), type: opts.type ?? 'User', sshSigningKeys: [] };
+    this.users.set(login, u);
+    return u;
+  }
+
+  user(login: string): UserState {
+    return this.users.get(login) ?? this.addUser(login);
+  }
+
+  addSigningKey(login: string, key: string, title = 'signing key'): void {
+    this.user(login).sshSigningKeys.push({ id: this.id(), key: key.trim(), title, created_at: ISO() });
+  }
+
+  /** A token the CLI can use as GITHUB_TOKEN, acting as `login`. */
+  userToken(login: string): string {
+    this.user(login);
+    const token = `ghp_${randomBytes(18).toString('hex')}`;
+    this.userTokens.set(token, login);
+    return token;
+  }
+
+  setTeam(org: string, slug: string, members: string[]): void {
+    const key = `${org}/${slug}`;
+    const existing = this.teams.get(key);
+    members.forEach((m) => this.user(m));
+    if (existing) existing.members = [...members];
+    else this.teams.set(key, { id: this.id(), org, slug, name: slug, members: [...members] });
+  }
+
+  addInstallation(account: string, id = this.id()): number {
+    this.installations.set(id, { id, account });
+    return id;
+  }
+
+  addRepo(fullName: string, opts: { id?: number; defaultBranch?: string; private?: boolean } = {}): RepoState {
+    const [owner, name] = fullName.split('/');
+    this.user(owner);
+    const r: RepoState = {
+      owner,
+      name,
+      id: opts.id ?? this.id(),
+      private: opts.private ?? true,
+      default_branch: opts.defaultBranch ?? 'main',
+      branches: new Map(),
+      commits: new Map(),
+      pulls: new Map(),
+    };
+    this.repos.set(fullName, r);
+    return r;
+  }
+
+  repo(fullName: string): RepoState {
+    const r = this.repos.get(fullName);
+    if (!r) throw new Error(`double: no repository ${fullName}`);
+    return r;
+  }
+
+  /**
+   * Adds a commit whose tree is its parent's tree with `changes` applied
+   * (content, or null to delete). Moves `branch` to it when given.
+   */
+  commit(
+    fullName: string,
+    opts: {
+      parent?: string | null;
+      changes: Record<string, string | null>;
+      author?: string;
+      committer?: string;
+      message?: string;
+      branch?: string;
+      sha?: string;
+    },
+  ): string {
+    const r = this.repo(fullName);
+    const parentSha = opts.parent === undefined ? (opts.branch ? r.branches.get(opts.branch) : undefined) : opts.parent;
+    const parent = parentSha ? r.commits.get(parentSha) : undefined;
+    if (parentSha && !parent) throw new Error(`double: no commit ${parentSha}`);
+    const tree = new Map(parent?.tree ?? []);
+    for (const [p, c] of Object.entries(opts.changes)) {
+      if (c === null) tree.delete(p);
+      else tree.set(p, c);
+    }
+    const sha = opts.sha ?? fakeSha(`${fullName}:${parentSha ?? ''}:${this.id()}`);
+    const author = opts.author ?? r.owner;
+    this.user(author);
+    const committer = opts.committer ?? author;
+    this.user(committer);
+    r.commits.set(sha, {
+      sha,
+      parents: parentSha ? [parentSha] : [],
+      tree,
+      author,
+      committer,
+      message: opts.message ?? 'change',
+    });
+    if (opts.branch) r.branches.set(opts.branch, sha);
+    return sha;
+  }
+
+  /** Opens a pull request from `head` branch into `base` branch (both must exist). */
+  openPull(
+    fullName: string,
+    opts: { number?: number; author: string; base: string; head: string; title?: string; commits?: string[] },
+  ): PullState {
+    const r = this.repo(fullName);
+    const baseSha = r.branches.get(opts.base);
+    const headSha = r.branches.get(opts.head);
+    if (!baseSha || !headSha) throw new Error('double: base and head branches must exist');
+    const number = opts.number ?? r.pulls.size + 1;
+    const p: PullState = {
+      number,
+      id: this.id(),
+      title: opts.title ?? `PR ${number}`,
+      body: '',
+      state: 'open',
+      author: opts.author,
+      base: { ref: opts.base, sha: baseSha },
+      head: { ref: opts.head, sha: headSha },
+      commits: opts.commits ?? this.commitsBetween(r, baseSha, headSha),
+      reviews: [],
+    };
+    this.user(opts.author);
+    r.pulls.set(number, p);
+    return p;
+  }
+
+  /** Pushes a commit onto a PR's head branch (a `synchronize`). Returns the new head sha. */
+  pushToPull(
+    fullName: string,
+    number: number,
+    changes: Record<string, string | null>,
+    author?: string,
+  ): string {
+    const r = this.repo(fullName);
+    const p = this.pull(fullName, number);
+    const sha = this.commit(fullName, { parent: p.head.sha, changes, author: author ?? p.author, branch: p.head.ref });
+    p.head.sha = sha;
+    p.commits.push(sha);
+    void r;
+    return sha;
+  }
+
+  pull(fullName: string, number: number): PullState {
+    const p = this.repo(fullName).pulls.get(number);
+    if (!p) throw new Error(`double: no pull ${fullName}#${number}`);
+    return p;
+  }
+
+  addReview(
+    fullName: string,
+    number: number,
+    r: { login: string; state: ReviewState['state']; body?: string; commit_id?: string },
+  ): ReviewState {
+    const p = this.pull(fullName, number);
+    this.user(r.login);
+    const review: ReviewState = {
+      id: this.id(),
+      login: r.login,
+      state: r.state,
+      commit_id: r.commit_id ?? p.head.sha,
+      body: r.body ?? '',
+      submitted_at: ISO(new Date(Date.now() + p.reviews.length * 1000)),
+    };
+    p.reviews.push(review);
+    return review;
+  }
+
+  /** The check runs on a sha, oldest first. */
+  checkRunsFor(headSha: string, name?: string): CheckRunState[] {
+    return this.checkRuns.filter((c) => c.head_sha === headSha && (!name || c.name === name));
+  }
+
+  /** The latest check run on a sha with that name, or undefined. */
+  latestCheckRun(headSha: string, name = 'model-release-gate'): CheckRunState | undefined {
+    const runs = this.checkRunsFor(headSha, name);
+    return runs[runs.length - 1];
+  }
+
+  /** Requests matching a route template (and method), for counting. */
+  requestsTo(route: string, method = 'GET'): RecordedRequest[] {
+    return this.requests.filter((r) => r.route === route && r.method === method);
+  }
+
+  private commitsBetween(r: RepoState, baseSha: string, headSha: string): string[] {
+    const out: string[] = [];
+    const baseAncestors = this.ancestors(r, baseSha);
+    let cur: string | undefined = headSha;
+    while (cur && !baseAncestors.has(cur)) {
+      out.unshift(cur);
+      cur = r.commits.get(cur)?.parents[0];
+    }
+    return out;
+  }
+
+  private ancestors(r: RepoState, sha: string): Set<string> {
+    const seen = new Set<string>();
+    const stack = [sha];
+    while (stack.length) {
+      const s = stack.pop() as string;
+      if (seen.has(s)) continue;
+      seen.add(s);
+      stack.push(...(r.commits.get(s)?.parents ?? []));
+    }
+    return seen;
+  }
+
+  private resolveRef(r: RepoState, ref: string | undefined): CommitState | undefined {
+    const name = ref ?? r.default_branch;
+    const sha = r.commits.has(name) ? name : r.branches.get(name.replace(/^refs\/heads\//, ''));
+    return sha ? r.commits.get(sha) : undefined;
+  }
+
+  private diff(r: RepoState, p: PullState): DiffEntryState[] {
+    if (p.files) return p.files;
+    const base = r.commits.get(p.base.sha)?.tree ?? new Map<string, string>();
+    const head = r.commits.get(p.head.sha)?.tree ?? new Map<string, string>();
+    return diffTrees(base, head);
+  }
+
+  // ---- JSON builders (templates from GitHub's own examples) -----------------
+
+  private simpleUser(login: string): Json {
+    const u = this.user(login);
+    const j = componentExample('simple-user') as Json;
+    return patchUser(j, u, this.url);
+  }
+
+  private repoJson(r: RepoState): Json {
+    const j = (exampleResponse('/repos/{owner}/{repo}/pulls/{pull_number}', 'get', 200) as Json).base.repo;
+    const full = `${r.owner}/${r.name}`;
+    Object.assign(j, {
+      id: r.id,
+      node_id: `R_${r.id}`,
+      name: r.name,
+      full_name: full,
+      owner: this.simpleUser(r.owner),
+      private: r.private,
+      html_url: `${this.url}/${full}`,
+      url: `${this.apiUrl}/repos/${full}`,
+      default_branch: r.default_branch,
+    });
+    return j;
+  }
+
+  private pullJson(r: RepoState, p: PullState, template: Json): Json {
+    const full = `${r.owner}/${r.name}`;
+    const files = this.diff(r, p);
+    const j = template;
+    Object.assign(j, {
+      id: p.id,
+      node_id: `PR_${p.id}`,
+      number: p.number,
+      state: p.state,
+      title: p.title,
+      body: p.body,
+      user: this.simpleUser(p.author),
+      url: `${this.apiUrl}/repos/${full}/pulls/${p.number}`,
+      html_url: `${this.url}/${full}/pull/${p.number}`,
+      locked: false,
+      // Reviewer requests, labels and the like are not modelled (and GitHub's
+      // own example for them is stale against its schema).
+      requested_reviewers: [],
+      requested_teams: [],
+      labels: [],
+      assignee: null,
+      assignees: [],
+      milestone: null,
+    });
+    for (const side of ['base', 'head'] as const) {
+      Object.assign(j[side], {
+        label: `${r.owner}:${p[side].ref}`,
+        ref: p[side].ref,
+        sha: p[side].sha,
+        user: this.simpleUser(r.owner),
+        repo: this.repoJson(r),
+      });
+    }
+    if ('changed_files' in j) {
+      Object.assign(j, {
+        changed_files: files.length,
+        commits: p.commits.length,
+        additions: files.length,
+        deletions: 0,
+        merged: false,
+        merged_at: null,
+        merge_commit_sha: null,
+        mergeable: true,
+        draft: false,
+      });
+    }
+    return j;
+  }
+
+  private reviewJson(r: RepoState, p: PullState, rv: ReviewState): Json {
+    const j = componentExample('pull-request-review') as Json;
+    const full = `${r.owner}/${r.name}`;
+    Object.assign(j, {
+      id: rv.id,
+      node_id: `PRR_${rv.id}`,
+      user: this.simpleUser(rv.login),
+      body: rv.body,
+      state: rv.state,
+      commit_id: rv.commit_id,
+      submitted_at: rv.submitted_at,
+      pull_request_url: `${this.apiUrl}/repos/${full}/pulls/${p.number}`,
+      html_url: `${this.url}/${full}/pull/${p.number}#pullrequestreview-${rv.id}`,
+    });
+    return j;
+  }
+
+  private commitJson(r: RepoState, c: CommitState): Json {
+    const list = exampleResponse('/repos/{owner}/{repo}/pulls/{pull_number}/commits', 'get', 200) as Json[];
+    const j = list[0];
+    const full = `${r.owner}/${r.name}`;
+    Object.assign(j, {
+      sha: c.sha,
+      node_id: `C_${c.sha}`,
+      url: `${this.apiUrl}/repos/${full}/commits/${c.sha}`,
+      html_url: `${this.url}/${full}/commit/${c.sha}`,
+      comments_url: `${this.apiUrl}/repos/${full}/commits/${c.sha}/comments`,
+      author: this.simpleUser(c.author),
+      committer: this.simpleUser(c.committer),
+      parents: c.parents.map((s) => ({
+        sha: s,
+        url: `${this.apiUrl}/repos/${full}/commits/${s}`,
+        html_url: `${this.url}/${full}/commit/${s}`,
+      })),
+    });
+    j.commit.message = c.message;
+    j.commit.author = { name: c.author, email: `${c.author}@users.noreply.github.com`, date: ISO() };
+    j.commit.committer = { name: c.committer, email: `${c.committer}@users.noreply.github.com`, date: ISO() };
+    j.commit.tree = { sha: fakeSha(`tree:${c.sha}`), url: `${this.apiUrl}/repos/${full}/git/trees/x` };
+    return j;
+  }
+
+  private diffEntryJson(r: RepoState, f: DiffEntryState, index: number): Json {
+    const full = `${r.owner}/${r.name}`;
+    const j: Json = {
+      sha: fakeSha(`${f.filename}:${index}`),
+      filename: f.filename,
+      status: f.status,
+      additions: 1,
+      deletions: 0,
+      changes: 1,
+      blob_url: `${this.url}/${full}/blob/x/${encodeURI(f.filename)}`,
+      raw_url: `${this.url}/${full}/raw/x/${encodeURI(f.filename)}`,
+      contents_url: `${this.apiUrl}/repos/${full}/contents/${encodeURI(f.filename)}`,
+    };
+    if (f.previous_filename) j.previous_filename = f.previous_filename;
+    return j;
+  }
+
+  private checkRunJson(r: RepoState, c: CheckRunState): Json {
+    const j = componentExample('check-run-example-of-completed-conclusion') as Json;
+    const full = `${r.owner}/${r.name}`;
+    Object.assign(j, {
+      id: c.id,
+      node_id: `CR_${c.id}`,
+      head_sha: c.head_sha,
+      external_id: c.external_id,
+      url: `${this.apiUrl}/repos/${full}/check-runs/${c.id}`,
+      html_url: `${this.url}/${full}/runs/${c.id}`,
+      details_url: c.details_url,
+      status: c.status,
+      conclusion: c.conclusion,
+      started_at: c.started_at,
+      completed_at: c.completed_at,
+      name: c.name,
+      pull_requests: [],
+    });
+    j.output = {
+      title: c.output.title,
+      summary: c.output.summary,
+      text: c.output.text,
+      annotations_count: 0,
+      annotations_url: `${this.apiUrl}/repos/${full}/check-runs/${c.id}/annotations`,
+    };
+    j.check_suite = { id: c.id + 1 };
+    if (j.app) {
+      j.app.id = c.app_id;
+      j.app.slug = this.appSlug;
+    }
+    return j;
+  }
+
+  // ---- routes ------------------------------------------------------------
+
+  private route(method: string, template: string, handler: Route['handler'], isPublic = false): void {
+    const names: string[] = [];
+    const source = template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{(\w+)\}/g, (_m, n: string) => {
+      names.push(n);
+      // {path} and {basehead} may hold slashes; the rest are one segment.
+      return n === 'path' ? '(.+)' : '([^/]+)';
+    });
+    this.routes.push({ method, template, regex: new RegExp(`^${source}$`), names, handler, public: isPublic });
+  }
+
+  private repoOf(ctx: RequestContext): RepoState | Reply {
+    const r = this.repos.get(`${ctx.params.owner}/${ctx.params.repo}`);
+    return r ?? notFound();
+  }
+
+  private pullOf(ctx: RequestContext): { r: RepoState; p: PullState } | Reply {
+    const r = this.repoOf(ctx);
+    if ('status' in r) return r;
+    const p = r.pulls.get(Number(ctx.params.pull_number));
+    return p ? { r, p } : notFound();
+  }
+
+  private defineRoutes(): void {
+    this.route('POST', '/app/installations/{installation_id}/access_tokens', (ctx) => {
+      if (ctx.auth !== 'app') return unauthorized('A JSON web token could not be decoded');
+      const inst = this.installations.get(Number(ctx.params.installation_id));
+      if (!inst) return notFound();
+      const token = `ghs_${randomBytes(18).toString('hex')}`;
+      this.installationTokens.set(token, inst.id);
+      const j = exampleResponse('/app/installations/{installation_id}/access_tokens', 'post', 201) as Json;
+      j.token = token;
+      j.expires_at = ISO(new Date(Date.now() + 3600_000));
+      j.permissions = { checks: 'write', pull_requests: 'read', contents: 'read', members: 'read' };
+      j.repository_selection = 'all';
+      delete j.repositories;
+      return { status: 201, body: j };
+    });
+
+    this.route('GET', '/repos/{owner}/{repo}/pulls/{pull_number}', (ctx) => {
+      const x = this.pullOf(ctx);
+      if ('status' in x) return x;
+      const t = exampleResponse('/repos/{owner}/{repo}/pulls/{pull_number}', 'get', 200) as Json;
+      return { status: 200, body: this.pullJson(x.r, x.p, t) };
+    });
+
+    this.route('GET', '/repos/{owner}/{repo}/pulls/{pull_number}/files', (ctx) => {
+      const x = this.pullOf(ctx);
+      if ('status' in x) return x;
+      // GitHub lists at most 3,000 files of a pull request.
+      const files = this.diff(x.r, x.p).slice(0, 3000).map((f, i) => this.diffEntryJson(x.r, f, i));
+      return paginate(ctx, files);
+    });
+
+    this.route('GET', '/repos/{owner}/{repo}/pulls/{pull_number}/reviews', (ctx) => {
+      const x = this.pullOf(ctx);
+      if ('status' in x) return x;
+      return paginate(
+        ctx,
+        x.p.reviews.map((rv) => this.reviewJson(x.r, x.p, rv)),
+      );
+    });
+
+    this.route('POST', '/repos/{owner}/{repo}/pulls/{pull_number}/reviews', (ctx) => {
+      const x = this.pullOf(ctx);
+      if ('status' in x) return x;
+      const login = ctx.auth.startsWith('user:') ? ctx.auth.slice(5) : null;
+      if (!login) return { status: 403, body: basicError('Resource not accessible by integration') };
+      const event = String(ctx.body.event ?? 'PENDING');
+      const state = event === 'APPROVE' ? 'APPROVED' : event === 'REQUEST_CHANGES' ? 'CHANGES_REQUESTED' : event === 'COMMENT' ? 'COMMENTED' : 'PENDING';
+      if (login === x.p.author && state === 'APPROVED') {
+        return { status: 422, body: validationFailed('Can not approve your own pull request') };
+      }
+      const rv = this.addReview(`${x.r.owner}/${x.r.name}`, x.p.number, {
+        login,
+        state,
+        body: String(ctx.body.body ?? ''),
+        commit_id: ctx.body.commit_id ? String(ctx.body.commit_id) : x.p.head.sha,
+      });
+      return { status: 200, body: this.reviewJson(x.r, x.p, rv) };
+    });
+
+    this.route('GET', '/repos/{owner}/{repo}/pulls/{pull_number}/commits', (ctx) => {
+      const x = this.pullOf(ctx);
+      if ('status' in x) return x;
+      // GitHub lists at most 250 commits of a pull request.
+      const commits = x.p.commits.slice(0, 250).map((s) => this.commitJson(x.r, x.r.commits.get(s) as CommitState));
+      return paginate(ctx, commits);
+    });
+
+    this.route('GET', '/orgs/{org}/teams/{team_slug}/members', (ctx) => {
+      const t = this.teams.get(`${ctx.params.org}/${ctx.params.team_slug}`);
+      if (!t) return notFound();
+      return paginate(ctx, t.members.map((m) => this.simpleUser(m)));
+    });
+
+    this.route('GET', '/orgs/{org}/teams/{team_slug}/memberships/{username}', (ctx) => {
+      const t = this.teams.get(`${ctx.params.org}/${ctx.params.team_slug}`);
+      if (!t || !t.members.includes(ctx.params.username)) return notFound();
+      const j = exampleResponse('/orgs/{org}/teams/{team_slug}/memberships/{username}', 'get', 200) as Json;
+      Object.assign(j, {
+        url: `${this.apiUrl}/teams/${t.id}/memberships/${ctx.params.username}`,
+        role: 'member',
+        state: 'active',
+      });
+      return { status: 200, body: j };
+    });
+
+    this.route(
+      'GET',
+      '/users/{username}/ssh_signing_keys',
+      (ctx) => {
+        const u = this.users.get(ctx.params.username);
+        if (!u) return notFound();
+        return paginate(ctx, u.sshSigningKeys.map((k) => ({ ...k })));
+      },
+      true,
+    );
+
+    this.route('GET', '/user', (ctx) => {
+      if (!ctx.auth.startsWith('user:')) return unauthorized('Requires authentication');
+      const u = this.user(ctx.auth.slice(5));
+      const j = exampleResponse('/user', 'get', 200, 'response-with-public-profile-information') as Json;
+      return { status: 200, body: patchUser(j, u, this.url) };
+    });
+
+    this.route('GET', '/repos/{owner}/{repo}/contents/{path}', (ctx) => {
+      const r = this.repoOf(ctx);
+      if ('status' in r) return r;
+      const c = this.resolveRef(r, ctx.query.ref);
+      const path = decodeURIComponent(ctx.params.path);
+      const content = c?.tree.get(path);
+      if (content === undefined) return notFound();
+      const buf = Buffer.from(content, 'utf8');
+      const full = `${r.owner}/${r.name}`;
+      const sha = gitBlobSha(buf);
+      const j = componentExample('content-file-response-if-content-is-a-file') as Json;
+      Object.assign(j, {
+        type: 'file',
+        encoding: 'base64',
+        size: buf.length,
+        name: path.split('/').pop(),
+        path,
+        // GitHub wraps base64 at 60 columns in this API.
+        content: (buf.toString('base64').match(/.{1,60}/g) ?? ['']).join('\n'),
+        sha,
+        url: `${this.apiUrl}/repos/${full}/contents/${path}`,
+        git_url: `${this.apiUrl}/repos/${full}/git/blobs/${sha}`,
+        html_url: `${this.url}/${full}/blob/${c?.sha}/${path}`,
+        download_url: `${this.url}/${full}/raw/${c?.sha}/${path}`,
+      });
+      j._links = { self: j.url, git: j.git_url, html: j.html_url };
+      return { status: 200, body: j };
+    });
+
+    this.route('POST', '/repos/{owner}/{repo}/check-runs', (ctx) => {
+      const r = this.repoOf(ctx);
+      if ('status' in r) return r;
+      if (!ctx.auth.startsWith('installation:')) {
+        return { status: 403, body: basicError('You must authenticate via a GitHub App.') };
+      }
+      const b = ctx.body;
+      if (typeof b.name !== 'string' || typeof b.head_sha !== 'string') {
+        return { status: 422, body: validationFailed('name and head_sha are required') };
+      }
+      const out = (b.output ?? {}) as Json;
+      if (b.output && (typeof out.title !== 'string' || typeof out.summary !== 'string')) {
+        return { status: 422, body: validationFailed('output needs title and summary') };
+      }
+      if (typeof out.summary === 'string' && out.summary.length > 65535) {
+        return { status: 422, body: validationFailed('output.summary is too long (maximum is 65535 characters)') };
+      }
+      const completed = b.status === 'completed' || b.conclusion !== undefined;
+      const c: CheckRunState = {
+        id: this.id(),
+        repo: `${r.owner}/${r.name}`,
+        head_sha: b.head_sha,
+        name: b.name,
+        status: completed ? 'completed' : (b.status ?? 'queued'),
+        conclusion: completed ? (b.conclusion ?? null) : null,
+        started_at: b.started_at ?? ISO(),
+        completed_at: completed ? (b.completed_at ?? ISO()) : null,
+        external_id: b.external_id ?? '',
+        details_url: b.details_url ?? null,
+        output: { title: out.title ?? null, summary: out.summary ?? null, text: out.text ?? null },
+        actions: Array.isArray(b.actions) ? b.actions : [],
+        app_id: this.appId ?? 1,
+      };
+      this.checkRuns.push(c);
+      return { status: 201, body: this.checkRunJson(r, c) };
+    });
+
+    this.route('GET', '/repos/{owner}/{repo}/commits/{ref}/check-runs', (ctx) => {
+      const r = this.repoOf(ctx);
+      if ('status' in r) return r;
+      const sha = this.resolveRef(r, ctx.params.ref)?.sha ?? ctx.params.ref;
+      let runs = this.checkRuns.filter(
+        (c) => c.repo === `${r.owner}/${r.name}` && c.head_sha === sha && (!ctx.query.check_name || c.name === ctx.query.check_name),
+      );
+      if (ctx.query.filter !== 'all') {
+        // "latest": the most recent run per name, as GitHub does by default.
+        const latest = new Map<string, CheckRunState>();
+        for (const c of runs) latest.set(c.name, c);
+        runs = [...latest.values()];
+      }
+      runs = [...runs].reverse();
+      const page = pageOf(ctx, runs.length);
+      const body = {
+        total_count: runs.length,
+        check_runs: runs.slice(page.start, page.end).map((c) => this.checkRunJson(r, c)),
+      };
+      return { status: 200, body, headers: page.headers };
+    });
+
+    this.route('GET', '/repos/{owner}/{repo}/commits/{commit_sha}/pulls', (ctx) => {
+      const r = this.repoOf(ctx);
+      if ('status' in r) return r;
+      const sha = ctx.params.commit_sha;
+      const template = (exampleResponse('/repos/{owner}/{repo}/commits/{commit_sha}/pulls', 'get', 200) as Json[])[0];
+      const pulls = [...r.pulls.values()].filter((p) => p.head.sha === sha || p.commits.includes(sha));
+      return paginate(ctx, pulls.map((p) => this.pullJson(r, p, structuredClone(template))));
+    });
+
+    this.route('GET', '/repos/{owner}/{repo}/compare/{basehead}', (ctx) => {
+      const r = this.repoOf(ctx);
+      if ('status' in r) return r;
+      const [baseRef, headRef] = decodeURIComponent(ctx.params.basehead).split('...');
+      const base = this.resolveRef(r, baseRef);
+      const head = this.resolveRef(r, headRef);
+      if (!base || !head) return notFound();
+      const headAnc = this.ancestors(r, head.sha);
+      const baseAnc = this.ancestors(r, base.sha);
+      const aheadCommits = this.commitsBetween(r, base.sha, head.sha);
+      const behind = [...baseAnc].filter((s) => !headAnc.has(s)).length;
+      const status =
+        base.sha === head.sha ? 'identical' : headAnc.has(base.sha) ? 'ahead' : baseAnc.has(head.sha) ? 'behind' : 'diverged';
+      const j = exampleResponse('/repos/{owner}/{repo}/compare/{basehead}', 'get', 200) as Json;
+      const full = `${r.owner}/${r.name}`;
+      const mergeBase = [...headAnc].find((s) => baseAnc.has(s)) ?? base.sha;
+      Object.assign(j, {
+        url: `${this.apiUrl}/repos/${full}/compare/${baseRef}...${headRef}`,
+        status,
+        ahead_by: aheadCommits.length,
+        behind_by: behind,
+        total_commits: aheadCommits.length,
+        base_commit: this.commitJson(r, base),
+        merge_base_commit: this.commitJson(r, r.commits.get(mergeBase) as CommitState),
+        commits: aheadCommits.slice(0, 250).map((s) => this.commitJson(r, r.commits.get(s) as CommitState)),
+        files: diffTrees(base.tree, head.tree).slice(0, 300).map((f, i) => this.diffEntryJson(r, f, i)),
+      });
+      return { status: 200, body: j };
+    });
+  }
+
+  // ---- HTTP --------------------------------------------------------------
+
+  private async authOf(req: IncomingMessage): Promise<string> {
+    const h = req.headers.authorization;
+    if (!h) return 'anonymous';
+    const [scheme, token] = h.split(/\s+/, 2);
+    if (/^bearer$/i.test(scheme) && token.split('.').length === 3 && this.appKey) {
+      try {
+        const { payload } = await jwtVerify(token, await this.appKey, { algorithms: ['RS256'] });
+        if (String(payload.iss) === String(this.appId)) return 'app';
+      } catch {
+        return 'invalid';
+      }
+      return 'invalid';
+    }
+    const inst = this.installationTokens.get(token ?? '');
+    if (inst !== undefined) return `installation:${inst}`;
+    const login = this.userTokens.get(token ?? '');
+    if (login) return `user:${login}`;
+    return 'invalid';
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const raw = Buffer.concat(chunks).toString('utf8');
+    const u = new URL(req.url ?? '/', this.url);
+    const prefix = u.pathname.startsWith('/api/v3/') ? '/api/v3' : '';
+    const path = u.pathname.slice(prefix.length);
+    const query = Object.fromEntries(u.searchParams);
+    const method = (req.method ?? 'GET').toUpperCase();
+    const auth = await this.authOf(req);
+    let body: Json = {};
+    if (raw) {
+      try {
+        body = JSON.parse(raw) as Json;
+      } catch {
+        body = {};
+      }
+    }
+    const rec: RecordedRequest = { method, path, query, route: null, status: 0, auth, body: raw ? body : undefined };
+    this.requests.push(rec);
+
+    let reply: Reply;
+    let match: { route: Route; params: Record<string, string> } | null = null;
+    for (const route of this.routes) {
+      if (route.method !== method) continue;
+      const m = route.regex.exec(path);
+      if (m) {
+        match = { route, params: Object.fromEntries(route.names.map((n, i) => [n, decodeURIComponent(m[i + 1])])) };
+        break;
+      }
+    }
+    if (match) rec.route = match.route.template;
+    const injected = this.intercept?.(rec);
+    if (injected) {
+      reply = injected;
+    } else if (!match) {
+      reply = notFound();
+    } else if (!match.route.public && (auth === 'anonymous' || auth === 'invalid')) {
+      reply = unauthorized(auth === 'invalid' ? 'Bad credentials' : 'Requires authentication');
+    } else {
+      try {
+        reply = await match.route.handler({
+          params: match.params,
+          query,
+          body,
+          auth,
+          baseUrl: `${this.url}${prefix}`,
+          path,
+        });
+      } catch (e) {
+        this.contractErrors.push(`${method} ${path}: double failed: ${(e as Error).stack}`);
+        reply = { status: 500, body: basicError(String(e)) };
+      }
+    }
+
+    // The contract: the response must match GitHub's description for the route.
+    if (match && this.validate) {
+      try {
+        validateAgainstContract(match.route.template, method, reply);
+      } catch (e) {
+        this.contractErrors.push((e as Error).message);
+        reply = { status: 599, body: { message: (e as Error).message } };
+      }
+    }
+    rec.status = reply.status;
+    const text = reply.body === undefined ? '' : JSON.stringify(reply.body);
+    res.writeHead(reply.status, {
+      'content-type': 'application/json; charset=utf-8',
+      'x-github-media-type': 'github.v3; format=json',
+      'x-ratelimit-limit': '5000',
+      'x-ratelimit-remaining': '4999',
+      'x-ratelimit-used': '1',
+      'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + 3600),
+      'x-ratelimit-resource': 'core',
+      'x-github-request-id': randomBytes(8).toString('hex'),
+      ...(reply.headers ?? {}),
+    });
+    res.end(text);
+  }
+}
+
+function validateAgainstContract(template: string, method: string, reply: Reply): void {
+  try {
+    validateResponse(template, method, reply.status, reply.body);
+  } catch (e) {
+    // Error statuses GitHub sends but this operation does not declare (e.g. a
+    // 404 on a team that does not exist) still carry GitHub's basic error shape.
+    // Same for a declared error status without a documented body.
+    if (reply.status >= 400 && /is not in GitHub's OpenAPI description|declares no JSON body/.test((e as Error).message)) {
+      validateResponse('/repos/{owner}/{repo}/pulls/{pull_number}', 'get', 404, reply.body);
+      return;
+    }
+    throw e;
+  }
+}
+
+function pageOf(ctx: RequestContext, total: number): { start: number; end: number; headers: Record<string, string> } {
+  const perPage = Math.min(100, Math.max(1, Number(ctx.query.per_page ?? 30) || 30));
+  const page = Math.max(1, Number(ctx.query.page ?? 1) || 1);
+  const last = Math.max(1, Math.ceil(total / perPage));
+  const start = (page - 1) * perPage;
+  const links: string[] = [];
+  const link = (p: number, rel: string) => {
+    const q = new URLSearchParams({ ...ctx.query, per_page: String(perPage), page: String(p) });
+    links.push(`<${ctx.baseUrl}${ctx.path}?${q}>; rel="${rel}"`);
+  };
+  if (page < last) {
+    link(page + 1, 'next');
+    link(last, 'last');
+  }
+  if (page > 1) {
+    link(1, 'first');
+    link(page - 1, 'prev');
+  }
+  return { start, end: start + perPage, headers: links.length ? { link: links.join(', ') } : {} };
+}
+
+function paginate(ctx: RequestContext, items: unknown[]): Reply {
+  const p = pageOf(ctx, items.length);
+  return { status: 200, body: items.slice(p.start, p.end), headers: p.headers };
+}
+
+function basicError(message: string): Json {
+  return { message, documentation_url: 'https://docs.github.com/rest' };
+}
+
+function notFound(): Reply {
+  return { status: 404, body: basicError('Not Found') };
+}
+
+function unauthorized(message: string): Reply {
+  return { status: 401, body: basicError(message) };
+}
+
+function validationFailed(message: string): Json {
+  return { message: 'Validation Failed', errors: [message], documentation_url: 'https://docs.github.com/rest' };
+}
+
+function patchUser(j: Json, u: UserState, base: string): Json {
+  Object.assign(j, {
+    login: u.login,
+    id: u.id,
+    node_id: `U_${u.id}`,
+    type: u.type,
+    avatar_url: `${base}/avatars/${u.login}`,
+    url: `${base}/api/v3/users/${u.login}`,
+    html_url: `${base}/${u.login}`,
+  });
+  return j;
+}
+
+function gitBlobSha(buf: Buffer): string {
+  return createHash('sha1').update(`blob ${buf.length}\0`).update(buf).digest('hex');
+}
+
+/** The diff of two trees as GitHub lists it (sorted by path). */
+export function diffTrees(base: Map<string, string>, head: Map<string, string>): DiffEntryState[] {
+  const out: DiffEntryState[] = [];
+  const paths = new Set([...base.keys(), ...head.keys()]);
+  for (const p of [...paths].sort()) {
+    const b = base.get(p);
+    const h = head.get(p);
+    if (b === h) continue;
+    out.push({ filename: p, status: b === undefined ? 'added' : h === undefined ? 'removed' : 'modified' });
+  }
+  return out;
+}
+
+async function toKey(k: KeyObject | string): Promise<KeyObject> {
+  const { createPublicKey } = await import('node:crypto');
+  return typeof k === 'string' ? createPublicKey(k) : k;
+}
