@@ -44129,7 +44129,6 @@ function modelReleaseRecord(lineage, ctx, eventType = MODEL_RELEASE) {
 
 
 
-
 //# sourceMappingURL=index.js.map
 ;// CONCATENATED MODULE: ./lib/src/action/inputs.js
 
@@ -44482,8 +44481,6 @@ const ErrorCodes = {
     E_KEY: 'input',
     E_S3_NOT_LOCKED: 'input',
     E_S3_NO_BUCKET: 'input',
-    E_SERVICENOW_AUTH: 'input',
-    E_SERVICENOW_NOT_FOUND: 'input',
     E_VERIFY_FAILED: 'verification',
     E_CHAIN_BROKEN: 'verification',
     E_DIGEST_MISMATCH: 'verification',
