@@ -1,27 +1,17 @@
 /**
- * APPROVAL_VERIFIED and GATE_VERDICT records exactly as the GitHub App writes
- * them (`gateRecords` in src/app/audit.ts: same event types, component,
- * actor, action, subjects, details fields and tags), with an approval
- * statement in the DESIGN.md §4 format signed by the real `ssh-keygen -Y sign`.
+ * APPROVAL_VERIFIED and GATE_VERDICT records made by the GitHub App's own
+ * `gateRecords` (src/app/audit.ts), from pull request facts and a verdict as
+ * the App holds them, with approval statements signed by the real
+ * `ssh-keygen -Y sign` and carried in the review body as the App reads them.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { canonicalJson } from '../../src/core/canonical-json.js';
-import { sha256 } from '../../src/core/digest.js';
+import { gateRecords } from '../../src/app/audit.js';
+import { buildStatement, statementBytes } from '../../src/approval/statement.js';
+import type { PullRequestFacts, ReviewFact, Verdict } from '../../src/approval/types.js';
+import type { Digest } from '../../src/core/digest.js';
 import type { RecordInput } from '../../src/audit/index.js';
-
-export interface PullRequestContext {
-  repository: string;
-  repository_id: number;
-  pull_request: number;
-  base_ref: string;
-  base_sha: string;
-  head_sha: string;
-  /** Model artifacts at the head (from metadata.json) and the metadata.json digest. */
-  artifacts: Array<{ path: string; digest: string }>;
-  lineage_digest: string | null;
-}
 
 export interface SshKey {
   path: string;
@@ -43,76 +33,85 @@ function sign(key: SshKey, bytes: Buffer): string {
   return readFileSync(`${file}.sig`, 'utf8');
 }
 
-/** The APPROVAL_VERIFIED record of one signed approval. */
-export function approvalVerified(pr: PullRequestContext, approver: { login: string; id: number }, role: string | null, key: SshKey, delivery: string): RecordInput {
-  const statement = {
-    v: 1,
-    type: 'model-release-approval',
-    repository: pr.repository,
-    repository_id: pr.repository_id,
-    pull_request: pr.pull_request,
-    base_sha: pr.base_sha,
-    head_sha: pr.head_sha,
-    artifacts: [...pr.artifacts].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
-    lineage_digest: pr.lineage_digest,
-    approver,
-    decision: 'approve',
-  };
-  const bytes = Buffer.from(canonicalJson(statement), 'utf8');
-  return {
-    log: pr.repository,
-    event_type: 'APPROVAL_VERIFIED',
-    component: 'github-app',
-    actor: approver.login,
-    action: 'approve',
-    subject: [sha256(bytes), ...pr.artifacts.map((a) => a.digest), ...(pr.lineage_digest ? [pr.lineage_digest] : [])],
-    details: {
-      repository: pr.repository,
-      pull_request: pr.pull_request,
-      base_ref: pr.base_ref,
-      head_sha: pr.head_sha,
-      approver,
-      role,
-      key_fingerprint: key.fingerprint,
-      statement: JSON.parse(bytes.toString('utf8')),
-      signature: sign(key, bytes),
-      review_commit: pr.head_sha,
-      delivery,
-    },
-    compliance_tags: ['four-eyes', 'model-release'],
-  };
+export interface Approver {
+  login: string;
+  id: number;
+  /** `rule/role`, as the verdict names the slot the approval filled. */
+  slot: string;
+  key: SshKey;
 }
 
-/** The GATE_VERDICT record of a change of verdict. */
-export function gateVerdict(
-  pr: PullRequestContext,
-  conclusion: 'success' | 'failure',
-  previous: string | null,
-  roles: Array<{ rule: string; role: string; required: number; filled_by: Array<{ login: string; key_fingerprint: string | null }> }>,
-  reasons: string[],
-  delivery: string,
-): RecordInput {
-  return {
-    log: pr.repository,
-    event_type: 'GATE_VERDICT',
-    component: 'github-app',
-    actor: 'model-release-gate[bot]',
-    action: conclusion === 'success' ? 'pass' : 'fail',
-    subject: [...pr.artifacts.map((a) => a.digest), ...(pr.lineage_digest ? [pr.lineage_digest] : [])],
-    details: {
-      repository: pr.repository,
-      pull_request: pr.pull_request,
-      base_ref: pr.base_ref,
-      base_sha: pr.base_sha,
-      head_sha: pr.head_sha,
-      check_sha: pr.head_sha,
+/** A pull request that changes one model and its metadata.json, as the App's facts gatherer sees it. */
+export class PullRequest {
+  readonly facts: PullRequestFacts;
+  private readonly approved: Approver[] = [];
+  private conclusion: 'success' | 'failure' | null = null;
+  private deliveries = 0;
+
+  constructor(repository: string, pullRequest: number, headSha: string, model: { path: string; digest: string }, metadataDigest: string) {
+    this.facts = {
+      repository,
+      repository_id: 81234,
+      pull_request: pullRequest,
+      base_ref: 'main',
+      base_sha: 'c'.repeat(40),
+      head_sha: headSha,
+      author: 'dev',
+      commit_authors: ['dev'],
+      changed_files: [model.path, model.path.replace(/[^/]+$/, 'metadata.json')],
+      artifacts: [{ path: model.path, digest: model.digest as Digest }],
+      lineage_digest: metadataDigest as Digest,
+      teams: {},
+      reviews: [],
+      signing_keys: {},
+    };
+  }
+
+  /**
+   * The approver reviews with a signed statement; returns the records the App
+   * appends for that review event (APPROVAL_VERIFIED, and GATE_VERDICT when the
+   * verdict changes). `required` lists every slot the policy has.
+   */
+  approve(a: Approver, required: string[]): RecordInput[] {
+    const signature = sign(a.key, statementBytes(buildStatement(this.facts, { login: a.login, id: a.id })));
+    const review: ReviewFact = { login: a.login, user_id: a.id, state: 'APPROVED', commit_id: this.facts.head_sha, body: `LGTM\n\n${signature}` };
+    this.facts.reviews.push(review);
+    this.approved.push(a);
+    const roles = required.map((slot) => {
+      const [rule, role] = slot.split('/');
+      const fills = this.approved.filter((x) => x.slot === slot);
+      return { rule, role, required: 1, filled_by: fills.map((x) => ({ login: x.login, key_fingerprint: x.key.fingerprint, signature: 'valid' as const })) };
+    });
+    const passed = roles.every((r) => r.filled_by.length >= r.required);
+    const verdict: Verdict = {
+      passed,
+      release: true,
+      base_ref: 'main',
+      head_sha: this.facts.head_sha,
+      rules: [],
+      roles,
+      approvals: this.approved.map((x) => ({ login: x.login, state: 'APPROVED', commit_id: this.facts.head_sha, counted: true, reason: 'signed approval', key_fingerprint: x.key.fingerprint })),
+      reasons: roles.filter((r) => r.filled_by.length < r.required).map((r) => `role ${r.role} needs ${r.required - r.filled_by.length} more approval`),
+    };
+    const conclusion = passed ? 'success' : 'failure';
+    const records = gateRecords({
+      verdict,
       conclusion,
-      previous_conclusion: previous,
+      previous_conclusion: this.conclusion,
+      facts: this.facts,
+      context: {
+        repository: this.facts.repository,
+        pull_request: this.facts.pull_request,
+        base_ref: 'main',
+        base_sha: this.facts.base_sha,
+        check_sha: this.facts.head_sha,
+        head_sha: this.facts.head_sha,
+      },
       trigger: 'pull_request_review.submitted',
-      delivery,
-      roles: roles.map((r) => ({ ...r, filled_by: r.filled_by.map((f) => ({ ...f, signature: 'valid' })) })),
-      reasons,
-    },
-    compliance_tags: ['four-eyes', 'model-release'],
-  };
+      delivery_id: `delivery-${this.facts.pull_request}-${++this.deliveries}`,
+      review_login: a.login,
+    });
+    this.conclusion = conclusion;
+    return records;
+  }
 }

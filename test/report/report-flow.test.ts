@@ -1,7 +1,8 @@
 /**
  * `model-gate report` on a log made by the example's full flow: two releases
  * by the Action's release mode on a copy of examples/release-repo, the App's
- * APPROVAL_VERIFIED and GATE_VERDICT records (signed by the real ssh-keygen),
+ * APPROVAL_VERIFIED and GATE_VERDICT records (made by the App's own
+ * gateRecords, approvals signed by the real ssh-keygen),
  * change request and deployment records, and one event type the report does
  * not interpret. Then the report in all three formats, a tampered copy, the
  * period, bad input and escaping.
@@ -13,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { runAction } from '../helpers/action-runner.js';
 import { runCli } from '../../src/cli/program.js';
 import { appendRecord, changeRequestRecord, deploymentDecisionRecord, openStore, type AuditStore } from '../../src/audit/index.js';
-import { approvalVerified, gateVerdict, sshKey, type PullRequestContext } from './app-records.js';
+import { PullRequest, sshKey } from './app-records.js';
 import { reportSchemaErrors } from './report-schema.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -87,40 +88,33 @@ beforeAll(async () => {
     releases.push({ model: r.outputs['model-digest'], metadata: r.outputs['metadata-digest'], datasets: meta.datasets });
   }
   const store = await openStore('.audit', { env: {}, cwd: ws });
-  const pr = (n: number, rel: Release, head: string): PullRequestContext => ({
-    repository: REPO,
-    repository_id: 81234,
-    pull_request: n,
-    base_ref: 'main',
-    base_sha: 'c'.repeat(40),
-    head_sha: head,
-    artifacts: [{ path: 'models/credit-risk/model.pt', digest: rel.model }],
-    lineage_digest: rel.metadata,
-  });
   const keyDir = temp();
   const keys = { alice: sshKey('alice', keyDir), bob: sshKey('bob', keyDir), carol: sshKey('carol', keyDir) };
   for (const [k, v] of Object.entries(keys)) fingerprints[k] = v.fingerprint;
-  const append = (r: Parameters<typeof appendRecord>[1]) => appendRecord([store], r);
+  const append = async (records: Array<Parameters<typeof appendRecord>[1]>) => {
+    for (const r of records) await appendRecord([store], r);
+  };
+  const slots = ['prod/senior-developer', 'prod/risk-manager'];
+  const model = (rel: Release) => ({ path: 'models/credit-risk/model.pt', digest: rel.model });
 
-  // Release 1: two signed approvals, the gate passes, an approved change, deployed.
-  const pr1 = pr(17, releases[0], 'd'.repeat(40));
-  await append(approvalVerified(pr1, { login: 'alice', id: 1001 }, 'prod/senior-developer', keys.alice, 'delivery-1'));
-  await append(gateVerdict(pr1, 'failure', null, [{ rule: 'prod', role: 'senior-developer', required: 1, filled_by: [{ login: 'alice', key_fingerprint: keys.alice.fingerprint }] }, { rule: 'prod', role: 'risk-manager', required: 1, filled_by: [] }], ['role risk-manager needs 1 more approval'], 'delivery-1'));
-  await append(approvalVerified(pr1, { login: 'bob', id: 1002 }, 'prod/risk-manager', keys.bob, 'delivery-2'));
-  await append(gateVerdict(pr1, 'success', 'failure', [{ rule: 'prod', role: 'senior-developer', required: 1, filled_by: [{ login: 'alice', key_fingerprint: keys.alice.fingerprint }] }, { rule: 'prod', role: 'risk-manager', required: 1, filled_by: [{ login: 'bob', key_fingerprint: keys.bob.fingerprint }] }], [], 'delivery-2'));
+  // Release 1: two signed approvals (the App records each, and the verdict turning to success), an approved change, deployed.
+  const pr1 = new PullRequest(REPO, 17, 'd'.repeat(40), model(releases[0]), releases[0].metadata);
+  await append(pr1.approve({ login: 'alice', id: 1001, slot: 'prod/senior-developer', key: keys.alice }, slots));
+  await append(pr1.approve({ login: 'bob', id: 1002, slot: 'prod/risk-manager', key: keys.bob }, slots));
   const subject1 = { modelDigest: releases[0].model as `sha256:${string}`, metadataDigest: releases[0].metadata as `sha256:${string}` };
   const change = { system: 'servicenow', number: 'CHG0030001', sys_id: 'a'.repeat(32), url: 'https://acme.service-now.com/change_request.do?sys_id=' + 'a'.repeat(32), state: '-1', approval: 'approved' };
-  await append(changeRequestRecord(subject1, change, { component: 'cli', actor: 'release-bot', created: true, repository: REPO }));
-  await append(deploymentDecisionRecord(subject1, { environment: 'production', decision: 'approved', reason: 'CHG0030001 is approved (state Implement (-1))', change }, { component: 'github-app', actor: 'model-release-gate[bot]', repository: REPO, deploymentId: '555' }));
+  await append([
+    changeRequestRecord(subject1, change, { component: 'cli', actor: 'release-bot', created: true, repository: REPO }),
+    deploymentDecisionRecord(subject1, { environment: 'production', decision: 'approved', reason: 'CHG0030001 is approved (state Implement (-1))', change }, { component: 'github-app', actor: 'model-release-gate[bot]', repository: REPO, deploymentId: '555' }),
+  ]);
 
   // Release 2: one approval only; the gate fails; deployment refused.
-  const pr2 = pr(18, releases[1], 'e'.repeat(40));
-  await append(approvalVerified(pr2, { login: 'carol', id: 1003 }, 'prod/senior-developer', keys.carol, 'delivery-3'));
-  await append(gateVerdict(pr2, 'failure', null, [{ rule: 'prod', role: 'risk-manager', required: 1, filled_by: [] }], ['role risk-manager needs 1 more approval'], 'delivery-3'));
-  await append(deploymentDecisionRecord({ modelDigest: releases[1].model as `sha256:${string}` }, { environment: 'production', decision: 'rejected', reason: 'the release gate has not passed' }, { component: 'github-app', actor: 'model-release-gate[bot]' }));
+  const pr2 = new PullRequest(REPO, 18, 'e'.repeat(40), model(releases[1]), releases[1].metadata);
+  await append(pr2.approve({ login: 'carol', id: 1003, slot: 'prod/senior-developer', key: keys.carol }, slots));
+  await append([deploymentDecisionRecord({ modelDigest: releases[1].model as `sha256:${string}` }, { environment: 'production', decision: 'rejected', reason: 'the release gate has not passed' }, { component: 'github-app', actor: 'model-release-gate[bot]' })]);
 
   // An event type the report does not interpret: listed, never dropped.
-  await append({ event_type: 'MODEL_RETIRED', component: 'cli', actor: 'ops', action: 'retire credit-risk v0', subject: [], details: {} });
+  await append([{ event_type: 'MODEL_RETIRED', component: 'cli', actor: 'ops', action: 'retire credit-risk v0', subject: [], details: {} }]);
 }, 60_000);
 
 describe('model-gate report on the example flow', () => {
@@ -146,6 +140,9 @@ describe('model-gate report on the example flow', () => {
     ]);
     expect(one.approvals.every((a: { matched_by: string[]; signed: boolean }) => a.signed && a.matched_by.join() === 'model,metadata')).toBe(true);
     expect(one.gate).toBe('success');
+    expect(one.verdicts.map((v: { conclusion: string; previous_conclusion: string | null }) => [v.previous_conclusion, v.conclusion])).toEqual([[null, 'failure'], ['failure', 'success']]);
+    expect(one.verdicts[1].roles.map((r: { role: string; filled_by: Array<{ login: string }> }) => [r.role, r.filled_by.map((f) => f.login)])).toEqual([['senior-developer', ['alice']], ['risk-manager', ['bob']]]);
+    expect(one.approvals.map((a: { pull_request: number; user_id: number; head_sha: string }) => [a.pull_request, a.user_id, a.head_sha])).toEqual([[17, 1001, 'd'.repeat(40)], [17, 1002, 'd'.repeat(40)]]);
     expect(one.change_requests[0]).toMatchObject({ number: 'CHG0030001', approval: 'approved', system: 'servicenow' });
     expect(one.deployments[0]).toMatchObject({ environment: 'production', decision: 'approved', change_number: 'CHG0030001' });
     expect(one.deployed).toBe('approved');
@@ -153,6 +150,7 @@ describe('model-gate report on the example flow', () => {
     expect(two.model.digest).not.toBe(releases[0].model);
     expect(two.approvers.map((a: { login: string }) => a.login)).toEqual(['carol']);
     expect(two.gate).toBe('failure');
+    expect(two.verdicts[0].reasons).toEqual(['role risk-manager needs 1 more approval']);
     expect(two.deployed).toBe('rejected');
     expect(m.appendix.unknown_event_types).toEqual([expect.objectContaining({ event_type: 'MODEL_RETIRED', records: [expect.objectContaining({ seq: 11, actor: 'ops' })] })]);
     const controls = Object.fromEntries(m.controls.map((c: { id: string; status: string }) => [c.id, c.status]));
