@@ -15,6 +15,10 @@ const run = (cmd, args, opts = {}) =>
 const build = run('npx', ['tsc', '-p', 'tsconfig.json']);
 if (build.status !== 0) process.exit(build.status ?? 1);
 
+// The HTML report's browser test needs Debian's Chromium (installed once when missing).
+const chromium = run('bash', [join(root, 'scripts', 'ensure-chromium.sh')]);
+if (chromium.status !== 0) console.error('scripts/ensure-chromium.sh failed: the HTML report browser test will fail; see above');
+
 const env = { ...process.env };
 const s3Script = join(root, 'scripts', 's3-server.sh');
 const wantS3 = existsSync(s3Script) && process.env.MRG_TEST_S3 !== 'off';

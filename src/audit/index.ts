@@ -42,3 +42,14 @@ export { DEFAULT_RETRY, isRetryable, type RetryPolicy } from './retry.js';
 export { FileStore } from './stores/file-store.js';
 export * from './store.js';
 export { modelReleaseRecord, MODEL_RELEASE, type ReleaseContext, type ReleaseLineage } from './release-record.js';
+export {
+  changeRequestRecord,
+  deploymentDecisionRecord,
+  CHANGE_REQUEST,
+  DEPLOYMENT_DECISION,
+  type ChangeRef,
+  type ChangeRequestDetails,
+  type DeploymentDecisionDetails,
+  type DeploymentDecisionState,
+  type ReleaseSubject,
+} from './deployment-record.js';

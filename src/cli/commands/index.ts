@@ -5,6 +5,7 @@ import { register as registerAudit } from './audit.js';
 import { register as registerChange } from './change.js';
 import { register as registerApproval } from './approval.js';
 import { register as registerApprove } from './approve.js';
+import { register as registerReport } from './report.js';
 
 /**
  * Each capability registers its own commands in its own file, so the parser
@@ -16,4 +17,5 @@ export function registerCommands(program: Command, run: CliRun): void {
   registerChange(program, run);
   registerApproval(program, run);
   registerApprove(program, run);
+  registerReport(program, run);
 }
