@@ -1,0 +1,64 @@
+#!/usr/bin/env node
+// The README's first command: the release job of examples/release-repo, run
+// locally on the embedded default (audit log in the local directory .audit/).
+// Each step is the CLI a user would type; it stops at the first failure.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createHash } from 'node:crypto';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const repo = join(root, 'examples', 'release-repo');
+const cli = join(root, 'bin', 'model-gate.js');
+const auditDir = join(root, '.audit');
+
+if (!existsSync(join(root, 'lib', 'src', 'cli', 'main.js'))) {
+  const built = spawnSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: root, stdio: 'inherit' });
+  if (built.status !== 0) process.exit(built.status ?? 1);
+}
+
+function step(title, args, { capture = false } = {}) {
+  console.log(`\n$ model-gate ${args.join(' ')}`);
+  const r = spawnSync(process.execPath, [cli, ...args], {
+    cwd: repo,
+    stdio: ['ignore', capture ? 'pipe' : 'inherit', 'inherit'],
+    encoding: 'utf8',
+  });
+  if (capture && r.stdout) process.stdout.write(r.stdout);
+  if (r.status !== 0) {
+    console.error(`\n${title} failed (exit ${r.status}).`);
+    process.exit(r.status ?? 1);
+  }
+  return r.stdout ?? '';
+}
+
+const metadataPath = 'models/credit-risk/metadata.json';
+step('Recording lineage', [
+  'lineage', 'record',
+  '--model', 'models/credit-risk/model.pt',
+  '--dataset', 'training=data/training',
+  '--dataset', 'validation=data/validation/holdout.parquet',
+  '--hyperparameters', 'config/hyperparameters.json',
+  '--metrics', 'reports/metrics.json',
+  '--out', metadataPath,
+  '--statement', 'models/credit-risk/metadata.intoto.json',
+]);
+step('Verifying lineage', ['lineage', 'verify', metadataPath]);
+
+const metadata = JSON.parse(readFileSync(join(repo, metadataPath), 'utf8'));
+const metadataDigest = `sha256:${createHash('sha256').update(readFileSync(join(repo, metadataPath))).digest('hex')}`;
+const store = relative(repo, auditDir);
+step('Appending the audit record', [
+  'audit', 'append', '--store', store,
+  '--event-type', 'MODEL_RELEASE',
+  '--component', 'example',
+  '--actor', process.env.USER || 'example-user',
+  '--action', `release ${metadata.model.path}`,
+  '--subject', metadata.model.digest,
+  '--subject', metadataDigest,
+  '--tag', 'SR-11-7', '--tag', 'model-inventory',
+  '--json',
+]);
+step('Verifying the audit log', ['audit', 'verify', '--store', store]);
+console.log(`\nDone: lineage in examples/release-repo/${metadataPath}, audit log in .audit/`);

@@ -1,0 +1,99 @@
+import { GateError } from '../core/errors.js';
+import { parseDatasetSpec, type DatasetInput } from '../lineage/dataset-spec.js';
+
+export type ActionMode = 'release' | 'verify-lineage' | 'verify-audit';
+const MODES: readonly ActionMode[] = ['release', 'verify-lineage', 'verify-audit'];
+
+/** The Action's inputs as plain values, checked. */
+export interface ActionInputs {
+  mode: ActionMode;
+  workingDirectory: string;
+  model?: string;
+  datasets: DatasetInput[];
+  hyperparameters?: string;
+  metrics?: string;
+  metadataPath?: string;
+  statementPath?: string;
+  auditStores: string[];
+  /** Record python3's version and packages. */
+  pythonEnvironment: boolean;
+  eventType: string;
+  /** Private JWK text (a secret): never echoed in messages. */
+  checkpointKey?: string;
+  checkpointPublicKey?: string;
+  minSize?: number;
+}
+
+/**
+ * Reads and checks the inputs through `getInput` (the runner's INPUT_* values,
+ * trimmed). Errors name the input, as `@actions/core` does for missing ones.
+ */
+export function readActionInputs(getInput: (name: string) => string): ActionInputs {
+  const opt = (name: string): string | undefined => {
+    const v = getInput(name).trim();
+    return v === '' ? undefined : v;
+  };
+  const lines = (name: string): string[] =>
+    getInput(name)
+      .split(/\r?\n/)
+      .map((l) => l.trim())
+      .filter((l) => l !== '' && !l.startsWith('#'));
+
+  const mode = (opt('mode') ?? 'release') as ActionMode;
+  if (!MODES.includes(mode)) {
+    throw new GateError('E_USAGE', `unknown mode ${JSON.stringify(mode)}`, {
+      where: 'input "mode"',
+      hint: `use one of ${MODES.join(', ')}`,
+    });
+  }
+  const datasets = lines('datasets').map((line, i) => {
+    try {
+      return parseDatasetSpec(line);
+    } catch (e) {
+      throw new GateError('E_USAGE', `line ${i + 1}: ${(e as GateError).message}`, {
+        where: 'input "datasets"',
+        hint: (e as GateError).hint,
+      });
+    }
+  });
+  const minSizeText = opt('min-size');
+  if (minSizeText !== undefined && !/^\d+$/.test(minSizeText)) {
+    throw new GateError('E_USAGE', `must be a whole number, got ${JSON.stringify(minSizeText)}`, { where: 'input "min-size"' });
+  }
+  const inputs: ActionInputs = {
+    mode,
+    workingDirectory: opt('working-directory') ?? '.',
+    model: opt('model'),
+    datasets,
+    hyperparameters: opt('hyperparameters'),
+    metrics: opt('metrics'),
+    metadataPath: opt('metadata-path'),
+    statementPath: opt('statement-path'),
+    auditStores: lines('audit-store'),
+    pythonEnvironment: booleanInput(opt('python-environment') ?? 'true', 'python-environment'),
+    eventType: opt('event-type') ?? 'MODEL_RELEASE',
+    checkpointKey: opt('checkpoint-key'),
+    checkpointPublicKey: opt('checkpoint-public-key'),
+    minSize: minSizeText === undefined ? undefined : Number(minSizeText),
+  };
+  if (mode === 'release' && inputs.model === undefined) {
+    throw new GateError('E_USAGE', 'Input required and not supplied: model', {
+      where: 'input "model"',
+      hint: 'give the path of the model artifact, e.g. model: models/policy.pt',
+    });
+  }
+  if (mode === 'verify-audit' && inputs.auditStores.length === 0) {
+    throw new GateError('E_USAGE', 'Input required and not supplied: audit-store', {
+      where: 'input "audit-store"',
+      hint: 'give the audit store URL, e.g. s3://bucket/prefix?region=eu-west-1',
+    });
+  }
+  return inputs;
+}
+
+/** YAML 1.2 core-schema booleans, as @actions/core's getBooleanInput accepts them. */
+function booleanInput(value: string, name: string): boolean {
+  if (['true', 'True', 'TRUE'].includes(value)) return true;
+  if (['false', 'False', 'FALSE'].includes(value)) return false;
+  throw new GateError('E_USAGE', `must be true or false, got ${JSON.stringify(value)}`, { where: `input "${name}"` });
+}

@@ -1,0 +1,168 @@
+/**
+ * The GitHub Action front: inputs in, core calls, outputs and a job summary
+ * out. No logic of its own; one try/catch that ends in core.setFailed with
+ * the same message the CLI prints, and the documented exit code.
+ */
+import * as core from '@actions/core';
+import { readFile } from 'node:fs/promises';
+import { relative, resolve } from 'node:path';
+import { isGateError, messageOf, ExitCode } from '../core/errors.js';
+import { sha256 } from '../core/digest.js';
+import { recordLineage } from '../lineage/record.js';
+import { verifyLineage } from '../lineage/verify.js';
+import { readJsonObjectOption } from '../lineage/json-input.js';
+import {
+  appendRecord,
+  loadSigningKey,
+  loadVerifyKey,
+  modelReleaseRecord,
+  openStore,
+  verifyLog,
+  writeCheckpoint,
+} from '../audit/index.js';
+import { readActionInputs, type ActionInputs } from './inputs.js';
+import { auditSummary, lineageVerifySummary, releaseSummary } from './summary.js';
+
+type Env = Record<string, string | undefined>;
+
+/** Runs the Action. Never throws: failures go to core.setFailed. */
+export async function run(env: Env = process.env): Promise<void> {
+  try {
+    const inputs = readActionInputs((name) => core.getInput(name));
+    const cwd = resolve(env.GITHUB_WORKSPACE ?? process.cwd(), inputs.workingDirectory);
+    switch (inputs.mode) {
+      case 'release':
+        await release(inputs, cwd, env);
+        break;
+      case 'verify-lineage':
+        await verifyLineageMode(inputs, cwd);
+        break;
+      case 'verify-audit':
+        await verifyAuditMode(inputs, cwd, env);
+        break;
+    }
+  } catch (e) {
+    core.setFailed(messageOf(e));
+    process.exitCode = isGateError(e) ? e.exitCode : ExitCode.serviceFailed;
+  }
+}
+
+async function release(inputs: ActionInputs, cwd: string, env: Env): Promise<void> {
+  const hyperparameters = inputs.hyperparameters
+    ? await readJsonObjectOption(inputs.hyperparameters, 'input "hyperparameters"', cwd)
+    : undefined;
+  const metrics = inputs.metrics ? await readJsonObjectOption(inputs.metrics, 'input "metrics"', cwd) : undefined;
+  // Open (and check) the stores before hashing many GB, so a bad URL fails fast.
+  const stores = await Promise.all(inputs.auditStores.map((url) => openStore(url, { env, cwd })));
+  await Promise.all(stores.map((s) => s.checkAppendable()));
+  const signingKey = inputs.checkpointKey
+    ? await loadSigningKey(inputs.checkpointKey, 'input "checkpoint-key"')
+    : undefined;
+
+  const r = await recordLineage({
+    cwd,
+    env,
+    model: inputs.model!,
+    datasets: inputs.datasets,
+    hyperparameters,
+    metrics,
+    out: inputs.metadataPath,
+    statement: inputs.statementPath,
+    python: inputs.pythonEnvironment,
+  });
+  const metadataBytes = await readFile(r.metadataPath);
+  const metadataDigest = sha256(metadataBytes);
+  const metadataPath = relative(cwd, r.metadataPath) || r.metadataPath;
+  core.setOutput('model-digest', r.metadata.model.digest);
+  core.setOutput('metadata-path', metadataPath);
+  core.setOutput('metadata-digest', metadataDigest);
+  core.setOutput('reproducibility-digest', r.metadata.reproducibility_digest);
+
+  let audit: Parameters<typeof releaseSummary>[0]['audit'];
+  if (stores.length > 0) {
+    const record = modelReleaseRecord(
+      {
+        modelPath: r.metadata.model.path,
+        modelDigest: r.metadata.model.digest,
+        metadataPath,
+        metadataDigest,
+        reproducibilityDigest: r.metadata.reproducibility_digest,
+        datasets: r.metadata.datasets,
+      },
+      {
+        repository: env.GITHUB_REPOSITORY,
+        actor: env.GITHUB_ACTOR ?? 'unknown',
+        commit: env.GITHUB_SHA,
+        workflow: env.GITHUB_WORKFLOW,
+        runId: env.GITHUB_RUN_ID,
+        runUrl: runUrl(env),
+        component: 'github-action',
+      },
+      inputs.eventType,
+    );
+    const appended = await appendRecord(stores, record);
+    core.setOutput('audit-seq', String(appended.seq));
+    core.setOutput('audit-digest', appended.digest);
+    audit = { seq: appended.seq, digest: appended.digest, stores: stores.map((s) => s.displayUrl) };
+    if (signingKey) {
+      const cp = await writeCheckpoint(stores[0], signingKey);
+      audit.checkpoint = { key: cp.key, size: cp.size };
+      core.setOutput('checkpoint-digest', sha256(cp.jws));
+    }
+  } else {
+    core.notice('No audit-store given: lineage recorded, no audit record written.');
+  }
+  await core.summary
+    .addRaw(
+      releaseSummary({
+        metadata: r.metadata,
+        metadataPath,
+        metadataDigest,
+        totalBytes: r.totalBytes,
+        elapsedMs: r.elapsedMs,
+        audit,
+      }),
+    )
+    .write();
+}
+
+async function verifyLineageMode(inputs: ActionInputs, cwd: string): Promise<void> {
+  const file = inputs.metadataPath ?? 'metadata.json';
+  const result = await verifyLineage(file, { cwd });
+  await core.summary.addRaw(lineageVerifySummary(file, result)).write();
+  if (!result.ok) {
+    core.setFailed(`${file}: ${result.mismatches.length} digest mismatch(es); see the job summary`);
+    process.exitCode = ExitCode.verificationFailed;
+  }
+}
+
+async function verifyAuditMode(inputs: ActionInputs, cwd: string, env: Env): Promise<void> {
+  const stores = await Promise.all(inputs.auditStores.map((url) => openStore(url, { env, cwd })));
+  const checkpointKey = inputs.checkpointPublicKey
+    ? await loadVerifyKey(inputs.checkpointPublicKey, 'input "checkpoint-public-key"')
+    : undefined;
+  const result = await verifyLog(stores, { checkpointKey, minSize: inputs.minSize });
+  core.setOutput('audit-size', String(result.size));
+  core.setOutput('audit-head', result.head ?? '');
+  await core.summary
+    .addRaw(
+      auditSummary({
+        ok: result.ok,
+        size: result.size,
+        head: result.head,
+        stores: stores.map((s) => s.displayUrl),
+        findings: result.findings,
+      }),
+    )
+    .write();
+  if (!result.ok) {
+    for (const f of result.findings) core.error(`${f.kind} at seq ${f.seq}: ${f.message}`);
+    core.setFailed(`audit log verification found ${result.findings.length} finding(s)`);
+    process.exitCode = ExitCode.verificationFailed;
+  }
+}
+
+function runUrl(env: Env): string | undefined {
+  const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo, GITHUB_RUN_ID: id } = env;
+  return server && repo && id ? `${server}/${repo}/actions/runs/${id}` : undefined;
+}

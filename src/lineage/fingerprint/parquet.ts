@@ -1,0 +1,67 @@
+import { open } from 'node:fs/promises';
+import { parquetMetadataAsync, parquetSchema, type AsyncBuffer, type SchemaTree } from 'hyparquet';
+import { GateError } from '../../core/errors.js';
+import type { ColumnInfo } from '../../core/dir-hash.js';
+import type { Fingerprint } from './types.js';
+
+/**
+ * Parquet fingerprint from the file's footer (read by hyparquet; nothing else
+ * of the file is read): rows = the footer's `num_rows`; columns = the top-level
+ * fields, each typed by its logical type, else its converted type, else its
+ * physical type (`INT64`, `STRING`, `LIST`, ...).
+ *
+ * `expectedSize` is the size that was hashed: a file that changed since is
+ * refused rather than described by a footer that belongs to other bytes.
+ */
+export async function parquetFingerprint(path: string, expectedSize: number): Promise<Fingerprint> {
+  const fh = await open(path, 'r');
+  try {
+    const { size } = await fh.stat();
+    if (size !== expectedSize) {
+      throw new GateError('E_INPUT', `file changed while it was read (${expectedSize} then ${size} bytes)`, {
+        where: path,
+        hint: 'hash datasets only when nothing is writing to them',
+      });
+    }
+    const buffer: AsyncBuffer = {
+      byteLength: size,
+      async slice(start: number, end?: number): Promise<ArrayBuffer> {
+        const stop = end ?? size;
+        const out = Buffer.alloc(Math.max(stop - start, 0));
+        let done = 0;
+        while (done < out.length) {
+          const { bytesRead } = await fh.read(out, done, out.length - done, start + done);
+          if (bytesRead === 0) break;
+          done += bytesRead;
+        }
+        return out.buffer.slice(out.byteOffset, out.byteOffset + done) as ArrayBuffer;
+      },
+    };
+    let tree: SchemaTree;
+    let rows: number;
+    try {
+      const metadata = await parquetMetadataAsync(buffer);
+      rows = Number(metadata.num_rows);
+      tree = parquetSchema(metadata);
+    } catch (e) {
+      if (e instanceof GateError) throw e;
+      throw new GateError('E_INPUT', `not a readable Parquet file: ${(e as Error).message}`, {
+        where: path,
+        cause: e,
+        hint: 'fix or rename the file (only files ending in .parquet are read as Parquet)',
+      });
+    }
+    return { rows, columns: tree.children.map(columnOf) };
+  } finally {
+    await fh.close();
+  }
+}
+
+function columnOf(node: SchemaTree): ColumnInfo {
+  const el = node.element;
+  const type =
+    el.logical_type?.type ??
+    (el.converted_type === 'UTF8' ? 'STRING' : el.converted_type) ??
+    el.type ?? (node.children.length > 0 ? 'GROUP' : 'UNKNOWN');
+  return { name: el.name, type: String(type) };
+}

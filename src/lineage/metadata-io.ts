@@ -1,0 +1,20 @@
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { fsError } from './fs-errors.js';
+import { parseJsonObject } from './json-input.js';
+import { validateMetadata } from './metadata-validate.js';
+import type { LineageMetadata } from './metadata-types.js';
+
+/**
+ * Reads and validates a metadata.json: missing file, bad JSON and schema
+ * violations are all input errors (exit 2) naming the file and the field.
+ */
+export async function readMetadataFile(file: string, cwd = '.'): Promise<LineageMetadata> {
+  let text: string;
+  try {
+    text = await readFile(resolve(cwd, file), 'utf8');
+  } catch (e) {
+    throw fsError(e, file);
+  }
+  return validateMetadata(parseJsonObject(text, file, 'metadata.json'), file);
+}

@@ -1,0 +1,66 @@
+import type { ColumnInfo, ManifestEntry } from '../core/dir-hash.js';
+import type { Digest } from '../core/digest.js';
+
+/** The `schema` of metadata.json version 1. */
+export const METADATA_SCHEMA_V1 = 'https://model-release-gate.dev/schemas/metadata/v1';
+/** The predicate type of the in-toto Statement that carries metadata.json. */
+export const LINEAGE_PREDICATE_TYPE = 'https://model-release-gate.dev/attestation/lineage/v1';
+
+export type DatasetRole = 'training' | 'validation' | 'test';
+export const DATASET_ROLES: readonly DatasetRole[] = ['training', 'validation', 'test'];
+
+/** A hashed file or directory, as metadata.json records it. */
+export interface ArtifactRecord {
+  /** Relative to the working directory at record time, `/`-separated. */
+  path: string;
+  type: 'file' | 'directory';
+  digest: Digest;
+  size: number;
+  /** Directories: every regular file, in byte-wise path order. */
+  files?: ManifestEntry[];
+}
+
+export interface DatasetRecord extends ArtifactRecord {
+  name: string;
+  role: DatasetRole;
+  rows?: number;
+  columns?: ColumnInfo[];
+}
+
+export interface LockfileRecord {
+  path: string;
+  digest: Digest;
+}
+
+export interface PythonPackage {
+  name: string;
+  version: string;
+}
+
+export interface EnvironmentRecord {
+  /** The Node.js version that ran the gate (recorded, not part of the reproducibility digest). */
+  node: string;
+  python?: string;
+  lockfiles: LockfileRecord[];
+  python_packages?: PythonPackage[];
+}
+
+export interface SourceRecord {
+  repository?: string;
+  commit?: string;
+  workflow?: string;
+  run_id?: string;
+}
+
+/** metadata.json, version 1 (DESIGN.md §4; schemas/metadata.schema.json). */
+export interface LineageMetadata {
+  schema: typeof METADATA_SCHEMA_V1;
+  model: ArtifactRecord;
+  datasets: DatasetRecord[];
+  hyperparameters: Record<string, unknown>;
+  metrics: Record<string, unknown>;
+  environment: EnvironmentRecord;
+  source: SourceRecord;
+  reproducibility_digest: Digest;
+  created_at: string;
+}

@@ -1,0 +1,134 @@
+import { dirname, join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { GateError } from '../core/errors.js';
+import { writeFileAtomic } from './atomic-write.js';
+import { defaultDatasetName, type DatasetInput } from './dataset-spec.js';
+import { collectEnvironment } from './environment.js';
+import { hashPath, type PathDigest } from './hash-path.js';
+import { validateMetadata } from './metadata-validate.js';
+import { METADATA_SCHEMA_V1, type ArtifactRecord, type DatasetRecord, type LineageMetadata } from './metadata-types.js';
+import { recordPath } from './record-path.js';
+import { reproducibilityDigest } from './reproducibility.js';
+import { sourceFromEnv } from './source.js';
+import { lineageStatement } from './statement.js';
+
+/** Everything {@link recordLineage} needs; nothing is read from the process. */
+export interface RecordOptions {
+  /** Working directory: inputs are resolved against it and recorded relative to it. */
+  cwd: string;
+  /** Environment variables (GitHub Actions ones fill `source`; PATH finds python3). */
+  env: Record<string, string | undefined>;
+  model: string;
+  datasets?: DatasetInput[];
+  hyperparameters?: Record<string, unknown>;
+  metrics?: Record<string, unknown>;
+  /** Where to write metadata.json (default: `metadata.json` beside the model). */
+  out?: string;
+  /** Also write an in-toto Statement v1 there. */
+  statement?: string;
+  followSymlinks?: boolean;
+  /** Ask python3 for its version and packages (default true). */
+  python?: boolean;
+  pythonTimeoutMs?: number;
+  workers?: number;
+  /** Clock for `created_at`. */
+  now?: () => Date;
+  /** Progress per input (label = its path). */
+  onProgress?: (label: string, done: number, total: number) => void;
+}
+
+export interface RecordResult {
+  metadata: LineageMetadata;
+  metadataPath: string;
+  statementPath?: string;
+  /** Bytes hashed (model and datasets). */
+  totalBytes: number;
+  elapsedMs: number;
+}
+
+/**
+ * Hashes the model and datasets, collects the environment and source,
+ * computes the reproducibility digest, and writes metadata.json (and the
+ * optional in-toto Statement) atomically. Validates its own output against
+ * the schema before writing it.
+ */
+export async function recordLineage(opts: RecordOptions): Promise<RecordResult> {
+  const started = performance.now();
+  const datasets = opts.datasets ?? [];
+  const named = datasets.map((d) => ({ ...d, name: d.name ?? defaultDatasetName(d.path) }));
+  const seen = new Set<string>();
+  for (const d of named) {
+    const key = `${d.role}:${d.name}`;
+    if (seen.has(key)) {
+      throw new GateError('E_USAGE', `two ${d.role} datasets are both named ${JSON.stringify(d.name)}`, {
+        where: d.path,
+        hint: 'name them apart with ROLE:NAME=PATH',
+      });
+    }
+    seen.add(key);
+  }
+  const hash = (path: string, fingerprint: boolean): Promise<PathDigest> =>
+    hashPath(path, {
+      cwd: opts.cwd,
+      followSymlinks: opts.followSymlinks,
+      fingerprint,
+      workers: opts.workers,
+      onProgress: opts.onProgress ? (done, total) => opts.onProgress!(path, done, total) : undefined,
+    });
+
+  const model = await hash(opts.model, false);
+  const datasetRecords: DatasetRecord[] = [];
+  for (const d of named) {
+    const r = await hash(d.path, true);
+    datasetRecords.push({ name: d.name, role: d.role, ...artifact(opts.cwd, r), ...fingerprintOf(r) });
+  }
+  const environment = await collectEnvironment({
+    cwd: opts.cwd,
+    env: opts.env,
+    python: opts.python,
+    pythonTimeoutMs: opts.pythonTimeoutMs,
+  });
+  const source = sourceFromEnv(opts.env);
+  const hyperparameters = opts.hyperparameters ?? {};
+  const body = { datasets: datasetRecords, hyperparameters, environment, source };
+  const metadata: LineageMetadata = {
+    schema: METADATA_SCHEMA_V1,
+    model: artifact(opts.cwd, model),
+    datasets: datasetRecords,
+    hyperparameters,
+    metrics: opts.metrics ?? {},
+    environment,
+    source,
+    reproducibility_digest: reproducibilityDigest(body),
+    created_at: (opts.now ?? (() => new Date()))().toISOString(),
+  };
+  validateMetadata(JSON.parse(JSON.stringify(metadata)), 'metadata.json (as recorded)');
+
+  const metadataPath = resolve(opts.cwd, opts.out ?? join(dirname(opts.model.replace(/\/+$/, '')), 'metadata.json'));
+  await writeFileAtomic(metadataPath, `${JSON.stringify(metadata, null, 2)}\n`, opts.out ?? metadataPath);
+  let statementPath: string | undefined;
+  if (opts.statement) {
+    statementPath = resolve(opts.cwd, opts.statement);
+    await writeFileAtomic(statementPath, `${JSON.stringify(lineageStatement(metadata), null, 2)}\n`, opts.statement);
+  }
+  return {
+    metadata,
+    metadataPath,
+    statementPath,
+    totalBytes: model.size + datasetRecords.reduce((s, d) => s + d.size, 0),
+    elapsedMs: performance.now() - started,
+  };
+}
+
+function artifact(cwd: string, r: PathDigest): ArtifactRecord {
+  const a: ArtifactRecord = { path: recordPath(cwd, r.path), type: r.type, digest: r.digest, size: r.size };
+  if (r.files) a.files = r.files;
+  return a;
+}
+
+function fingerprintOf(r: PathDigest): Pick<DatasetRecord, 'rows' | 'columns'> {
+  const f: Pick<DatasetRecord, 'rows' | 'columns'> = {};
+  if (r.rows !== undefined) f.rows = r.rows;
+  if (r.columns !== undefined) f.columns = r.columns;
+  return f;
+}

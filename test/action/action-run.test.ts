@@ -1,0 +1,144 @@
+import { cpSync, mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runAction } from '../helpers/action-runner.js';
+import { runCli } from '../../src/cli/program.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..', '..', '..'); // lib/test/action → project root
+const entry = join(root, 'lib', 'src', 'action', 'index.js');
+const example = join(root, 'examples', 'release-repo');
+
+function workspace(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'mrg-ws-'));
+  // Only what the repository tracks: not a metadata.json or .audit/ left by a local `npm run example`.
+  cpSync(example, dir, { recursive: true, filter: (src) => !/metadata(\.intoto)?\.json$|\.audit/.test(src) });
+  return dir;
+}
+
+const releaseInputs = {
+  model: 'models/credit-risk/model.pt',
+  datasets: 'training=data/training\n# a comment line\nvalidation=data/validation/holdout.parquet\n',
+  hyperparameters: 'config/hyperparameters.json',
+  metrics: 'reports/metrics.json',
+  // pip list costs seconds per run; one test below keeps the default.
+  'python-environment': 'false',
+};
+
+const githubEnv = (ws: string) => ({
+  GITHUB_WORKSPACE: ws,
+  GITHUB_REPOSITORY: 'acme-bank/credit-models',
+  GITHUB_SHA: 'a'.repeat(40),
+  GITHUB_WORKFLOW: 'release-model',
+  GITHUB_RUN_ID: '4242',
+  GITHUB_ACTOR: 'release-bot',
+  GITHUB_SERVER_URL: 'https://github.com',
+});
+
+const sha256File = (p: string) => `sha256:${createHash('sha256').update(readFileSync(p)).digest('hex')}`;
+
+describe('the Action run() with inputs as the runner passes them', () => {
+  it('release: writes metadata.json, appends a MODEL_RELEASE record, sets outputs and a job summary', async () => {
+    const ws = workspace();
+    const { 'python-environment': _off, ...defaults } = releaseInputs;
+    const r = await runAction(entry, { ...defaults, 'audit-store': '.audit' }, githubEnv(ws));
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const metadataPath = join(ws, 'models', 'credit-risk', 'metadata.json');
+    const metadata = JSON.parse(readFileSync(metadataPath, 'utf8'));
+    expect(r.outputs['model-digest']).toBe(sha256File(join(ws, 'models', 'credit-risk', 'model.pt')));
+    expect(r.outputs['model-digest']).toBe(metadata.model.digest);
+    expect(r.outputs['metadata-path']).toBe('models/credit-risk/metadata.json');
+    expect(r.outputs['metadata-digest']).toBe(sha256File(metadataPath));
+    expect(r.outputs['reproducibility-digest']).toBe(metadata.reproducibility_digest);
+    expect(r.outputs['audit-seq']).toBe('0');
+    expect(metadata.source).toEqual({ repository: 'acme-bank/credit-models', commit: 'a'.repeat(40), workflow: 'release-model', run_id: '4242' });
+    expect(metadata.datasets.map((d: { role: string }) => d.role)).toEqual(['training', 'validation']);
+    expect(r.summary).toContain(metadata.model.digest);
+    expect(r.summary).toContain('| `data/validation/holdout.parquet` | validation |');
+    expect(r.summary).toContain('| 400 |');
+
+    // The record is in the log, chained, with the model and metadata digests as subjects.
+    const lines: string[] = [];
+    const io = { stdout: (t: string) => void lines.push(t), stderr: () => undefined, env: {}, cwd: ws, stderrIsTty: false };
+    expect(await runCli(['audit', 'show', '--store', '.audit', '--json'], io)).toBe(0);
+    const shown = JSON.parse(lines.join(''));
+    const records = Array.isArray(shown) ? shown : shown.records;
+    const rec = records[0].record ?? records[0];
+    expect(rec.event_type).toBe('MODEL_RELEASE');
+    expect(rec.log).toBe('acme-bank/credit-models');
+    expect(rec.subject).toEqual([metadata.model.digest, r.outputs['metadata-digest']]);
+    expect(rec.details.run.url).toBe('https://github.com/acme-bank/credit-models/actions/runs/4242');
+
+    // A second release appends the next record; verify-audit mode finds the log intact.
+    const again = await runAction(entry, { ...releaseInputs, 'audit-store': '.audit' }, githubEnv(ws));
+    expect(again.code).toBe(0);
+    expect(again.outputs['audit-seq']).toBe('1');
+    const verified = await runAction(entry, { mode: 'verify-audit', 'audit-store': '.audit' }, githubEnv(ws));
+    expect(verified.code).toBe(0);
+    expect(verified.outputs['audit-size']).toBe('2');
+    expect(verified.summary).toContain('**Intact**: 2 record(s)');
+  });
+
+  it('verify-lineage: fails with exit 1 and names the changed file when a dataset byte changes', async () => {
+    const ws = workspace();
+    const rec = await runAction(entry, releaseInputs, githubEnv(ws));
+    expect(rec.code).toBe(0);
+    const ok = await runAction(entry, { mode: 'verify-lineage', 'metadata-path': 'models/credit-risk/metadata.json' }, githubEnv(ws));
+    expect(ok.code).toBe(0);
+    expect(ok.summary).toContain('Every digest');
+
+    const part = join(ws, 'data', 'training', 'part-001.csv');
+    const bytes = readFileSync(part);
+    bytes[bytes.length - 2] ^= 1;
+    writeFileSync(part, bytes);
+    const bad = await runAction(entry, { mode: 'verify-lineage', 'metadata-path': 'models/credit-risk/metadata.json' }, githubEnv(ws));
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toContain('::error::');
+    expect(bad.summary).toContain('`part-001.csv`');
+  });
+
+  it('refuses a missing model input with exit 2, naming the input, and writes nothing', async () => {
+    const ws = workspace();
+    const r = await runAction(entry, { datasets: 'training=data/training', 'audit-store': '.audit' }, githubEnv(ws));
+    expect(r.code).toBe(2);
+    expect(r.stdout).toMatch(/::error::.*model/);
+    expect(existsSync(join(ws, '.audit'))).toBe(false);
+  });
+
+  it('refuses a malformed dataset line with exit 2, naming the input and the line, before hashing', async () => {
+    const ws = workspace();
+    const r = await runAction(entry, { ...releaseInputs, datasets: 'training=data/training\ntrainig=data/x.csv' }, githubEnv(ws));
+    expect(r.code).toBe(2);
+    expect(r.stdout).toMatch(/::error::input "datasets": line 2: bad dataset/);
+    expect(existsSync(join(ws, 'models', 'credit-risk', 'metadata.json'))).toBe(false);
+  });
+
+  it('verify-audit: a tampered record fails the step with exit 1 and lists the finding', async () => {
+    const ws = workspace();
+    for (let i = 0; i < 3; i++) expect((await runAction(entry, { ...releaseInputs, 'audit-store': '.audit' }, githubEnv(ws))).code).toBe(0);
+    const entryFile = join(ws, '.audit', 'entries', `${'1'.padStart(20, '0')}.json`);
+    const { chmodSync } = await import('node:fs');
+    chmodSync(entryFile, 0o644);
+    writeFileSync(entryFile, readFileSync(entryFile, 'utf8').replace('release-bot', 'someone-else'));
+    const r = await runAction(entry, { mode: 'verify-audit', 'audit-store': '.audit' }, githubEnv(ws));
+    expect(r.code).toBe(1);
+    expect(r.summary).toMatch(/finding/);
+    expect(r.stdout).toMatch(/::error::(modified at seq 1|broken-link at seq 2)/);
+  });
+});
+
+describe('the committed bundle dist/index.js (what GitHub runs)', () => {
+  const bundle = join(root, 'dist', 'index.js');
+  it('runs a release on the example, hashing the dataset directory on its worker threads', async () => {
+    const ws = workspace();
+    const r = await runAction(bundle, { ...releaseInputs, 'audit-store': '.audit' }, githubEnv(ws));
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const metadata = JSON.parse(readFileSync(join(ws, 'models', 'credit-risk', 'metadata.json'), 'utf8'));
+    expect(metadata.datasets[0]).toMatchObject({ role: 'training', type: 'directory', rows: 1200 });
+    expect(r.outputs['audit-seq']).toBe('0');
+  });
+});

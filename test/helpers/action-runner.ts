@@ -1,0 +1,69 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface ActionRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  /** GITHUB_OUTPUT parsed: name → value. */
+  outputs: Record<string, string>;
+  /** GITHUB_STEP_SUMMARY content. */
+  summary: string;
+}
+
+/**
+ * Runs an Action entry point as the runner does: a separate node process,
+ * inputs as INPUT_<NAME> variables (name upper-cased, spaces to underscores,
+ * hyphens kept), GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files.
+ */
+export async function runAction(
+  entry: string,
+  inputs: Record<string, string>,
+  env: Record<string, string> = {},
+): Promise<ActionRun> {
+  const dir = mkdtempSync(join(tmpdir(), 'mrg-action-'));
+  const outputFile = join(dir, 'output');
+  const summaryFile = join(dir, 'summary');
+  writeFileSync(outputFile, '');
+  writeFileSync(summaryFile, '');
+  const inputEnv: Record<string, string> = {};
+  for (const [k, v] of Object.entries(inputs)) inputEnv[`INPUT_${k.replace(/ /g, '_').toUpperCase()}`] = v;
+  const child = spawn(process.execPath, [entry], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? dir,
+      GITHUB_OUTPUT: outputFile,
+      GITHUB_STEP_SUMMARY: summaryFile,
+      GITHUB_ACTIONS: 'true',
+      ...inputEnv,
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  const code = await new Promise<number | null>((res) => child.on('close', res));
+  return { code, stdout, stderr, outputs: parseOutputFile(readFileSync(outputFile, 'utf8')), summary: readFileSync(summaryFile, 'utf8') };
+}
+
+/** Parses the GITHUB_OUTPUT file format (`name<<DELIM\nvalue\nDELIM`). */
+export function parseOutputFile(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const m = /^([^<=]+)<<(.+)$/.exec(lines[i]);
+    if (m) {
+      const value: string[] = [];
+      for (i++; i < lines.length && lines[i] !== m[2]; i++) value.push(lines[i]);
+      out[m[1]] = value.join('\n');
+    } else if (lines[i].includes('=')) {
+      const eq = lines[i].indexOf('=');
+      out[lines[i].slice(0, eq)] = lines[i].slice(eq + 1);
+    }
+  }
+  return out;
+}

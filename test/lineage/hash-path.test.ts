@@ -1,0 +1,228 @@
+import fc from 'fast-check';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, symlinkSync, writeFileSync, chmodSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { GateError } from '../../src/core/errors.js';
+import { hashPath } from '../../src/lineage/hash-path.js';
+import { READ_SIZE } from '../../src/lineage/file-digest.js';
+import { oneLiner, sha256sum, tempDir, writeTree } from './helpers.js';
+
+async function refusal(p: Promise<unknown>): Promise<GateError> {
+  try {
+    await p;
+  } catch (e) {
+    expect(e).toBeInstanceOf(GateError);
+    return e as GateError;
+  }
+  throw new Error('expected a refusal');
+}
+
+// Names that break naive pipelines: spaces, non-ASCII, a leading dash, dots.
+const segment = fc.constantFrom('a', 'b c', '-x', 'é', '日本', '😀', '.hidden', 'z-', 'Z', 'a.b', ' lead', 'tail ');
+const relPath = fc.array(segment, { minLength: 1, maxLength: 3 }).map((s) => s.join('/'));
+const tree = fc.record({
+  files: fc.dictionary(relPath, fc.uint8Array({ maxLength: 300 }), { maxKeys: 8 }),
+  empty: fc.array(relPath, { maxLength: 2 }),
+});
+
+describe('hashPath: digests equal coreutils', () => {
+  it('a file equals sha256sum, across the read-size boundary and when empty', async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const big = Buffer.alloc(READ_SIZE * 2 + 17, 7);
+      big[READ_SIZE] = 1;
+      writeTree(dir, { big: big, empty: '', small: 'hello\n' });
+      for (const f of ['big', 'empty', 'small']) {
+        const r = await hashPath(join(dir, f));
+        expect(r.digest).toBe(sha256sum(join(dir, f)));
+        expect(r.type).toBe('file');
+      }
+      expect((await hashPath('big', { cwd: dir })).size).toBe(big.length);
+    } finally {
+      cleanup();
+    }
+  });
+
+  it('a directory equals the dirHash1 one-liner, on workers and on the main thread', async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      writeTree(
+        dir,
+        {
+          'a b/c.txt': 'one',
+          '-dash': 'two',
+          'é/日本 x.bin': Buffer.alloc(READ_SIZE + 3, 1),
+          'nested/deep/empty-file': '',
+          'big/x': Buffer.alloc(9 * 1024 * 1024, 2), // pushes the total over the parallel threshold
+        },
+        ['nested/empty-dir'],
+      );
+      const expected = oneLiner(dir);
+      const parallel = await hashPath(dir, { workers: 2 });
+      const serial = await hashPath(dir, { workers: 1 });
+      expect(parallel.digest).toBe(expected);
+      expect(serial.digest).toBe(expected);
+      expect(parallel.files).toEqual(serial.files);
+      for (const f of parallel.files!) expect(f.digest).toBe(sha256sum(join(dir, f.path)));
+      expect(parallel.files!.map((f) => f.path)).toEqual([
+        '-dash',
+        'a b/c.txt',
+        'big/x',
+        'nested/deep/empty-file',
+        'é/日本 x.bin',
+      ]);
+    } finally {
+      cleanup();
+    }
+  });
+
+  it('property: generated trees hash like the one-liner (25 runs)', async () => {
+    await fc.assert(
+      fc.asyncProperty(tree, async ({ files, empty }) => {
+        const { dir, cleanup } = tempDir();
+        try {
+          // A path may be both a file and a directory prefix in the generated map: keep what fits.
+          for (const [rel, bytes] of Object.entries(files)) {
+            try {
+              writeTree(dir, { [rel]: Buffer.from(bytes) });
+            } catch {
+              /* a parent is a file: skip */
+            }
+          }
+          for (const e of empty) {
+            try {
+              mkdirSync(join(dir, e), { recursive: true });
+            } catch {
+              /* exists as a file */
+            }
+          }
+          const r = await hashPath(dir);
+          expect(r.digest).toBe(oneLiner(dir));
+        } finally {
+          cleanup();
+        }
+      }),
+      { numRuns: 25 },
+    );
+  });
+});
+
+describe('hashPath: refusals name the path', () => {
+  let dir: string;
+  let cleanup: () => void;
+  beforeEach(() => ({ dir, cleanup } = tempDir()));
+  afterEach(() => cleanup());
+
+  it('refuses a symbolic link inside a directory, and follows it on request', async () => {
+    writeTree(dir, { 'd/real': 'bytes', 'target/t': 'T' });
+    symlinkSync(join(dir, 'd/real'), join(dir, 'd/link'));
+    const e = await refusal(hashPath(join(dir, 'd')));
+    expect(e.code).toBe('E_UNSUPPORTED_FILE_TYPE');
+    expect(e.exitCode).toBe(2);
+    expect(e.describe()).toContain(join(dir, 'd', 'link'));
+    expect(e.describe()).toMatch(/symbolic link/);
+    const followed = await hashPath(join(dir, 'd'), { followSymlinks: true });
+    expect(followed.files!.map((f) => f.path)).toEqual(['link', 'real']);
+    expect(followed.digest).toBe(
+      execFileSync(
+        'bash',
+        ['-c', 'cd "$1" && find -L . -type f -print0 | cut -z -c3- | LC_ALL=C sort -z | xargs -0 -r sha256sum -- | sha256sum', 'x', join(dir, 'd')],
+        { encoding: 'utf8' },
+      ).replace(/^(\w+).*\n$/s, 'sha256:$1'),
+    );
+  });
+
+  it('refuses a symbolic link given as the path itself', async () => {
+    writeTree(dir, { real: 'x' });
+    symlinkSync(join(dir, 'real'), join(dir, 'link'));
+    const e = await refusal(hashPath(join(dir, 'link')));
+    expect(e.code).toBe('E_UNSUPPORTED_FILE_TYPE');
+    expect((await hashPath(join(dir, 'link'), { followSymlinks: true })).digest).toBe(sha256sum(join(dir, 'real')));
+  });
+
+  it('refuses a symbolic link cycle when following links', async () => {
+    mkdirSync(join(dir, 'd/sub'), { recursive: true });
+    symlinkSync('..', join(dir, 'd/sub/up'));
+    const e = await refusal(hashPath(join(dir, 'd'), { followSymlinks: true }));
+    expect(e.describe()).toMatch(/cycle/);
+  });
+
+  it('refuses a FIFO', async () => {
+    mkdirSync(join(dir, 'd'));
+    execFileSync('mkfifo', [join(dir, 'd/pipe')]);
+    const e = await refusal(hashPath(join(dir, 'd')));
+    expect(e.code).toBe('E_UNSUPPORTED_FILE_TYPE');
+    expect(e.describe()).toContain(join(dir, 'd', 'pipe'));
+    expect(e.describe()).toMatch(/FIFO/);
+    expect((await refusal(hashPath(join(dir, 'd/pipe')))).describe()).toMatch(/FIFO/);
+  });
+
+  it('refuses a unix socket', async () => {
+    mkdirSync(join(dir, 'd'));
+    const server = createServer();
+    await new Promise<void>((r) => server.listen(join(dir, 'd/sock'), r));
+    try {
+      const e = await refusal(hashPath(join(dir, 'd')));
+      expect(e.code).toBe('E_UNSUPPORTED_FILE_TYPE');
+      expect(e.describe()).toMatch(/socket/);
+      expect(e.describe()).toContain(join(dir, 'd', 'sock'));
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
+  });
+
+  it('refuses a device file', async () => {
+    const e = await refusal(hashPath('/dev/null'));
+    expect(e.describe()).toMatch(/device/);
+  });
+
+  it.each([
+    ['a newline', 'bad\nname'],
+    ['a backslash', 'bad\\name'],
+  ])('refuses a name containing %s', async (what, name) => {
+    writeTree(dir, { [`d/${name}`]: 'x' });
+    const e = await refusal(hashPath(join(dir, 'd')));
+    expect(e.code).toBe('E_UNSAFE_NAME');
+    expect(e.describe()).toContain(what.replace('a ', ''));
+    expect(e.describe()).toContain(JSON.stringify(join(dir, 'd', name)));
+  });
+
+  it('refuses a name that is not UTF-8', async () => {
+    mkdirSync(join(dir, 'd'));
+    writeFileSync(Buffer.from(`${join(dir, 'd')}/\xff.bin`, 'latin1'), 'x');
+    const e = await refusal(hashPath(join(dir, 'd')));
+    expect(e.code).toBe('E_UNSAFE_NAME');
+    expect(e.describe()).toMatch(/UTF-8/);
+  });
+
+  it('reports a missing path', async () => {
+    const e = await refusal(hashPath(join(dir, 'nope')));
+    expect(e.code).toBe('E_NOT_FOUND');
+    expect(e.exitCode).toBe(2);
+    expect(e.describe()).toContain(join(dir, 'nope'));
+  });
+
+  it('reports an unreadable file (run as an unprivileged user: root reads anything)', () => {
+    // Tests run as root, for whom chmod 000 stops nothing, so the CLI runs as
+    // `nobody` through setpriv. Without setpriv or root, the check is impossible here.
+    writeTree(dir, { secret: 'x' });
+    chmodSync(dir, 0o755);
+    chmodSync(join(dir, 'secret'), 0o000);
+    const bin = join(process.cwd(), 'bin', 'model-gate.js');
+    let status = 0;
+    let stderr = '';
+    try {
+      execFileSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, bin, 'hash', join(dir, 'secret')], {
+        encoding: 'utf8',
+        stdio: 'pipe',
+      });
+    } catch (e) {
+      status = (e as { status: number }).status;
+      stderr = (e as { stderr: string }).stderr;
+    }
+    expect(status).toBe(2);
+    expect(stderr).toContain(join(dir, 'secret'));
+    expect(stderr).toMatch(/permission denied/);
+  });
+});

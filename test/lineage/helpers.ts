@@ -1,0 +1,53 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { runCli } from '../../src/cli/program.js';
+
+/** A fresh temporary directory, removed by the returned cleanup. */
+export function tempDir(prefix = 'mrg-lineage-'): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Writes files (relative path → content) and empty directories under root. */
+export function writeTree(root: string, files: Record<string, string | Buffer>, emptyDirs: string[] = []): void {
+  for (const [rel, content] of Object.entries(files)) {
+    mkdirSync(dirname(join(root, rel)), { recursive: true });
+    writeFileSync(join(root, rel), content);
+  }
+  for (const d of emptyDirs) mkdirSync(join(root, d), { recursive: true });
+}
+
+/** DESIGN.md §4's coreutils one-liner for dirHash1, run for real. */
+export function oneLiner(dir: string): string {
+  const out = execFileSync(
+    'bash',
+    ['-c', 'cd "$1" && find . -type f -print0 | cut -z -c3- | LC_ALL=C sort -z | xargs -0 -r sha256sum -- | sha256sum', 'x', dir],
+    { encoding: 'utf8' },
+  );
+  return `sha256:${out.split(' ')[0]}`;
+}
+
+/** `sha256sum FILE`, run for real. */
+export function sha256sum(file: string): string {
+  const out = execFileSync('sha256sum', ['--', file], { encoding: 'utf8' });
+  return `sha256:${out.slice(0, 64)}`;
+}
+
+/** Runs the CLI in-process with captured output. */
+export async function cli(
+  argv: string[],
+  opts: { cwd?: string; env?: Record<string, string | undefined>; tty?: boolean } = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(argv, {
+    stdout: (t) => void (stdout += t),
+    stderr: (t) => void (stderr += t),
+    env: opts.env ?? { PATH: process.env.PATH },
+    cwd: opts.cwd ?? process.cwd(),
+    stderrIsTty: opts.tty ?? false,
+  });
+  return { code, stdout, stderr };
+}
