@@ -9,6 +9,7 @@ import picomatch from 'picomatch';
 import { isMap, isSeq, isScalar, LineCounter, parseDocument, type Document, type Node, type Pair } from 'yaml';
 import { GateError } from '../core/errors.js';
 import schema from '../../schemas/policy.schema.json' with { type: 'json' };
+import { deploymentChecks, normaliseDeployment } from './deployment-policy.js';
 import {
   POLICY_PATH,
   type ChecksPolicy,
@@ -112,9 +113,7 @@ export function validatePolicy(
       const m = schemaMessage(e);
       if (e.keyword === 'additionalProperties') {
         const key = String((e.params as { additionalProperty: string }).additionalProperty);
-        const allowed = Object.keys((e.parentSchema as { properties?: object }).properties ?? {}).filter(
-          (k) => k !== 'deployment',
-        );
+        const allowed = Object.keys((e.parentSchema as { properties?: object }).properties ?? {});
         problems.push(
           at(locate.offset([...segs, key], true), pathText([...segs, key]), `unknown key (allowed here: ${allowed.join(', ')})`),
         );
@@ -123,7 +122,10 @@ export function validatePolicy(
       }
     }
   }
-  if (problems.length === 0) semanticChecks(top, add);
+  if (problems.length === 0) {
+    semanticChecks(top, add);
+    deploymentChecks(top, add);
+  }
   if (problems.length > 0) {
     problems.sort((a, b) => a.line - b.line || a.column - b.column);
     return { problems: dedupe(problems) };
@@ -380,5 +382,7 @@ function normalise(top: Raw, file: string): Policy {
     const store = audit.store as string | string[];
     policy.audit = { stores: Array.isArray(store) ? store : [store] };
   }
+  const deployment = normaliseDeployment(top.deployment as Raw | undefined);
+  if (deployment) policy.deployment = deployment;
   return policy;
 }
