@@ -129,7 +129,7 @@ describe('policy file: errors name file, line and column', () => {
     password_env: AWS_SECRET_ACCESS_KEY
 `;
     expect(problems(text)).toEqual([
-      '.github/model-release-gate.yml:21:21: deployment.servicenow.password_env: must name an environment variable starting with SERVICENOW_ (the policy names variables, never secrets, and cannot point the App at its other secrets)',
+      '.github/model-release-gate.yml:21:19: deployment.servicenow.password_env: must name an environment variable starting with SERVICENOW_ (the policy names variables, never secrets, and cannot point the App at its other secrets)',
     ]);
     expect(problems(text.replace('AWS_SECRET_ACCESS_KEY', 'SERVICENOW_PW').replace('  servicenow:\n', '  servicenow:\n    correlation_id: "x:{run_id}"\n'))).toEqual([
       '.github/model-release-gate.yml:19:13: deployment.environments[1].name: environment "Production" is listed twice',
