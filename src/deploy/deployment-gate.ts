@@ -301,5 +301,6 @@ export function decisionComment(d: DeploymentDecision, environment: string): str
         ? `model-release-gate rejected the deployment to ${environment}:`
         : `model-release-gate is waiting before deploying to ${environment}:`;
   const text = [head, ...d.reasons.map((r) => `- ${r}`)].join('\n');
-  return text.length <= MAX_COMMENT ? text : `${text.slice(0, MAX_COMMENT - 30)}\n… (full reasons in the audit log)`;
+  const tail = '\n… (full reasons in the audit log)';
+  return text.length <= MAX_COMMENT ? text : `${text.slice(0, MAX_COMMENT - tail.length)}${tail}`;
 }
