@@ -110,8 +110,9 @@ export function renderCheckRun(
       for (const c of rule.checks) parts.push(`| ${cell(c.name)} | ${c.passed ? 'passed' : 'failed'} | ${cell(c.reason)} |`);
       parts.push('');
     }
-    for (const r of rule.reasons) parts.push(`- ${cell(r)}`);
-    if (rule.reasons.length) parts.push('');
+    // Reasons not already shown as missing slots or failed checks (e.g. vetoes).
+    const other = rule.reasons.filter((r) => !rule.missing.includes(r) && !r.startsWith('check failed:'));
+    if (other.length) parts.push('**Also**', '', ...other.map((r) => `- ${cell(r)}`), '');
   }
 
   if (verdict.approvals.length > 0) {
@@ -131,9 +132,6 @@ export function renderCheckRun(
 
 /** The statement to sign and the command that signs it. */
 function howToApprove(ctx: VerdictContext, facts: PullRequestFacts, verdict: Verdict): string[] {
-  const [owner, repo] = ctx.repository.split('/');
-  void owner;
-  void repo;
   const roles = [...new Set(verdict.roles.filter((r) => r.filled_by.length < r.required).map((r) => r.role))];
   const statement = buildStatement(facts, { login: 'YOUR-LOGIN', id: 0 });
   const out = [
@@ -152,7 +150,7 @@ function howToApprove(ctx: VerdictContext, facts: PullRequestFacts, verdict: Ver
     '```',
     '',
     '```sh',
-    `model-gate approval statement --repo ${ctx.repository} --pr ${ctx.pull_request} --approver YOUR-LOGIN > statement.json`,
+    `model-gate approve --repo ${ctx.repository} --pr ${ctx.pull_request} --statement-only > statement.json`,
     `ssh-keygen -Y sign -n ${APPROVAL_NAMESPACE} -f ~/.ssh/id_ed25519 statement.json   # writes statement.json.sig`,
     '```',
   ];

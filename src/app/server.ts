@@ -12,7 +12,11 @@ import { createNodeMiddleware, createProbot, ProbotOctokit } from 'probot';
 import { createApp } from './app.js';
 import { realDeps } from './deps.js';
 
-const env = process.env;
+// Structured (JSON) logs in production unless LOG_FORMAT says otherwise, as `probot run` does.
+const env: Record<string, string | undefined> = {
+  ...process.env,
+  LOG_FORMAT: process.env.LOG_FORMAT || (process.env.NODE_ENV === 'production' ? 'json' : undefined),
+};
 
 // Probot builds its Octokit with throttling (GitHub's rate limits) and retries;
 // against a local double they only add waits, so tests can switch them off.
@@ -25,7 +29,7 @@ const Octokit =
       }))
     : ProbotOctokit;
 
-const probot = createProbot({ env, overrides: { Octokit, logLevel: (env.LOG_LEVEL as 'info') ?? 'info' } });
+const probot = createProbot({ env: env as NodeJS.ProcessEnv, overrides: { Octokit, logLevel: (env.LOG_LEVEL as 'info') ?? 'info' } });
 const middleware = await createNodeMiddleware(createApp(realDeps(env)), {
   probot,
   webhooksPath: env.WEBHOOK_PATH || '/api/github/webhooks',

@@ -9,9 +9,9 @@
 import { canonicalJson } from '../core/canonical-json.js';
 import { parseAllowedSigners, signersFor, type AllowedSignersParse } from './allowed-signers.js';
 import { findCompactJws, jwsPayload, verifyJwsApproval } from './jws-approval.js';
-import { fingerprint, parsePublicKeyLine, type SshPublicKey } from './ssh-key.js';
+import { fingerprint, parsePublicKeyLineCached, type SshPublicKey } from './ssh-key.js';
 import { findArmoredSignatures, parseSshSig, verifySshSig, type SshSig } from './sshsig.js';
-import { buildStatement, statementBytes } from './statement.js';
+import { buildStatement, StatementTemplate } from './statement.js';
 import { APPROVAL_NAMESPACE, type ApprovalStatement, type KeySource, type PullRequestFacts, type ReviewFact } from './types.js';
 
 export interface SignatureCheck {
@@ -35,8 +35,32 @@ interface AllowedKey {
   verifyRequired: boolean;
 }
 
-/** Parsed allowed-signers files, shared by every review of one evaluation. */
-export type AllowedSignersCache = Map<string, AllowedSignersParse>;
+/**
+ * Work shared by every review of one evaluation: parsed allowed-signers files,
+ * parsed public keys, and the statement template of the pull request.
+ */
+export interface SignatureCaches {
+  signers: Map<string, AllowedSignersParse>;
+  keys: Map<string, SshPublicKey | null>;
+  template?: StatementTemplate;
+}
+
+export function newSignatureCaches(): SignatureCaches {
+  return { signers: new Map(), keys: new Map() };
+}
+
+function parseKeyCached(line: string, caches: SignatureCaches): SshPublicKey | null {
+  let k = caches.keys.get(line);
+  if (k === undefined) {
+    try {
+      k = parsePublicKeyLineCached(line);
+    } catch {
+      k = null; // an unsupported key registered on GitHub is simply not usable
+    }
+    caches.keys.set(line, k);
+  }
+  return k;
+}
 
 function sourceName(s: KeySource): string {
   return s.kind === 'github' ? 'github' : `${s.kind}:${s.path}`;
@@ -54,7 +78,7 @@ function allowedSshKeys(
   review: ReviewFact,
   sources: KeySource[],
   facts: PullRequestFacts,
-  cache: AllowedSignersCache,
+  caches: SignatureCaches,
 ): { keys: AllowedKey[]; notes: string[] } {
   const keys: AllowedKey[] = [];
   const notes: string[] = [];
@@ -63,12 +87,10 @@ function allowedSshKeys(
       const lines = lookup(facts.signing_keys, review.login) ?? [];
       let n = 0;
       for (const line of lines) {
-        try {
-          keys.push({ key: parsePublicKeyLine(line), source: 'github', noTouchRequired: false, verifyRequired: false });
-          n++;
-        } catch {
-          // an unsupported key registered on GitHub is simply not usable
-        }
+        const key = parseKeyCached(line, caches);
+        if (!key) continue;
+        keys.push({ key, source: 'github', noTouchRequired: false, verifyRequired: false });
+        n++;
       }
       notes.push(`github: ${n} usable signing key${n === 1 ? '' : 's'}`);
     } else if (s.kind === 'allowed-signers') {
@@ -77,10 +99,10 @@ function allowedSshKeys(
         notes.push(`allowed-signers:${s.path} was not provided`);
         continue;
       }
-      let parsed = cache.get(s.path);
+      let parsed = caches.signers.get(s.path);
       if (!parsed) {
         parsed = parseAllowedSigners(text);
-        cache.set(s.path, parsed);
+        caches.signers.set(s.path, parsed);
       }
       const { usable, skipped } = signersFor(parsed, review.login, APPROVAL_NAMESPACE, review.submitted_at);
       for (const u of usable) {
@@ -117,16 +139,31 @@ export function statementDifference(claimed: unknown, expected: ApprovalStatemen
 }
 
 /** Statement lines (one line of JSON of type model-release-approval) in a review body. */
-function claimedStatements(body: string): Array<{ bytes: Buffer; value: unknown }> {
-  const out: Array<{ bytes: Buffer; value: unknown }> = [];
-  for (const line of body.split(/\r?\n/)) {
+interface Claim {
+  bytes: Buffer;
+  /** The parsed JSON (parsed only when needed: usually the bytes already match). */
+  readonly value: unknown;
+}
+
+function claimedStatements(body: string): Claim[] {
+  const out: Claim[] = [];
+  for (const line of body.split('\n')) {
     const t = line.trim();
     if (!t.startsWith('{') || !t.includes('model-release-approval')) continue;
-    try {
-      out.push({ bytes: Buffer.from(t, 'utf8'), value: JSON.parse(t) });
-    } catch {
-      // not JSON: ignored
-    }
+    let parsed: { done: boolean; value: unknown } = { done: false, value: undefined };
+    out.push({
+      bytes: Buffer.from(t, 'utf8'),
+      get value(): unknown {
+        if (!parsed.done) {
+          try {
+            parsed = { done: true, value: JSON.parse(t) };
+          } catch {
+            parsed = { done: true, value: null }; // not JSON: claims nothing
+          }
+        }
+        return parsed.value;
+      },
+    });
   }
   return out;
 }
@@ -140,7 +177,7 @@ export async function checkApprovalSignature(
   facts: PullRequestFacts,
   sources: KeySource[],
   roleNames: string[],
-  cache: AllowedSignersCache = new Map(),
+  caches: SignatureCaches = newSignatureCaches(),
 ): Promise<SignatureCheck> {
   const who = review.login;
   const ssh = findArmoredSignatures(review.body);
@@ -152,26 +189,42 @@ export async function checkApprovalSignature(
     };
   }
   const approver = { login: review.login, id: review.user_id };
-  const expected = new Map<string | undefined, ApprovalStatement>();
-  expected.set(undefined, buildStatement(facts, approver));
-  for (const r of roleNames) expected.set(r, buildStatement(facts, approver, r));
-  const bytesOf = new Map<string | undefined, Buffer>();
-  for (const [r, s] of expected) bytesOf.set(r, statementBytes(s));
+  caches.template ??= new StatementTemplate(facts);
+  const template = caches.template;
+  const expectedStatement = (role?: string): ApprovalStatement => buildStatement(facts, approver, role);
+  // Candidate statements (no role, or bound to one of the rule's roles), built on demand.
+  const built = new Map<string | undefined, Buffer>();
+  const allowedRoles = new Set(roleNames);
+  const bytesFor = (role: string | undefined): Buffer => {
+    let b = built.get(role);
+    if (!b) {
+      b = template.bytes(approver, role);
+      built.set(role, b);
+    }
+    return b;
+  };
+  const bytesOf = { has: (r: string | undefined) => r === undefined || allowedRoles.has(r), get: bytesFor };
 
   // Try the statement the body claims first (usually one verification instead of 1 + roles).
   const claims = claimedStatements(review.body);
   const order: Array<string | undefined> = [];
   for (const c of claims) {
-    for (const [r, b] of bytesOf) if (b.equals(c.bytes) && !order.includes(r)) order.push(r);
+    if (c.bytes.equals(bytesFor(undefined))) {
+      if (!order.includes(undefined)) order.push(undefined);
+      continue;
+    }
+    const role = (c.value as { role?: unknown } | null)?.role;
+    const r = typeof role === 'string' ? role : undefined;
+    if (bytesOf.has(r) && !order.includes(r) && bytesFor(r).equals(c.bytes)) order.push(r);
   }
-  for (const r of bytesOf.keys()) if (!order.includes(r)) order.push(r);
+  for (const r of [undefined, ...roleNames]) if (!order.includes(r)) order.push(r);
 
   const reasons: string[] = [];
   const sshSources = sources.filter((s) => s.kind !== 'jwks');
   if (ssh.length > 0) {
     if (sshSources.length === 0) reasons.push(`${who} signed with SSH, but this rule accepts only ${sources.map(sourceName).join(', ')}`);
     else {
-      const { keys, notes } = allowedSshKeys(review, sshSources, facts, cache);
+      const { keys, notes } = allowedSshKeys(review, sshSources, facts, caches);
       for (const block of ssh) {
         let sig: SshSig;
         try {
@@ -191,13 +244,14 @@ export async function checkApprovalSignature(
           continue;
         }
         const options = {
+          key: allowed.key,
           namespace: APPROVAL_NAMESPACE,
           allowNoTouch: allowed.noTouchRequired,
           requireUserVerification: allowed.verifyRequired,
         };
         let done = false;
         for (const r of order) {
-          const res = verifySshSig(sig, bytesOf.get(r)!, options);
+          const res = verifySshSig(sig, bytesFor(r), options);
           if (res.valid) {
             return {
               valid: true,
@@ -218,7 +272,7 @@ export async function checkApprovalSignature(
         let explained = false;
         for (const c of claims) {
           if (verifySshSig(sig, c.bytes, options).valid) {
-            const diff = statementDifference(c.value, expected.get(undefined)!);
+            const diff = statementDifference(c.value, expectedStatement());
             const claimedRole = (c.value as { role?: unknown }).role;
             reasons.push(
               `${who}'s signature is valid but ${diff ?? (typeof claimedRole === 'string' ? `is bound to role ${claimedRole}, which this rule does not have` : 'the signed statement is not in canonical form')}`,
@@ -253,9 +307,9 @@ export async function checkApprovalSignature(
         reasons.push(`${who}'s JWS statement is bound to role ${r}, which this rule does not have`);
         continue;
       }
-      const bytes = bytesOf.get(r)!;
+      const bytes = bytesFor(r);
       if (!payload!.equals(bytes)) {
-        const diff = statementDifference(claimed, expected.get(r)!);
+        const diff = statementDifference(claimed, expectedStatement(r));
         reasons.push(`${who}'s JWS: ${diff ?? 'the payload is not the canonical (RFC 8785) bytes of the statement'}`);
         continue;
       }

@@ -5,11 +5,10 @@
  * gate whatever the approvals say: people sign off on a model that passed them.
  */
 import picomatch from 'picomatch';
-import { isDigest } from '../core/digest.js';
+import { GateError } from '../core/errors.js';
+import { validateMetadata } from '../lineage/metadata-validate.js';
 import { GLOB_OPTIONS } from './policy-parse.js';
 import type { CheckVerdict, ChecksPolicy, MetricThreshold, PullRequestFacts, RulePolicy } from './types.js';
-
-const DATASET_ROLES = ['training', 'validation', 'test'];
 
 /** Whether the rule has any check switched on. */
 export function hasChecks(c: ChecksPolicy): boolean {
@@ -83,7 +82,7 @@ function checkDir(d: ModelDir, checks: ChecksPolicy, facts: PullRequestFacts): C
   }
   const meta = found.value;
   const out: CheckVerdict[] = [];
-  const problems = lineageProblems(meta);
+  const problems = lineageProblems(meta, found.path);
   if (checks.metadata || problems.length > 0) {
     out.push(
       problems.length === 0
@@ -185,34 +184,21 @@ interface Lineage {
 }
 
 /**
- * The fields of metadata.json (DESIGN.md §4) the checks rely on. A minimal
- * check until the lineage schema is available to this module; it is the
- * subset of that schema the gate's decisions read.
+ * Problems of a metadata.json against the published lineage schema
+ * (schemas/metadata.schema.json, through the lineage capability's validator);
+ * empty when valid.
  */
-export function lineageProblems(meta: unknown): string[] {
-  const p: string[] = [];
-  if (meta === null || typeof meta !== 'object' || Array.isArray(meta)) return ['must be a JSON object'];
-  const m = meta as Record<string, unknown>;
-  if (typeof m.schema !== 'string' || m.schema === '') p.push('schema: must be the schema version URI');
-  const model = m.model as Record<string, unknown> | undefined;
-  if (!model || typeof model !== 'object') p.push('model: must be {path, digest, size}');
-  else {
-    if (typeof model.path !== 'string') p.push('model.path: must be a string');
-    if (!isDigest(model.digest)) p.push('model.digest: must be sha256:<64 lowercase hex>');
-    if (model.size !== undefined && (typeof model.size !== 'number' || model.size < 0)) p.push('model.size: must be a number of bytes');
+export function lineageProblems(meta: unknown, file = 'metadata.json'): string[] {
+  try {
+    validateMetadata(meta, file);
+    return [];
+  } catch (e) {
+    if (!(e instanceof GateError)) throw e;
+    const also = (e.hint ?? '')
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l.startsWith('also '))
+      .map((l) => l.slice('also '.length));
+    return [e.message, ...also];
   }
-  if (m.datasets !== undefined) {
-    if (!Array.isArray(m.datasets)) p.push('datasets: must be a list');
-    else
-      m.datasets.forEach((ds: unknown, i: number) => {
-        const d = ds as Record<string, unknown> | null;
-        if (!d || typeof d !== 'object') return void p.push(`datasets[${i}]: must be an object`);
-        if (!DATASET_ROLES.includes(d.role as string)) p.push(`datasets[${i}].role: must be training, validation or test`);
-        if (!isDigest(d.digest)) p.push(`datasets[${i}].digest: must be sha256:<64 lowercase hex>`);
-      });
-  }
-  if (m.metrics !== undefined && (m.metrics === null || typeof m.metrics !== 'object' || Array.isArray(m.metrics))) {
-    p.push('metrics: must be an object');
-  }
-  return p;
 }

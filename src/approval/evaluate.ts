@@ -5,7 +5,7 @@
  * gate, `simulate` and the property tests all call this one function).
  */
 import picomatch from 'picomatch';
-import { checkApprovalSignature, type AllowedSignersCache, type SignatureCheck } from './approval-signature.js';
+import { checkApprovalSignature, newSignatureCaches, type SignatureCaches, type SignatureCheck } from './approval-signature.js';
 import { evaluateChecks } from './checks.js';
 import { factsProblems } from './facts.js';
 import { assignSlots, type Candidate } from './matching.js';
@@ -134,7 +134,7 @@ export async function evaluate(policy: Policy, facts: PullRequestFacts): Promise
   }
 
   const sigCache = new Map<string, Promise<SignatureCheck>>();
-  const signersCache: AllowedSignersCache = new Map();
+  const signatureCaches = newSignatureCaches();
   const perReview = new Map<string, Array<{ rule: string; counted: boolean; reason: string; fingerprint?: string }>>();
   const note = (login: string, rule: string, counted: boolean, reason: string, fingerprint?: string): void => {
     const list = perReview.get(lower(login)) ?? [];
@@ -150,7 +150,7 @@ export async function evaluate(policy: Policy, facts: PullRequestFacts): Promise
       ruleVerdicts.push(emptyRule(rule, false, true, ['no protected path of this rule changed']));
       continue;
     }
-    ruleVerdicts.push(await evaluateRule(rule, touched, present, matchers[i], facts, states, sigCache, signersCache, note));
+    ruleVerdicts.push(await evaluateRule(rule, touched, present, matchers[i], facts, states, sigCache, signatureCaches, note));
   }
 
   const applying = ruleVerdicts.filter((r) => r.applies);
@@ -168,11 +168,15 @@ export async function evaluate(policy: Policy, facts: PullRequestFacts): Promise
     const notes = perReview.get(lower(review.login)) ?? [];
     const counted = notes.some((n) => n.counted);
     const fp = notes.find((n) => n.fingerprint)?.fingerprint;
+    const rulesNoted = new Set(notes.map((n) => n.rule));
     const distinct = [...new Set(notes.map((n) => n.reason))];
+    // Name the rule only when the review was judged by several.
     const reason =
-      distinct.length <= 1 && applying.length <= 1
-        ? (distinct[0] ?? 'no applicable rule')
-        : notes.map((n) => `${n.rule}: ${n.reason}`).join('; ');
+      notes.length === 0
+        ? 'no applicable rule'
+        : rulesNoted.size <= 1
+          ? distinct.join('; ')
+          : notes.map((n) => `${n.rule}: ${n.reason}`).join('; ');
     return { ...base, counted, reason, ...(fp ? { key_fingerprint: fp } : {}) };
   });
 
@@ -211,7 +215,7 @@ async function evaluateRule(
   facts: PullRequestFacts,
   states: ReviewState[],
   sigCache: Map<string, Promise<SignatureCheck>>,
-  signersCache: AllowedSignersCache,
+  signatureCaches: SignatureCaches,
   note: (login: string, rule: string, counted: boolean, reason: string, fingerprint?: string) => void,
 ): Promise<RuleVerdict> {
   const reasons: string[] = [];
@@ -254,7 +258,7 @@ async function evaluateRule(
       const key = `${lower(review.login)}\0${JSON.stringify(rule.signatures.keys)}\0${JSON.stringify(roleNames)}`;
       let pending = sigCache.get(key);
       if (!pending) {
-        pending = checkApprovalSignature(review, facts, rule.signatures.keys, roleNames, signersCache);
+        pending = checkApprovalSignature(review, facts, rule.signatures.keys, roleNames, signatureCaches);
         sigCache.set(key, pending);
       }
       const sig = await pending;

@@ -1,10 +1,10 @@
 /** The approval capability: policy, statement, signatures, evaluation. */
 export * from './types.js';
 export { parsePolicy, validatePolicy, formatProblem, parseThreshold, DEFAULT_MODEL_GLOBS, type PolicyProblem } from './policy-parse.js';
-export { buildStatement, statementBytes, findApprover, type Approver } from './statement.js';
+export { buildStatement, statementBytes, findApprover, StatementTemplate, type Approver } from './statement.js';
 export { validateFacts, factsProblems } from './facts.js';
 export { evaluate, evaluatePolicyText, failClosed, standingReviews, touchedPaths } from './evaluate.js';
-export { checkApprovalSignature, statementDifference, type SignatureCheck } from './approval-signature.js';
+export { checkApprovalSignature, newSignatureCaches, statementDifference, type SignatureCheck, type SignatureCaches } from './approval-signature.js';
 export { verifySshSig, parseSshSig, findArmoredSignatures, signedData, type SshSigResult, type SshSigOptions } from './sshsig.js';
 export { parsePublicKeyLine, parsePublicKeyBlob, fingerprint, SshKeyError, type SshPublicKey } from './ssh-key.js';
 export { parseAllowedSigners, signersFor } from './allowed-signers.js';

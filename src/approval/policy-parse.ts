@@ -8,6 +8,8 @@ import { Ajv, type ErrorObject } from 'ajv';
 import picomatch from 'picomatch';
 import { isMap, isSeq, isScalar, LineCounter, parseDocument, type Document, type Node, type Pair } from 'yaml';
 import { GateError } from '../core/errors.js';
+// The published schema file is the one source of truth; tsc emits it under lib/schemas/
+// (package.json "files" lists it) and the Action's bundler inlines it.
 import schema from '../../schemas/policy.schema.json' with { type: 'json' };
 import { deploymentChecks, normaliseDeployment } from './deployment-policy.js';
 import {
@@ -87,7 +89,13 @@ export function validatePolicy(
     };
   }
   const locate = new Locator(doc);
-  const value: unknown = doc.toJS();
+  let value: unknown;
+  try {
+    // Aliases are resolved here: an undefined anchor or an alias bomb is refused, not expanded.
+    value = doc.toJS({ maxAliasCount: 100 });
+  } catch (e) {
+    return { problems: [at(0, '', `not valid YAML: ${(e as Error).message}`)] };
+  }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     return { problems: [at(0, '', 'must be a mapping with at least `version: 1` (see schemas/policy.schema.json)')] };
   }

@@ -123,6 +123,31 @@ export function parsePublicKeyLine(line: string): SshPublicKey {
   return key;
 }
 
+/**
+ * Parsed keys by their line, shared across evaluations: the App re-evaluates
+ * a pull request on every event with mostly the same keys, and importing a
+ * key is a large part of a signature check. Bounded; parsing is deterministic
+ * and KeyObjects are immutable, so the cache changes no result.
+ */
+const KEY_CACHE_LIMIT = 10_000;
+const keyCache = new Map<string, SshPublicKey | SshKeyError>();
+
+/** {@link parsePublicKeyLine} through a bounded cache. */
+export function parsePublicKeyLineCached(line: string): SshPublicKey {
+  let k = keyCache.get(line);
+  if (k === undefined) {
+    try {
+      k = parsePublicKeyLine(line);
+    } catch (e) {
+      k = e instanceof SshKeyError ? e : new SshKeyError(String(e));
+    }
+    if (keyCache.size >= KEY_CACHE_LIMIT) keyCache.delete(keyCache.keys().next().value!);
+    keyCache.set(line, k);
+  }
+  if (k instanceof SshKeyError) throw k;
+  return k;
+}
+
 /** `SHA256:<unpadded base64>` of the key blob, as `ssh-keygen -l` prints it. */
 export function fingerprint(blob: Buffer): string {
   return `SHA256:${createHash('sha256').update(blob).digest('base64').replace(/=+$/, '')}`;

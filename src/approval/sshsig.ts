@@ -32,6 +32,8 @@ export interface SshSigOptions {
   allowNoTouch?: boolean;
   /** FIDO keys: require user verification (PIN or biometrics). */
   requireUserVerification?: boolean;
+  /** The signer's key, already parsed (used when its blob is the one in the signature; saves re-importing it). */
+  key?: SshPublicKey;
 }
 
 export type SshSigResult =
@@ -112,7 +114,7 @@ export function verifySshSig(signature: string | Buffer | SshSig, message: Buffe
   }
   let key: SshPublicKey;
   try {
-    key = parsePublicKeyBlob(sig.publicKey);
+    key = options.key && options.key.blob.equals(sig.publicKey) ? options.key : parsePublicKeyBlob(sig.publicKey);
   } catch (e) {
     const detail = e instanceof SshKeyError ? e.message : String(e);
     return { valid: false, fingerprint: fp, reason: `signing key ${blobKeyType(sig.publicKey)} ${fp}: ${detail}` };

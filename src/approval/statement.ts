@@ -58,6 +58,33 @@ export function statementBytes(statement: ApprovalStatement): Buffer {
 }
 
 /**
+ * The statement bytes for many approvers of one pull request, without
+ * re-canonicalising the shared part (artifacts can be long) for each one.
+ * RFC 8785 writes an object as its members in key order, so the text is the
+ * members' canonical values joined in the fixed order of the statement's keys;
+ * a property test checks it equals `statementBytes(buildStatement(...))`.
+ */
+export class StatementTemplate {
+  private readonly before: string;
+  private readonly after: string;
+
+  constructor(facts: Parameters<typeof buildStatement>[0]) {
+    const s = buildStatement(facts, { login: '', id: 0 });
+    const c = canonicalJson;
+    // Keys in RFC 8785 order: approver, artifacts, base_sha, decision, head_sha,
+    // lineage_digest, pull_request, repository, repository_id, [role], type, v.
+    this.before = `,"artifacts":${c(s.artifacts)},"base_sha":${c(s.base_sha)},"decision":"approve","head_sha":${c(s.head_sha)},"lineage_digest":${c(s.lineage_digest)},"pull_request":${c(s.pull_request)},"repository":${c(s.repository)},"repository_id":${c(s.repository_id)}`;
+    this.after = `,"type":"model-release-approval","v":1}`;
+  }
+
+  bytes(approver: Approver, role?: string): Buffer {
+    const head = `{"approver":${canonicalJson({ id: approver.id, login: approver.login })}`;
+    const r = role === undefined ? '' : `,"role":${canonicalJson(role)}`;
+    return Buffer.from(head + this.before + r + this.after, 'utf8');
+  }
+}
+
+/**
  * Finds the approver's numeric id and GitHub's spelling of the login in the
  * facts (their review, else `user_ids`); logins compare case-insensitively,
  * as GitHub's do.

@@ -6,8 +6,8 @@
  *   3. create-only writes it.
  * If the key is taken by identical bytes, an earlier attempt of ours already
  * succeeded and only its response was lost: success. If it is taken by other
- * bytes, another writer won that seq: build a NEW record (new seq, prev and
- * time) on top of the winner and try again. A store error that may be
+ * bytes, another writer won that seq: re-read the head and build a NEW record
+ * (new seq, prev and time) on top of it, after a short jittered pause. A store error that may be
  * transient is retried with the SAME bytes at the SAME key, so a retry after a
  * lost response can never write the event twice.
  *
@@ -121,7 +121,10 @@ export async function appendRecord(stores: AuditStore[], input: RecordInput, opt
       });
     }
     await sleepFor(policy, backoffMs({ ...policy, baseDelayMs: 2, maxDelayMs: 50 }, Math.min(conflicts, 5)));
-    head = { seq, bytes: result.existing };
+    // Re-read the head rather than build on the winner: under contention the
+    // log may be several records further on, and stepping one seq at a time
+    // behind faster writers never catches up (measured: starvation with 8).
+    head = await readHead(primary, policy);
   }
 }
 

@@ -19,10 +19,10 @@
  * vouched for by a checkpoint: without one, an edit that keeps it a valid
  * canonical record is undetectable, which is why checkpoints exist.
  */
-import { ZERO_DIGEST, sha256, type Digest } from '../core/digest.js';
+import { ZERO_DIGEST, type Digest } from '../core/digest.js';
 import type { CheckedCheckpoint } from './checkpoint.js';
 import { sortFindings, type Finding, type FindingKind, type Superseded } from './findings.js';
-import { eventIdentity, parseRecord, type AuditRecord } from './record.js';
+import { eventIdentity, parseRecord, recordDigest, type AuditRecord } from './record.js';
 import type { LaterVersion, Retention } from './store.js';
 
 /** What was read for one entry key. */
@@ -86,43 +86,47 @@ export function verifyChain(obs: ChainObservation): ChainReport {
   };
 
   const startSeq = obs.start?.seq ?? 0;
-  const bytesBy = new Map<number, Uint8Array>();
+  // Per record only its digest and its prev are kept: holding every parsed
+  // record made the garbage collector the verifier's main cost. Maps, not
+  // arrays, because keys can be sparse (a stray entries/9999....json).
   const digestBy = new Map<number, Digest>();
-  const recordBy = new Map<number, AuditRecord>();
+  const prevBy = new Map<number, Digest>();
+  /** Seqs of readable records, ascending. */
+  const parsedSeqs: number[] = [];
   let maxSeq = -1;
+  let log: string | null = obs.start?.log ?? null;
   const entries = obs.entries.filter((e) => e.seq >= startSeq).sort((a, b) => a.seq - b.seq);
 
+  // Entries in seq order: record 0 (or the first readable one) names the log.
+  let expectNext = startSeq;
+  const reportGap = (from: number, to: number): void => {
+    if (to - from < 1000) {
+      for (let s = from; s <= to; s++) add('missing', s, `record ${s} is missing`);
+    } else {
+      add('missing', from, `records ${from} to ${to} (${to - from + 1} records) are missing`);
+    }
+  };
   for (const e of entries) {
-    if (e.seq > maxSeq) maxSeq = e.seq;
+    maxSeq = e.seq;
     if (e.bytes === null) continue;
-    bytesBy.set(e.seq, e.bytes);
-    digestBy.set(e.seq, sha256(e.bytes));
+    if (e.seq > expectNext) reportGap(expectNext, e.seq - 1);
+    expectNext = e.seq + 1;
+    digestBy.set(e.seq, recordDigest(e.bytes));
     const parsed = parseRecord(e.bytes);
     if (!parsed.ok) {
       add('unparseable', e.seq, `record ${e.seq} is not a valid audit record: ${parsed.reason}`);
       continue;
     }
-    recordBy.set(e.seq, parsed.record);
-    if (parsed.record.seq !== e.seq) {
-      add('misplaced', e.seq, `the record stored as entry ${e.seq} says seq ${parsed.record.seq}`);
-    }
+    const r = parsed.record;
+    prevBy.set(e.seq, r.prev);
+    parsedSeqs.push(e.seq);
+    if (r.seq !== e.seq) add('misplaced', e.seq, `the record stored as entry ${e.seq} says seq ${r.seq}`);
+    if (log === null) log = r.log;
+    else if (r.log !== log) add('wrong-log', e.seq, `record ${e.seq} belongs to log ${JSON.stringify(r.log)}, not ${JSON.stringify(log)}`);
   }
+  if (maxSeq >= expectNext) reportGap(expectNext, maxSeq);
   const size = obs.start && obs.listedSize !== undefined ? Math.max(obs.listedSize, maxSeq + 1) : maxSeq + 1;
-  const lastBytes = maxSeq >= 0 ? bytesBy.get(maxSeq) : undefined;
-  const head = lastBytes ? (digestBy.get(maxSeq) as Digest) : null;
-  const log = obs.start?.log ?? recordBy.get(0)?.log ?? null;
-
-  // Missing sequence numbers below the highest key.
-  for (let s = startSeq; s <= maxSeq; s++) {
-    if (!bytesBy.has(s)) add('missing', s, `record ${s} is missing (the log has records up to ${maxSeq})`);
-  }
-
-  // Records of another log.
-  if (log !== null) {
-    for (const [s, r] of recordBy) {
-      if (r.log !== log) add('wrong-log', s, `record ${s} belongs to log ${JSON.stringify(r.log)}, not ${JSON.stringify(log)}`);
-    }
-  }
+  const head = maxSeq >= 0 ? (digestBy.get(maxSeq) ?? null) : null;
 
   // Checkpoints: each valid one anchors record size-1 to its head.
   const anchors = new Map<number, { head: Digest; size: number }>();
@@ -162,33 +166,33 @@ export function verifyChain(obs: ChainObservation): ChainReport {
     return digestBy.get(s - 1);
   };
   const mismatch = (s: number): boolean => {
-    const r = recordBy.get(s);
+    const prev = prevBy.get(s);
     const want = expectedPrev(s);
-    return r !== undefined && want !== undefined && r.prev !== want;
+    return prev !== undefined && want !== undefined && prev !== want;
   };
   const vouched = (s: number): boolean => {
     const a = anchors.get(s);
     if (a) return a.head === digestBy.get(s);
-    const next = recordBy.get(s + 1);
-    return next !== undefined && next.prev === digestBy.get(s);
+    const next = prevBy.get(s + 1);
+    return next !== undefined && next === digestBy.get(s);
   };
-  const modifiedByNext = (s: number): boolean => mismatch(s + 1) && vouched(s + 1);
-  for (let s = startSeq; s <= maxSeq; s++) {
-    if (modifiedByNext(s)) {
-      const next = recordBy.get(s + 1) as AuditRecord;
-      add('modified', s, `record ${s} has digest ${digestBy.get(s)}, but record ${s + 1} (confirmed by what follows it) says ${next.prev}`);
+  // First every record that evidence shows altered: a vouched record t whose
+  // prev disagrees with record t-1 proves t-1 changed.
+  for (const t of parsedSeqs) {
+    if (t - 1 >= startSeq && mismatch(t) && vouched(t)) {
+      add('modified', t - 1, `record ${t - 1} has digest ${digestBy.get(t - 1)}, but record ${t} (confirmed by what follows it) says ${prevBy.get(t)}`);
     }
   }
-  for (let s = startSeq; s <= maxSeq; s++) {
+  for (const s of parsedSeqs) {
     if (!mismatch(s) || vouched(s)) continue;
     if (reported.has(`modified:${s}`)) continue; // s itself was altered: its prev proves nothing
-    const r = recordBy.get(s) as AuditRecord;
+    const prev = prevBy.get(s);
     add(
       'broken-link',
       s,
       s === 0
-        ? `record 0's prev is ${r.prev}, not the zero digest: the log does not start at its first record`
-        : `record ${s}'s prev is ${r.prev}, but record ${s - 1} has digest ${expectedPrev(s)}: one of the two was altered`,
+        ? `record 0's prev is ${prev}, not the zero digest: the log does not start at its first record`
+        : `record ${s}'s prev is ${prev}, but record ${s - 1} has digest ${expectedPrev(s)}: one of the two was altered`,
     );
   }
 
@@ -204,7 +208,7 @@ export function verifyChain(obs: ChainObservation): ChainReport {
       const parsed = v.bytes ? parseRecord(v.bytes) : undefined;
       let at: number | undefined;
       if (parsed?.ok && parsed.record.seq === e.seq) {
-        identities ??= indexIdentities(recordBy);
+        identities ??= indexIdentities(entries);
         at = identities.get(eventIdentity(parsed.record))?.find((t) => t > e.seq);
       }
       if (at !== undefined) superseded.push({ seq: e.seq, versionId: v.versionId, reappearsAt: at });
@@ -242,13 +246,15 @@ export function verifyChain(obs: ChainObservation): ChainReport {
   };
 }
 
-function indexIdentities(records: Map<number, AuditRecord>): Map<string, number[]> {
+function indexIdentities(entries: EntryObservation[]): Map<string, number[]> {
   const index = new Map<string, number[]>();
-  for (const [s, r] of [...records].sort((a, b) => a[0] - b[0])) {
-    const id = eventIdentity(r);
+  for (const e of entries) {
+    const parsed = e.bytes ? parseRecord(e.bytes) : undefined;
+    if (!parsed?.ok) continue;
+    const id = eventIdentity(parsed.record);
     const list = index.get(id);
-    if (list) list.push(s);
-    else index.set(id, [s]);
+    if (list) list.push(e.seq);
+    else index.set(id, [e.seq]);
   }
   return index;
 }

@@ -6,7 +6,7 @@
  */
 import type { Digest } from '../core/digest.js';
 import { GateError } from '../core/errors.js';
-import { checkCheckpoint, loadVerifyKey, signCheckpoint, type CheckpointPayload, type SigningKey } from './checkpoint.js';
+import { checkCheckpoint, loadVerifyKey, signCheckpoint, type CheckpointPayload, type SigningKey, type VerifyKey } from './checkpoint.js';
 import { DEFAULT_RETRY, withRetry } from './retry.js';
 import { checkpointKey, type AuditStore } from './store.js';
 import { verifyLog } from './verify-log.js';
@@ -25,12 +25,19 @@ export interface CheckpointResult {
 
 export interface WriteCheckpointOptions {
   now?: () => Date;
+  /**
+   * Keys whose checkpoints count when verifying before signing (a JWK Set
+   * with earlier keys after a key rotation). Default: the signing key's
+   * public key, so a checkpoint by any other key is a finding.
+   */
+  verifyKey?: VerifyKey;
 }
 
 /** Verifies the log in `store` and writes a signed checkpoint of its current size and head. */
 export async function writeCheckpoint(store: AuditStore, key: SigningKey, options: WriteCheckpointOptions = {}): Promise<CheckpointResult> {
-  const verifyKey = await loadVerifyKey(JSON.stringify(key.publicJwk), 'checkpoint key');
-  const result = await verifyLog([store], { checkpointKey: verifyKey, fromCheckpoint: true });
+  await withRetry(DEFAULT_RETRY, 'checking the store', store.displayUrl, () => store.checkAppendable());
+  const ownKey = await loadVerifyKey(JSON.stringify(key.publicJwk), 'checkpoint key');
+  const result = await verifyLog([store], { checkpointKey: options.verifyKey ?? ownKey, fromCheckpoint: true });
   if (!result.ok) {
     const first = result.findings.slice(0, 5).map((f) => `${f.kind} at ${f.seq}: ${f.message}`).join('; ');
     throw new GateError('E_VERIFY_FAILED', `refusing to sign a checkpoint over a log with ${result.findings.length} finding(s): ${first}`, {
@@ -52,7 +59,7 @@ export async function writeCheckpoint(store: AuditStore, key: SigningKey, option
   const created = await withRetry(DEFAULT_RETRY, `writing ${k}`, store.displayUrl, () => store.create(k, Buffer.from(jws, 'utf8')));
   if (created.created) return { key: k, size: payload.size, head: payload.head, log: payload.log, created: true, jws };
   // Someone checkpointed this size already: fine if it is ours and says the same.
-  const existing = await checkCheckpoint(payload.size, created.existing, verifyKey);
+  const existing = await checkCheckpoint(payload.size, created.existing, ownKey);
   if (existing.status === 'valid' && existing.payload.head === payload.head && existing.payload.log === payload.log) {
     return { key: k, size: payload.size, head: payload.head, log: payload.log, created: false, jws: Buffer.from(created.existing).toString('utf8') };
   }

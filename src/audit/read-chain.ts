@@ -36,12 +36,7 @@ export async function readChain(store: AuditStore, options: ReadChainOptions = {
   const policy = options.retry ?? DEFAULT_RETRY;
   const concurrency = options.concurrency ?? 32;
   const where = store.displayUrl;
-  const [entryKeys, checkpointKeys] = await Promise.all([
-    withRetry(policy, 'listing entries', where, () => store.list('entries')),
-    withRetry(policy, 'listing checkpoints', where, () => store.list('checkpoints')),
-  ]);
-  const seqs = entryKeys.map(seqOfEntryKey).filter((s): s is number => s !== null);
-  const listedSize = seqs.length ? Math.max(...seqs.slice(-1), 0) + 1 : 0;
+  const checkpointKeys = await withRetry(policy, 'listing checkpoints', where, () => store.list('checkpoints'));
   const sizes = checkpointKeys.map(sizeOfCheckpointKey).filter((s): s is number => s !== null && s > 0).sort((a, b) => a - b);
 
   const readCheckpoint = async (size: number): Promise<CheckedCheckpoint> => {
@@ -68,6 +63,14 @@ export async function readChain(store: AuditStore, options: ReadChainOptions = {
   }
 
   const startSeq = start?.seq ?? 0;
+  // From a checkpoint, a store that can list from a key (S3 StartAfter) is asked only for what follows.
+  let entryKeys =
+    startSeq > 0 && store.listAfter
+      ? await withRetry(policy, 'listing entries', where, () => (store.listAfter as NonNullable<AuditStore['listAfter']>)('entries', entryKey(startSeq - 1)))
+      : [];
+  if (entryKeys.length === 0) entryKeys = await withRetry(policy, 'listing entries', where, () => store.list('entries'));
+  const seqs = entryKeys.map(seqOfEntryKey).filter((s): s is number => s !== null);
+  const listedSize = seqs.length ? seqs[seqs.length - 1] + 1 : 0;
   const wanted = seqs.filter((s) => s >= startSeq);
   const entries = await mapLimit(wanted, concurrency, async (seq): Promise<EntryObservation> => {
     const key = entryKey(seq);

@@ -7,6 +7,8 @@
 import { canonicalJson } from '../core/canonical-json.js';
 import { isDigest, sha256, type Digest } from '../core/digest.js';
 import { GateError } from '../core/errors.js';
+import { isUtf8 } from 'node:buffer';
+import * as crypto from 'node:crypto';
 
 /** Format version written into every record. */
 export const RECORD_VERSION = 1;
@@ -140,9 +142,12 @@ export function encodeRecord(record: AuditRecord): Buffer {
   return bytes;
 }
 
+/** One-shot hashing (Node >= 20.12): three times faster than createHash for record-sized inputs. */
+const oneShotHash = (crypto as { hash?: (alg: string, data: Uint8Array, enc: 'hex') => string }).hash;
+
 /** SHA-256 of a record's stored bytes: what the next record's `prev` holds. */
 export function recordDigest(bytes: Uint8Array): Digest {
-  return sha256(bytes);
+  return oneShotHash ? `sha256:${oneShotHash('sha256', bytes, 'hex')}` : sha256(bytes);
 }
 
 /** The outcome of parsing stored bytes: a record, or why they are not one. */
@@ -159,24 +164,71 @@ export function parseRecord(bytes: Uint8Array): ParsedRecord {
     return { ok: false, reason: `${bytes.length} bytes, larger than any record a writer produces (64 KiB)` };
   }
   const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+  const text = buf.toString('utf8');
   let value: unknown;
   try {
-    value = JSON.parse(buf.toString('utf8'));
+    value = JSON.parse(text);
   } catch (e) {
     return { ok: false, reason: `not JSON: ${(e as Error).message}` };
   }
   const problem = recordProblem(value);
   if (problem) return { ok: false, reason: problem };
-  let canonical: string;
-  try {
-    canonical = canonicalJson(value);
-  } catch (e) {
-    return { ok: false, reason: (e as Error).message };
-  }
-  if (!buf.equals(Buffer.from(canonical, 'utf8'))) {
+  // Valid UTF-8 first: the decoder above replaced invalid bytes, which the text comparison cannot see.
+  if (!isUtf8(buf) || !isCanonicalText(value, text)) {
     return { ok: false, reason: 'not in canonical JSON form (RFC 8785), so not as a writer stored it' };
   }
   return { ok: true, record: value as AuditRecord };
+}
+
+/**
+ * Whether `text` is the RFC 8785 form of `value` (which JSON.parse made from
+ * it). Fast path: V8's native JSON.stringify writes strings and numbers as
+ * JCS does and keeps the text's key order, so when it reproduces the text,
+ * the text is canonical exactly if every object's keys are in JCS order.
+ * Otherwise (e.g. integer-like keys, which JavaScript objects reorder) the
+ * full canonical form decides.
+ */
+function isCanonicalText(value: unknown, text: string): boolean {
+  if (JSON.stringify(value) === text) return keysSorted(value);
+  return canonicalOfParsed(value) === text;
+}
+
+function keysSorted(v: unknown): boolean {
+  if (v === null || typeof v !== 'object') return true;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) if (!keysSorted(v[i])) return false;
+    return true;
+  }
+  const o = v as Record<string, unknown>;
+  const keys = Object.keys(o);
+  for (let i = 0; i < keys.length; i++) {
+    // String `<` compares UTF-16 code units, the order RFC 8785 uses.
+    if (i > 0 && !(keys[i - 1] < keys[i])) return false;
+    if (!keysSorted(o[keys[i]])) return false;
+  }
+  return true;
+}
+
+/**
+ * RFC 8785 text of a value that came from JSON.parse (so: no undefined, no
+ * toJSON, no non-finite numbers; an overflowing literal such as 1e999 parses
+ * to Infinity and serialises as "null", so it fails the comparison as it
+ * should). JCS sorts keys by UTF-16 code units, which is what Array#sort
+ * does, and writes strings and numbers as JSON.stringify does. This is the
+ * verifier's hot path: several times faster than the general canonicaliser.
+ */
+function canonicalOfParsed(v: unknown): string {
+  if (v === null || typeof v !== 'object') return JSON.stringify(v);
+  if (Array.isArray(v)) {
+    let s = '[';
+    for (let i = 0; i < v.length; i++) s += (i ? ',' : '') + canonicalOfParsed(v[i]);
+    return `${s}]`;
+  }
+  const o = v as Record<string, unknown>;
+  const keys = Object.keys(o).sort();
+  let s = '{';
+  for (let i = 0; i < keys.length; i++) s += `${i ? ',' : ''}${JSON.stringify(keys[i])}:${canonicalOfParsed(o[keys[i]])}`;
+  return `${s}}`;
 }
 
 /** The first way a parsed JSON value fails the record schema, or null. */

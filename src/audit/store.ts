@@ -63,6 +63,12 @@ export interface AuditStore {
   read(key: string): Promise<Uint8Array | null>;
   /** Keys in one directory, sorted ascending (zero-padded, so numeric order). */
   list(dir: StoreDir): Promise<string[]>;
+  /**
+   * Optional: the keys of one directory that sort after `afterKey`, ascending
+   * (S3: ListObjectsV2 StartAfter). Lets a verifier starting from a
+   * checkpoint list only new records; without it, `list` is used.
+   */
+  listAfter?(dir: StoreDir, afterKey: string): Promise<string[]>;
   /** Owning bytes plus later versions and retention, for the verifier. */
   inspect(key: string): Promise<KeyInspection>;
 }

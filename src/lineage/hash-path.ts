@@ -1,14 +1,15 @@
 import { lstatSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { dirHash1, sortManifest, type ColumnInfo, type ManifestEntry } from '../core/dir-hash.js';
 import { digestFromHex, type Digest } from '../core/digest.js';
-import { digestFile } from './file-digest.js';
+import { digestFile, digestFileSync, READ_SIZE } from './file-digest.js';
+import { GateError } from '../core/errors.js';
 import { parquetFingerprint } from './fingerprint/parquet.js';
 import { formatOf, scannerFor } from './fingerprint/scanner-for.js';
 import type { Fingerprint, StreamFormat } from './fingerprint/types.js';
 import { fsError, kindOf, unsupportedType } from './fs-errors.js';
 import { hashFilesInWorkers, type PoolResult } from './hash-pool.js';
-import { walkDirectory } from './walk.js';
+import { statSizes, walkDirectory } from './walk.js';
 
 /** Options of {@link hashPath}: plain data, no hidden inputs. */
 export interface HashOptions {
@@ -42,8 +43,12 @@ export interface PathDigest {
   columns?: ColumnInfo[];
 }
 
-/** Below this a directory is hashed on the main thread: starting workers would cost more. */
+/**
+ * Below these a directory is hashed on the main thread: starting workers
+ * (tens of ms each) would cost more than they save.
+ */
 const PARALLEL_MIN_BYTES = 8 * 1024 * 1024;
+const PARALLEL_MIN_FILES = 2000;
 
 /**
  * Hashes a file (plain SHA-256, equal to `sha256sum`) or a directory
@@ -89,7 +94,10 @@ async function hashSingleFile(path: string, abs: string, size: number, opts: Has
 
 async function hashDirectory(path: string, abs: string, opts: HashOptions): Promise<PathDigest> {
   const walked = walkDirectory(abs, { followSymlinks: opts.followSymlinks, display: path });
-  const total = walked.reduce((s, f) => s + f.size, 0);
+  const many = walked.length >= PARALLEL_MIN_FILES;
+  // Sizes cost a stat per file: only for the progress bar, or to decide whether a few files are worth workers.
+  if (opts.onProgress || !many) statSizes(walked, path);
+  const total = walked.reduce((s, f) => s + (f.size ?? 0), 0);
   const formats = walked.map((f) => (opts.fingerprint ? formatOf(f.rel) : undefined));
   let done = 0;
   const onBytes = opts.onProgress
@@ -99,19 +107,27 @@ async function hashDirectory(path: string, abs: string, opts: HashOptions): Prom
       }
     : undefined;
   let results: PoolResult[];
-  if (total < PARALLEL_MIN_BYTES || walked.length < 2 || opts.workers === 1) {
+  const parallel = (many || total >= PARALLEL_MIN_BYTES) && walked.length >= 2;
+  if (!parallel || opts.workers === 1) {
+    // Blocking reads: for small files the async hops would cost more than the reads.
     results = [];
+    const buf = Buffer.allocUnsafe(READ_SIZE);
     for (let i = 0; i < walked.length; i++) {
       const fmt = formats[i];
       const scanner = fmt && fmt !== 'parquet' ? scannerFor(fmt) : undefined;
-      const r = await digestFile(walked[i]!.abs, { scanner, onBytes });
+      let r;
+      try {
+        r = digestFileSync(walked[i]!.abs, buf, { scanner, onBytes });
+      } catch (e) {
+        throw relabel(e, join(path, walked[i]!.rel));
+      }
       results.push({ ...r, fingerprint: scanner?.finish() });
     }
   } else {
     results = await hashFilesInWorkers(
       walked.map((f, i) => ({
         path: f.abs,
-        where: `${path}/${f.rel}`,
+        where: join(path, f.rel),
         scan: formats[i] === 'parquet' ? undefined : (formats[i] as StreamFormat | undefined),
       })),
       { workers: opts.workers, onBytes },
@@ -126,7 +142,7 @@ async function hashDirectory(path: string, abs: string, opts: HashOptions): Prom
       try {
         fp = await parquetFingerprint(f.abs, r.size);
       } catch (e) {
-        throw fsError(e, `${path}/${f.rel}`);
+        throw fsError(e, join(path, f.rel));
       }
     }
     entries.push({ path: f.rel, size: r.size, digest: digestFromHex(r.hex), ...(fp ? fingerprintFields(fp) : {}) });
@@ -164,4 +180,10 @@ export function aggregateFingerprint(files: ManifestEntry[]): { rows?: number; c
   if (!same) return { rows };
   for (const f of recognised) delete f.columns;
   return { rows, columns: first };
+}
+
+/** Errors name the path as the user wrote it, not the absolute path opened. */
+function relabel(e: unknown, where: string): unknown {
+  if (e instanceof GateError) return new GateError(e.code, e.message, { where, hint: e.hint, cause: e.cause });
+  return e;
 }

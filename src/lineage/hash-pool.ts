@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { GateError, type ErrorCode } from '../core/errors.js';
 import type { Fingerprint, StreamFormat } from './fingerprint/types.js';
-import type { HashReply, HashTask } from './hash-protocol.js';
+import type { HashBatch, HashReply } from './hash-protocol.js';
 
 export interface PoolFile {
   path: string;
@@ -17,10 +17,13 @@ export interface PoolResult {
   fingerprint?: Fingerprint;
 }
 
+/** Most files in one message. Batches shrink towards the end so the workers finish together. */
+const MAX_BATCH = 16;
+
 /**
  * Hashes many files on worker threads, one per core by default. Each worker
- * keeps two files queued so it never waits for the main thread between files.
- * Results come back in input order; the first error stops the run.
+ * keeps two batches queued so it never waits for the main thread between
+ * files. Results come back in input order; the first error stops the run.
  */
 export async function hashFilesInWorkers(
   files: readonly PoolFile[],
@@ -42,9 +45,13 @@ export async function hashFilesInWorkers(
       };
       const send = (w: Worker): void => {
         if (failed || next >= files.length) return;
-        const id = next++;
-        const f = files[id]!;
-        w.postMessage({ id, path: f.path, scan: f.scan } satisfies HashTask);
+        const left = files.length - next;
+        const size = Math.max(1, Math.min(MAX_BATCH, Math.floor(left / (count * 4))));
+        const batch: HashBatch = [];
+        for (let i = 0; i < size && next < files.length; i++, next++) {
+          batch.push({ id: next, path: files[next]!.path, scan: files[next]!.scan });
+        }
+        w.postMessage(batch);
       };
       for (let i = 0; i < count; i++) {
         // The worker is the compiled hash-worker.js beside this file.
@@ -63,9 +70,9 @@ export async function hashFilesInWorkers(
             fail(new GateError(m.code as ErrorCode, m.message, { where: files[m.id]!.where, hint: m.hint }));
             return;
           }
-          results[m.id] = { hex: m.hex, size: m.size, fingerprint: m.fingerprint };
+          for (const r of m.results) results[r.id] = { hex: r.hex, size: r.size, fingerprint: r.fingerprint };
+          finished += m.results.length;
           opts.onBytes?.(m.tail);
-          finished++;
           if (finished === files.length) resolve();
           else send(w);
         });

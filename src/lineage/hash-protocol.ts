@@ -8,8 +8,18 @@ export interface HashTask {
   scan?: StreamFormat;
 }
 
-/** A worker's answer: a result, an error, or progress (bytes since last report). */
+/** Files are sent in small batches: one message per file costs more than hashing a small file. */
+export type HashBatch = HashTask[];
+
+export interface HashDone {
+  id: number;
+  hex: string;
+  size: number;
+  fingerprint?: Fingerprint;
+}
+
+/** A worker's answer: a batch's results, an error, or progress (bytes since last report). */
 export type HashReply =
-  | { id: number; kind: 'done'; hex: string; size: number; fingerprint?: Fingerprint; /** bytes not yet reported as progress */ tail: number }
-  | { id: number; kind: 'error'; code: string; message: string; where?: string; hint?: string }
-  | { id: number; kind: 'progress'; bytes: number };
+  | { kind: 'done'; results: HashDone[]; /** bytes not yet reported as progress */ tail: number }
+  | { kind: 'error'; id: number; code: string; message: string; hint?: string }
+  | { kind: 'progress'; bytes: number };

@@ -1,10 +1,16 @@
 import { METADATA_SCHEMA_V1 } from './metadata-types.js';
 
-const digest = { type: 'string', pattern: '^sha256:[0-9a-f]{64}$' } as const;
-const relPath = { type: 'string', minLength: 1 } as const;
+const digest = { type: 'string', pattern: '^sha256:[0-9a-f]{64}$', description: 'sha256:<64 lowercase hex>' } as const;
+const relPath = {
+  type: 'string',
+  minLength: 1,
+  description: 'relative to the working directory at record time (or to the directory, for a manifest entry), /-separated',
+} as const;
 const size = { type: 'integer', minimum: 0 } as const;
 const columns = {
   type: 'array',
+  description:
+    'CSV/TSV: header names, type "number" when every non-empty value in the first 1,000 data rows is a decimal number, else "string". JSON Lines: keys of the first 1,000 objects with their JSON types joined by |. Parquet: top-level fields with their logical, converted or physical type.',
   items: {
     type: 'object',
     additionalProperties: false,
@@ -14,6 +20,7 @@ const columns = {
 } as const;
 const manifest = {
   type: 'array',
+  description: 'every regular file of the directory in byte-wise order of path; the directory digest is dirHash1 of these entries',
   items: {
     type: 'object',
     additionalProperties: false,
@@ -38,6 +45,8 @@ export const metadataJsonSchema = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',
   $id: METADATA_SCHEMA_V1,
   title: 'model-release-gate lineage metadata (metadata.json) v1',
+  description:
+    'Which bytes a released model was and which datasets trained, validated and tested it. File digests are SHA-256 of the bytes (as sha256sum); directory digests are in-toto dirHash1.',
   type: 'object',
   additionalProperties: false,
   required: [
@@ -69,7 +78,7 @@ export const metadataJsonSchema = {
           name: { type: 'string', minLength: 1 },
           role: { enum: ['training', 'validation', 'test'] },
           ...artifactProps,
-          rows: size,
+          rows: { ...size, description: 'data rows (CSV: records after the header, quoted newlines do not count; JSON Lines: non-empty lines; Parquet: num_rows); for a directory, the sum over its recognised files' },
           columns,
         },
       },
@@ -113,7 +122,11 @@ export const metadataJsonSchema = {
         run_id: { type: 'string' },
       },
     },
-    reproducibility_digest: digest,
+    reproducibility_digest: {
+      ...digest,
+      description:
+        'SHA-256 of the RFC 8785 canonical JSON of {datasets: [{role, digest}] sorted by role then digest, hyperparameters, environment: {python?, lockfiles sorted by path, python_packages? sorted by name}, source_commit: source.commit or null}. Not included: the model, metrics, created_at, environment.node, dataset names and paths, source run_id/workflow/repository.',
+    },
     created_at: { type: 'string', format: 'date-time' },
   },
 } as const;

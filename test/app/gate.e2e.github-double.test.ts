@@ -19,6 +19,7 @@ import {
   startApp,
   tempDir,
   type RunningApp,
+  until,
   type SshKey,
 } from '../helpers/app-harness.js';
 
@@ -126,7 +127,7 @@ audit:
     const res = await app.deliver(event, payload);
     expect([200, 202]).toContain(res.status);
     // 202: Probot answered "still processing" after 9 s; wait for the check run.
-    while (gh.checkRunsFor(on).length === before) await new Promise((r) => setTimeout(r, 50));
+    await until(() => gh.checkRunsFor(on).length > before);
     return gh.latestCheckRun(on)!;
   }
 

@@ -113,6 +113,44 @@ describe('GitHub facts gatherer, against a GitHub REST double validated by GitHu
     await expect(source.changedFiles()).rejects.toThrow(/listed 3000 of the 3001 files/);
   });
 
+  it('reads allowed-signers from the base commit and Git LFS oids from the head when the policy asks', async () => {
+    const oid = 'd'.repeat(64);
+    const base = gh.repo(REPO).branches.get('main')!;
+    const withSigners = gh.commit(REPO, { parent: base, changes: { '.github/allowed_signers': 'alice namespaces="model-release-gate@v1" ssh-ed25519 AAAA\n' } });
+    gh.commit(REPO, {
+      branch: 'pr6',
+      parent: withSigners,
+      author: 'carol',
+      changes: {
+        '.github/allowed_signers': 'carol ssh-ed25519 BBBB\n', // changed in the PR: ignored, the base wins
+        'models/lfs/model.onnx': `version https://git-lfs.github.com/spec/v1\noid sha256:${oid}\nsize 1234\n`,
+        'models/lfs/metadata.json': JSON.stringify({ model: { path: 'model.onnx', digest: `sha256:${oid}` } }),
+      },
+    });
+    gh.repo(REPO).branches.set('main6', withSigners);
+    gh.openPull(REPO, { number: 6, author: 'carol', base: 'main6', head: 'pr6' });
+    gh.addReview(REPO, 6, { login: 'alice', state: 'APPROVED' });
+    const policy = parsePolicy(
+      `${POLICY}signatures:\n  keys: ["allowed-signers:.github/allowed_signers"]\nchecks:\n  lfs_digest: true\n`,
+    );
+    const source = githubPullRequestSource(octokit, { owner: 'acme', repo: 'models', pull_number: 6 });
+    const needs = factNeeds(policy, await source.changedFiles());
+    expect(needs).toMatchObject({ githubKeys: false, allowedSigners: ['.github/allowed_signers'], lfs: true });
+    const facts = await gatherFacts(source, needs);
+    expect(facts.allowed_signers).toEqual({ '.github/allowed_signers': 'alice namespaces="model-release-gate@v1" ssh-ed25519 AAAA\n' });
+    expect(facts.lfs_oids).toEqual({ 'models/lfs/model.onnx': `sha256:${oid}` });
+    expect(facts.signing_keys).toEqual({});
+    expect(source.requestLog).not.toContain('GET /users/{username}/ssh_signing_keys');
+  });
+
+  it('fails closed when a key file the policy names is missing on the base branch', async () => {
+    const policy = parsePolicy(`${POLICY}signatures:\n  keys: ["jwks:.github/approvers.jwks"]\n`);
+    const source = githubPullRequestSource(octokit, { owner: 'acme', repo: 'models', pull_number: 2 });
+    await expect(gatherFacts(source, factNeeds(policy, await source.changedFiles()))).rejects.toThrow(
+      /names \.github\/approvers\.jwks, which does not exist on main/,
+    );
+  });
+
   it('no signing keys are fetched when the policy does not require signatures', async () => {
     const policy = parsePolicy(`${POLICY}signatures:\n  required: false\n`);
     expect(factNeeds(policy, [{ filename: 'models/a.onnx' }])).toMatchObject({ githubKeys: false, artifacts: false });

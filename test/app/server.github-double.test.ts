@@ -1,4 +1,4 @@
-import { pullRequestEvent, startApp, type RunningApp } from '../helpers/app-harness.js';
+import { pullRequestEvent, rerunEvent, startApp, until, type RunningApp } from '../helpers/app-harness.js';
 
 const REPO = 'acme/models';
 
@@ -41,10 +41,33 @@ describe('the App server over real HTTP, against a GitHub REST double validated 
   it('an invalid policy on the base branch fails the check with file, line and column', async () => {
     const { gh } = app;
     const res = await app.deliver('pull_request', pullRequestEvent(gh, REPO, 1, 'opened', installation));
-    expect(res.status).toBe(200);
+    expect([200, 202]).toContain(res.status);
+    await until(() => gh.checkRunsFor(gh.pull(REPO, 1).head.sha).length > 0);
     const run = gh.latestCheckRun(gh.pull(REPO, 1).head.sha);
     expect(run?.conclusion).toBe('failure');
     expect(run?.output.summary).toMatch(/\.github\/model-release-gate\.yml:5:\d+: roles\[0\]\.count/);
     expect(run?.output.summary).toContain('**Base branch:** `main`');
+  });
+
+  it('an edit that does not change the base is ignored; the check\'s "Re-evaluate" button re-runs it', async () => {
+    const { gh } = app;
+    const sha = gh.pull(REPO, 1).head.sha;
+    const before = gh.checkRunsFor(sha).length;
+    const edited = pullRequestEvent(gh, REPO, 1, 'edited', installation);
+    edited.changes = { title: { from: 'old title' } };
+    expect((await app.deliver('pull_request', edited)).status).toBe(200);
+    expect(gh.checkRunsFor(sha)).toHaveLength(before);
+
+    const button = rerunEvent(gh, REPO, 1, installation, app.appId);
+    button.action = 'requested_action';
+    button.requested_action = { identifier: 're-evaluate' };
+    expect([200, 202]).toContain((await app.deliver('check_run', button)).status);
+    await until(() => gh.checkRunsFor(sha).length > before);
+    expect(gh.latestCheckRun(sha)?.conclusion).toBe('failure');
+
+    // A base change re-evaluates.
+    edited.changes = { base: { ref: { from: 'develop' }, sha: { from: 'a'.repeat(40) } } };
+    expect([200, 202]).toContain((await app.deliver('pull_request', edited)).status);
+    await until(() => gh.checkRunsFor(sha).length > before + 1);
   });
 });

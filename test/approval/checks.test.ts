@@ -3,6 +3,7 @@ import { compare, lineageProblems } from '../../src/approval/checks.js';
 import { parsePolicy } from '../../src/approval/policy-parse.js';
 import type { PullRequestFacts, Verdict } from '../../src/approval/types.js';
 import { baseFacts, DIGEST_A, review } from './helpers.js';
+import { sampleMetadata } from '../lineage/sample-metadata.js';
 
 const POLICY = parsePolicy(`version: 1
 signatures: {required: false}
@@ -22,13 +23,15 @@ rules:
     roles: [{name: reviewer, users: [erin]}]
 `);
 
+/** A schema-valid metadata.json (the lineage tests' sample) for the fraud model. */
 function metadata(over: Record<string, unknown> = {}): Record<string, unknown> {
+  const m = sampleMetadata() as unknown as Record<string, unknown>;
   return {
-    schema: 'https://model-release-gate.dev/schemas/metadata/v1',
-    model: { path: 'models/prod/fraud/model.pt', digest: DIGEST_A, size: 1234 },
+    ...m,
+    model: { path: 'models/prod/fraud/model.pt', type: 'file', digest: DIGEST_A, size: 1234 },
     datasets: [
-      { name: 'train', role: 'training', path: 'data/train.parquet', digest: `sha256:${'1'.repeat(64)}` },
-      { name: 'test', role: 'test', path: 'data/test.parquet', digest: `sha256:${'2'.repeat(64)}` },
+      { name: 'train', role: 'training', path: 'data/train.parquet', type: 'file', digest: `sha256:${'1'.repeat(64)}`, size: 10 },
+      { name: 'test', role: 'test', path: 'data/test.parquet', type: 'file', digest: `sha256:${'2'.repeat(64)}`, size: 10 },
     ],
     metrics: { accuracy: 0.9, max_drawdown: 0.2 },
     ...over,
@@ -105,7 +108,9 @@ checks: {metrics: ["test.auc > 0.8"]}
     let v = await evaluate(POLICY, facts({ metadata: { 'models/prod/fraud/metadata.json': metadata({ datasets: [metadata().datasets![0 as never]] }) } }));
     expect(failed(v)).toEqual(['models/prod/fraud/metadata.json lists no test dataset']);
     v = await evaluate(POLICY, facts({ metadata: { 'models/prod/fraud/metadata.json': { model: { path: 'x', digest: 'md5:1' } } } }));
-    expect(failed(v)[0]).toMatch(/is not valid lineage metadata: schema: must be the schema version URI; model.digest: must be sha256/);
+    expect(failed(v)[0]).toMatch(/^models\/prod\/fraud\/metadata.json is not valid lineage metadata: \/: must have required property/);
+    v = await evaluate(POLICY, facts({ metadata: { 'models/prod/fraud/metadata.json': metadata({ model: { path: 'm', type: 'file', digest: 'md5:1', size: 1 } }) } }));
+    expect(failed(v)).toEqual(['models/prod/fraud/metadata.json is not valid lineage metadata: /model/digest: must match pattern "^sha256:[0-9a-f]{64}$"']);
   });
 
   it('accept metadata keyed by the model path, as the facts contract allows', async () => {
@@ -128,6 +133,7 @@ checks: {metrics: ["test.auc > 0.8"]}
 
   it('operators compare as written', () => {
     expect([compare(1, { op: '>', value: 1 }), compare(1, { op: '>=', value: 1 }), compare(1, { op: '<', value: 1 }), compare(1, { op: '<=', value: 1 }), compare(1, { op: '==', value: 1 })]).toEqual([false, true, false, true, true]);
-    expect(lineageProblems([])).toEqual(['must be a JSON object']);
+    expect(lineageProblems([])).toEqual(['/: must be object']);
+    expect(lineageProblems(sampleMetadata())).toEqual([]);
   });
 });

@@ -193,6 +193,9 @@ rules:
     ]);
     expect(problems('version: 1\n')).toEqual(['.github/model-release-gate.yml:1:1: missing protected_paths and roles (or a `rules:` list)']);
     expect(problems('- a\n')[0]).toMatch(/must be a mapping/);
+    expect(problems('*!')[0]).toMatch(/^\.github\/model-release-gate\.yml:1:1: not valid YAML: Unresolved alias/);
+    const bomb = ['a: &a [x, x, x, x, x, x, x, x, x, x]', ...Array.from({ length: 8 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(10).fill(`*${String.fromCharCode(97 + i)}`).join(', ')}]`)].join('\n');
+    expect(problems(bomb)[0]).toMatch(/not valid YAML: Excessive alias count/);
   });
 
   it('parsePolicy throws E_POLICY_INVALID with where = file:line:col and every problem in the message', () => {

@@ -132,6 +132,17 @@ describe('verifyChain (pure)', () => {
     expect(kinds(notGenesis)).toEqual(['broken-link@0']);
   });
 
+  it('reports a long gap as one range, so a stray far-away key cannot stall the verifier', () => {
+    const chain = buildChain(3);
+    const stray = { seq: 99_999_999_999_999, bytes: chain[2] };
+    const r = verifyChain({ entries: [...observe(chain), stray], checkpoints: [] });
+    expect(r.findings.filter((f) => f.kind === 'missing')).toEqual([
+      { kind: 'missing', seq: 3, message: 'records 3 to 99999999999998 (99999999999996 records) are missing' },
+    ]);
+    expect(kinds(r)).toContain(`misplaced@${stray.seq}`);
+    expect(r.size).toBe(100_000_000_000_000);
+  });
+
   it('a checkpoint for another log is a bad-checkpoint', () => {
     const chain = buildChain(2);
     const c = valid(chain);

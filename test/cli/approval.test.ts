@@ -6,6 +6,7 @@ import { runCli } from '../../src/cli/program.js';
 import type { CliIo } from '../../src/cli/io.js';
 import type { PullRequestFacts, ReviewFact } from '../../src/approval/types.js';
 import { baseFacts, KeyRing, OLD_HEAD, review, sshSign, USER_IDS } from '../approval/helpers.js';
+import { sampleMetadata } from '../lineage/sample-metadata.js';
 
 const POLICY = `version: 1
 protected_paths: ["models/**", "**/*.pt", "**/metadata.json"]
@@ -132,6 +133,34 @@ describe('model-gate simulate', () => {
   it('a role-bound approval from the CLI fills that role', async () => {
     const f = write('role.json', facts([await approveWithCli('alice'), await approveWithCli('carol', ['--role', 'risk-manager'])]));
     expect((await cli('simulate', '--policy', policy, '--facts', f)).code).toBe(0);
+  });
+
+  it('requirement sets and automated checks: each touched rule is shown, a just-missed threshold fails with exit 1', async () => {
+    const rules = write('rules.yml', `version: 1
+signatures: {required: false}
+rules:
+  - name: production
+    protected_paths: ["models/prod/**"]
+    roles:
+      - {name: senior-developer, teams: [acme/senior-developers]}
+      - {name: risk-manager, teams: [acme/risk-managers]}
+    checks: {metadata: true, metrics: ["accuracy >= 0.9"]}
+  - name: research
+    protected_paths: ["models/research/**"]
+    roles: [{name: reviewer, users: [erin]}]
+`);
+    const meta = (accuracy: number) => ({ ...sampleMetadata(), model: { path: 'models/prod/fraud/model.pt', type: 'file', digest: facts().artifacts[0].digest, size: 1 }, metrics: { accuracy } });
+    const base = { ...facts([review('alice'), review('carol'), review('erin')]), changed_files: ['models/prod/fraud/model.pt', 'models/research/x/notes.md'] };
+    const ok = write('rules-ok.json', { ...base, metadata: { 'models/prod/fraud/metadata.json': meta(0.9) } });
+    const good = await cli('simulate', '--policy', rules, '--facts', ok);
+    expect(good.code).toBe(0);
+    expect(good.out).toMatch(/rule production: satisfied/);
+    expect(good.out).toMatch(/rule research: satisfied/);
+    expect(good.out).toMatch(/check ok   metric accuracy >= 0.9 \(models\/prod\/fraud\/metadata.json\): accuracy = 0.9 meets accuracy >= 0.9/);
+    const missed = write('rules-missed.json', { ...base, metadata: { 'models/prod/fraud/metadata.json': meta(0.8999) } });
+    const bad = await cli('simulate', '--policy', rules, '--facts', missed, '--json');
+    expect(bad.code).toBe(1);
+    expect(JSON.parse(bad.out).reasons).toEqual(['production: check failed: accuracy = 0.8999 does not meet accuracy >= 0.9', 'research: satisfied']);
   });
 
   it('a pull request that touches no protected path passes and says so', async () => {

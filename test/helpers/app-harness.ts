@@ -15,6 +15,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sign } from '@octokit/webhooks-methods';
 import { GitHubDouble, type PullState } from './github-double.js';
+import { warmContract } from './github-double-contract.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -34,12 +35,16 @@ export interface RunningApp {
 }
 
 /** Starts the double and the App server process pointed at it. */
-export async function startApp(opts: { env?: Record<string, string> } = {}): Promise<RunningApp> {
+export async function startApp(
+  opts: { env?: Record<string, string>; validate?: boolean; nodeArgs?: string[] } = {},
+): Promise<RunningApp> {
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const appId = 4242;
-  const gh = await GitHubDouble.start({ app: { id: appId, publicKey } });
+  const gh = await GitHubDouble.start({ app: { id: appId, publicKey }, validate: opts.validate });
+  // Parse GitHub's description now, not inside the first delivery.
+  if (opts.validate !== false) warmContract();
   const secret = `secret-${randomUUID()}`;
-  const child = spawn(process.execPath, [SERVER_JS], {
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), SERVER_JS], {
     env: {
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? tmpdir(),
@@ -54,6 +59,9 @@ export async function startApp(opts: { env?: Record<string, string> } = {}): Pro
       LOG_LEVEL: 'info',
       NODE_ENV: 'production',
       MODEL_GATE_GITHUB_LIMITS: 'off',
+      // No rediscovery pass: these tests count GitHub requests per delivery
+      // (the deployment rule's tests turn it on).
+      MODEL_GATE_REDISCOVER_SECONDS: '0',
       ...opts.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -119,6 +127,14 @@ async function stopChild(child: ChildProcess): Promise<void> {
     child.once('exit', () => resolve());
     child.kill('SIGTERM');
   });
+}
+
+/**
+ * Waits until `done()` holds. Probot answers 202 "still processing" when a
+ * handler takes over 9 s (a loaded machine); the check run then comes later.
+ */
+export async function until(done: () => boolean): Promise<void> {
+  while (!done()) await new Promise((r) => setTimeout(r, 25));
 }
 
 // ---- webhook payloads from @octokit/webhooks-examples ----------------------

@@ -47,6 +47,11 @@ function load(): { spec: Spec; ajv: Ajv } {
   return loaded;
 }
 
+/** Loads and prepares GitHub's description now (it takes a moment), so the first request does not. */
+export function warmContract(): void {
+  load();
+}
+
 /** Rewrites OpenAPI 3.0 `nullable: true` (with or without `type`) into JSON Schema. */
 function toJsonSchema(node: unknown): never {
   if (Array.isArray(node)) return node.map(toJsonSchema) as never;

@@ -180,6 +180,7 @@ describe('hashPath: refusals name the path', () => {
   it.each([
     ['a newline', 'bad\nname'],
     ['a backslash', 'bad\\name'],
+    ['a carriage return', 'bad\rname'], // coreutils >= 9.2 escapes it too
   ])('refuses a name containing %s', async (what, name) => {
     writeTree(dir, { [`d/${name}`]: 'x' });
     const e = await refusal(hashPath(join(dir, 'd')));

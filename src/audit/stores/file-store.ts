@@ -33,6 +33,12 @@ const NAME_RE = { entries: /^\d{20}\.json$/, checkpoints: /^\d{20}\.jws$/ } as c
 const TRANSIENT = new Set(['EAGAIN', 'EBUSY', 'EINTR', 'EMFILE', 'ENFILE', 'ETIMEDOUT']);
 /** Larger than any record or checkpoint; a bigger file is read in full anyway. */
 const READ_CHUNK = MAX_RECORD_BYTES + 1;
+/**
+ * One scratch buffer for every read: reads are synchronous, so it is never
+ * shared between two reads in flight, and allocating 64 KiB per record made
+ * the garbage collector the verifier's largest cost.
+ */
+const scratch = Buffer.allocUnsafe(READ_CHUNK);
 
 function checkKey(key: string): void {
   if (!KEY_RE.test(key)) {
@@ -44,6 +50,9 @@ function fsError(e: unknown, what: string, where: string): GateError {
   const code = (e as NodeJS.ErrnoException).code ?? '';
   const msg = `${what}: ${(e as Error).message}`;
   if (TRANSIENT.has(code)) return new GateError('E_SERVICE', msg, { where, cause: e });
+  if (code === 'ENOENT' || code === 'ENOTDIR') {
+    return new GateError('E_NOT_FOUND', msg, { where, cause: e, hint: 'check the --store path' });
+  }
   if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
     return new GateError('E_UNREADABLE', msg, { where, cause: e, hint: 'check the permissions of the audit store directory' });
   }
@@ -65,9 +74,8 @@ function readSmallFile(path: string): Buffer | null {
     throw e;
   }
   try {
-    const buf = Buffer.allocUnsafe(READ_CHUNK);
-    const n = readSync(fd, buf, 0, READ_CHUNK, 0);
-    if (n < READ_CHUNK) return Buffer.from(buf.subarray(0, n));
+    const n = readSync(fd, scratch, 0, READ_CHUNK, 0);
+    if (n < READ_CHUNK) return Buffer.from(scratch.subarray(0, n));
     // Oversized (not written by us): read it whole so the verifier sees what is there.
     const size = fstatSync(fd).size;
     const all = Buffer.allocUnsafe(size);
@@ -119,6 +127,9 @@ export class FileStore implements AuditStore {
     const dir = join(final, '..');
     const tmp = join(dir, `.tmp-${process.pid}-${randomBytes(8).toString('hex')}`);
     try {
+      // A writer that lost the race learns it here without paying for a write and fsync.
+      const taken = readSmallFile(final);
+      if (taken !== null) return await this.taken(dir, taken, bytes);
       const h = await fsp.open(tmp, 'wx', 0o600);
       try {
         await h.writeFile(bytes);
@@ -134,7 +145,7 @@ export class FileStore implements AuditStore {
         if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
         const existing = readSmallFile(final);
         if (existing === null) throw e; // deleted in between: let the caller retry
-        return { created: false, existing };
+        return await this.taken(dir, existing, bytes);
       }
       await fsyncDir(dir);
       return { created: true };
@@ -144,6 +155,16 @@ export class FileStore implements AuditStore {
     } finally {
       await fsp.unlink(tmp).catch(() => undefined);
     }
+  }
+
+  /**
+   * The key is taken. When by our own bytes this is a retry after an earlier
+   * attempt whose directory fsync may have failed: fsync now, since the
+   * caller will report success.
+   */
+  private async taken(dir: string, existing: Buffer, bytes: Uint8Array): Promise<CreateResult> {
+    if (existing.equals(bytes)) await fsyncDir(dir);
+    return { created: false, existing };
   }
 
   async read(key: string): Promise<Uint8Array | null> {

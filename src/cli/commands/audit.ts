@@ -183,9 +183,10 @@ export function register(program: Command, run: CliRun): void {
     .description(`verify the log, then sign its size and head and store checkpoints/<size>.jws (key from --key or $${CHECKPOINT_KEY_ENV})`)
     .addOption(storeOption())
     .option('--key <file>', `private JWK (EdDSA or ES256); default: the JWK JSON in $${CHECKPOINT_KEY_ENV}`)
+    .option('--checkpoint-key <file>', 'public JWK Set whose earlier checkpoints count (after a key rotation); default: --key\'s public key')
     .option('--json', 'print the checkpoint as JSON')
     .action(
-      action(run, async (opts: { store?: string[]; key?: string; json?: boolean }) => {
+      action(run, async (opts: { store?: string[]; key?: string; checkpointKey?: string; json?: boolean }) => {
         let text: string;
         let where: string;
         if (opts.key) {
@@ -200,9 +201,12 @@ export function register(program: Command, run: CliRun): void {
           });
         }
         const key = await loadSigningKey(text, where);
+        const verifyKey = opts.checkpointKey
+          ? await loadVerifyKey(await readInputFile(run.io, opts.checkpointKey, '--checkpoint-key'), opts.checkpointKey)
+          : undefined;
         const stores = await openStores(run.io, opts.store);
         const results = [];
-        for (const store of stores) results.push({ store: store.displayUrl, ...(await writeCheckpoint(store, key)) });
+        for (const store of stores) results.push({ store: store.displayUrl, ...(await writeCheckpoint(store, key, { verifyKey })) });
         if (opts.json) {
           printJson(run.io, results.length === 1 ? results[0] : results);
         } else {

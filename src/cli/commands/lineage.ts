@@ -4,12 +4,7 @@ import { action, collect, type CliRun } from '../program.js';
 import { relative } from 'node:path';
 import { hashPath } from '../../lineage/hash-path.js';
 import { progressBar } from '../../lineage/progress.js';
-import { recordLineage } from '../../lineage/record.js';
-import { verifyLineage } from '../../lineage/verify.js';
-import { diffLineage } from '../../lineage/diff.js';
-import { readMetadataFile } from '../../lineage/metadata-io.js';
 import { parseDatasetSpec } from '../../lineage/dataset-spec.js';
-import { readJsonObjectOption } from '../../lineage/json-input.js';
 import type { Mismatch } from '../../lineage/verify-compare.js';
 import type { LineageChange } from '../../lineage/diff.js';
 
@@ -21,6 +16,9 @@ interface HashFlags {
 }
 
 /** Progress on stderr only when it is a terminal and not --quiet. */
+// record/verify/diff load their modules (ajv, hyparquet) on use, so that
+// `model-gate hash` starts fast.
+
 function progressFor(run: CliRun, quiet: boolean | undefined, label: string) {
   if (quiet || !run.io.stderrIsTty) return undefined;
   return progressBar(run.io.stderr, label);
@@ -75,7 +73,7 @@ export function register(program: Command, run: CliRun): void {
       'print the digest of each file (SHA-256, as sha256sum) or directory (dirHash1, as the coreutils one-liner in the README)',
     )
     .argument('<paths...>', 'files or directories')
-    .option('--json', 'print a JSON array of {path, type, digest, size, files}')
+    .option('--json', 'print a JSON array of {path, type, digest, size, files} (files: the manifest, directories only)')
     .option('--follow-symlinks', "hash a symbolic link's target under the link's path instead of refusing it")
     .option('--fingerprint', 'with --json: add rows/columns for CSV, TSV, JSON Lines and Parquet files')
     .option('-q, --quiet', 'no progress bar')
@@ -125,6 +123,8 @@ export function register(program: Command, run: CliRun): void {
     .option('-q, --quiet', 'no progress bar')
     .action(
       action(run, async (flags: RecordFlags) => {
+        const { recordLineage } = await import('../../lineage/record.js');
+        const { readJsonObjectOption } = await import('../../lineage/json-input.js');
         const { cwd, env } = run.io;
         const datasets = (flags.dataset ?? []).map(parseDatasetSpec);
         const hyperparameters = flags.hyperparameters
@@ -183,6 +183,7 @@ export function register(program: Command, run: CliRun): void {
     .option('-q, --quiet', 'no progress bar')
     .action(
       action(run, async (file: string, flags: VerifyFlags) => {
+        const { verifyLineage } = await import('../../lineage/verify.js');
         const progress = multiProgress(run, flags.quiet);
         let result;
         try {
@@ -213,6 +214,8 @@ export function register(program: Command, run: CliRun): void {
     .option('--json', 'print {same, changes}')
     .action(
       action(run, async (a: string, b: string, flags: { json?: boolean }) => {
+        const { diffLineage } = await import('../../lineage/diff.js');
+        const { readMetadataFile } = await import('../../lineage/metadata-io.js');
         const [ma, mb] = await Promise.all([readMetadataFile(a, run.io.cwd), readMetadataFile(b, run.io.cwd)]);
         const d = diffLineage(ma, mb);
         if (flags.json) printJson(run.io, d);

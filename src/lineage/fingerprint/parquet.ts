@@ -1,5 +1,5 @@
 import { open } from 'node:fs/promises';
-import { parquetMetadataAsync, parquetSchema, type AsyncBuffer, type SchemaTree } from 'hyparquet';
+import type { AsyncBuffer, SchemaTree } from 'hyparquet';
 import { GateError } from '../../core/errors.js';
 import type { ColumnInfo } from '../../core/dir-hash.js';
 import type { Fingerprint } from './types.js';
@@ -40,6 +40,8 @@ export async function parquetFingerprint(path: string, expectedSize: number): Pr
     let tree: SchemaTree;
     let rows: number;
     try {
+      // Loaded on first use: hashing without Parquet files should not pay for it.
+      const { parquetMetadataAsync, parquetSchema } = await import('hyparquet');
       const metadata = await parquetMetadataAsync(buffer);
       rows = Number(metadata.num_rows);
       tree = parquetSchema(metadata);

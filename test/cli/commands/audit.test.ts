@@ -73,6 +73,25 @@ describe('model-gate audit (CLI)', () => {
     expect((await cli(dir, ['audit', 'checkpoint', '--store', 'log', '--json'], env)).json()).toMatchObject({ created: false });
   });
 
+  it('after a key rotation, checkpoints by the old key count when both public keys are given as a JWK Set', async () => {
+    const dir = tmp();
+    const { readFileSync } = await import('node:fs');
+    await cli(dir, [...base, '--store', 'log']);
+    await cli(dir, ['audit', 'keygen', '--out', 'old.jwk']);
+    await cli(dir, ['audit', 'keygen', '--out', 'new.jwk', '--alg', 'ES256']);
+    expect((await cli(dir, ['audit', 'checkpoint', '--store', 'log', '--key', 'old.jwk'])).code).toBe(0);
+    await cli(dir, [...base, '--store', 'log']);
+    // The new key alone does not vouch for the old checkpoint: refused.
+    const refused = await cli(dir, ['audit', 'checkpoint', '--store', 'log', '--key', 'new.jwk']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/bad-checkpoint/);
+    const set = { keys: ['old.pub.jwk', 'new.pub.jwk'].map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8'))) };
+    writeFileSync(join(dir, 'keys.jwks'), JSON.stringify(set));
+    expect((await cli(dir, ['audit', 'checkpoint', '--store', 'log', '--key', 'new.jwk', '--checkpoint-key', 'keys.jwks'])).code).toBe(0);
+    const v = await cli(dir, ['audit', 'verify', '--store', 'log', '--checkpoint-key', 'keys.jwks', '--json']);
+    expect(v.json()).toMatchObject({ ok: true, size: 2, stores: [{ checkpoints: { valid: 2, bad: 0, unchecked: 0 } }] });
+  });
+
   it('keygen never overwrites a key', async () => {
     const dir = tmp();
     expect((await cli(dir, ['audit', 'keygen', '--out', 'k.jwk'])).code).toBe(0);
