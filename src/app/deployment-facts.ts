@@ -47,6 +47,8 @@ export interface DeploymentRequest {
   deployment_id: number | null;
   /** The repository's default branch (the policy's home when no release PR is found). */
   default_branch: string;
+  /** Link to the waiting workflow run, for the audit record. */
+  run_url: string | null;
   /** `deployment_protection_rule.requested` or `rediscovery`. */
   trigger: string;
   delivery_id: string | null;

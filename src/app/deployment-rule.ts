@@ -14,7 +14,9 @@
 import type { Probot } from 'probot';
 import { messageOf } from '../core/errors.js';
 import { appendRecord } from '../audit/append.js';
-import { deploymentDecisionRecord } from '../audit/deployment-record.js';
+import { DEPLOYMENT_DECISION, deploymentDecisionRecord } from '../audit/deployment-record.js';
+import type { RecordInput } from '../audit/record.js';
+import type { Digest } from '../core/digest.js';
 import { decideDeployment, decisionComment, type DeploymentDecision } from '../deploy/deployment-gate.js';
 import { environmentPolicy } from '../approval/deployment-policy.js';
 import { gatherDeploymentFacts, type DeploymentDeps, type DeploymentRequest, type GatheredDeployment } from './deployment-facts.js';
@@ -77,7 +79,7 @@ export async function runDeploymentRule(
   let auditSeq: number | null = null;
   if (gathered.stores.length > 0) {
     try {
-      const res = await appendRecord(gathered.stores, deploymentDecisionRecord(recordInput(req, gathered, decision)), { now: deps.clock });
+      const res = await appendRecord(gathered.stores, decisionRecord(req, gathered, decision), { now: deps.clock });
       auditSeq = res.seq;
     } catch (e) {
       decision = {
@@ -100,26 +102,81 @@ export async function runDeploymentRule(
   return { decision, posted: decision.state === 'pending' ? 'status' : 'state', audit_seq: auditSeq };
 }
 
-function recordInput(req: DeploymentRequest, g: GatheredDeployment, d: DeploymentDecision) {
+/**
+ * The DEPLOYMENT_DECISION record, in the shape the compliance report reads
+ * (`src/audit/deployment-record.ts`: environment, decision, reason, model,
+ * metadata, change, deployment_id, run_url), plus what an auditor needs to
+ * replay the decision: the deployed sha and ref, the run, every reason, the
+ * release PR and its head, the correlation id, all signed models, and what
+ * triggered it. Subject: the signed model digests, then the deployed
+ * metadata.json digest (as MODEL_RELEASE records), so the report joins it to
+ * its release.
+ */
+function decisionRecord(req: DeploymentRequest, g: GatheredDeployment, d: DeploymentDecision): RecordInput {
   const release = g.facts.release;
   const lineage = release ? [...release.deployed].sort((a, b) => (a.path < b.path ? -1 : 1))[0] : undefined;
-  return {
+  const metadataDigest = (lineage?.digest ?? release?.lineage_digest ?? undefined) as Digest | undefined;
+  const models = release?.artifacts ?? [];
+  const reason = d.reasons.join('; ').slice(0, 4000);
+  const change = d.change_number
+    ? {
+        system: 'servicenow',
+        number: d.change_number,
+        ...(g.correlation_id ? { correlation_id: g.correlation_id } : {}),
+        ...(g.facts.change?.record ? { state: String(g.facts.change.record.state), approval: String(g.facts.change.record.approval) } : {}),
+      }
+    : null;
+  const ctx = {
+    component: 'github-app',
+    actor: 'model-release-gate[bot]',
+    log: g.facts.repository,
     repository: g.facts.repository,
-    environment: req.environment,
-    sha: req.sha,
-    ref: req.ref,
-    run_id: req.run_id,
-    deployment_id: req.deployment_id,
-    decision: d.state,
-    reasons: d.reasons,
-    pull_request: release?.pull_request ?? null,
-    head_sha: release?.head_sha ?? null,
-    change_number: d.change_number,
-    correlation_id: g.correlation_id,
-    models: release?.artifacts ?? [],
-    metadata_digest: lineage?.digest ?? release?.lineage_digest ?? null,
-    trigger: req.trigger,
-    delivery: req.delivery_id,
+    ...(req.deployment_id !== null ? { deploymentId: String(req.deployment_id) } : {}),
+    ...(req.run_url ? { runUrl: req.run_url } : {}),
+  };
+  const base: RecordInput = models.length
+    ? deploymentDecisionRecord(
+        { modelDigest: models[0].digest, ...(metadataDigest ? { metadataDigest } : {}) },
+        { environment: req.environment, decision: d.state, reason, change },
+        ctx,
+      )
+    : {
+        // No release, so no model: the same shape with model null.
+        log: ctx.log,
+        event_type: DEPLOYMENT_DECISION,
+        component: ctx.component,
+        actor: ctx.actor,
+        action: `${d.state === 'approved' ? 'allow' : d.state === 'rejected' ? 'refuse' : 'hold'} deployment to ${req.environment}`,
+        subject: [],
+        details: {
+          environment: req.environment,
+          decision: d.state,
+          reason,
+          model: null,
+          metadata: null,
+          change,
+          repository: ctx.repository,
+          ...(ctx.deploymentId ? { deployment_id: ctx.deploymentId } : {}),
+          ...(ctx.runUrl ? { run_url: ctx.runUrl } : {}),
+        },
+        compliance_tags: ['change-management', 'SOX-ITGC'],
+      };
+  return {
+    ...base,
+    subject: [...new Set([...models.map((m) => m.digest), ...(metadataDigest ? [metadataDigest] : [])])],
+    details: {
+      ...(base.details as Record<string, unknown>),
+      sha: req.sha,
+      ref: req.ref,
+      run_id: req.run_id,
+      reasons: d.reasons.slice(0, 20).map((r) => r.slice(0, 2000)),
+      pull_request: release?.pull_request ?? null,
+      head_sha: release?.head_sha ?? null,
+      correlation_id: g.correlation_id,
+      models: models.map((m) => ({ path: m.path, digest: m.digest })),
+      trigger: req.trigger,
+      delivery: req.delivery_id,
+    },
   };
 }
 
@@ -145,6 +202,7 @@ export function registerDeploymentRule(app: Probot, deps: DeploymentDeps & { red
       run_id: runId,
       deployment_id: typeof p.deployment?.id === 'number' ? p.deployment.id : null,
       default_branch: String(p.repository.default_branch ?? 'main'),
+      run_url: p.repository.html_url ? `${String(p.repository.html_url)}/actions/runs/${runId}` : null,
       trigger: 'deployment_protection_rule.requested',
       delivery_id: context.id,
     };
@@ -209,6 +267,7 @@ export async function rediscover(app: Probot, deps: DeploymentDeps): Promise<num
               run_id: Number(run.id),
               deployment_id: null,
               default_branch: String(r.default_branch ?? 'main'),
+              run_url: typeof run.html_url === 'string' ? run.html_url : null,
               trigger: 'rediscovery',
               delivery_id: null,
             };

@@ -208,17 +208,25 @@ deployment:
     expect(answer.comment).toContain(`${r.change} is approved`);
     const [rec] = decisions(r.auditDir);
     expect(rec.subject).toEqual([r.model, r.metaDigest]);
-    expect(rec.action).toBe('approve deployment');
+    expect(rec.action).toBe('allow deployment to production');
+    // The fields the compliance report reads ...
     expect(rec.details).toMatchObject({
       environment: 'production',
+      decision: 'approved',
+      model: { digest: r.model },
+      metadata: { digest: r.metaDigest },
+      change: { system: 'servicenow', number: r.change, correlation_id: `github:${r.repo}:pr:${r.number}`, approval: 'approved' },
+      repository: r.repo,
+      run_url: expect.stringMatching(new RegExp(`/actions/runs/${runId}$`)),
+    });
+    expect(rec.details.reason).toContain(`${r.change} is approved`);
+    // ... and what replays the decision.
+    expect(rec.details).toMatchObject({
       sha: r.merge,
       run_id: runId,
-      decision: 'approved',
       pull_request: r.number,
-      change_number: r.change,
       correlation_id: `github:${r.repo}:pr:${r.number}`,
       models: [{ path: 'models/fraud/model.onnx', digest: r.model }],
-      metadata_digest: r.metaDigest,
       trigger: 'deployment_protection_rule.requested',
     });
     // The rule asked for what it needs, and only through the App's installation.
