@@ -114,7 +114,9 @@ export async function runGate(octokit: GitHubRequester, req: GateRequest, deps: 
   const target = { owner: req.owner, repo: req.repo, head_sha: checkSha };
   // Only the audit needs the previous verdict: no request without an audit store.
   const auditing = (policy?.audit?.stores.length ?? 0) > 0;
-  const previous = auditing ? await previousConclusion(octokit, target) : null;
+  // Unreadable previous verdict: record the verdict anyway (a duplicate record
+  // is harmless; a missing one is not).
+  const previous = auditing ? await previousConclusion(octokit, target).catch(() => null) : null;
 
   // The audit records go in BEFORE GitHub sees the verdict: a pass that could
   // not be recorded must not reach the branch protection (fail closed).

@@ -13,6 +13,7 @@ import { fingerprint, parsePublicKeyLineCached, type SshPublicKey } from './ssh-
 import { findArmoredSignatures, parseSshSig, verifySshSig, type SshSig } from './sshsig.js';
 import { buildStatement, StatementTemplate } from './statement.js';
 import { APPROVAL_NAMESPACE, type ApprovalStatement, type KeySource, type PullRequestFacts, type ReviewFact } from './types.js';
+import { own } from './own.js';
 
 export interface SignatureCheck {
   valid: boolean;
@@ -68,10 +69,11 @@ function sourceName(s: KeySource): string {
 
 function lookup<T>(record: Record<string, T> | undefined, login: string): T | undefined {
   if (!record) return undefined;
-  if (login in record) return record[login];
+  const exact = own(record, login);
+  if (exact !== undefined) return exact;
   const lower = login.toLowerCase();
   const k = Object.keys(record).find((x) => x.toLowerCase() === lower);
-  return k === undefined ? undefined : record[k];
+  return k === undefined ? undefined : own(record, k);
 }
 
 function allowedSshKeys(
@@ -94,7 +96,7 @@ function allowedSshKeys(
       }
       notes.push(`github: ${n} usable signing key${n === 1 ? '' : 's'}`);
     } else if (s.kind === 'allowed-signers') {
-      const text = facts.allowed_signers?.[s.path];
+      const text = own(facts.allowed_signers, s.path);
       if (text === undefined) {
         notes.push(`allowed-signers:${s.path} was not provided`);
         continue;
@@ -314,7 +316,7 @@ export async function checkApprovalSignature(
         continue;
       }
       for (const s of jwksSources) {
-        const set = facts.jwks?.[s.path];
+        const set = own(facts.jwks, s.path);
         if (set === undefined) {
           reasons.push(`jwks:${s.path} was not provided`);
           continue;

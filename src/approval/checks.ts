@@ -9,6 +9,7 @@ import { GateError } from '../core/errors.js';
 import { validateMetadata } from '../lineage/metadata-validate.js';
 import { GLOB_OPTIONS } from './policy-parse.js';
 import type { CheckVerdict, ChecksPolicy, MetricThreshold, PullRequestFacts, RulePolicy } from './types.js';
+import { own } from './own.js';
 
 /** Whether the rule has any check switched on. */
 export function hasChecks(c: ChecksPolicy): boolean {
@@ -61,8 +62,12 @@ export function evaluateChecks(
 function lookupMetadata(d: ModelDir, facts: PullRequestFacts): { path: string; value: unknown } | undefined {
   const metaPath = join(d.dir, 'metadata.json');
   const all = facts.metadata ?? {};
-  if (metaPath in all && all[metaPath] != null) return { path: metaPath, value: all[metaPath] };
-  for (const m of d.models) if (m in all && all[m] != null) return { path: metaPath, value: all[m] };
+  const byMeta = own(all, metaPath);
+  if (byMeta != null) return { path: metaPath, value: byMeta };
+  for (const m of d.models) {
+    const byModel = own(all, m);
+    if (byModel != null) return { path: metaPath, value: byModel };
+  }
   return undefined;
 }
 
@@ -116,11 +121,11 @@ function lfsCheck(d: ModelDir, m: Lineage, metaPath: string, facts: PullRequestF
     described ? join(d.dir, base(described)) : undefined,
     ...d.models.filter((p) => !described || base(p) === base(described)),
   ].filter((p): p is string => typeof p === 'string');
-  const lfsPath = candidates.find((p) => p in oids);
+  const lfsPath = candidates.find((p) => own(oids, p) !== undefined);
   if (!lfsPath) {
     return { name, passed: true, reason: `the model described by ${metaPath} is not stored in Git LFS (nothing to compare)` };
   }
-  const oid = oids[lfsPath];
+  const oid = own(oids, lfsPath)!;
   if (oid === m.model.digest) {
     return { name, passed: true, value: oid, reason: `LFS oid of ${lfsPath} equals the model digest in ${metaPath}` };
   }

@@ -22,6 +22,7 @@ import {
   type SlotFill,
   type Verdict,
 } from './types.js';
+import { own } from './own.js';
 
 /** Both spellings of the policy file are protected, so a rename cannot slip past. */
 const POLICY_FILES = [POLICY_PATH, POLICY_PATH.replace(/\.yml$/, '.yaml')];
@@ -84,8 +85,20 @@ interface ReviewState {
   excluded?: string;
 }
 
-/** Evaluates the policy against the pull request's facts. Never throws for bad facts: it fails closed. */
+/**
+ * Evaluates the policy against the pull request's facts. Never throws: bad
+ * facts, a bad policy object or an unexpected error give a failing verdict
+ * whose reasons say why (a gate that cannot decide must not pass).
+ */
 export async function evaluate(policy: Policy, facts: PullRequestFacts): Promise<Verdict> {
+  try {
+    return await decide(policy, facts);
+  } catch (e) {
+    return failClosed(facts ?? {}, [`the gate could not evaluate this pull request (${(e as Error)?.message ?? String(e)}): it fails closed`]);
+  }
+}
+
+async function decide(policy: Policy, facts: PullRequestFacts): Promise<Verdict> {
   if (!policy || !Array.isArray(policy.rules) || policy.rules.length === 0) {
     return failClosed(facts ?? {}, ['the policy has no rules: the gate cannot decide, so it fails']);
   }
@@ -226,7 +239,7 @@ async function evaluateRule(
   for (const role of rule.roles) {
     const set = new Set(role.users.map(lower));
     for (const team of role.teams) {
-      const list = facts.teams[team] ?? Object.entries(facts.teams).find(([t]) => lower(t) === lower(team))?.[1];
+      const list = own(facts.teams, team) ?? Object.entries(facts.teams).find(([t]) => lower(t) === lower(team))?.[1];
       if (!list) {
         reasons.push(`membership of team ${team} (role ${role.name}) was not gathered: failing closed`);
         continue;

@@ -76,6 +76,14 @@ describe('audit records of an evaluation', () => {
     expect((recs[0].details as { signature: string }).signature).toMatch(/^-----BEGIN SSH SIGNATURE-----/);
   });
 
+  it('records the role-bound statement the reviewer signed, when the review carries it', async () => {
+    const { buildStatement, statementBytes } = await import('../../src/approval/statement.js');
+    const line = statementBytes(buildStatement(facts, { login: 'bob', id: 2 }, 'risk')).toString('utf8');
+    const f = { ...facts, reviews: [{ ...facts.reviews[0], body: `ok\n${line}\n${facts.reviews[0].body}` }] };
+    const [approval] = gateRecords({ ...base, facts: f, previous_conclusion: 'success', review_login: 'bob' });
+    expect((approval.details as { statement: { role?: string } }).statement.role).toBe('risk');
+  });
+
   it('nothing when the verdict did not change and no review arrived', () => {
     expect(gateRecords({ ...base, previous_conclusion: 'success' })).toEqual([]);
   });

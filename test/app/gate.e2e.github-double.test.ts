@@ -8,6 +8,8 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildStatement, statementBytes } from '../../src/approval/statement.js';
+import { verifySshSig } from '../../src/approval/sshsig.js';
+import { canonicalJson } from '../../src/core/canonical-json.js';
 import type { CheckRunState } from '../helpers/github-double.js';
 import {
   mergeGroupEvent,
@@ -178,6 +180,9 @@ audit:
     expect(bobs.details.signature).toContain('-----BEGIN SSH SIGNATURE-----');
     expect(bobs.details.statement.approver.login).toBe('bob');
     expect(bobs.subject[0]).toBe(`sha256:${createHash('sha256').update(statementFor(number, 'bob')).digest('hex')}`);
+    // An auditor can re-verify the approval from the record alone.
+    const check = verifySshSig(bobs.details.signature, Buffer.from(canonicalJson(bobs.details.statement)), { namespace: 'model-release-gate@v1' });
+    expect(check.valid && check.fingerprint).toBe(bobs.details.key_fingerprint.replace(/^.*(SHA256:)/, '$1'));
     // The chain links: every record's prev is the digest of the one before.
     const files = readdirSync(join(auditDir, 'entries')).sort();
     for (let i = 1; i < files.length; i++) {

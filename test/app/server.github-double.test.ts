@@ -49,6 +49,28 @@ describe('the App server over real HTTP, against a GitHub REST double validated 
     expect(run?.output.summary).toContain('**Base branch:** `main`');
   });
 
+  it('a pass that cannot be written to the audit store fails closed', async () => {
+    const { gh } = app;
+    const repo = 'acme/audited';
+    gh.addRepo(repo, { id: 502 });
+    // A store under a regular file: every write fails.
+    const main = gh.commit(repo, {
+      branch: 'main',
+      changes: {
+        '.github/model-release-gate.yml':
+          'version: 1\nprotected_paths: ["models/**"]\nroles:\n  - name: risk\n    users: [bob]\naudit:\n  store: file:///dev/null/audit\n',
+      },
+    });
+    gh.commit(repo, { branch: 'docs', parent: main, changes: { 'docs/a.md': 'x' }, author: 'carol' });
+    gh.openPull(repo, { number: 1, author: 'carol', base: 'main', head: 'docs' });
+    expect([200, 202]).toContain((await app.deliver('pull_request', pullRequestEvent(gh, repo, 1, 'opened', installation))).status);
+    const sha = gh.pull(repo, 1).head.sha;
+    await until(() => gh.checkRunsFor(sha).length > 0);
+    const run = gh.latestCheckRun(sha);
+    expect(run?.conclusion).toBe('failure');
+    expect(run?.output.summary).toMatch(/audit store named by the policy could not be written/);
+  });
+
   it('an edit that does not change the base is ignored; the check\'s "Re-evaluate" button re-runs it', async () => {
     const { gh } = app;
     const sha = gh.pull(REPO, 1).head.sha;

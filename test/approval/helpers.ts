@@ -78,7 +78,7 @@ export const USER_IDS: Record<string, number> = { alice: 101, bob: 102, carol: 1
 
 /** An unsigned review. */
 export function review(login: string, over: Partial<ReviewFact> = {}): ReviewFact {
-  return { login, user_id: USER_IDS[login] ?? 999, state: 'APPROVED', commit_id: HEAD, body: 'LGTM', ...over };
+  return { login, user_id: Object.hasOwn(USER_IDS, login) ? USER_IDS[login] : 999, state: 'APPROVED', commit_id: HEAD, body: 'LGTM', ...over };
 }
 
 /**
@@ -91,7 +91,7 @@ export function signedReview(
   key: TestKey,
   opts: { role?: string; namespace?: string; statementFacts?: Partial<PullRequestFacts>; over?: Partial<ReviewFact>; withStatement?: boolean } = {},
 ): ReviewFact {
-  const id = USER_IDS[login] ?? 999;
+  const id = Object.hasOwn(USER_IDS, login) ? USER_IDS[login] : 999;
   const statement = buildStatement({ ...facts, ...opts.statementFacts }, { login, id }, opts.role);
   const bytes = statementBytes(statement);
   const sig = sshSign(key, bytes, opts.namespace);

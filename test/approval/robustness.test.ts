@@ -4,7 +4,7 @@ import { evaluate } from '../../src/approval/evaluate.js';
 import { parsePolicy, validatePolicy } from '../../src/approval/policy-parse.js';
 import { parseAllowedSigners } from '../../src/approval/allowed-signers.js';
 import { verifySshSig } from '../../src/approval/sshsig.js';
-import { baseFacts } from './helpers.js';
+import { baseFacts, KeyRing, signedReview } from './helpers.js';
 
 describe('robustness: hostile input gives an answer, never a crash', () => {
   it('validatePolicy returns a policy or problems with positions for any text and any YAML value', () => {
@@ -44,5 +44,23 @@ describe('robustness: hostile input gives an answer, never a crash', () => {
       }),
       { numRuns: 200 },
     );
+  });
+});
+
+describe('facts keyed by logins and paths that are Object.prototype names', () => {
+  it('a reviewer called "constructor" with no keys is simply unsigned, and a model called "toString" has no LFS oid', async () => {
+    const policy = parsePolicy(`version: 1
+protected_paths: ["**"]
+roles: [{name: r, users: [constructor]}]
+checks: {lfs_digest: true, models: ["toString"], metadata: true}
+`);
+    const ring = new KeyRing();
+    const f = baseFacts({ changed_files: ['toString'] });
+    f.reviews = [signedReview(f, 'constructor', ring.key('c'))];
+    ring.cleanup();
+    const v = await evaluate(policy, f);
+    expect(v.passed).toBe(false);
+    expect(v.approvals[0].reason).toMatch(/which is not one of constructor's keys \(github: 0 usable signing keys\)/);
+    expect(v.rules[0].checks[0].reason).toBe('toString changed without metadata.json (write it with the release workflow\'s lineage step)');
   });
 });
