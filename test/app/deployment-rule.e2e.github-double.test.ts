@@ -321,6 +321,15 @@ deployment:
     expect(runs.run(first.runId).status).toBe('waiting');
     expect(decisions(r.auditDir).map((d) => d.details.decision)).toEqual(['pending']);
 
+    // Asked again with nothing new: no second status report, no second record
+    // (what was said is read back from the audit log, not from memory).
+    const again = await server.deliver('deployment_protection_rule', protectionRuleEvent(gh, runs, first.runId, 'production', INSTALLATION));
+    expect([200, 202]).toContain(again.status);
+    const quiet = await server.waitForLog((l) => l.msg === 'deployment decided' && l.run_id === first.runId && l.posted === 'none');
+    expect(quiet.state).toBe('pending');
+    expect(runs.run(first.runId).answers).toHaveLength(1);
+    expect(decisions(r.auditDir)).toHaveLength(1);
+
     snow.approve(r.change!);
     const second = await deploy(r.repo, r.merge, 'production', first.runId);
     expect(second.answer.state).toBe('approved');
