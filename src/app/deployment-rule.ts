@@ -77,7 +77,18 @@ export async function runDeploymentRule(
   // The record goes in BEFORE GitHub hears the decision: an approval that
   // could not be recorded must not let the deployment through (fail closed).
   let auditSeq: number | null = null;
-  if (gathered.stores.length > 0) {
+  const named = gathered.policy?.audit?.stores.length ?? 0;
+  if (named > 0 && gathered.stores.length === 0) {
+    // The policy names a store the App could not open: nothing may pass unrecorded.
+    decision = {
+      state: 'rejected',
+      reasons: [
+        ...(decision.state === 'rejected' ? decision.reasons : []),
+        `the decision could not be recorded: the audit store could not be opened (${gathered.facts.audit?.error ?? 'unknown error'})`,
+      ],
+      change_number: decision.change_number,
+    };
+  } else if (gathered.stores.length > 0) {
     try {
       const res = await appendRecord(gathered.stores, decisionRecord(req, gathered, decision), { now: deps.clock });
       auditSeq = res.seq;

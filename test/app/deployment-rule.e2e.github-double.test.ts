@@ -22,6 +22,10 @@ import { startAppProcess, type AppProcess } from '../helpers/app-process.js';
 import { GitHubDouble } from '../helpers/github-double.js';
 import { DeploymentsDouble, mergePull, protectionRuleEvent, type RuleAnswer } from '../helpers/github-double-deployments.js';
 import { ServiceNowDouble } from '../helpers/servicenow-double.js';
+import { SignJWT } from 'jose';
+import { runDeploymentRule } from '../../src/app/deployment-rule.js';
+import { githubPullRequestSource, type GitHubRequester } from '../../src/app/github-facts.js';
+import { serviceNowFromEnv } from '../../src/app/servicenow-env.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -310,6 +314,54 @@ deployment:
     const { answer } = await deploy(r.repo, r.merge);
     expect(answer.state).toBe('rejected');
     expect(answer.comment).toContain(`${r.change} was rejected in change management`);
+  });
+
+  it('an audit store that cannot be opened rejects, even where no release is needed (nothing passes unrecorded)', async () => {
+    const { repo } = newRepo({ changeRequest: false });
+    const pushed = gh.commit(repo, { branch: 'main', changes: { 'notes.txt': 'x' } });
+    const run = runs.addRun(repo, { head_sha: pushed, environments: ['scratch'] });
+    // In process, with the App's own installation token and a store that fails to open.
+    const jwt = await new SignJWT({ iss: String(APP_ID) })
+      .setProtectedHeader({ alg: 'RS256' })
+      .setIssuedAt()
+      .setExpirationTime('5m')
+      .sign(privateKey);
+    const tokenRes = await fetch(`${gh.apiUrl}/app/installations/${INSTALLATION}/access_tokens`, { method: 'POST', headers: { authorization: `Bearer ${jwt}` } });
+    const token = ((await tokenRes.json()) as Json).token as string;
+    const octokit: GitHubRequester = {
+      async request(route, params = {}) {
+        const [method, template] = route.split(' ');
+        const rest = { ...params };
+        const path = template.replace(/\{(\w+)\}/g, (_m, k: string) => {
+          const v = String(rest[k]);
+          delete rest[k];
+          return k === 'path' ? v : encodeURIComponent(v);
+        });
+        const url = new URL(`${gh.apiUrl}${path}`);
+        const init: RequestInit = { method, headers: { authorization: `token ${token}`, 'content-type': 'application/json' } };
+        if (method === 'GET') for (const [k, v] of Object.entries(rest)) url.searchParams.set(k, String(v));
+        else init.body = JSON.stringify(rest);
+        const res = await fetch(url, init);
+        const text = await res.text();
+        if (res.status >= 400) throw Object.assign(new Error(text), { status: res.status });
+        return { status: res.status, data: text ? JSON.parse(text) : null, headers: Object.fromEntries(res.headers) };
+      },
+    };
+    const outcome = await runDeploymentRule(
+      octokit,
+      { owner: 'acme', repo: repo.split('/')[1], environment: 'scratch', sha: pushed, ref: 'main', run_id: run.id, deployment_id: null, default_branch: 'main', run_url: null, trigger: 'test', delivery_id: null },
+      {
+        sourceFor: githubPullRequestSource,
+        openAuditStore: async () => {
+          throw new Error('store unreachable');
+        },
+        clock: () => new Date(),
+        changeManagementFor: serviceNowFromEnv({}),
+      },
+    );
+    expect(outcome.decision.state).toBe('rejected');
+    expect(run.answers[0]).toMatchObject({ state: 'rejected', environment_name: 'scratch' });
+    expect(run.answers[0].comment).toMatch(/could not be recorded: the audit store could not be opened \(store unreachable\)/);
   });
 
   it('a pending change: a status report (no rejection), then approval on the next delivery once the board approves', async () => {
