@@ -12,8 +12,9 @@ import { failClosed } from '../approval/evaluate.js';
 import { runGate, type GateDeps, type GateRequest } from './gate.js';
 import { pullInfoFromPayload, type GitHubRequester } from './github-facts.js';
 import { writeCheckRun } from './github-checks.js';
+import { registerDeploymentRule, type DeploymentDeps } from './deployment-rule.js';
 
-export type AppDeps = GateDeps;
+export type AppDeps = GateDeps & DeploymentDeps & { /** Rediscovery pass period (off when absent). */ rediscoverEveryMs?: number };
 
 /** The events that re-evaluate the gate (app.yml subscribes to exactly these). */
 export const PULL_REQUEST_ACTIONS = ['opened', 'synchronize', 'reopened', 'edited'] as const;
@@ -31,6 +32,7 @@ type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-ex
 export function createApp(deps: AppDeps): ApplicationFunction {
   return (app: Probot, options) => {
     options.addHandler(healthHandler);
+    registerDeploymentRule(app, deps);
 
     const gate = async (context: Context, req: Omit<GateRequest, 'owner' | 'repo' | 'delivery_id' | 'trigger'>) => {
       const payload = context.payload as Json;

@@ -5,6 +5,7 @@
 import type { AppDeps } from './app.js';
 import { githubPullRequestSource } from './github-facts.js';
 import { openStore } from '../audit/open-store.js';
+import { serviceNowFromEnv } from './servicenow-env.js';
 
 /** Dependencies for the running server (S3 credentials and region come from `env`). */
 export function realDeps(env: Record<string, string | undefined>): AppDeps {
@@ -12,5 +13,9 @@ export function realDeps(env: Record<string, string | undefined>): AppDeps {
     sourceFor: githubPullRequestSource,
     openAuditStore: (url) => openStore(url, { env }),
     clock: () => new Date(),
+    changeManagementFor: serviceNowFromEnv(env),
+    // Waiting deployments are looked for at startup and then every
+    // MODEL_GATE_REDISCOVER_SECONDS (default 300; 0 turns it off).
+    rediscoverEveryMs: Number(env.MODEL_GATE_REDISCOVER_SECONDS ?? 300) * 1000,
   };
 }

@@ -11,6 +11,7 @@ import { GateError } from '../core/errors.js';
 // The published schema file is the one source of truth; tsc emits it under lib/schemas/
 // (package.json "files" lists it) and the Action's bundler inlines it.
 import schema from '../../schemas/policy.schema.json' with { type: 'json' };
+import { deploymentChecks, normaliseDeployment } from './deployment-policy.js';
 import {
   POLICY_PATH,
   type ChecksPolicy,
@@ -120,9 +121,7 @@ export function validatePolicy(
       const m = schemaMessage(e);
       if (e.keyword === 'additionalProperties') {
         const key = String((e.params as { additionalProperty: string }).additionalProperty);
-        const allowed = Object.keys((e.parentSchema as { properties?: object }).properties ?? {}).filter(
-          (k) => k !== 'deployment',
-        );
+        const allowed = Object.keys((e.parentSchema as { properties?: object }).properties ?? {});
         problems.push(
           at(locate.offset([...segs, key], true), pathText([...segs, key]), `unknown key (allowed here: ${allowed.join(', ')})`),
         );
@@ -131,7 +130,10 @@ export function validatePolicy(
       }
     }
   }
-  if (problems.length === 0) semanticChecks(top, add);
+  if (problems.length === 0) {
+    semanticChecks(top, add);
+    deploymentChecks(top, add);
+  }
   if (problems.length > 0) {
     problems.sort((a, b) => a.line - b.line || a.column - b.column);
     return { problems: dedupe(problems) };
@@ -388,5 +390,7 @@ function normalise(top: Raw, file: string): Policy {
     const store = audit.store as string | string[];
     policy.audit = { stores: Array.isArray(store) ? store : [store] };
   }
+  const deployment = normaliseDeployment(top.deployment as Raw | undefined);
+  if (deployment) policy.deployment = deployment;
   return policy;
 }

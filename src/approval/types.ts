@@ -4,6 +4,7 @@
  * The JSON form of PullRequestFacts is the `simulate --facts` file format.
  */
 import type { Digest } from '../core/digest.js';
+import type { DeploymentPolicy } from './deployment-policy.js';
 
 export interface ChangedFile {
   /** Path after the change. */
@@ -154,6 +155,8 @@ export interface Policy {
   /** Commit authors and committers of the PR may approve (default false: they may not). */
   allow_commit_authors: boolean;
   audit?: AuditPolicy;
+  /** The deployment protection rule's settings (deployment-policy.ts). */
+  deployment?: DeploymentPolicy;
   /** Where the policy was read from, for messages. */
   source: string;
 }

@@ -111,10 +111,49 @@ describe('policy file: errors name file, line and column', () => {
     expect(problems(EXAMPLE.replace('"**/*.pt"', '"!models/tmp/**"'))[0]).toMatch(/no ! negation/);
   });
 
-  it('the deployment section is reserved by name, not accepted as an unknown key', () => {
-    expect(problems(`${EXAMPLE}deployment:\n  environment: production\n`)).toEqual([
-      '.github/model-release-gate.yml:13:1: deployment: is reserved for the deployment protection rule, which this version does not implement yet',
+  it('the deployment section: problems at their line and column, defaults when valid', () => {
+    const audit = 'audit:\n  store: file://.audit\n';
+    expect(problems(`${EXAMPLE}${audit}deployment:\n  environment: production\n`)).toEqual([
+      '.github/model-release-gate.yml:16:3: deployment: missing required key "environments"',
+      expect.stringMatching(/^\.github\/model-release-gate\.yml:16:3: deployment\.environment: unknown key \(allowed here: environments, checkpoint_key, servicenow\)$/),
     ]);
+    expect(problems(`${EXAMPLE}deployment:\n  environments: [{name: production}]\n`)).toEqual([
+      '.github/model-release-gate.yml:13:1: deployment: needs audit.store: every deployment decision is recorded there and the MODEL_RELEASE record is looked up there',
+    ]);
+    const text = `${EXAMPLE}${audit}deployment:
+  environments:
+    - name: production
+      change_request: true
+    - name: Production
+  servicenow:
+    password_env: AWS_SECRET_ACCESS_KEY
+`;
+    expect(problems(text)).toEqual([
+      '.github/model-release-gate.yml:21:19: deployment.servicenow.password_env: must name an environment variable starting with SERVICENOW_ (the policy names variables, never secrets, and cannot point the App at its other secrets)',
+    ]);
+    expect(problems(text.replace('AWS_SECRET_ACCESS_KEY', 'SERVICENOW_PW').replace('  servicenow:\n', '  servicenow:\n    correlation_id: "x:{run_id}"\n'))).toEqual([
+      '.github/model-release-gate.yml:19:13: deployment.environments[1].name: environment "Production" is listed twice',
+      '.github/model-release-gate.yml:21:21: deployment.servicenow.correlation_id: unknown placeholder {run_id} (allowed: {repository}, {pull_request}, {model_digest}, {environment})',
+    ]);
+    expect(problems(`${EXAMPLE}${audit}deployment:\n  environments:\n    - name: prod\n      change_request: true\n`)).toEqual([
+      '.github/model-release-gate.yml:18:23: deployment.environments[0].change_request: needs deployment.servicenow (how to reach the change-management system)',
+    ]);
+    const p = parsePolicy(`${EXAMPLE}${audit}deployment:\n  checkpoint_key: .github/audit.jwk\n  environments:\n    - name: production\n      change_request: true\n    - name: scratch\n      release: false\n  servicenow: {}\n`);
+    expect(p.deployment).toEqual({
+      environments: [
+        { name: 'production', release: true, change_request: true },
+        { name: 'scratch', release: false, change_request: false },
+      ],
+      checkpoint_key: '.github/audit.jwk',
+      servicenow: {
+        instance_env: 'SERVICENOW_INSTANCE',
+        username_env: 'SERVICENOW_USERNAME',
+        password_env: 'SERVICENOW_PASSWORD',
+        token_env: 'SERVICENOW_TOKEN',
+        correlation_id: 'github:{repository}:pr:{pull_request}',
+        enforce_window: true,
+      },
+    });
   });
 
   it('mixing the shorthand with rules, an empty role, duplicates, bad thresholds and key sources', () => {

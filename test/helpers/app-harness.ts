@@ -59,6 +59,9 @@ export async function startApp(
       LOG_LEVEL: 'info',
       NODE_ENV: 'production',
       MODEL_GATE_GITHUB_LIMITS: 'off',
+      // No rediscovery pass: these tests count GitHub requests per delivery
+      // (the deployment rule's tests turn it on).
+      MODEL_GATE_REDISCOVER_SECONDS: '0',
       ...opts.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

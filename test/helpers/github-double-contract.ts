@@ -155,3 +155,26 @@ export function componentExample(name: string): unknown {
   if (!ex?.value) throw new Error(`no component example ${name}`);
   return structuredClone(ex.value);
 }
+
+/**
+ * Validates a value against a schema of the description's components (a
+ * webhook payload such as `webhook-deployment-protection-rule-requested`, or
+ * a request body); throws with ajv's errors.
+ */
+export function validateComponent(name: string, value: unknown): void {
+  const key = `component ${name}`;
+  let validate = validators.get(key);
+  if (!validate) {
+    const { spec, ajv } = load();
+    if (!spec.components.schemas?.[name]) throw new Error(`GitHub's OpenAPI description has no schema ${name}`);
+    validate = ajv.compile({ $ref: `gh#/components/schemas/${name}` });
+    validators.set(key, validate);
+  }
+  if (!validate(value)) {
+    const errors = (validate.errors ?? [])
+      .slice(0, 8)
+      .map((e) => `${e.instancePath || '/'} ${e.message} ${JSON.stringify(e.params)}`)
+      .join('; ');
+    throw new Error(`${name}: does not match GitHub's OpenAPI description: ${errors}`);
+  }
+}

@@ -69,6 +69,9 @@ export interface PullState {
   /** Overrides the diff computed from the trees (e.g. a 3,000-file PR). */
   files?: DiffEntryState[];
   reviews: ReviewState[];
+  /** Set once merged (github-double-deployments.ts `mergePull`). */
+  merged_at?: string | null;
+  merge_commit_sha?: string | null;
 }
 
 export interface CheckRunState {
@@ -131,7 +134,7 @@ interface Route {
   public?: boolean;
 }
 
-interface RequestContext {
+export interface RequestContext {
   params: Record<string, string>;
   query: Record<string, string>;
   body: Json;
@@ -140,7 +143,7 @@ interface RequestContext {
   path: string;
 }
 
-interface Reply {
+export interface Reply {
   status: number;
   body?: unknown;
   headers?: Record<string, string>;
@@ -521,6 +524,8 @@ export class GitHubDouble {
         draft: false,
       });
     }
+    Object.assign(j, { merged_at: p.merged_at ?? null, merge_commit_sha: p.merge_commit_sha ?? null });
+    if (p.merged_at && 'merged' in j) Object.assign(j, { merged: true, mergeable: null });
     return j;
   }
 
@@ -618,7 +623,8 @@ export class GitHubDouble {
 
   // ---- routes ------------------------------------------------------------
 
-  private route(method: string, template: string, handler: Route['handler'], isPublic = false): void {
+  /** Adds a route (other helpers' route tables, e.g. github-double-deployments.ts, use it too). */
+  route(method: string, template: string, handler: Route['handler'], isPublic = false): void {
     const names: string[] = [];
     const source = template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{(\w+)\}/g, (_m, n: string) => {
       names.push(n);
@@ -831,7 +837,7 @@ export class GitHubDouble {
       if ('status' in r) return r;
       const sha = ctx.params.commit_sha;
       const template = (exampleResponse('/repos/{owner}/{repo}/commits/{commit_sha}/pulls', 'get', 200) as Json[])[0];
-      const pulls = [...r.pulls.values()].filter((p) => p.head.sha === sha || p.commits.includes(sha));
+      const pulls = [...r.pulls.values()].filter((p) => p.head.sha === sha || p.commits.includes(sha) || p.merge_commit_sha === sha);
       return paginate(ctx, pulls.map((p) => this.pullJson(r, p, structuredClone(template))));
     });
 
@@ -1097,16 +1103,16 @@ function pageOf(ctx: RequestContext, total: number): { start: number; end: numbe
 }
 
 /** One page of a list; `render` builds the JSON of the items on that page only. */
-function paginate<T>(ctx: RequestContext, items: T[], render: (item: T, index: number) => unknown = (x) => x): Reply {
+export function paginate<T>(ctx: RequestContext, items: T[], render: (item: T, index: number) => unknown = (x) => x): Reply {
   const p = pageOf(ctx, items.length);
   return { status: 200, body: items.slice(p.start, p.end).map((x, i) => render(x, p.start + i)), headers: p.headers };
 }
 
-function basicError(message: string): Json {
+export function basicError(message: string): Json {
   return { message, documentation_url: 'https://docs.github.com/rest' };
 }
 
-function notFound(): Reply {
+export function notFound(): Reply {
   return { status: 404, body: basicError('Not Found') };
 }
 
@@ -1114,7 +1120,7 @@ function unauthorized(message: string): Reply {
   return { status: 401, body: basicError(message) };
 }
 
-function validationFailed(message: string): Json {
+export function validationFailed(message: string): Json {
   return { message: 'Validation Failed', errors: [message], documentation_url: 'https://docs.github.com/rest' };
 }
 

@@ -1,0 +1,270 @@
+/**
+ * Gathers the facts `decideDeployment` needs for one waiting deployment, from
+ * GitHub (the release PR, the policy on its base branch, the deployed
+ * commit's metadata.json), the audit log the policy names, and the change
+ * management system. Everything is read during this call: the App keeps no
+ * state, so a restarted or different replica decides the same way.
+ *
+ * Which pull request is the release: GitHub's `GET .../commits/{sha}/pulls`
+ * lists the pull requests associated with the deployed commit; the release
+ * PR is the MERGED one whose `merge_commit_sha` is exactly the deployed
+ * commit. A later commit on the branch is not accepted even if it contains
+ * the release: it would ship changes the approvers did not see.
+ *
+ * Which policy: the one on the release PR's base branch at the PR's base
+ * commit (what the check run used). With no release PR, the policy on the
+ * repository's default branch decides whether the environment may go without
+ * one.
+ */
+import { createHash } from 'node:crypto';
+import { evaluate } from '../approval/evaluate.js';
+import { correlationId, environmentPolicy, type ServiceNowPolicy } from '../approval/deployment-policy.js';
+import { formatProblem, validatePolicy } from '../approval/policy-parse.js';
+import { POLICY_PATH, type Policy } from '../approval/types.js';
+import { loadVerifyKey, type VerifyKey } from '../audit/checkpoint.js';
+import { DEPLOYMENT_DECISION } from '../audit/deployment-record.js';
+import { MODEL_RELEASE } from '../audit/release-record.js';
+import { readReleaseEvidence, type EvidenceRecord } from '../audit/release-evidence.js';
+import type { AuditStore } from '../audit/store.js';
+import type { Digest } from '../core/digest.js';
+import { isGateError, messageOf } from '../core/errors.js';
+import type { ChangeManagement } from '../deploy/change-management.js';
+import type { AuditFacts, DeployedMetadata, DeploymentFacts, ReleaseFacts } from '../deploy/deployment-gate.js';
+import type { GateDeps } from './gate.js';
+import { gatherFacts, type GitHubRequester, type PullRequestSource } from './github-facts.js';
+import { factNeeds } from './needs.js';
+
+/** One deployment waiting on an environment, as the webhook or the rediscovery pass saw it. */
+export interface DeploymentRequest {
+  owner: string;
+  repo: string;
+  environment: string;
+  /** The commit being deployed. */
+  sha: string;
+  ref: string | null;
+  /** The workflow run waiting on the environment (from `deployment_callback_url`). */
+  run_id: number;
+  deployment_id: number | null;
+  /** The repository's default branch (the policy's home when no release PR is found). */
+  default_branch: string;
+  /** Link to the waiting workflow run, for the audit record. */
+  run_url: string | null;
+  /** `deployment_protection_rule.requested` or `rediscovery`. */
+  trigger: string;
+  delivery_id: string | null;
+}
+
+export interface DeploymentDeps extends GateDeps {
+  /** The change-management system the policy's `deployment.servicenow` describes (credentials from the App's environment). */
+  changeManagementFor(settings: ServiceNowPolicy): ChangeManagement;
+}
+
+/** The facts, plus what the handler needs to record and post the decision. */
+export interface GatheredDeployment {
+  facts: DeploymentFacts;
+  policy: Policy | null;
+  /** The audit stores the policy names (opened), or empty. */
+  stores: AuditStore[];
+  /** Earlier DEPLOYMENT_DECISION records of the log (the rule's memory). */
+  decisions: EvidenceRecord[];
+  correlation_id: string | null;
+}
+
+type Json = Record<string, unknown>;
+
+const sha256 = (text: string): Digest => `sha256:${createHash('sha256').update(text, 'utf8').digest('hex')}` as Digest;
+
+/** Gathers everything; errors end up in the facts (fail closed), never thrown. */
+export async function gatherDeploymentFacts(
+  octokit: GitHubRequester,
+  req: DeploymentRequest,
+  deps: DeploymentDeps,
+): Promise<GatheredDeployment> {
+  const facts: DeploymentFacts = {
+    repository: `${req.owner}/${req.repo}`,
+    environment: req.environment,
+    sha: req.sha,
+    now: deps.clock().toISOString(),
+    environment_policy: null,
+    release: null,
+    audit: null,
+    change: null,
+    errors: [],
+  };
+  const out: GatheredDeployment = { facts, policy: null, stores: [], decisions: [], correlation_id: null };
+  const errors = facts.errors as string[];
+
+  // 1. The release pull request.
+  let pullNumber: number | null = null;
+  try {
+    const found = await findReleasePull(octokit, req);
+    pullNumber = found.number;
+    if (found.number === null) facts.release_search = found.why;
+  } catch (e) {
+    errors.push(`listing the pull requests of ${req.sha.slice(0, 12)}: ${messageOf(e)}`);
+    return out;
+  }
+  const source: PullRequestSource = deps.sourceFor(octokit, { owner: req.owner, repo: req.repo, pull_number: pullNumber ?? 0 });
+
+  // 2. The policy: the release PR's base commit, else the default branch.
+  let policyRef = req.default_branch;
+  try {
+    if (pullNumber !== null) policyRef = (await source.pull()).base_sha;
+    const text = await source.file(policyRef, POLICY_PATH);
+    if (text === null) {
+      facts.policy_problem = `no ${POLICY_PATH} at ${policyRef.slice(0, 12)}: the deployment rule fails closed without a policy`;
+      return out;
+    }
+    const parsed = validatePolicy(text, POLICY_PATH);
+    if (!parsed.policy) {
+      facts.policy_problem = `the policy at ${policyRef.slice(0, 12)} is not valid: ${parsed.problems.map(formatProblem).join('; ')}`;
+      return out;
+    }
+    out.policy = parsed.policy;
+  } catch (e) {
+    errors.push(`reading the policy: ${messageOf(e)}`);
+    return out;
+  }
+  const policy = out.policy;
+  const env = environmentPolicy(policy.deployment, req.environment) ?? null;
+  facts.environment_policy = env;
+
+  // 3. The audit log (always read when named: the decision is recorded there,
+  // and earlier decisions are the rule's memory).
+  let evidence: Awaited<ReturnType<typeof readReleaseEvidence>> | null = null;
+  const storeUrls = policy.audit?.stores ?? [];
+  if (storeUrls.length > 0) {
+    const audit: AuditFacts = {
+      stores: storeUrls,
+      verified: false,
+      findings: [],
+      size: 0,
+      checkpoint_key: Boolean(policy.deployment?.checkpoint_key),
+      newest_checkpoint: null,
+      release_records: [],
+    };
+    try {
+      out.stores = await Promise.all(storeUrls.map((u) => deps.openAuditStore(u)));
+      audit.stores = out.stores.map((s) => s.displayUrl);
+      let key: VerifyKey | undefined;
+      const keyPath = policy.deployment?.checkpoint_key;
+      if (keyPath) {
+        const text = await source.file(policyRef, keyPath);
+        if (text === null) throw new Error(`the policy names the checkpoint key ${keyPath}, which does not exist at ${policyRef.slice(0, 12)}`);
+        key = await loadVerifyKey(text, keyPath);
+      }
+      evidence = await readReleaseEvidence(out.stores, { checkpointKey: key, eventTypes: [MODEL_RELEASE, DEPLOYMENT_DECISION] });
+      Object.assign(audit, {
+        verified: evidence.verified,
+        findings: evidence.findings.map((f) => `record ${f.seq}: ${f.kind}: ${f.message}`),
+        size: evidence.size,
+        newest_checkpoint: evidence.newest_checkpoint,
+        release_records: evidence.records
+          .filter((r) => r.record.event_type === MODEL_RELEASE)
+          .map((r) => ({ seq: r.seq, digest: r.digest, subject: r.record.subject })),
+      });
+      out.decisions = evidence.records.filter((r) => r.record.event_type === DEPLOYMENT_DECISION);
+    } catch (e) {
+      audit.error = messageOf(e);
+    }
+    facts.audit = audit;
+  } else if (env?.release) {
+    errors.push('the policy names no audit store (audit.store): the MODEL_RELEASE record cannot be checked');
+  }
+  if (!env) return out;
+
+  // 4. The release: approvals re-verified, deployed metadata.json compared.
+  if (env.release && pullNumber !== null) {
+    try {
+      facts.release = await releaseFacts(source, policy, req.sha);
+    } catch (e) {
+      errors.push(`re-verifying release pull request #${pullNumber}: ${messageOf(e)}`);
+    }
+  }
+
+  // 5. The change request.
+  if (env.change_request && policy.deployment?.servicenow) {
+    const sn = policy.deployment.servicenow;
+    const id = correlationId(sn.correlation_id, {
+      repository: facts.repository,
+      pull_request: pullNumber,
+      model_digest: facts.release?.artifacts[0]?.digest ?? null,
+      environment: req.environment,
+    });
+    out.correlation_id = id;
+    facts.change = {
+      correlation_id: id,
+      record: null,
+      settings: {
+        ...(sn.approved_states ? { approvedStates: sn.approved_states } : {}),
+        enforceWindow: sn.enforce_window,
+      },
+    };
+    if (id !== null) {
+      try {
+        facts.change.record = await deps.changeManagementFor(sn).findChange(id);
+      } catch (e) {
+        // An unreachable service may come back: wait. A configuration or
+        // credential problem will not: fail closed.
+        if (isGateError(e) && e.code === 'E_SERVICENOW') facts.change.error = messageOf(e);
+        else errors.push(`asking change management: ${messageOf(e)}`);
+      }
+    }
+  }
+  return out;
+}
+
+/** The merged PR whose merge commit is `sha`, or why there is none. */
+async function findReleasePull(octokit: GitHubRequester, req: DeploymentRequest): Promise<{ number: number | null; why: string }> {
+  const res = await octokit.request('GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls', {
+    owner: req.owner,
+    repo: req.repo,
+    commit_sha: req.sha,
+    per_page: 100,
+  });
+  const pulls = res.data as Json[];
+  const merged = pulls.find((p) => p.merged_at && p.merge_commit_sha === req.sha);
+  if (merged) return { number: Number(merged.number), why: '' };
+  if (pulls.length === 0) return { number: null, why: 'GitHub associates no pull request with it' };
+  const list = pulls
+    .slice(0, 5)
+    .map((p) => `#${String(p.number)} ${p.merged_at ? `merged as ${String(p.merge_commit_sha ?? '?').slice(0, 12)}` : String(p.state)}`)
+    .join(', ');
+  return { number: null, why: `associated pull requests: ${list}` };
+}
+
+async function releaseFacts(source: PullRequestSource, policy: Policy, sha: string): Promise<ReleaseFacts> {
+  const info = await source.pull();
+  const changed = await source.changedFiles();
+  const prFacts = await gatherFacts(source, factNeeds(policy, changed));
+  const verdict = await evaluate(policy, prFacts);
+  const paths = Object.keys(prFacts.metadata ?? {}).filter((p) => p === 'metadata.json' || p.endsWith('/metadata.json'));
+  const deployed: DeployedMetadata[] = await Promise.all(
+    paths.sort().map(async (path): Promise<DeployedMetadata> => {
+      const text = await source.file(sha, path);
+      if (text === null) return { path, digest: null, model_digest: null, model_path: null };
+      let model: Json | undefined;
+      try {
+        model = (JSON.parse(text) as Json).model as Json | undefined;
+      } catch {
+        model = undefined;
+      }
+      return {
+        path,
+        digest: sha256(text),
+        model_digest: typeof model?.digest === 'string' ? (model.digest as Digest) : null,
+        model_path: typeof model?.path === 'string' ? model.path : null,
+      };
+    }),
+  );
+  return {
+    pull_request: info.number,
+    base_ref: info.base_ref,
+    base_sha: info.base_sha,
+    head_sha: info.head_sha,
+    verdict,
+    artifacts: prFacts.artifacts,
+    lineage_digest: prFacts.lineage_digest,
+    deployed,
+  };
+}
