@@ -8,7 +8,7 @@ import { parquetFingerprint } from './fingerprint/parquet.js';
 import { formatOf, scannerFor } from './fingerprint/scanner-for.js';
 import type { Fingerprint, StreamFormat } from './fingerprint/types.js';
 import { fsError, kindOf, unsupportedType } from './fs-errors.js';
-import { hashFilesInWorkers, type PoolResult } from './hash-pool.js';
+import { hashFilesInParallel, type PoolResult } from './hash-pool.js';
 import { statSizes, walkDirectory } from './walk.js';
 
 /** Options of {@link hashPath}: plain data, no hidden inputs. */
@@ -22,7 +22,10 @@ export interface HashOptions {
   followSymlinks?: boolean;
   /** Add row counts and columns for CSV, TSV, JSON Lines and Parquet files. */
   fingerprint?: boolean;
-  /** Worker threads for directories (default: one per core). */
+  /**
+   * Worker threads for a directory, besides the calling thread which hashes
+   * too (default: one less than the cores); 0 hashes on the calling thread only.
+   */
   workers?: number;
   /** Called as bytes are hashed: bytes done so far, and the total. */
   onProgress?: (done: number, total: number) => void;
@@ -108,7 +111,7 @@ async function hashDirectory(path: string, abs: string, opts: HashOptions): Prom
     : undefined;
   let results: PoolResult[];
   const parallel = (many || total >= PARALLEL_MIN_BYTES) && walked.length >= 2;
-  if (!parallel || opts.workers === 1) {
+  if (!parallel || opts.workers === 0) {
     // Blocking reads: for small files the async hops would cost more than the reads.
     results = [];
     const buf = Buffer.allocUnsafe(READ_SIZE);
@@ -124,7 +127,7 @@ async function hashDirectory(path: string, abs: string, opts: HashOptions): Prom
       results.push({ ...r, fingerprint: scanner?.finish() });
     }
   } else {
-    results = await hashFilesInWorkers(
+    results = await hashFilesInParallel(
       walked.map((f, i) => ({
         path: f.abs,
         where: join(path, f.rel),
