@@ -87,10 +87,16 @@ async function hashSingleFile(path: string, abs: string, size: number, opts: Has
         opts.onProgress!(done, size);
       }
     : undefined;
-  const r = await digestFile(abs, { scanner, onBytes });
+  let r;
+  let fp: Fingerprint | undefined;
+  try {
+    r = await digestFile(abs, { scanner, onBytes });
+    fp = scanner?.finish();
+    if (format === 'parquet') fp = await parquetFingerprint(abs, r.size);
+  } catch (e) {
+    throw relabel(e, path);
+  }
   const result: PathDigest = { path, type: 'file', digest: digestFromHex(r.hex), size: r.size };
-  let fp: Fingerprint | undefined = scanner?.finish();
-  if (format === 'parquet') fp = await parquetFingerprint(abs, r.size);
   if (fp) Object.assign(result, fingerprintFields(fp));
   return result;
 }
@@ -145,7 +151,7 @@ async function hashDirectory(path: string, abs: string, opts: HashOptions): Prom
       try {
         fp = await parquetFingerprint(f.abs, r.size);
       } catch (e) {
-        throw fsError(e, join(path, f.rel));
+        throw relabel(fsError(e, f.abs), join(path, f.rel));
       }
     }
     entries.push({ path: f.rel, size: r.size, digest: digestFromHex(r.hex), ...(fp ? fingerprintFields(fp) : {}) });
