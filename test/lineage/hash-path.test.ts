@@ -197,6 +197,12 @@ describe('hashPath: refusals name the path', () => {
     expect(e.describe()).toMatch(/UTF-8/);
   });
 
+  it('refuses a file whose bytes do not match its size (procfs reports 0 bytes, then yields more)', async () => {
+    // The same check stops a file that grows or shrinks while it is hashed.
+    const e = await refusal(hashPath('/proc/self/status'));
+    expect(e.describe()).toMatch(/\/proc\/self\/status: file changed while it was hashed \(0 bytes at open, \d+ read\)/);
+  });
+
   it('reports a missing path', async () => {
     const e = await refusal(hashPath(join(dir, 'nope')));
     expect(e.code).toBe('E_NOT_FOUND');
