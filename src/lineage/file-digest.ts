@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
-import { constants, openSync, readSync, fstatSync, closeSync } from 'node:fs';
+import { createHash, hash as oneShotHash } from 'node:crypto';
+import { constants, openSync, readSync, fstatSync, closeSync, type Stats } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { GateError } from '../core/errors.js';
 import { fsError, kindOf, unsupportedType } from './fs-errors.js';
@@ -90,27 +90,80 @@ export function digestFileSync(
     throw fsError(e, path);
   }
   try {
-    const st = fstatSync(fd);
-    const kind = kindOf(st);
-    if (kind !== 'file') throw unsupportedType(kind, path);
-    const hash = createHash('sha256');
-    let pos = 0;
-    for (;;) {
-      const n = readSync(fd, buf, 0, buf.length, pos);
-      if (n === 0) break;
-      pos += n;
-      const chunk = n === buf.length ? buf : buf.subarray(0, n);
-      hash.update(chunk);
-      opts.scanner?.push(chunk);
-      opts.onBytes?.(n);
-    }
-    if (pos !== st.size) throw changedWhileReading(path, st.size, pos);
-    return { hex: hash.digest('hex'), size: pos };
+    return hashOpenFile(fd, fstatSync(fd), path, buf, opts);
   } catch (e) {
     throw fsError(e, path);
   } finally {
     closeSync(fd);
   }
+}
+
+/** Files up to this size are hashed with blocking reads on the main thread. */
+export const MAIN_THREAD_SYNC_MAX = 8 * 1024 * 1024;
+
+/**
+ * For the main thread while workers also hash: small files with blocking
+ * reads (cheapest), large ones with {@link digestFile}, whose awaits let the
+ * workers' messages through so they are never left without work.
+ */
+export async function digestFileAdaptive(
+  path: string,
+  buf: Buffer,
+  opts: { scanner?: ContentScanner; onBytes?: (n: number) => void } = {},
+): Promise<FileDigestResult> {
+  let fd: number;
+  try {
+    fd = openSync(path, openFlags());
+  } catch (e) {
+    throw fsError(e, path);
+  }
+  let st;
+  try {
+    st = fstatSync(fd);
+    if (!st.isFile() || st.size <= MAIN_THREAD_SYNC_MAX) return hashOpenFile(fd, st, path, buf, opts);
+  } catch (e) {
+    throw fsError(e, path);
+  } finally {
+    closeSync(fd);
+  }
+  return digestFile(path, opts);
+}
+
+function hashOpenFile(
+  fd: number,
+  st: Stats,
+  path: string,
+  buf: Buffer,
+  opts: { scanner?: ContentScanner; onBytes?: (n: number) => void },
+): FileDigestResult {
+  const kind = kindOf(st);
+  if (kind !== 'file') throw unsupportedType(kind, path);
+  let pos = 0;
+  if (st.size < buf.length) {
+    // A file smaller than the buffer: one read, and a short read of a regular
+    // file is its end, so no second read is needed to see EOF. Most files of
+    // a many-file dataset take this path, where per-file costs dominate.
+    const n = readSync(fd, buf, 0, buf.length, 0);
+    if (n === st.size) {
+      const chunk = buf.subarray(0, n);
+      opts.scanner?.push(chunk);
+      opts.onBytes?.(n);
+      return { hex: oneShotHash('sha256', chunk, 'hex'), size: n };
+    }
+    // It grew or shrank since fstat: the general loop below sees it and refuses.
+  }
+  const hash = createHash('sha256');
+  for (;;) {
+    const n = readSync(fd, buf, 0, buf.length, pos);
+    if (n === 0) break;
+    pos += n;
+    const chunk = n === buf.length ? buf : buf.subarray(0, n);
+    hash.update(chunk);
+    opts.scanner?.push(chunk);
+    opts.onBytes?.(n);
+  }
+  if (pos !== st.size) throw changedWhileReading(path, st.size, pos);
+  return { hex: hash.digest('hex'), size: pos };
 }
 
 function changedWhileReading(path: string, expected: number, got: number): GateError {

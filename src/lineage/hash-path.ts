@@ -8,7 +8,7 @@ import { parquetFingerprint } from './fingerprint/parquet.js';
 import { formatOf, scannerFor } from './fingerprint/scanner-for.js';
 import type { Fingerprint, StreamFormat } from './fingerprint/types.js';
 import { fsError, kindOf, unsupportedType } from './fs-errors.js';
-import { hashFilesInWorkers, type PoolResult } from './hash-pool.js';
+import { hashFilesInParallel, type PoolResult } from './hash-pool.js';
 import { statSizes, walkDirectory } from './walk.js';
 
 /** Options of {@link hashPath}: plain data, no hidden inputs. */
@@ -22,7 +22,10 @@ export interface HashOptions {
   followSymlinks?: boolean;
   /** Add row counts and columns for CSV, TSV, JSON Lines and Parquet files. */
   fingerprint?: boolean;
-  /** Worker threads for directories (default: one per core). */
+  /**
+   * Worker threads for a directory, besides the calling thread which hashes
+   * too (default: one less than the cores); 0 hashes on the calling thread only.
+   */
   workers?: number;
   /** Called as bytes are hashed: bytes done so far, and the total. */
   onProgress?: (done: number, total: number) => void;
@@ -84,10 +87,16 @@ async function hashSingleFile(path: string, abs: string, size: number, opts: Has
         opts.onProgress!(done, size);
       }
     : undefined;
-  const r = await digestFile(abs, { scanner, onBytes });
+  let r;
+  let fp: Fingerprint | undefined;
+  try {
+    r = await digestFile(abs, { scanner, onBytes });
+    fp = scanner?.finish();
+    if (format === 'parquet') fp = await parquetFingerprint(abs, r.size);
+  } catch (e) {
+    throw relabel(e, path);
+  }
   const result: PathDigest = { path, type: 'file', digest: digestFromHex(r.hex), size: r.size };
-  let fp: Fingerprint | undefined = scanner?.finish();
-  if (format === 'parquet') fp = await parquetFingerprint(abs, r.size);
   if (fp) Object.assign(result, fingerprintFields(fp));
   return result;
 }
@@ -108,7 +117,7 @@ async function hashDirectory(path: string, abs: string, opts: HashOptions): Prom
     : undefined;
   let results: PoolResult[];
   const parallel = (many || total >= PARALLEL_MIN_BYTES) && walked.length >= 2;
-  if (!parallel || opts.workers === 1) {
+  if (!parallel || opts.workers === 0) {
     // Blocking reads: for small files the async hops would cost more than the reads.
     results = [];
     const buf = Buffer.allocUnsafe(READ_SIZE);
@@ -124,7 +133,7 @@ async function hashDirectory(path: string, abs: string, opts: HashOptions): Prom
       results.push({ ...r, fingerprint: scanner?.finish() });
     }
   } else {
-    results = await hashFilesInWorkers(
+    results = await hashFilesInParallel(
       walked.map((f, i) => ({
         path: f.abs,
         where: join(path, f.rel),
@@ -142,7 +151,7 @@ async function hashDirectory(path: string, abs: string, opts: HashOptions): Prom
       try {
         fp = await parquetFingerprint(f.abs, r.size);
       } catch (e) {
-        throw fsError(e, join(path, f.rel));
+        throw relabel(fsError(e, f.abs), join(path, f.rel));
       }
     }
     entries.push({ path: f.rel, size: r.size, digest: digestFromHex(r.hex), ...(fp ? fingerprintFields(fp) : {}) });

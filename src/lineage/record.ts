@@ -1,4 +1,5 @@
-import { dirname, join, resolve } from 'node:path';
+import { statSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { GateError } from '../core/errors.js';
 import { writeFileAtomic } from './atomic-write.js';
@@ -67,6 +68,12 @@ export async function recordLineage(opts: RecordOptions): Promise<RecordResult> 
     }
     seen.add(key);
   }
+  const metadataPath = resolve(opts.cwd, opts.out ?? join(dirname(opts.model.replace(/\/+$/, '')), 'metadata.json'));
+  const statementAbs = opts.statement ? resolve(opts.cwd, opts.statement) : undefined;
+  assertOutputsOutside(opts.cwd, [metadataPath, statementAbs], [
+    ['the model', opts.model],
+    ...named.map((d) => [`dataset ${d.name}`, d.path] as [string, string]),
+  ]);
   const hash = (path: string, fingerprint: boolean): Promise<PathDigest> =>
     hashPath(path, {
       cwd: opts.cwd,
@@ -104,11 +111,10 @@ export async function recordLineage(opts: RecordOptions): Promise<RecordResult> 
   };
   validateMetadata(JSON.parse(JSON.stringify(metadata)), 'metadata.json (as recorded)');
 
-  const metadataPath = resolve(opts.cwd, opts.out ?? join(dirname(opts.model.replace(/\/+$/, '')), 'metadata.json'));
   await writeFileAtomic(metadataPath, `${JSON.stringify(metadata, null, 2)}\n`, opts.out ?? metadataPath);
   let statementPath: string | undefined;
   if (opts.statement) {
-    statementPath = resolve(opts.cwd, opts.statement);
+    statementPath = statementAbs!;
     await writeFileAtomic(statementPath, `${JSON.stringify(lineageStatement(metadata), null, 2)}\n`, opts.statement);
   }
   return {
@@ -131,4 +137,32 @@ function fingerprintOf(r: PathDigest): Pick<DatasetRecord, 'rows' | 'columns'> {
   if (r.rows !== undefined) f.rows = r.rows;
   if (r.columns !== undefined) f.columns = r.columns;
   return f;
+}
+
+/**
+ * Refuses outputs inside a model or dataset directory before anything is
+ * hashed: writing there would change that directory's digest, and verify
+ * would then fail.
+ */
+function assertOutputsOutside(cwd: string, outputs: (string | undefined)[], inputs: [string, string][]): void {
+  for (const [what, path] of inputs) {
+    const dir = resolve(cwd, path);
+    let isDir = false;
+    try {
+      isDir = statSync(dir).isDirectory();
+    } catch {
+      continue; // hashing reports a missing input with its own message
+    }
+    if (!isDir) continue;
+    for (const out of outputs) {
+      if (!out) continue;
+      const rel = relative(dir, out);
+      if (!rel.startsWith('..') && !isAbsolute(rel)) {
+        throw new GateError('E_USAGE', `output ${recordPath(cwd, out)} is inside ${what} (${recordPath(cwd, path)}), whose digest it would change`, {
+          where: recordPath(cwd, out),
+          hint: 'write metadata.json (--out) and the statement (--statement) outside the model and dataset directories',
+        });
+      }
+    }
+  }
 }

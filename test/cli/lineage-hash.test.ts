@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cli, oneLiner, sha256sum, tempDir, writeTree } from '../lineage/helpers.js';
 
@@ -41,6 +42,18 @@ describe('model-gate hash', () => {
     r = await cli(['hash', 'p'], { cwd: dir });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/p: FIFO refused/);
+  });
+
+  it('draws a progress bar on a terminal for a large input (a sparse 257 MiB file, just over the threshold)', async () => {
+    writeFileSync(join(dir, 'big.bin'), '');
+    truncateSync(join(dir, 'big.bin'), 257 * 1024 * 1024);
+    const r = await cli(['hash', 'big.bin'], { cwd: dir, tty: true });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^sha256:[0-9a-f]{64} {2}big\.bin\n$/);
+    expect(r.stderr).toMatch(/^\rbig\.bin \[[#.]{30}\] +\d+% /);
+    expect(r.stderr).toContain('100% 0.25/0.25 GiB');
+    expect(r.stderr.endsWith('\n')).toBe(true);
+    expect((await cli(['hash', 'big.bin'], { cwd: dir, tty: false })).stderr).toBe('');
   });
 
   it('draws no progress bar when stderr is not a terminal or with --quiet', async () => {

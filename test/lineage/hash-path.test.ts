@@ -60,7 +60,7 @@ describe('hashPath: digests equal coreutils', () => {
       );
       const expected = oneLiner(dir);
       const parallel = await hashPath(dir, { workers: 2 });
-      const serial = await hashPath(dir, { workers: 1 });
+      const serial = await hashPath(dir, { workers: 0 });
       expect(parallel.digest).toBe(expected);
       expect(serial.digest).toBe(expected);
       expect(parallel.files).toEqual(serial.files);
@@ -195,6 +195,12 @@ describe('hashPath: refusals name the path', () => {
     const e = await refusal(hashPath(join(dir, 'd')));
     expect(e.code).toBe('E_UNSAFE_NAME');
     expect(e.describe()).toMatch(/UTF-8/);
+  });
+
+  it('refuses a file whose bytes do not match its size (procfs reports 0 bytes, then yields more)', async () => {
+    // The same check stops a file that grows or shrinks while it is hashed.
+    const e = await refusal(hashPath('/proc/self/status'));
+    expect(e.describe()).toMatch(/\/proc\/self\/status: file changed while it was hashed \(0 bytes at open, \d+ read\)/);
   });
 
   it('reports a missing path', async () => {

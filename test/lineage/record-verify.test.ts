@@ -81,6 +81,14 @@ describe('recordLineage and verifyLineage', () => {
     ).rejects.toThrow(/both named "train"/);
   });
 
+  it('refuses to write metadata.json or the statement inside a hashed directory', async () => {
+    await expect(record({ out: 'data/train/metadata.json' })).rejects.toThrow(
+      'output data/train/metadata.json is inside dataset train (data/train), whose digest it would change',
+    );
+    await expect(record({ model: 'data/train', datasets: [], statement: 'data/train/s.json', out: 'm.json' })).rejects.toThrow(/inside the model/);
+    expect(readdirSync(join(dir, 'data/train')).sort()).toEqual(['part-1.csv', 'sub dir']);
+  });
+
   it('verifies an untouched tree', async () => {
     const r = await record({ out: 'lineage.json' });
     expect(r.metadataPath).toBe(join(dir, 'lineage.json'));

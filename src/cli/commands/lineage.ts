@@ -1,7 +1,7 @@
+import { relative } from 'node:path';
 import type { Command } from 'commander';
 import { printJson } from '../io.js';
 import { action, collect, type CliRun } from '../program.js';
-import { relative } from 'node:path';
 import { hashPath } from '../../lineage/hash-path.js';
 import { progressBar } from '../../lineage/progress.js';
 import { parseDatasetSpec } from '../../lineage/dataset-spec.js';
@@ -15,10 +15,10 @@ interface HashFlags {
   fingerprint?: boolean;
 }
 
-/** Progress on stderr only when it is a terminal and not --quiet. */
 // record/verify/diff load their modules (ajv, hyparquet) on use, so that
 // `model-gate hash` starts fast.
 
+/** Progress on stderr only when it is a terminal and not --quiet. */
 function progressFor(run: CliRun, quiet: boolean | undefined, label: string) {
   if (quiet || !run.io.stderrIsTty) return undefined;
   return progressBar(run.io.stderr, label);
