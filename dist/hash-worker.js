@@ -36,6 +36,8 @@ const ErrorCodes = {
     E_KEY: 'input',
     E_S3_NOT_LOCKED: 'input',
     E_S3_NO_BUCKET: 'input',
+    E_SERVICENOW_AUTH: 'input',
+    E_SERVICENOW_NOT_FOUND: 'input',
     E_VERIFY_FAILED: 'verification',
     E_CHAIN_BROKEN: 'verification',
     E_DIGEST_MISMATCH: 'verification',
@@ -167,11 +169,12 @@ function fs_errors_kindOf(st) {
 
 
 /**
- * Read size. Large reads keep the per-call overhead (a thread-pool hop, a
- * syscall) negligible against hashing; two buffers of this size are all the
- * memory a file of any size costs.
+ * Read size. 1 MiB reads keep the per-call overhead (a thread-pool hop, a
+ * syscall) negligible against hashing, while the buffer still sits in the
+ * CPU's cache when it is hashed right after the read (4 MiB measured slower
+ * here); two buffers of this size are all the memory a file of any size costs.
  */
-const READ_SIZE = 4 * 1024 * 1024;
+const READ_SIZE = 1024 * 1024;
 /**
  * Opens for reading without blocking on a FIFO that replaced the file since it
  * was listed, then checks through the open descriptor that it is a regular
@@ -241,25 +244,7 @@ function digestFileSync(path, buf, opts = {}) {
         throw fs_errors_fsError(e, path);
     }
     try {
-        const st = (0,external_node_fs_namespaceObject.fstatSync)(fd);
-        const kind = fs_errors_kindOf(st);
-        if (kind !== 'file')
-            throw fs_errors_unsupportedType(kind, path);
-        const hash = (0,external_node_crypto_namespaceObject.createHash)('sha256');
-        let pos = 0;
-        for (;;) {
-            const n = (0,external_node_fs_namespaceObject.readSync)(fd, buf, 0, buf.length, pos);
-            if (n === 0)
-                break;
-            pos += n;
-            const chunk = n === buf.length ? buf : buf.subarray(0, n);
-            hash.update(chunk);
-            opts.scanner?.push(chunk);
-            opts.onBytes?.(n);
-        }
-        if (pos !== st.size)
-            throw changedWhileReading(path, st.size, pos);
-        return { hex: hash.digest('hex'), size: pos };
+        return hashOpenFile(fd, (0,external_node_fs_namespaceObject.fstatSync)(fd), path, buf, opts);
     }
     catch (e) {
         throw fs_errors_fsError(e, path);
@@ -267,6 +252,68 @@ function digestFileSync(path, buf, opts = {}) {
     finally {
         (0,external_node_fs_namespaceObject.closeSync)(fd);
     }
+}
+/** Files up to this size are hashed with blocking reads on the main thread. */
+const MAIN_THREAD_SYNC_MAX = (/* unused pure expression or super */ null && (8 * 1024 * 1024));
+/**
+ * For the main thread while workers also hash: small files with blocking
+ * reads (cheapest), large ones with {@link digestFile}, whose awaits let the
+ * workers' messages through so they are never left without work.
+ */
+async function digestFileAdaptive(path, buf, opts = {}) {
+    let fd;
+    try {
+        fd = openSync(path, openFlags());
+    }
+    catch (e) {
+        throw fsError(e, path);
+    }
+    let st;
+    try {
+        st = fstatSync(fd);
+        if (!st.isFile() || st.size <= MAIN_THREAD_SYNC_MAX)
+            return hashOpenFile(fd, st, path, buf, opts);
+    }
+    catch (e) {
+        throw fsError(e, path);
+    }
+    finally {
+        closeSync(fd);
+    }
+    return digestFile(path, opts);
+}
+function hashOpenFile(fd, st, path, buf, opts) {
+    const kind = fs_errors_kindOf(st);
+    if (kind !== 'file')
+        throw fs_errors_unsupportedType(kind, path);
+    let pos = 0;
+    if (st.size < buf.length) {
+        // A file smaller than the buffer: one read, and a short read of a regular
+        // file is its end, so no second read is needed to see EOF. Most files of
+        // a many-file dataset take this path, where per-file costs dominate.
+        const n = (0,external_node_fs_namespaceObject.readSync)(fd, buf, 0, buf.length, 0);
+        if (n === st.size) {
+            const chunk = buf.subarray(0, n);
+            opts.scanner?.push(chunk);
+            opts.onBytes?.(n);
+            return { hex: (0,external_node_crypto_namespaceObject.hash)('sha256', chunk, 'hex'), size: n };
+        }
+        // It grew or shrank since fstat: the general loop below sees it and refuses.
+    }
+    const hash = (0,external_node_crypto_namespaceObject.createHash)('sha256');
+    for (;;) {
+        const n = (0,external_node_fs_namespaceObject.readSync)(fd, buf, 0, buf.length, pos);
+        if (n === 0)
+            break;
+        pos += n;
+        const chunk = n === buf.length ? buf : buf.subarray(0, n);
+        hash.update(chunk);
+        opts.scanner?.push(chunk);
+        opts.onBytes?.(n);
+    }
+    if (pos !== st.size)
+        throw changedWhileReading(path, st.size, pos);
+    return { hex: hash.digest('hex'), size: pos };
 }
 function changedWhileReading(path, expected, got) {
     return new GateError('E_INPUT', `file changed while it was hashed (${expected} bytes at open, ${got} read)`, {
@@ -573,9 +620,9 @@ function scannerFor(format) {
 //# sourceMappingURL=scanner-for.js.map
 ;// CONCATENATED MODULE: ./lib/src/lineage/hash-worker.js
 /**
- * Worker thread: hashes the files it is sent, one at a time, with blocking
- * reads into one reused buffer. Loaded by hash-pool.ts from the compiled .js
- * next to it.
+ * Worker thread: hashes the batches of files it is sent, one file at a time,
+ * with blocking reads into one reused buffer. Loaded by hash-pool.ts from the
+ * compiled .js next to it.
  */
 
 
@@ -587,28 +634,29 @@ const port = external_node_worker_threads_namespaceObject.parentPort;
 if (!port)
     throw new Error('hash-worker.js must run as a worker thread');
 const buf = Buffer.allocUnsafe(READ_SIZE);
-port.on('message', (task) => {
-    let reply;
+port.on('message', (batch) => {
+    const results = [];
     let unreported = 0;
-    try {
-        const scanner = task.scan ? scannerFor(task.scan) : undefined;
-        const r = digestFileSync(task.path, buf, {
-            scanner,
-            onBytes: (n) => {
-                unreported += n;
-                if (unreported >= PROGRESS_STEP) {
-                    port.postMessage({ id: task.id, kind: 'progress', bytes: unreported });
-                    unreported = 0;
-                }
-            },
-        });
-        reply = { id: task.id, kind: 'done', hex: r.hex, size: r.size, fingerprint: scanner?.finish(), tail: unreported };
+    const onBytes = (n) => {
+        unreported += n;
+        if (unreported >= PROGRESS_STEP) {
+            port.postMessage({ kind: 'progress', bytes: unreported });
+            unreported = 0;
+        }
+    };
+    for (const task of batch) {
+        try {
+            const scanner = task.scan ? scannerFor(task.scan) : undefined;
+            const r = digestFileSync(task.path, buf, { scanner, onBytes });
+            results.push({ id: task.id, hex: r.hex, size: r.size, fingerprint: scanner?.finish() });
+        }
+        catch (e) {
+            port.postMessage((isGateError(e)
+                ? { kind: 'error', id: task.id, code: e.code, message: e.message, hint: e.hint }
+                : { kind: 'error', id: task.id, code: 'E_UNREADABLE', message: String(e?.message ?? e) }));
+            return;
+        }
     }
-    catch (e) {
-        reply = isGateError(e)
-            ? { id: task.id, kind: 'error', code: e.code, message: e.message, where: e.where, hint: e.hint }
-            : { id: task.id, kind: 'error', code: 'E_UNREADABLE', message: String(e?.message ?? e), where: task.path };
-    }
-    port.postMessage(reply);
+    port.postMessage({ kind: 'done', results, tail: unreported });
 });
 //# sourceMappingURL=hash-worker.js.map
