@@ -19,7 +19,7 @@ export const HELP_EXAMPLES: Record<string, string> = {
   'audit keygen': 'model-gate audit keygen --out audit-checkpoint.jwk',
   'audit init': 'model-gate audit init --store "s3://acme-audit/models?region=eu-west-1" --retention-days 2557',
   'change open':
-    'SERVICENOW_PASSWORD=... model-gate change open --instance https://acme.service-now.com --user gate-bot \\\n    --password-env SERVICENOW_PASSWORD --short-description "Release credit-risk model" --metadata models/metadata.json',
+    'model-gate change open --instance https://acme.service-now.com --user gate-bot --password-env SERVICENOW_PASSWORD \\\n    --short-description "Release credit-risk model" --metadata models/metadata.json   # password in $SERVICENOW_PASSWORD',
   'change status': 'model-gate change status --instance https://acme.service-now.com --token-env SERVICENOW_TOKEN CHG0030001 --wait 600',
   'simulate': 'model-gate simulate --policy .github/model-release-gate.yml --facts pr-facts.json --json',
   'approval statement': 'model-gate approval statement --facts pr-facts.json --login alice --role risk-manager > statement.json',

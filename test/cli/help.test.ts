@@ -42,8 +42,8 @@ describe('CLI help and mistakes', () => {
 
   it('suggests the closest flag for a mistyped one, with exit 2', async () => {
     const c = capture();
-    expect(await runCli(['lineage', 'record', '--modle', 'x.pt'], c.io)).toBe(2);
-    expect(c.err()).toMatch(/Did you mean --model\?/);
+    expect(await runCli(['audit', 'verify', '--stor', '.audit'], c.io)).toBe(2);
+    expect(c.err()).toMatch(/Did you mean --store\?/);
   });
 
   it('the committed CLI and policy references equal what the code generates', () => {
