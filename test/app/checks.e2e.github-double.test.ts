@@ -1,0 +1,116 @@
+/**
+ * Automated pre-approval checks (metric thresholds, Git LFS digest) end to end:
+ * the App server as its own process, signed webhook deliveries over HTTP, a
+ * GitHub REST double validated by GitHub's OpenAPI description, and a
+ * metadata.json written by the real lineage recorder.
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { recordLineage } from '../../src/lineage/record.js';
+import type { CheckRunState } from '../helpers/github-double.js';
+import { pullRequestEvent, reviewEvent, startApp, tempDir, until, type RunningApp } from '../helpers/app-harness.js';
+
+const REPO = 'acme/trading-models';
+const INSTALLATION = 41;
+const policy = `version: 1
+rules:
+  - name: production
+    protected_paths: ["models/prod/**"]
+    roles:
+      - name: developer
+        teams: [acme/ml]
+      - name: risk
+        teams: [acme/risk]
+    signatures:
+      required: false
+    checks:
+      models: ["models/prod/**/*.onnx"]
+      metadata: true
+      lfs_digest: true
+      metrics: ["accuracy >= 0.9", "max_drawdown <= 0.2"]
+`;
+
+describe('automated checks through the App, against a GitHub REST double validated by GitHub\'s OpenAPI description', () => {
+  let app: RunningApp;
+  const tmp = tempDir();
+  let n = 0;
+
+  beforeAll(async () => {
+    app = await startApp();
+    app.gh.addRepo(REPO, { id: 9901 });
+    app.gh.addInstallation('acme', INSTALLATION);
+    app.gh.setTeam('acme', 'ml', ['alice']);
+    app.gh.setTeam('acme', 'risk', ['bob']);
+    app.gh.commit(REPO, { branch: 'main', changes: { '.github/model-release-gate.yml': policy } });
+  }, 60000);
+  afterAll(async () => {
+    await app?.stop();
+    tmp.cleanup();
+  });
+  afterEach(() => app.gh.assertContract());
+
+  /**
+   * A release PR whose model is stored in Git LFS (the repository holds the
+   * pointer) with a metadata.json recorded from the real bytes.
+   */
+  async function releasePull(metrics: Record<string, number>, opts: { pointerBytes?: Buffer } = {}): Promise<number> {
+    const number = ++n;
+    const dir = join(tmp.dir, `pr-${number}`);
+    const modelPath = `models/prod/momentum-${number}/model.onnx`;
+    mkdirSync(join(dir, `models/prod/momentum-${number}`), { recursive: true });
+    const bytes = Buffer.from(`onnx weights of release ${number}`);
+    writeFileSync(join(dir, modelPath), bytes);
+    const r = await recordLineage({ cwd: dir, env: {}, model: modelPath, metrics, python: false });
+    const oid = createHash('sha256').update(opts.pointerBytes ?? bytes).digest('hex');
+    const pointer = `version https://git-lfs.github.com/spec/v1\noid sha256:${oid}\nsize ${bytes.length}\n`;
+    const { gh } = app;
+    gh.commit(REPO, {
+      branch: `release-${number}`,
+      parent: gh.repo(REPO).branches.get('main'),
+      changes: { [modelPath]: pointer, [`models/prod/momentum-${number}/metadata.json`]: JSON.stringify(r.metadata, null, 2) },
+      author: 'carol',
+    });
+    gh.openPull(REPO, { number, author: 'carol', base: 'main', head: `release-${number}` });
+    for (const login of ['alice', 'bob']) gh.addReview(REPO, number, { login, state: 'APPROVED', body: 'LGTM' });
+    return number;
+  }
+
+  async function evaluated(number: number): Promise<CheckRunState> {
+    const { gh } = app;
+    const sha = gh.pull(REPO, number).head.sha;
+    const res = await app.deliver('pull_request', pullRequestEvent(gh, REPO, number, 'opened', INSTALLATION));
+    expect([200, 202]).toContain(res.status);
+    await until(() => gh.checkRunsFor(sha).length > 0);
+    return gh.latestCheckRun(sha)!;
+  }
+
+  it('a threshold just met and a matching LFS oid pass, with each check and its value shown', async () => {
+    const run = await evaluated(await releasePull({ accuracy: 0.9, max_drawdown: 0.2 }));
+    expect(run.conclusion).toBe('success');
+    expect(run.output.summary).toMatch(/\| metric accuracy >= 0\.9 \S+ \| passed \| accuracy = 0\.9 meets/);
+    expect(run.output.summary).toMatch(/\| lfs_digest \S+ \| passed \|/);
+  });
+
+  it('a threshold just missed fails the gate whatever the approvals say', async () => {
+    const run = await evaluated(await releasePull({ accuracy: 0.8999, max_drawdown: 0.2 }));
+    expect(run.conclusion).toBe('failure');
+    expect(run.output.summary).toMatch(/\| metric accuracy >= 0\.9 \S+ \| failed \| accuracy = 0\.8999/);
+    expect(run.output.summary).toMatch(/\| metric max_drawdown <= 0\.2 \S+ \| passed \|/);
+    expect(run.output.summary).toMatch(/\| @bob \| APPROVED \| `[0-9a-f]+` \| yes \|/);
+  });
+
+  it('a missing metric fails the gate', async () => {
+    const run = await evaluated(await releasePull({ accuracy: 0.95 }));
+    expect(run.conclusion).toBe('failure');
+    expect(run.output.summary).toMatch(/\| metric max_drawdown <= 0\.2 \S+ \| failed \|[^\n]*max_drawdown/);
+  });
+
+  it('an LFS oid that differs from the lineage digest fails the gate', async () => {
+    const run = await evaluated(await releasePull({ accuracy: 0.95, max_drawdown: 0.1 }, { pointerBytes: Buffer.from('other weights') }));
+    expect(run.conclusion).toBe('failure');
+    expect(run.output.summary).toMatch(/\| lfs_digest \S+ \| failed \| LFS oid of models\/prod\/momentum-\d+\/model\.onnx is sha256:[0-9a-f]{64}, but \S+ records sha256:/);
+    // The approvals were all there: the check alone failed the gate.
+    expect(run.output.summary).toMatch(/\| @alice \| APPROVED \| `[0-9a-f]+` \| yes \|/);
+  });
+});
