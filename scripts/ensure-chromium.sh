@@ -5,7 +5,7 @@
 # fetches a browser build from anywhere else.
 set -euo pipefail
 
-CHROMIUM=/usr/bin/chromium
+CHROMIUM="${MRG_CHROMIUM:-/usr/bin/chromium}"
 
 if [ -x "$CHROMIUM" ]; then
   exit 0

@@ -14,7 +14,8 @@ import { createRequire } from 'node:module';
 import { buildReport, mermaidGraph, renderHtml } from '../../src/report/index.js';
 import { entriesOf, release, sampleEntries, verification, d } from './sample-log.js';
 
-const CHROMIUM = '/usr/bin/chromium';
+// Debian's chromium by default; MRG_CHROMIUM points elsewhere (e.g. google-chrome on Ubuntu runners).
+const CHROMIUM = process.env.MRG_CHROMIUM ?? '/usr/bin/chromium';
 let browser: BrowserContext;
 let profile: string;
 let dir: string;
