@@ -65,6 +65,14 @@ export async function readHead(store: AuditStore, policy: RetryPolicy = DEFAULT_
 }
 
 /**
+ * The head this process last appended (or read) per store. A long-lived writer
+ * (the App, a batch) then skips the head lookup: if another writer appended in
+ * the meantime, the create at `seq + 1` loses the race and the head is read
+ * again, so a stale entry costs one lost write, never a fork.
+ */
+const knownHeads = new WeakMap<AuditStore, Head>();
+
+/**
  * Appends one record to every store and returns its seq and digest. Success
  * is returned only after every store has durably stored the record.
  */
@@ -78,7 +86,7 @@ export async function appendRecord(stores: AuditStore[], input: RecordInput, opt
   }
   const [primary, ...secondaries] = stores;
 
-  let head = await readHead(primary, policy);
+  let head = knownHeads.get(primary) ?? (await readHead(primary, policy));
   let conflicts = 0;
   for (;;) {
     let seq = 0;
@@ -110,8 +118,10 @@ export async function appendRecord(stores: AuditStore[], input: RecordInput, opt
     if (result.created || Buffer.from(result.existing).equals(bytes)) {
       const digest = recordDigest(bytes);
       await copyToSecondaries(primary, secondaries, seq, bytes, policy);
+      knownHeads.set(primary, { seq, bytes });
       return { seq, digest };
     }
+    knownHeads.delete(primary);
     // Lost the race for `seq`: the winner's record is the new head.
     conflicts += 1;
     if (conflicts >= policy.maxConflicts) {
