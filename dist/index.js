@@ -59471,6 +59471,13 @@ async function readHead(store, policy = DEFAULT_RETRY) {
     return null;
 }
 /**
+ * The head this process last appended (or read) per store. A long-lived writer
+ * (the App, a batch) then skips the head lookup: if another writer appended in
+ * the meantime, the create at `seq + 1` loses the race and the head is read
+ * again, so a stale entry costs one lost write, never a fork.
+ */
+const knownHeads = new WeakMap();
+/**
  * Appends one record to every store and returns its seq and digest. Success
  * is returned only after every store has durably stored the record.
  */
@@ -59484,7 +59491,7 @@ async function appendRecord(stores, input, options = {}) {
         await withRetry(policy, 'checking the store', s.displayUrl, () => s.checkAppendable());
     }
     const [primary, ...secondaries] = stores;
-    let head = await readHead(primary, policy);
+    let head = knownHeads.get(primary) ?? (await readHead(primary, policy));
     let conflicts = 0;
     for (;;) {
         let seq = 0;
@@ -59516,8 +59523,10 @@ async function appendRecord(stores, input, options = {}) {
         if (result.created || Buffer.from(result.existing).equals(bytes)) {
             const digest = recordDigest(bytes);
             await copyToSecondaries(primary, secondaries, seq, bytes, policy);
+            knownHeads.set(primary, { seq, bytes });
             return { seq, digest };
         }
+        knownHeads.delete(primary);
         // Lost the race for `seq`: the winner's record is the new head.
         conflicts += 1;
         if (conflicts >= policy.maxConflicts) {
