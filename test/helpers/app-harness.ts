@@ -6,22 +6,19 @@
  * `@octokit/webhooks-examples` and adapted; real `ssh-keygen` keys and
  * signatures.
  */
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { sign } from '@octokit/webhooks-methods';
+import { join } from 'node:path';
 import { GitHubDouble, type PullState } from './github-double.js';
 import { warmContract } from './github-double-contract.js';
+import { SERVER_JS, startAppProcess } from './app-process.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-const here = dirname(fileURLToPath(import.meta.url));
-/** The compiled server entry (tests run on lib/). */
-export const SERVER_JS = join(here, '..', '..', 'src', 'app', 'server.js');
+export { SERVER_JS };
 
 export interface RunningApp {
   url: string;
@@ -44,89 +41,27 @@ export async function startApp(
   // Parse GitHub's description now, not inside the first delivery.
   if (opts.validate !== false) warmContract();
   const secret = `secret-${randomUUID()}`;
-  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), SERVER_JS], {
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? tmpdir(),
-      APP_ID: String(appId),
-      PRIVATE_KEY: privateKey.export({ type: 'pkcs1', format: 'pem' }).toString(),
-      WEBHOOK_SECRET: secret,
-      GHE_HOST: gh.host,
-      GHE_PROTOCOL: 'http',
-      PORT: '0',
-      HOST: '127.0.0.1',
-      LOG_FORMAT: 'json',
-      LOG_LEVEL: 'info',
-      NODE_ENV: 'production',
-      MODEL_GATE_GITHUB_LIMITS: 'off',
-      // No rediscovery pass: these tests count GitHub requests per delivery
-      // (the deployment rule's tests turn it on).
-      MODEL_GATE_REDISCOVER_SECONDS: '0',
-      ...opts.env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const server = await startAppProcess(gh, {
+    appId,
+    privateKey,
+    secret,
+    nodeArgs: opts.nodeArgs,
+    // No rediscovery pass: these tests count GitHub requests per delivery
+    // (the deployment rule's tests turn it on).
+    env: { MODEL_GATE_REDISCOVER_SECONDS: '0', ...opts.env },
   });
-  const logs: Json[] = [];
-  let stderr = '';
-  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-  const port = await new Promise<number>((resolve, reject) => {
-    let buf = '';
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${buf}\n${stderr}`)), 20000);
-    child.stdout?.on('data', (d: Buffer) => {
-      buf += d.toString();
-      let i: number;
-      while ((i = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, i);
-        buf = buf.slice(i + 1);
-        try {
-          const j = JSON.parse(line) as Json;
-          logs.push(j);
-          if (j.msg === 'model-release-gate listening') {
-            clearTimeout(timer);
-            resolve(Number(j.port));
-          }
-        } catch {
-          /* not a log line */
-        }
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`server exited with ${code}:\n${stderr}`)));
-  });
-  const url = `http://127.0.0.1:${port}`;
   return {
-    url,
+    url: server.url,
     appId,
     secret,
     gh,
-    logs,
-    async deliver(event, payload, o = {}) {
-      const body = JSON.stringify(payload);
-      const res = await fetch(`${url}/api/github/webhooks`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'x-github-event': event,
-          'x-github-delivery': randomUUID(),
-          'x-hub-signature-256': o.signature ?? (await sign(secret, body)),
-          'user-agent': 'GitHub-Hookshot/test',
-        },
-        body,
-      });
-      return { status: res.status, body: await res.text() };
-    },
+    logs: server.logs,
+    deliver: server.deliver,
     async stop() {
-      await stopChild(child);
+      await server.stop();
       await gh.close();
     },
   };
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  await new Promise<void>((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
 }
 
 /**

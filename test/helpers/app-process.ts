@@ -1,21 +1,27 @@
 /**
  * The App server as a process of its own, pointed at an existing GitHub
- * double, so a test can kill it and start another against the same GitHub
- * state (a restart must lose nothing). Same environment as app-harness.ts.
+ * double through Probot's GHE_HOST/GHE_PROTOCOL, so a test can also kill it
+ * and start another against the same GitHub state (a restart must lose
+ * nothing). app-harness.ts's startApp builds on it.
  */
 import { spawn } from 'node:child_process';
 import { randomUUID, type KeyObject } from 'node:crypto';
 import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { sign } from '@octokit/webhooks-methods';
 import type { GitHubDouble } from './github-double.js';
-import { SERVER_JS } from './app-harness.js';
+
+/** The compiled server entry (tests run on lib/). */
+export const SERVER_JS = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'app', 'server.js');
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 export interface AppProcess {
   url: string;
   logs: Json[];
-  deliver(event: string, payload: Json): Promise<{ status: number; body: string }>;
+  /** POSTs a webhook delivery signed with the secret (or with `signature` as given). */
+  deliver(event: string, payload: Json, opts?: { signature?: string }): Promise<{ status: number; body: string }>;
   /** Resolves once a log line matches. */
   waitForLog(match: (line: Json) => boolean): Promise<Json>;
   /** SIGTERM and wait. */
@@ -26,9 +32,9 @@ export interface AppProcess {
 
 export async function startAppProcess(
   gh: GitHubDouble,
-  opts: { appId: number; privateKey: KeyObject; secret: string; env?: Record<string, string> },
+  opts: { appId: number; privateKey: KeyObject; secret: string; env?: Record<string, string>; nodeArgs?: string[] },
 ): Promise<AppProcess> {
-  const child = spawn(process.execPath, [SERVER_JS], {
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), SERVER_JS], {
     env: {
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? tmpdir(),
@@ -77,10 +83,14 @@ export async function startAppProcess(
     if (seen) return Promise.resolve(seen);
     return new Promise((resolve) => waiters.push({ match, resolve }));
   };
+  let timer: NodeJS.Timeout | undefined;
   const started = await Promise.race([
     waitForLog((j) => j.msg === 'model-release-gate listening'),
     new Promise<never>((_, reject) => child.on('exit', (code) => reject(new Error(`server exited with ${code}:\n${stderr}`)))),
-  ]);
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`server did not start in 20 s:\n${stderr}`)), 20000);
+    }),
+  ]).finally(() => clearTimeout(timer));
   const url = `http://127.0.0.1:${Number(started.port)}`;
   const end = (signal: NodeJS.Signals) =>
     new Promise<void>((resolve) => {
@@ -92,7 +102,7 @@ export async function startAppProcess(
     url,
     logs,
     waitForLog,
-    async deliver(event, payload) {
+    async deliver(event, payload, o = {}) {
       const body = JSON.stringify(payload);
       const res = await fetch(`${url}/api/github/webhooks`, {
         method: 'POST',
@@ -100,7 +110,7 @@ export async function startAppProcess(
           'content-type': 'application/json',
           'x-github-event': event,
           'x-github-delivery': randomUUID(),
-          'x-hub-signature-256': await sign(opts.secret, body),
+          'x-hub-signature-256': o.signature ?? (await sign(opts.secret, body)),
           'user-agent': 'GitHub-Hookshot/test',
         },
         body,
