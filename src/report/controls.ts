@@ -8,6 +8,22 @@ import type { ControlEvidence, ControlStatus, ReportModel, StoreRetention } from
 
 type Partial = Omit<ReportModel, 'controls'>;
 
+/** Each control's name and the rules it is commonly mapped to, in the order the report shows them. */
+const CONTROLS = {
+  'worm-retention': { control: 'Records kept in non-rewriteable, non-erasable (WORM) storage for the retention period', rules: ['SEC Rule 17a-4(f)', 'FINRA Rule 4511', 'CFTC Rule 1.31'] },
+  'record-integrity': { control: 'Tamper-evident record: hash chain and signed checkpoints', rules: ['SEC Rule 17a-4(f)', 'CFTC Rule 1.31'] },
+  'two-person-approval': { control: 'Independent two-person (four-eyes) approval of every model release', rules: ['SR 11-7 (Federal Reserve / OCC model risk management guidance)'] },
+  'model-inventory': { control: 'Model inventory: each released model identified with its data and lineage', rules: ['SR 11-7 (Federal Reserve / OCC model risk management guidance)'] },
+  'change-management': { control: 'Change management: production changes authorised through an approved change request', rules: ['SOX IT general controls (change management)'] },
+  'record-keeping': { control: 'Records of model releases, approvals and deployments kept and retrievable', rules: ['MiFID II Article 16(6) (record keeping)'] },
+} as const satisfies Record<string, { control: string; rules: readonly string[] }>;
+
+const control = (id: keyof typeof CONTROLS): Pick<ControlEvidence, 'id' | 'control' | 'rules'> => ({
+  id,
+  control: CONTROLS[id].control,
+  rules: [...CONTROLS[id].rules],
+});
+
 const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
 const list = (items: string[], max = 8): string =>
   items.length <= max ? items.join(', ') : `${items.slice(0, max).join(', ')} and ${items.length - max} more`;
@@ -31,9 +47,7 @@ function wormRetention(m: Partial, retention: StoreRetention[]): ControlEvidence
   else if (s3.length) status = 'evidence-partial';
   else status = 'evidence-absent';
   return {
-    id: 'worm-retention',
-    control: 'Records kept in non-rewriteable, non-erasable (WORM) storage for the retention period',
-    rules: ['SEC Rule 17a-4(f)', 'FINRA Rule 4511', 'CFTC Rule 1.31'],
+    ...control('worm-retention'),
     status,
     evidence,
     limits: [
@@ -66,9 +80,7 @@ function integrity(m: Partial): ControlEvidence {
     evidence.push(`Records ${v.checkpoint.size} to ${v.size - 1} were written after the newest checkpoint; the last of them is vouched for by no later record or checkpoint.`);
   }
   return {
-    id: 'record-integrity',
-    control: 'Tamper-evident record: hash chain and signed checkpoints',
-    rules: ['SEC Rule 17a-4(f)', 'CFTC Rule 1.31'],
+    ...control('record-integrity'),
     status,
     evidence,
     limits: [
@@ -81,7 +93,7 @@ function integrity(m: Partial): ControlEvidence {
 function twoPerson(m: Partial): ControlEvidence {
   const rel = m.releases;
   if (rel.length === 0) {
-    return { id: 'two-person-approval', control: 'Independent two-person (four-eyes) approval of every model release', rules: ['SR 11-7 (Federal Reserve / OCC model risk management guidance)'], status: 'not-applicable', evidence: ['The period holds no model release.'], limits: [] };
+    return { ...control('two-person-approval'), status: 'not-applicable', evidence: ['The period holds no model release.'], limits: [] };
   }
   const name = (r: (typeof rel)[number]): string => `${r.model.path ?? r.model.digest} (record ${r.seq})`;
   const two = rel.filter((r) => r.approvers.length >= 2);
@@ -93,9 +105,7 @@ function twoPerson(m: Partial): ControlEvidence {
   evidence.push(`Releases whose every approval is signed (key fingerprints in the release details): ${signed.length} of ${rel.length}.`);
   if (deployedShort.length) evidence.push(`Deployment was allowed for ${list(deployedShort.map(name))} with fewer than two verified approvers in the log.`);
   return {
-    id: 'two-person-approval',
-    control: 'Independent two-person (four-eyes) approval of every model release',
-    rules: ['SR 11-7 (Federal Reserve / OCC model risk management guidance)'],
+    ...control('two-person-approval'),
     status: deployedShort.length ? 'evidence-contradicted' : fewer.length === 0 ? 'evidence-present' : two.length ? 'evidence-partial' : 'evidence-absent',
     evidence,
     limits: [
@@ -108,7 +118,7 @@ function twoPerson(m: Partial): ControlEvidence {
 function inventory(m: Partial): ControlEvidence {
   const rel = m.releases;
   if (rel.length === 0) {
-    return { id: 'model-inventory', control: 'Model inventory: each released model identified with its data and lineage', rules: ['SR 11-7 (Federal Reserve / OCC model risk management guidance)'], status: 'not-applicable', evidence: ['The period holds no model release.'], limits: [] };
+    return { ...control('model-inventory'), status: 'not-applicable', evidence: ['The period holds no model release.'], limits: [] };
   }
   const complete = rel.filter((r) => r.metadata && r.datasets.length > 0 && r.reproducibility_digest);
   const incomplete = rel.filter((r) => !complete.includes(r));
@@ -118,9 +128,7 @@ function inventory(m: Partial): ControlEvidence {
   ];
   if (incomplete.length) evidence.push(`Without datasets or lineage in the record: ${list(incomplete.map((r) => `${r.model.path ?? r.model.digest} (record ${r.seq})`))}.`);
   return {
-    id: 'model-inventory',
-    control: 'Model inventory: each released model identified with its data and lineage',
-    rules: ['SR 11-7 (Federal Reserve / OCC model risk management guidance)'],
+    ...control('model-inventory'),
     status: incomplete.length === 0 ? 'evidence-present' : complete.length ? 'evidence-partial' : 'evidence-absent',
     evidence,
     limits: [
@@ -157,9 +165,7 @@ function changeManagement(m: Partial): ControlEvidence {
   else if (withoutChange.length) status = withChange.length ? 'evidence-partial' : 'evidence-absent';
   else status = notDeployed.length ? 'evidence-partial' : 'evidence-present';
   return {
-    id: 'change-management',
-    control: 'Change management: production changes authorised through an approved change request',
-    rules: ['SOX IT general controls (change management)'],
+    ...control('change-management'),
     status,
     evidence,
     limits: [
@@ -179,9 +185,7 @@ function recordKeeping(m: Partial, retention: StoreRetention[]): ControlEvidence
   if (s3.length) evidence.push(`Required retention: ${list(s3.map((r) => `${r.retention_days} days in ${r.store}`))}.`);
   const status: ControlStatus = !m.verification.ok ? 'evidence-contradicted' : s3.length ? 'evidence-present' : 'evidence-partial';
   return {
-    id: 'record-keeping',
-    control: 'Records of model releases, approvals and deployments kept and retrievable',
-    rules: ['MiFID II Article 16(6) (record keeping)'],
+    ...control('record-keeping'),
     status,
     evidence,
     limits: [
