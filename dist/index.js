@@ -56970,10 +56970,10 @@ function getOctokit(token, options, ...additionalPlugins) {
     return new GitHubWithPlugins(getOctokitOptions(token, options));
 }
 //# sourceMappingURL=github.js.map
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
 // EXTERNAL MODULE: ./lib/src/core/errors.js
 var core_errors = __nccwpck_require__(7657);
 // EXTERNAL MODULE: external "node:crypto"
@@ -62630,8 +62630,14 @@ function approvalsNeeded(policy, changedPaths) {
 
 
 
+
 const open_release_pr_run = (0,external_node_util_.promisify)(external_node_child_process_.execFile);
 const POLICY_FILE = '.github/model-release-gate.yml';
+/** `model-release/<the model's directory>` (or the file's name for a model at the root). */
+function defaultReleaseBranch(modelPath) {
+    const dir = external_node_path_.posix.basename(external_node_path_.posix.dirname(modelPath));
+    return `model-release/${dir === '.' || dir === '' ? external_node_path_.posix.basename(modelPath) : dir}`;
+}
 async function openReleasePr(o) {
     const [owner, repo] = o.repository.split('/');
     if (!owner || !repo) {
@@ -62771,7 +62777,6 @@ async function commitAndPush(o) {
 
 
 
-
 /** Runs the Action. Never throws: failures go to core.setFailed. */
 async function main_run(env = process.env) {
     try {
@@ -62870,7 +62875,7 @@ async function release(inputs, cwd, env) {
             cwd,
             repository,
             base: inputs.prBase,
-            branch: inputs.prBranch ?? `model-release/${(0,external_node_path_.basename)((0,external_node_path_.dirname)(modelPath)) === '.' ? (0,external_node_path_.basename)(modelPath) : (0,external_node_path_.basename)((0,external_node_path_.dirname)(modelPath))}`,
+            branch: inputs.prBranch ?? defaultReleaseBranch(modelPath),
             files,
             metadata: r.metadata,
             metadataPath,

@@ -5,7 +5,6 @@
  */
 import * as core from '@actions/core';
 import { getOctokit } from '@actions/github';
-import { dirname, basename } from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
 import { GateError, isGateError, messageOf, ExitCode } from '../core/errors.js';
@@ -23,7 +22,7 @@ import {
   writeCheckpoint,
 } from '../audit/index.js';
 import { readActionInputs, type ActionInputs } from './inputs.js';
-import { openReleasePr, type GitHubRequest } from './open-release-pr.js';
+import { defaultReleaseBranch, openReleasePr, type GitHubRequest } from './open-release-pr.js';
 import { auditSummary, lineageVerifySummary, releaseSummary } from './summary.js';
 
 type Env = Record<string, string | undefined>;
@@ -130,7 +129,7 @@ async function release(inputs: ActionInputs, cwd: string, env: Env): Promise<voi
       cwd,
       repository,
       base: inputs.prBase,
-      branch: inputs.prBranch ?? `model-release/${basename(dirname(modelPath)) === '.' ? basename(modelPath) : basename(dirname(modelPath))}`,
+      branch: inputs.prBranch ?? defaultReleaseBranch(modelPath),
       files,
       metadata: r.metadata,
       metadataPath,

@@ -6,6 +6,7 @@
  * force-updates the same branch and edits the same PR.
  */
 import { execFile } from 'node:child_process';
+import { posix } from 'node:path';
 import { promisify } from 'node:util';
 import { GateError, messageOf } from '../core/errors.js';
 import { validateMetadata } from '../lineage/metadata-validate.js';
@@ -21,6 +22,12 @@ const run = promisify(execFile);
 export type GitHubRequest = (route: string, params?: Record<string, unknown>) => Promise<{ status: number; data: any }>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 export const POLICY_FILE = '.github/model-release-gate.yml';
+
+/** `model-release/<the model's directory>` (or the file's name for a model at the root). */
+export function defaultReleaseBranch(modelPath: string): string {
+  const dir = posix.basename(posix.dirname(modelPath));
+  return `model-release/${dir === '.' || dir === '' ? posix.basename(modelPath) : dir}`;
+}
 
 export interface OpenReleasePrOptions {
   request: GitHubRequest;
