@@ -32,6 +32,41 @@ export interface ArtifactFact {
   digest: Digest;
 }
 
+/**
+ * What the head commit itself holds at a path the gate judges, read by the
+ * gatherer from Git's objects (never from metadata.json): the gate passes only
+ * on bytes it hashed itself.
+ */
+export interface HeadFileFact {
+  path: string;
+  /**
+   * - `blob`: a regular file (mode 100644 or 100755); `digest` is the SHA-256 of its bytes.
+   * - `lfs`: a Git LFS pointer; `digest` is its `oid sha256:`, `size` its `size`.
+   * - `symlink` (mode 120000) and `submodule` (160000): refused by the gate.
+   * - `absent`: not in the head's tree (deleted).
+   * - `unreadable`: the gatherer could not read it; `reason` says why. Fails closed.
+   */
+  kind: 'blob' | 'lfs' | 'symlink' | 'submodule' | 'absent' | 'unreadable';
+  digest?: Digest;
+  size?: number;
+  reason?: string;
+}
+
+/** A `Co-authored-by:` trailer of one of the pull request's commits. */
+export interface CoAuthorFact {
+  name: string;
+  email: string;
+  /** The GitHub login that email belongs to, when the gatherer could tell (noreply address, or what the API exposes). */
+  login?: string;
+}
+
+/** A commit of the pull request whose author email links to no GitHub account. */
+export interface UnlinkedAuthorFact {
+  sha: string;
+  name: string;
+  email: string;
+}
+
 /** Everything the evaluator may know about a pull request. No I/O behind it. */
 export interface PullRequestFacts {
   /** "owner/name" */
@@ -75,6 +110,22 @@ export interface PullRequestFacts {
    * (`approval statement` needs the id; reviews carry it otherwise).
    */
   user_ids?: Record<string, number>;
+  /**
+   * Every changed protected file and every artifact path the lineage names,
+   * as the head commit holds it (see {@link HeadFileFact}). `artifacts` are
+   * the digests computed here, never metadata.json's claims.
+   */
+  head_files?: HeadFileFact[];
+  /** `Co-authored-by:` trailers of the pull request's commits: a co-author may not approve. */
+  co_authors?: CoAuthorFact[];
+  /** Commits whose author email links to no GitHub account (a policy can refuse them). */
+  unlinked_commit_authors?: UnlinkedAuthorFact[];
+  /**
+   * For a release PR opened by the Action on someone's behalf (authored by a
+   * bot): the login of the person who triggered the release workflow, who
+   * counts as the author.
+   */
+  release_actor?: string;
 }
 
 // ---------------------------------------------------------------------------
