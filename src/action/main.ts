@@ -11,7 +11,7 @@ import { GateError, isGateError, messageOf, ExitCode } from '../core/errors.js';
 import { sha256 } from '../core/digest.js';
 import { recordLineage } from '../lineage/record.js';
 import { verifyLineage } from '../lineage/verify.js';
-import { readJsonObjectOption } from '../lineage/json-input.js';
+import { jsonOptionFiles, readJsonObjectOption } from '../lineage/json-input.js';
 import {
   appendRecord,
   loadSigningKey,
@@ -70,6 +70,11 @@ async function release(inputs: ActionInputs, cwd: string, env: Env): Promise<voi
     metrics,
     out: inputs.metadataPath,
     statement: inputs.statementPath,
+    outputNames: { out: 'input "metadata-path"', statement: 'input "statement-path"' },
+    inputFiles: jsonOptionFiles([
+      ['the hyperparameters file', inputs.hyperparameters],
+      ['the metrics file', inputs.metrics],
+    ]),
     python: inputs.pythonEnvironment,
   });
   const metadataBytes = await readFile(r.metadataPath);

@@ -13,8 +13,22 @@ export function isLockfileName(name: string): boolean {
   );
 }
 
+/**
+ * The lockfiles in `cwd` (not its subdirectories), in byte-wise order: what
+ * {@link collectEnvironment} records when it is given no list.
+ */
+export function findLockfiles(cwd: string): string[] {
+  try {
+    return readdirSync(cwd).filter(isLockfileName).sort(compareBytewise);
+  } catch (e) {
+    throw fsError(e, cwd);
+  }
+}
+
 export interface EnvironmentOptions {
   cwd: string;
+  /** The lockfiles to record, relative to `cwd` (default: {@link findLockfiles}). */
+  lockfiles?: string[];
   /** The environment to run python3 in (its PATH decides which python3). */
   env: Record<string, string | undefined>;
   /** Ask python3 for its version and installed packages (default true). */
@@ -32,12 +46,7 @@ export interface EnvironmentOptions {
  * are then absent); a lockfile that cannot be read is an error.
  */
 export async function collectEnvironment(opts: EnvironmentOptions): Promise<EnvironmentRecord> {
-  let names: string[];
-  try {
-    names = readdirSync(opts.cwd).filter(isLockfileName).sort(compareBytewise);
-  } catch (e) {
-    throw fsError(e, opts.cwd);
-  }
+  const names = opts.lockfiles ?? findLockfiles(opts.cwd);
   const lockfiles: LockfileRecord[] = [];
   for (const name of names) {
     const r = await hashPath(name, { cwd: opts.cwd, followSymlinks: true });

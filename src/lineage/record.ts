@@ -1,13 +1,13 @@
-import { statSync } from 'node:fs';
-import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { GateError } from '../core/errors.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { defaultDatasetName, type DatasetInput } from './dataset-spec.js';
-import { collectEnvironment } from './environment.js';
+import { collectEnvironment, findLockfiles } from './environment.js';
 import { hashPath, type PathDigest } from './hash-path.js';
 import { validateMetadata } from './metadata-validate.js';
 import { METADATA_SCHEMA_V1, type ArtifactRecord, type DatasetRecord, type LineageMetadata } from './metadata-types.js';
+import { assertOutputsSafe, type GuardedInput } from './output-guard.js';
 import { recordPath } from './record-path.js';
 import { reproducibilityDigest } from './reproducibility.js';
 import { sourceFromEnv } from './source.js';
@@ -27,6 +27,13 @@ export interface RecordOptions {
   out?: string;
   /** Also write an in-toto Statement v1 there. */
   statement?: string;
+  /** How the front calls the two outputs in errors (default `--out`, `--statement`). */
+  outputNames?: { out?: string; statement?: string };
+  /**
+   * Other files the front read for this record (a hyperparameters or metrics
+   * file): outputs may not overwrite them either.
+   */
+  inputFiles?: GuardedInput[];
   followSymlinks?: boolean;
   /** Ask python3 for its version and packages (default true). */
   python?: boolean;
@@ -70,10 +77,21 @@ export async function recordLineage(opts: RecordOptions): Promise<RecordResult> 
   }
   const metadataPath = resolve(opts.cwd, opts.out ?? join(dirname(opts.model.replace(/\/+$/, '')), 'metadata.json'));
   const statementAbs = opts.statement ? resolve(opts.cwd, opts.statement) : undefined;
-  assertOutputsOutside(opts.cwd, [metadataPath, statementAbs], [
-    ['the model', opts.model],
-    ...named.map((d) => [`dataset ${d.name}`, d.path] as [string, string]),
-  ]);
+  const lockfileNames = findLockfiles(opts.cwd);
+  // Before anything is hashed or written: an output must never replace an input.
+  assertOutputsSafe(
+    opts.cwd,
+    [
+      { flag: opts.outputNames?.out ?? '--out', path: metadataPath },
+      ...(statementAbs ? [{ flag: opts.outputNames?.statement ?? '--statement', path: statementAbs }] : []),
+    ],
+    [
+      { what: 'the model', path: opts.model },
+      ...named.map((d) => ({ what: `dataset ${d.name}`, path: d.path })),
+      ...(opts.inputFiles ?? []),
+      ...lockfileNames.map((p) => ({ what: `environment file ${p}`, path: p })),
+    ],
+  );
   const hash = (path: string, fingerprint: boolean): Promise<PathDigest> =>
     hashPath(path, {
       cwd: opts.cwd,
@@ -92,6 +110,7 @@ export async function recordLineage(opts: RecordOptions): Promise<RecordResult> 
   const environment = await collectEnvironment({
     cwd: opts.cwd,
     env: opts.env,
+    lockfiles: lockfileNames,
     python: opts.python,
     pythonTimeoutMs: opts.pythonTimeoutMs,
   });
@@ -139,30 +158,3 @@ function fingerprintOf(r: PathDigest): Pick<DatasetRecord, 'rows' | 'columns'> {
   return f;
 }
 
-/**
- * Refuses outputs inside a model or dataset directory before anything is
- * hashed: writing there would change that directory's digest, and verify
- * would then fail.
- */
-function assertOutputsOutside(cwd: string, outputs: (string | undefined)[], inputs: [string, string][]): void {
-  for (const [what, path] of inputs) {
-    const dir = resolve(cwd, path);
-    let isDir = false;
-    try {
-      isDir = statSync(dir).isDirectory();
-    } catch {
-      continue; // hashing reports a missing input with its own message
-    }
-    if (!isDir) continue;
-    for (const out of outputs) {
-      if (!out) continue;
-      const rel = relative(dir, out);
-      if (!rel.startsWith('..') && !isAbsolute(rel)) {
-        throw new GateError('E_USAGE', `output ${recordPath(cwd, out)} is inside ${what} (${recordPath(cwd, path)}), whose digest it would change`, {
-          where: recordPath(cwd, out),
-          hint: 'write metadata.json (--out) and the statement (--statement) outside the model and dataset directories',
-        });
-      }
-    }
-  }
-}

@@ -124,13 +124,17 @@ export function register(program: Command, run: CliRun): void {
     .action(
       action(run, async (flags: RecordFlags) => {
         const { recordLineage } = await import('../../lineage/record.js');
-        const { readJsonObjectOption } = await import('../../lineage/json-input.js');
+        const { jsonOptionFiles, readJsonObjectOption } = await import('../../lineage/json-input.js');
         const { cwd, env } = run.io;
         const datasets = (flags.dataset ?? []).map(parseDatasetSpec);
         const hyperparameters = flags.hyperparameters
           ? await readJsonObjectOption(flags.hyperparameters, '--hyperparameters', cwd)
           : undefined;
         const metrics = flags.metrics ? await readJsonObjectOption(flags.metrics, '--metrics', cwd) : undefined;
+        const inputFiles = jsonOptionFiles([
+          ['the hyperparameters file', flags.hyperparameters],
+          ['the metrics file', flags.metrics],
+        ]);
         const progress = multiProgress(run, flags.quiet);
         let r;
         try {
@@ -143,6 +147,7 @@ export function register(program: Command, run: CliRun): void {
             metrics,
             out: flags.out,
             statement: flags.statement,
+            inputFiles,
             followSymlinks: flags.followSymlinks,
             python: flags.python,
             onProgress: progress.update,
