@@ -10,6 +10,7 @@ import { relative, resolve } from 'node:path';
 import { GateError, isGateError, messageOf, ExitCode } from '../core/errors.js';
 import { sha256 } from '../core/digest.js';
 import { recordLineage } from '../lineage/record.js';
+import { githubActionsSource } from '../lineage/source.js';
 import { verifyLineage } from '../lineage/verify.js';
 import { jsonOptionFiles, readJsonObjectOption } from '../lineage/json-input.js';
 import {
@@ -71,12 +72,14 @@ async function release(inputs: ActionInputs, cwd: string, env: Env): Promise<voi
     out: inputs.metadataPath,
     statement: inputs.statementPath,
     outputNames: { out: 'input "metadata-path"', statement: 'input "statement-path"' },
+    ciSource: githubActionsSource(env),
     inputFiles: jsonOptionFiles([
       ['the hyperparameters file', inputs.hyperparameters],
       ['the metrics file', inputs.metrics],
     ]),
     python: inputs.pythonEnvironment,
   });
+  for (const w of r.warnings) core.warning(w);
   const metadataBytes = await readFile(r.metadataPath);
   const metadataDigest = sha256(metadataBytes);
   const metadataPath = relative(cwd, r.metadataPath) || r.metadataPath;

@@ -114,12 +114,28 @@ export const metadataJsonSchema = {
     },
     source: {
       type: 'object',
+      description: 'where the code that trained the model came from (git or GitHub Actions), and the run that recorded it',
       additionalProperties: false,
       properties: {
-        repository: { type: 'string' },
-        commit: { type: 'string' },
+        repository: { type: 'string', description: 'owner/name on GitHub Actions; otherwise the git remote URL without credentials' },
+        commit: { type: 'string', description: "the commit checked out (git's HEAD), else GITHUB_SHA" },
+        branch: { type: 'string' },
+        dirty: {
+          type: 'boolean',
+          description: 'git: whether a tracked file changed or an untracked file not ignored exists, outside the paths this record pins by digest or writes',
+        },
+        uncommitted: {
+          type: 'array',
+          description: 'git: those paths, relative to the repository top level, byte-wise sorted, at most 1,000',
+          items: { type: 'string' },
+        },
+        uncommitted_count: { ...size, description: 'git: how many uncommitted paths there are in all' },
         workflow: { type: 'string' },
         run_id: { type: 'string' },
+        run_attempt: { type: 'string' },
+        run_url: { type: 'string' },
+        actor: { type: 'string', description: 'GitHub Actions: github.actor, who started the workflow run' },
+        triggering_actor: { type: 'string', description: 'GitHub Actions: github.triggering_actor, who triggered this run attempt' },
       },
     },
     reproducibility_digest: {

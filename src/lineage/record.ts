@@ -6,19 +6,34 @@ import { defaultDatasetName, type DatasetInput } from './dataset-spec.js';
 import { collectEnvironment, findLockfiles } from './environment.js';
 import { hashPath, type PathDigest } from './hash-path.js';
 import { validateMetadata } from './metadata-validate.js';
-import { METADATA_SCHEMA_V1, type ArtifactRecord, type DatasetRecord, type LineageMetadata } from './metadata-types.js';
+import {
+  METADATA_SCHEMA_V1,
+  type ArtifactRecord,
+  type DatasetRecord,
+  type LineageMetadata,
+  type SourceRecord,
+} from './metadata-types.js';
 import { assertOutputsSafe, type GuardedInput } from './output-guard.js';
 import { recordPath } from './record-path.js';
 import { reproducibilityDigest } from './reproducibility.js';
-import { sourceFromEnv } from './source.js';
+import { GitUnavailable, readGitCheckout, type GitCheckout } from './git.js';
+import { realPathAllowingMissing } from './real-path.js';
+import { composeSource, type SourceOverrides } from './source.js';
 import { lineageStatement } from './statement.js';
 
 /** Everything {@link recordLineage} needs; nothing is read from the process. */
 export interface RecordOptions {
   /** Working directory: inputs are resolved against it and recorded relative to it. */
   cwd: string;
-  /** Environment variables (GitHub Actions ones fill `source`; PATH finds python3). */
+  /** Environment git and python3 run in (PATH finds them). Nothing else is read from it. */
   env: Record<string, string | undefined>;
+  /** What the CI run says about the source (the fronts pass `githubActionsSource(env)`). */
+  ciSource?: SourceRecord;
+  /** `source` fields given by hand; they win over git and the CI. */
+  sourceOverrides?: SourceOverrides;
+  /** Ask git about the checkout (default true). */
+  git?: boolean;
+  gitTimeoutMs?: number;
   model: string;
   datasets?: DatasetInput[];
   hyperparameters?: Record<string, unknown>;
@@ -47,6 +62,8 @@ export interface RecordOptions {
 
 export interface RecordResult {
   metadata: LineageMetadata;
+  /** What the record could not establish, for the front to show (e.g. no commit known). */
+  warnings: string[];
   metadataPath: string;
   statementPath?: string;
   /** Bytes hashed (model and datasets). */
@@ -78,20 +95,27 @@ export async function recordLineage(opts: RecordOptions): Promise<RecordResult> 
   const metadataPath = resolve(opts.cwd, opts.out ?? join(dirname(opts.model.replace(/\/+$/, '')), 'metadata.json'));
   const statementAbs = opts.statement ? resolve(opts.cwd, opts.statement) : undefined;
   const lockfileNames = findLockfiles(opts.cwd);
+  const outputs = [
+    { flag: opts.outputNames?.out ?? '--out', path: metadataPath },
+    ...(statementAbs ? [{ flag: opts.outputNames?.statement ?? '--statement', path: statementAbs }] : []),
+  ];
+  const inputs = [
+    { what: 'the model', path: opts.model },
+    ...named.map((d) => ({ what: `dataset ${d.name}`, path: d.path })),
+    ...(opts.inputFiles ?? []),
+    ...lockfileNames.map((p) => ({ what: `environment file ${p}`, path: p })),
+  ];
   // Before anything is hashed or written: an output must never replace an input.
-  assertOutputsSafe(
-    opts.cwd,
-    [
-      { flag: opts.outputNames?.out ?? '--out', path: metadataPath },
-      ...(statementAbs ? [{ flag: opts.outputNames?.statement ?? '--statement', path: statementAbs }] : []),
-    ],
-    [
-      { what: 'the model', path: opts.model },
-      ...named.map((d) => ({ what: `dataset ${d.name}`, path: d.path })),
-      ...(opts.inputFiles ?? []),
-      ...lockfileNames.map((p) => ({ what: `environment file ${p}`, path: p })),
-    ],
-  );
+  assertOutputsSafe(opts.cwd, outputs, inputs);
+  const warnings: string[] = [];
+  // git runs while the inputs are hashed; its answer is awaited after.
+  const gitState: Promise<GitCheckout | string | undefined> =
+    opts.git === false
+      ? Promise.resolve(undefined)
+      : readGitCheckout({ cwd: opts.cwd, env: opts.env, timeoutMs: opts.gitTimeoutMs }).catch((e: unknown) => {
+          if (e instanceof GitUnavailable) return e.message;
+          throw e;
+        });
   const hash = (path: string, fingerprint: boolean): Promise<PathDigest> =>
     hashPath(path, {
       cwd: opts.cwd,
@@ -114,7 +138,20 @@ export async function recordLineage(opts: RecordOptions): Promise<RecordResult> 
     python: opts.python,
     pythonTimeoutMs: opts.pythonTimeoutMs,
   });
-  const source = sourceFromEnv(opts.env);
+  const git = await gitState;
+  const source = composeSource({
+    ci: opts.ciSource,
+    git: typeof git === 'object' ? git : undefined,
+    overrides: opts.sourceOverrides,
+    // What the record pins by digest (or writes) is not "uncommitted code".
+    pinned: [...outputs, ...inputs].map((x) => realPathAllowingMissing(resolve(opts.cwd, x.path))),
+  });
+  if (source.commit === undefined) {
+    warnings.push(
+      `source: no commit recorded (${typeof git === 'string' ? `git: ${git}` : opts.git === false ? 'git not asked' : 'no commit yet'}); ` +
+        'metadata.json does not say which code trained the model: record inside the checkout, or give the commit by hand',
+    );
+  }
   const hyperparameters = opts.hyperparameters ?? {};
   const body = { datasets: datasetRecords, hyperparameters, environment, source };
   const metadata: LineageMetadata = {
@@ -138,6 +175,7 @@ export async function recordLineage(opts: RecordOptions): Promise<RecordResult> 
   }
   return {
     metadata,
+    warnings,
     metadataPath,
     statementPath,
     totalBytes: model.size + datasetRecords.reduce((s, d) => s + d.size, 0),

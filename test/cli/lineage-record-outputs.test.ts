@@ -75,7 +75,7 @@ describe('lineage record refuses an output that would destroy or change an input
 
   it('a name that merely starts with the dataset directory\'s name is not inside it', async () => {
     const r = await cli([...base, '--out', 'data/train-metadata.json', '--statement', 'data/train..json'], { cwd: dir, env });
-    expect(r.stderr).toBe('');
+    expect(r.stderr).not.toContain('output');
     expect(r.code).toBe(0);
     expect(statSync(join(dir, 'data/train-metadata.json')).isFile()).toBe(true);
   });

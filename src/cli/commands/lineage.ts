@@ -1,5 +1,6 @@
 import { relative } from 'node:path';
 import type { Command } from 'commander';
+import { GateError } from '../../core/errors.js';
 import { printJson } from '../io.js';
 import { action, collect, type CliRun } from '../program.js';
 import { hashPath } from '../../lineage/hash-path.js';
@@ -54,6 +55,10 @@ interface RecordFlags {
   statement?: string;
   followSymlinks?: boolean;
   python?: boolean;
+  git?: boolean;
+  sourceRepository?: string;
+  sourceCommit?: string;
+  sourceBranch?: string;
   json?: boolean;
   quiet?: boolean;
 }
@@ -119,11 +124,16 @@ export function register(program: Command, run: CliRun): void {
     .option('--statement <file>', 'also write an in-toto Statement v1 carrying the metadata')
     .option('--follow-symlinks', "hash a symbolic link's target under the link's path instead of refusing it")
     .option('--no-python', 'do not ask python3 for its version and installed packages')
-    .option('--json', 'print {metadataPath, statementPath, reproducibility_digest, totalBytes, elapsedMs}')
+    .option('--source-repository <url>', "record this as source.repository (default: GitHub Actions' owner/name, else git's remote URL without credentials)")
+    .option('--source-commit <sha>', "record this as source.commit (default: git's HEAD, else GITHUB_SHA)")
+    .option('--source-branch <name>', "record this as source.branch (default: git's current branch)")
+    .option('--no-git', 'do not ask git for the commit, branch, remote and uncommitted changes')
+    .option('--json', 'print {metadataPath, statementPath, reproducibility_digest, totalBytes, elapsedMs, warnings}')
     .option('-q, --quiet', 'no progress bar')
     .action(
       action(run, async (flags: RecordFlags) => {
         const { recordLineage } = await import('../../lineage/record.js');
+        const { githubActionsSource } = await import('../../lineage/source.js');
         const { jsonOptionFiles, readJsonObjectOption } = await import('../../lineage/json-input.js');
         const { cwd, env } = run.io;
         const datasets = (flags.dataset ?? []).map(parseDatasetSpec);
@@ -148,6 +158,9 @@ export function register(program: Command, run: CliRun): void {
             out: flags.out,
             statement: flags.statement,
             inputFiles,
+            ciSource: githubActionsSource(env),
+            sourceOverrides: sourceOverrides(flags),
+            git: flags.git,
             followSymlinks: flags.followSymlinks,
             python: flags.python,
             onProgress: progress.update,
@@ -156,6 +169,7 @@ export function register(program: Command, run: CliRun): void {
           progress.end();
         }
         const shown = (p: string) => relative(cwd, p) || p;
+        for (const w of r.warnings) run.io.stderr(`warning: ${w}\n`);
         if (flags.json) {
           printJson(run.io, {
             metadataPath: shown(r.metadataPath),
@@ -163,6 +177,7 @@ export function register(program: Command, run: CliRun): void {
             reproducibility_digest: r.metadata.reproducibility_digest,
             totalBytes: r.totalBytes,
             elapsedMs: Math.round(r.elapsedMs),
+            warnings: r.warnings,
           });
           return 0;
         }
@@ -229,6 +244,23 @@ export function register(program: Command, run: CliRun): void {
         return 0;
       }),
     );
+}
+
+/** The --source-* flags given, each checked to be non-empty. */
+function sourceOverrides(flags: RecordFlags): { repository?: string; commit?: string; branch?: string } {
+  const out: { repository?: string; commit?: string; branch?: string } = {};
+  for (const [key, flag, value] of [
+    ['repository', '--source-repository', flags.sourceRepository],
+    ['commit', '--source-commit', flags.sourceCommit],
+    ['branch', '--source-branch', flags.sourceBranch],
+  ] as const) {
+    if (value === undefined) continue;
+    if (value.trim() === '') {
+      throw new GateError('E_USAGE', 'must not be empty', { where: flag, hint: `give ${flag} a value, or leave the flag out` });
+    }
+    out[key] = value;
+  }
+  return out;
 }
 
 function formatMismatch(m: Mismatch): string {
