@@ -78,7 +78,29 @@ export function diffLineage(a: LineageMetadata, b: LineageMetadata): LineageDiff
       (b.environment.python_packages ?? []).map((p) => [p.name, p.version]),
     );
   }
-  for (const k of ['repository', 'commit', 'workflow', 'run_id'] as const) push(`/source/${k}`, a.source[k], b.source[k]);
+  const rma = a.environment.recording_machine;
+  const rmb = b.environment.recording_machine;
+  push('/environment/recording_machine/python', rma?.python, rmb?.python);
+  push(
+    '/environment/recording_machine/python_packages',
+    rma?.python_packages && rma.python_packages.map((p) => `${p.name}==${p.version}`).join(' '),
+    rmb?.python_packages && rmb.python_packages.map((p) => `${p.name}==${p.version}`).join(' '),
+  );
+  const sourceKeys = [
+    'repository',
+    'commit',
+    'branch',
+    'dirty',
+    'uncommitted',
+    'uncommitted_count',
+    'workflow',
+    'run_id',
+    'run_attempt',
+    'run_url',
+    'actor',
+    'triggering_actor',
+  ] as const;
+  for (const k of sourceKeys) push(`/source/${k}`, a.source[k], b.source[k]);
   push('/reproducibility_digest', a.reproducibility_digest, b.reproducibility_digest);
   return { same: changes.length === 0, changes };
 }

@@ -28,6 +28,15 @@ const manifest = {
     properties: { path: relPath, size, digest, rows: size, columns },
   },
 } as const;
+const packages = {
+  type: 'array',
+  items: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['name', 'version'],
+    properties: { name: { type: 'string' }, version: { type: 'string' } },
+  },
+} as const;
 const artifactProps = {
   path: relPath,
   type: { enum: ['file', 'directory'] },
@@ -90,8 +99,8 @@ export const metadataJsonSchema = {
       additionalProperties: false,
       required: ['node', 'lockfiles'],
       properties: {
-        node: { type: 'string' },
-        python: { type: 'string' },
+        node: { type: 'string', description: 'the Node.js version that ran the gate; outside the reproducibility digest' },
+        python: { type: 'string', description: 'only in older records, written before recording_machine existed (the recording machine\'s python3, then part of the digest); no longer written' },
         lockfiles: {
           type: 'array',
           items: {
@@ -102,13 +111,14 @@ export const metadataJsonSchema = {
           },
         },
         python_packages: {
-          type: 'array',
-          items: {
-            type: 'object',
-            additionalProperties: false,
-            required: ['name', 'version'],
-            properties: { name: { type: 'string' }, version: { type: 'string' } },
-          },
+          ...packages,
+          description: 'only in older records, written before recording_machine existed (the recording machine\'s pip list, then part of the digest); no longer written',
+        },
+        recording_machine: {
+          type: 'object',
+          description: 'on request only: the python3 on PATH of the machine that ran record, and its pip list; outside the reproducibility digest',
+          additionalProperties: false,
+          properties: { python: { type: 'string' }, python_packages: packages },
         },
       },
     },
@@ -141,7 +151,7 @@ export const metadataJsonSchema = {
     reproducibility_digest: {
       ...digest,
       description:
-        'SHA-256 of the RFC 8785 canonical JSON of {datasets: [{role, digest}] sorted by role then digest, hyperparameters, environment: {python?, lockfiles sorted by path, python_packages? sorted by name}, source_commit: source.commit or null}. Not included: the model, metrics, created_at, environment.node, dataset names and paths, source run_id/workflow/repository.',
+        'SHA-256 of the RFC 8785 canonical JSON of {datasets: [{role, digest}] sorted by role then digest, hyperparameters, environment: {lockfiles: [{path, digest}] sorted by path, python? and python_packages? sorted by name (present only in older records, written before recording_machine existed)}, source_commit: source.commit or null}. Not included: the model, metrics, created_at, environment.node, environment.recording_machine, dataset names and paths, every other source field.',
     },
     created_at: { type: 'string', format: 'date-time' },
   },

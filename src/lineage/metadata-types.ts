@@ -40,9 +40,21 @@ export interface PythonPackage {
 export interface EnvironmentRecord {
   /** The Node.js version that ran the gate (recorded, not part of the reproducibility digest). */
   node: string;
-  python?: string;
+  /** The files that pin the training environment (lockfiles, a saved `pip freeze`): in the digest. */
   lockfiles: LockfileRecord[];
+  /**
+   * Only in older records (written before `recording_machine` existed): the recording machine's python3,
+   * which those records put in the digest (so they still verify). No longer written.
+   */
+  python?: string;
+  /** Only in older records, as `python`. */
   python_packages?: PythonPackage[];
+  /**
+   * On explicit request: the python3 on PATH of the machine that ran `record`
+   * and its `pip list`. They describe that machine, not the training: outside
+   * the reproducibility digest.
+   */
+  recording_machine?: { python?: string; python_packages?: PythonPackage[] };
 }
 
 /**

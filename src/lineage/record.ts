@@ -50,7 +50,17 @@ export interface RecordOptions {
    */
   inputFiles?: GuardedInput[];
   followSymlinks?: boolean;
-  /** Ask python3 for its version and packages (default true). */
+  /**
+   * The files that pin the training environment (lockfiles, a saved `pip
+   * freeze`), relative to `cwd`. Default: the lockfiles beside the model
+   * (`findLockfiles`).
+   */
+  environmentFiles?: string[];
+  /**
+   * Also record the recording machine's python3 and `pip list` under
+   * `environment.recording_machine`, outside the reproducibility digest
+   * (default false: they describe this machine, not the training).
+   */
   python?: boolean;
   pythonTimeoutMs?: number;
   workers?: number;
@@ -94,7 +104,9 @@ export async function recordLineage(opts: RecordOptions): Promise<RecordResult> 
   }
   const metadataPath = resolve(opts.cwd, opts.out ?? join(dirname(opts.model.replace(/\/+$/, '')), 'metadata.json'));
   const statementAbs = opts.statement ? resolve(opts.cwd, opts.statement) : undefined;
-  const lockfileNames = findLockfiles(opts.cwd);
+  const lockfileNames = opts.environmentFiles
+    ? [...new Set(opts.environmentFiles.map((p) => recordPath(opts.cwd, p)))]
+    : findLockfiles(opts.cwd, opts.model);
   const outputs = [
     { flag: opts.outputNames?.out ?? '--out', path: metadataPath },
     ...(statementAbs ? [{ flag: opts.outputNames?.statement ?? '--statement', path: statementAbs }] : []),
@@ -125,12 +137,7 @@ export async function recordLineage(opts: RecordOptions): Promise<RecordResult> 
       onProgress: opts.onProgress ? (done, total) => opts.onProgress!(path, done, total) : undefined,
     });
 
-  const model = await hash(opts.model, false);
-  const datasetRecords: DatasetRecord[] = [];
-  for (const d of named) {
-    const r = await hash(d.path, true);
-    datasetRecords.push({ name: d.name, role: d.role, ...artifact(opts.cwd, r), ...fingerprintOf(r) });
-  }
+  // The environment files are small: a missing one is reported before GBs are hashed.
   const environment = await collectEnvironment({
     cwd: opts.cwd,
     env: opts.env,
@@ -138,6 +145,12 @@ export async function recordLineage(opts: RecordOptions): Promise<RecordResult> 
     python: opts.python,
     pythonTimeoutMs: opts.pythonTimeoutMs,
   });
+  const model = await hash(opts.model, false);
+  const datasetRecords: DatasetRecord[] = [];
+  for (const d of named) {
+    const r = await hash(d.path, true);
+    datasetRecords.push({ name: d.name, role: d.role, ...artifact(opts.cwd, r), ...fingerprintOf(r) });
+  }
   const git = await gitState;
   const source = composeSource({
     ci: opts.ciSource,

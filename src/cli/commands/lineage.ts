@@ -1,5 +1,5 @@
 import { relative } from 'node:path';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { GateError } from '../../core/errors.js';
 import { printJson } from '../io.js';
 import { action, collect, type CliRun } from '../program.js';
@@ -54,7 +54,8 @@ interface RecordFlags {
   out?: string;
   statement?: string;
   followSymlinks?: boolean;
-  python?: boolean;
+  environment?: string[];
+  pythonPackages?: boolean;
   git?: boolean;
   sourceRepository?: string;
   sourceCommit?: string;
@@ -123,7 +124,16 @@ export function register(program: Command, run: CliRun): void {
     .option('--out <file>', 'where to write metadata.json (default: metadata.json beside the model)')
     .option('--statement <file>', 'also write an in-toto Statement v1 carrying the metadata')
     .option('--follow-symlinks', "hash a symbolic link's target under the link's path instead of refusing it")
-    .option('--no-python', 'do not ask python3 for its version and installed packages')
+    .option(
+      '--environment <file>',
+      "a file pinning the training environment (lockfile, a saved `pip freeze`); repeatable; default: the lockfiles beside the model, from its directory up to the working directory",
+      collect,
+    )
+    .option(
+      '--python-packages',
+      "also record this machine's python3 version and pip list (environment.recording_machine, outside the reproducibility digest)",
+    )
+    .addOption(new Option('--no-python', 'the default now: the recording machine is not asked').hideHelp())
     .option('--source-repository <url>', "record this as source.repository (default: GitHub Actions' owner/name, else git's remote URL without credentials)")
     .option('--source-commit <sha>', "record this as source.commit (default: git's HEAD, else GITHUB_SHA)")
     .option('--source-branch <name>', "record this as source.branch (default: git's current branch)")
@@ -162,7 +172,8 @@ export function register(program: Command, run: CliRun): void {
             sourceOverrides: sourceOverrides(flags),
             git: flags.git,
             followSymlinks: flags.followSymlinks,
-            python: flags.python,
+            environmentFiles: flags.environment,
+            python: flags.pythonPackages === true,
             onProgress: progress.update,
           });
         } finally {
