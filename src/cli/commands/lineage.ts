@@ -284,7 +284,8 @@ function formatMismatch(m: Mismatch): string {
   const where = m.file === undefined ? who : `${who}: file ${m.file}`;
   const exp = m.expected ? ` expected ${m.expected}` : '';
   const act = m.actual ? ` actual ${m.actual}` : '';
-  return `${m.change.padEnd(12)} ${where}${exp}${act}`;
+  const detail = m.detail ? ` (${m.detail})` : '';
+  return `${m.change.padEnd(12)} ${where}${exp}${act}${detail}`;
 }
 
 function formatChange(c: LineageChange): string {
