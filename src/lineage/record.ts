@@ -203,6 +203,13 @@ function artifact(cwd: string, r: PathDigest): ArtifactRecord {
 }
 
 function fingerprintOf(r: PathDigest): Pick<DatasetRecord, 'rows' | 'columns'> {
+  if (r.rows !== undefined && !Number.isSafeInteger(r.rows)) {
+    // Each file's count is exact; their sum over a directory may not be.
+    throw new GateError('E_INPUT', `the dataset's files hold more rows than metadata.json can record exactly (2^53 - 1)`, {
+      where: r.path,
+      hint: 'check the Parquet footers of its files: no real dataset holds that many rows',
+    });
+  }
   const f: Pick<DatasetRecord, 'rows' | 'columns'> = {};
   if (r.rows !== undefined) f.rows = r.rows;
   if (r.columns !== undefined) f.columns = r.columns;
