@@ -135,6 +135,12 @@ export async function recordLineage(opts: RecordOptions): Promise<RecordResult> 
       fingerprint,
       workers: opts.workers,
       onProgress: opts.onProgress ? (done, total) => opts.onProgress!(path, done, total) : undefined,
+    }).catch((e: unknown) => {
+      // An error that names no file still belongs to this input: say which.
+      if (e instanceof GateError && e.where === undefined) {
+        throw new GateError(e.code, e.message, { where: path, hint: e.hint, cause: e.cause });
+      }
+      throw e;
     });
 
   // The environment files are small: a missing one is reported before GBs are hashed.
