@@ -25,6 +25,7 @@ export const ErrorCodes = {
   E_INPUT: 'input',
   E_NOT_FOUND: 'input',
   E_UNREADABLE: 'input',
+  E_UNWRITABLE: 'input',
   E_UNSUPPORTED_FILE_TYPE: 'input',
   E_UNSAFE_NAME: 'input',
   E_SCHEMA: 'input',
