@@ -3,6 +3,7 @@ import { ExitCode, GateError, isGateError } from '../core/errors.js';
 import type { CliIo } from './io.js';
 import { registerCommands } from './commands/index.js';
 import { addHelpExamples } from './help-examples.js';
+import { packageVersion } from './version.js';
 
 /**
  * A command handler's result: the exit code. Handlers throw GateError for
@@ -22,6 +23,7 @@ export function buildProgram(run: CliRun): Command {
     .description(
       'Model lineage digests, an immutable audit log and a signed four-eyes release gate.',
     )
+    .version(packageVersion(), '-V, --version', 'print the version and exit')
     .showSuggestionAfterError(true)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
@@ -50,6 +52,8 @@ export function buildProgram(run: CliRun): Command {
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const run: CliRun = { io, exitCode: ExitCode.ok };
   const program = buildProgram(run);
+  // commander's `help` takes one command name; `help lineage record` means record's help.
+  if (argv[0] === 'help' && argv.length > 2) argv = [...argv.slice(1), '--help'];
   try {
     await program.parseAsync(argv, { from: 'user' });
     return run.exitCode;
