@@ -101,3 +101,18 @@ export function integerOption(flag: string): (value: string) => number {
     return Number(value);
   };
 }
+
+/**
+ * Parses an option that must not be empty, naming the flag: an unset shell
+ * variable (`--actor "$USER"` where USER is unset) arrives as "".
+ */
+export function nonEmptyOption(flag: string, example: string): (value: string) => string {
+  return (value: string) => {
+    if (value.trim() === '') {
+      throw new GateError('E_USAGE', `${flag} is empty`, {
+        hint: `give it a value, e.g. ${flag} ${example} (a shell variable that is not set expands to nothing)`,
+      });
+    }
+    return value;
+  };
+}
