@@ -18,6 +18,8 @@ import {
   loadSigningKey,
   loadVerifyKey,
   modelReleaseRecord,
+  releaseContextFromEnv,
+  releaseLineageOf,
   openStore,
   verifyLog,
   writeCheckpoint,
@@ -91,23 +93,8 @@ async function release(inputs: ActionInputs, cwd: string, env: Env): Promise<voi
   let audit: Parameters<typeof releaseSummary>[0]['audit'];
   if (stores.length > 0) {
     const record = modelReleaseRecord(
-      {
-        modelPath: r.metadata.model.path,
-        modelDigest: r.metadata.model.digest,
-        metadataPath,
-        metadataDigest,
-        reproducibilityDigest: r.metadata.reproducibility_digest,
-        datasets: r.metadata.datasets,
-      },
-      {
-        repository: env.GITHUB_REPOSITORY,
-        actor: env.GITHUB_ACTOR ?? 'unknown',
-        commit: env.GITHUB_SHA,
-        workflow: env.GITHUB_WORKFLOW,
-        runId: env.GITHUB_RUN_ID,
-        runUrl: runUrl(env),
-        component: 'github-action',
-      },
+      releaseLineageOf(r.metadata, metadataPath, metadataDigest),
+      releaseContextFromEnv(env, 'github-action'),
       inputs.eventType,
     );
     const appended = await appendRecord(stores, record);

@@ -3,6 +3,7 @@ import { ExitCode, GateError, isGateError } from '../core/errors.js';
 import type { CliIo } from './io.js';
 import { registerCommands } from './commands/index.js';
 import { addHelpExamples } from './help-examples.js';
+import { packageVersion } from './version.js';
 
 /**
  * A command handler's result: the exit code. Handlers throw GateError for
@@ -22,6 +23,7 @@ export function buildProgram(run: CliRun): Command {
     .description(
       'Model lineage digests, an immutable audit log and a signed four-eyes release gate.',
     )
+    .version(packageVersion(), '-V, --version', 'print the version and exit')
     .showSuggestionAfterError(true)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
@@ -50,6 +52,8 @@ export function buildProgram(run: CliRun): Command {
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const run: CliRun = { io, exitCode: ExitCode.ok };
   const program = buildProgram(run);
+  // commander's `help` takes one command name; `help lineage record` means record's help.
+  if (argv[0] === 'help' && argv.length > 2) argv = [...argv.slice(1), '--help'];
   try {
     await program.parseAsync(argv, { from: 'user' });
     return run.exitCode;
@@ -95,5 +99,20 @@ export function integerOption(flag: string): (value: string) => number {
       throw new GateError('E_USAGE', `${flag} takes a whole number, got ${JSON.stringify(value)}`);
     }
     return Number(value);
+  };
+}
+
+/**
+ * Parses an option that must not be empty, naming the flag: an unset shell
+ * variable (`--actor "$USER"` where USER is unset) arrives as "".
+ */
+export function nonEmptyOption(flag: string, example: string): (value: string) => string {
+  return (value: string) => {
+    if (value.trim() === '') {
+      throw new GateError('E_USAGE', `${flag} is empty`, {
+        hint: `give it a value, e.g. ${flag} ${example} (a shell variable that is not set expands to nothing)`,
+      });
+    }
+    return value;
   };
 }

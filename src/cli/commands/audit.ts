@@ -25,7 +25,7 @@ import {
   type VerifyLogResult,
 } from '../../audit/index.js';
 import { printJson, type CliIo } from '../io.js';
-import { action, collect, integerOption, type CliRun } from '../program.js';
+import { action, collect, integerOption, nonEmptyOption, type CliRun } from '../program.js';
 import { registerAuditInit } from './audit-init.js';
 
 
@@ -103,9 +103,9 @@ export function register(program: Command, run: CliRun): void {
     .command('append')
     .description('append one record to the log (to every --store)')
     .addOption(storeOption())
-    .requiredOption('--event-type <type>', 'what happened, e.g. model.release.approved')
-    .requiredOption('--actor <id>', 'who did it (login, service account)')
-    .requiredOption('--action <text>', 'what was done, in words')
+    .requiredOption('--event-type <type>', 'what happened, e.g. model.release.approved', nonEmptyOption('--event-type', 'MODEL_RELEASE'))
+    .requiredOption('--actor <id>', 'who did it (login, service account)', nonEmptyOption('--actor', '"$(git config user.email)"'))
+    .requiredOption('--action <text>', 'what was done, in words', nonEmptyOption('--action', '"release models/policy.pt"'))
     .option('--component <name>', 'which part of the system records it', 'cli')
     .option('--details <json>', 'a JSON object, or @FILE holding one')
     .option('--subject <digest>', 'digest of what the event concerns (repeatable)', collect)

@@ -6,6 +6,7 @@ import { register as registerChange } from './change.js';
 import { register as registerApproval } from './approval.js';
 import { register as registerApprove } from './approve.js';
 import { register as registerReport } from './report.js';
+import { register as registerRelease } from './release.js';
 
 /**
  * Each capability registers its own commands in its own file, so the parser
@@ -14,6 +15,7 @@ import { register as registerReport } from './report.js';
 export function registerCommands(program: Command, run: CliRun): void {
   registerLineage(program, run);
   registerAudit(program, run);
+  registerRelease(program, run);
   registerChange(program, run);
   registerApproval(program, run);
   registerApprove(program, run);
