@@ -14,6 +14,11 @@ export interface ReadChainOptions {
   fromCheckpoint?: boolean;
   /** Entries read at once (default 32). */
   concurrency?: number;
+  /**
+   * With `fromCheckpoint`: never start after this seq (the record an external
+   * anchor vouches for must be read, or a rollback behind it goes unseen).
+   */
+  readFrom?: number;
   retry?: RetryPolicy;
 }
 
@@ -58,6 +63,8 @@ export async function readChain(store: AuditStore, options: ReadChainOptions = {
         break;
       }
     }
+    // Start no later than the record an external anchor vouches for (its head is checked there).
+    if (start && options.readFrom !== undefined && options.readFrom < start.seq) start = { seq: options.readFrom, log: start.log };
   } else {
     checkpoints = await mapLimit(sizes, concurrency, readCheckpoint);
   }
