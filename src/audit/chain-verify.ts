@@ -50,6 +50,8 @@ export interface ChainObservation {
   listedSize?: number;
   /** The log must have at least this many records (learned elsewhere). */
   minSize?: number;
+  /** The log's expected name (`--log`): records and checkpoints of another log are findings. */
+  expectLog?: string;
   /**
    * Anchors learned outside the store: a trusted checkpoint kept elsewhere
    * (`--trusted-checkpoint`), or a size and head published elsewhere
@@ -134,7 +136,7 @@ export function verifyChain(obs: ChainObservation): ChainReport {
   /** Seqs of readable records, ascending. */
   const parsedSeqs: number[] = [];
   let maxSeq = -1;
-  let log: string | null = obs.start?.log ?? null;
+  let log: string | null = obs.expectLog ?? obs.start?.log ?? null;
   const entries = obs.entries.filter((e) => e.seq >= startSeq).sort((a, b) => a.seq - b.seq);
 
   // Entries in seq order: record 0 (or the first readable one) names the log.

@@ -12,6 +12,8 @@ export interface ReadChainOptions {
   verifyKey?: VerifyKey;
   /** Trust the newest checkpoint whose signature verifies and read only what follows it. */
   fromCheckpoint?: boolean;
+  /** The log's expected name: with `fromCheckpoint`, a checkpoint of another log is never the start. */
+  log?: string;
   /** Entries read at once (default 32). */
   concurrency?: number;
   /**
@@ -58,6 +60,8 @@ export async function readChain(store: AuditStore, options: ReadChainOptions = {
     for (let i = sizes.length - 1; i >= 0; i--) {
       const c = await readCheckpoint(sizes[i]);
       checkpoints.push(c);
+      // Same key, other log: reported as a bad checkpoint by the verifier, never trusted as the start.
+      if (c.status === 'valid' && options.log !== undefined && c.payload.log !== options.log) continue;
       if (c.status === 'valid') {
         start = { seq: c.size - 1, log: c.payload.log };
         break;

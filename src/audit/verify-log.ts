@@ -18,6 +18,12 @@ export interface VerifyLogOptions {
   /** The log must have at least this many records (a size learned elsewhere). */
   minSize?: number;
   /**
+   * The log's expected name. Pins it: a record or checkpoint of another log
+   * is a finding, and `fromCheckpoint` never starts from another log's
+   * checkpoint (one key may sign several logs).
+   */
+  log?: string;
+  /**
    * Sizes and heads learned outside the store (a trusted checkpoint file,
    * `--expect-head`): each is checked like a signed checkpoint in the store,
    * so a log rolled back past a deleted checkpoint and refilled fails.
@@ -78,13 +84,14 @@ export async function verifyLog(stores: AuditStore[], options: VerifyLogOptions 
       readChain(s, {
         verifyKey: options.checkpointKey,
         fromCheckpoint: options.fromCheckpoint,
+        log: options.log,
         concurrency: options.concurrency,
         readFrom: firstAnchoredSeq(options.externalAnchors),
       }),
     ),
   );
   const reports = observations.map((o) =>
-    verifyChain({ ...o, minSize: options.minSize, allowGovernance: options.allowGovernance, externalAnchors: options.externalAnchors }),
+    verifyChain({ ...o, expectLog: options.log, minSize: options.minSize, allowGovernance: options.allowGovernance, externalAnchors: options.externalAnchors }),
   );
   const several = stores.length > 1;
   const findings: Finding[] = [];

@@ -10,6 +10,7 @@ import { GateError, ExitCode } from '../../core/errors.js';
 import {
   CHECKPOINT_KEY_ENV,
   appendAndCheckpoint,
+  checkLogName,
   entryKey,
   generateCheckpointKeyPair,
   loadSigningKey,
@@ -215,6 +216,7 @@ export function register(program: Command, run: CliRun): void {
     .option('--expect-head <digest>', 'digest of record --min-size - 1 (without --min-size: of the last record), learned outside the store')
     .option('--trusted-checkpoint <file>', 'a checkpoint (JWS) kept outside the store, checked like a stored one (repeatable)', collect)
     .option('--require-anchored', 'exit 1 unless every record is anchored by a checkpoint (status "intact")')
+    .option('--log <name>', 'the log\'s expected name: records and checkpoints of another log are findings')
     .option('--from-checkpoint', 'trust the newest checkpoint that verifies and check only records after it')
     .option('--allow-governance', 'accept S3 GOVERNANCE retention (COMPLIANCE only by default)')
     .option('--concurrency <n>', 'entries read at once per store', integerOption('--concurrency'), 32)
@@ -222,7 +224,7 @@ export function register(program: Command, run: CliRun): void {
     .action(
       action(run, async (opts: {
         store?: string[]; checkpointKey?: string; minSize?: number; expectHead?: string; trustedCheckpoint?: string[];
-        requireAnchored?: boolean; fromCheckpoint?: boolean; allowGovernance?: boolean; concurrency: number; json?: boolean;
+        requireAnchored?: boolean; log?: string; fromCheckpoint?: boolean; allowGovernance?: boolean; concurrency: number; json?: boolean;
       }) => {
         const checkpointKey = opts.checkpointKey
           ? await loadVerifyKey(await readInputFile(run.io, opts.checkpointKey, '--checkpoint-key'), opts.checkpointKey)
@@ -236,6 +238,7 @@ export function register(program: Command, run: CliRun): void {
           checkpointKey,
           minSize: opts.minSize,
           externalAnchors: anchors,
+          log: opts.log === undefined ? undefined : checkLogName(opts.log, '--log'),
           fromCheckpoint: opts.fromCheckpoint,
           allowGovernance: opts.allowGovernance,
           concurrency: Math.max(1, opts.concurrency),
