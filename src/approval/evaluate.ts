@@ -7,6 +7,7 @@
 import picomatch from 'picomatch';
 import { checkApprovalSignature, newSignatureCaches, type SignatureCaches, type SignatureCheck } from './approval-signature.js';
 import { evaluateChecks } from './checks.js';
+import { headFileChecks, headIndex, type HeadIndex } from './head-files.js';
 import { factsProblems } from './facts.js';
 import { assignSlots, type Candidate } from './matching.js';
 import { formatProblem, GLOB_OPTIONS, validatePolicy } from './policy-parse.js';
@@ -146,6 +147,13 @@ async function decide(policy: Policy, facts: PullRequestFacts): Promise<Verdict>
     };
   }
 
+  const head = headIndex(facts);
+  const notes: string[] = [];
+  if (!head) {
+    notes.push(
+      'digests not computed from the commit: these facts carry no head_files, so the artifacts and metadata.json were taken as given (the App always computes them; see docs/simulate.md)',
+    );
+  }
   const sigCache = new Map<string, Promise<SignatureCheck>>();
   const signatureCaches = newSignatureCaches();
   const perReview = new Map<string, Array<{ rule: string; counted: boolean; reason: string; fingerprint?: string }>>();
@@ -163,7 +171,7 @@ async function decide(policy: Policy, facts: PullRequestFacts): Promise<Verdict>
       ruleVerdicts.push(emptyRule(rule, false, true, ['no protected path of this rule changed']));
       continue;
     }
-    ruleVerdicts.push(await evaluateRule(rule, touched, present, matchers[i], facts, states, sigCache, signatureCaches, note));
+    ruleVerdicts.push(await evaluateRule(rule, touched, present, matchers[i], facts, head, states, sigCache, signatureCaches, note));
   }
 
   const applying = ruleVerdicts.filter((r) => r.applies);
@@ -202,6 +210,7 @@ async function decide(policy: Policy, facts: PullRequestFacts): Promise<Verdict>
     roles: ruleVerdicts.flatMap((r) => r.roles.map((role) => ({ rule: r.name, ...role }))),
     approvals,
     reasons: passed ? [`every rule this pull request touches is satisfied (${applying.map((r) => r.name).join(', ')})`] : reasons,
+    notes,
   };
 }
 
@@ -226,6 +235,7 @@ async function evaluateRule(
   present: string[],
   isProtected: (p: string) => boolean,
   facts: PullRequestFacts,
+  head: HeadIndex | undefined,
   states: ReviewState[],
   sigCache: Map<string, Promise<SignatureCheck>>,
   signatureCaches: SignatureCaches,
@@ -320,7 +330,10 @@ async function evaluateRule(
   });
   reasons.push(...missing);
 
-  const checks = evaluateChecks(rule, facts, present, isProtected);
+  const checks = [
+    ...(head ? headFileChecks(rule, facts, head, present, isProtected, picomatch(rule.checks.models, GLOB_OPTIONS)) : []),
+    ...evaluateChecks(rule, facts, present, isProtected),
+  ];
   for (const c of checks) if (!c.passed) reasons.push(`check failed: ${c.reason}`);
 
   return {

@@ -295,4 +295,10 @@ export interface Verdict {
   roles: Array<RoleVerdict & { rule: string }>;
   approvals: ApprovalVerdict[];
   reasons: string[];
+  /**
+   * What the verdict rests on that a reader must know but that did not
+   * decide it (digests taken as given, commit authors linked to no account,
+   * a key shared between accounts).
+   */
+  notes?: string[];
 }
