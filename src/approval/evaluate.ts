@@ -9,7 +9,7 @@ import { checkApprovalSignature, newSignatureCaches, type SignatureCaches, type 
 import { evaluateChecks } from './checks.js';
 import { headFileChecks, headIndex, type HeadIndex } from './head-files.js';
 import { factsProblems } from './facts.js';
-import { assignSlots, type Candidate } from './matching.js';
+import { fillSlots, type Signer } from './slot-fill.js';
 import { formatProblem, GLOB_OPTIONS, validatePolicy } from './policy-parse.js';
 import {
   POLICY_PATH,
@@ -183,6 +183,8 @@ async function decide(policy: Policy, facts: PullRequestFacts): Promise<Verdict>
   }
   const passed = applying.length > 0 && applying.every((r) => r.passed);
 
+  for (const r of ruleVerdicts) for (const n of r.notes ?? []) if (!notes.includes(n)) notes.push(n);
+
   const approvals: ApprovalVerdict[] = states.map(({ review, excluded }) => {
     const base = { login: review.login, state: review.state, commit_id: review.commit_id };
     if (excluded) return { ...base, counted: false, reason: excluded };
@@ -260,7 +262,7 @@ async function evaluateRule(
   }
   const rolesOf = (login: string): string[] => rule.roles.filter((r) => members.get(r.name)!.has(lower(login))).map((r) => r.name);
 
-  const candidates: Array<Candidate & { fill: SlotFill }> = [];
+  const signers: Signer[] = [];
   for (const { review, excluded } of states) {
     const roles = rolesOf(review.login);
     if (review.state === 'CHANGES_REQUESTED' && rule.changes_requested_veto && roles.length > 0 && !isBot(review) && lower(review.login) !== lower(facts.author)) {
@@ -276,6 +278,7 @@ async function evaluateRule(
     let eligible = roles;
     let fill: SlotFill = { login: review.login, signature: 'not-required' };
     let how = 'approved';
+    let keyId: string | undefined;
     if (rule.signatures.required) {
       const roleNames = rule.roles.map((r) => r.name);
       const key = `${lower(review.login)}\0${JSON.stringify(rule.signatures.keys)}\0${JSON.stringify(roleNames)}`;
@@ -298,17 +301,14 @@ async function evaluateRule(
       }
       fill = { login: review.login, key_fingerprint: sig.fingerprint, signature: 'valid' };
       how = sig.reason;
+      keyId = sig.key_id ?? sig.fingerprint;
     }
-    candidates.push({ id: review.login, roles: new Set(eligible), fill });
-    note(review.login, rule.name, true, `${how}; eligible as ${eligible.join(' or ')}`, fill.key_fingerprint);
+    signers.push({ login: review.login, eligible, fill, how, key_id: keyId });
   }
 
-  const slots = rule.roles.flatMap((r) => Array.from({ length: r.count }, () => r.name));
-  const owner = assignSlots(candidates, slots);
-  const roles: RoleVerdict[] = rule.roles.map((r) => ({ role: r.name, required: r.count, filled_by: [] }));
-  owner.forEach((c, s) => {
-    if (c >= 0) roles.find((r) => r.role === slots[s])!.filled_by.push(candidates[c].fill);
-  });
+  const outcome = fillSlots(rule.roles, signers);
+  for (const n of outcome.notes) note(n.login, rule.name, n.counted, n.reason, n.fingerprint);
+  const roles = outcome.roles;
   for (const r of roles) {
     const def = rule.roles.find((x) => x.name === r.role)!;
     if (r.filled_by.length < r.required) {
@@ -317,18 +317,19 @@ async function evaluateRule(
       missing.push(`${r.role}: ${need} more approval${need === 1 ? '' : 's'} needed from ${from}${r.filled_by.length ? ` (filled by ${r.filled_by.map((f) => f.login).join(', ')})` : ''}`);
     }
   }
-  const approvers = candidates.map((c) => c.id);
+  const approvers = outcome.approvers;
   if (approvers.length < rule.minimum_approvers) {
     missing.push(`${rule.minimum_approvers} distinct approvers needed, ${approvers.length} counted${approvers.length ? ` (${approvers.join(', ')})` : ''}`);
   }
   // Explain why someone eligible in several roles fills only one slot.
-  const assigned = new Set(owner.filter((c) => c >= 0));
-  candidates.forEach((c, i) => {
-    if (!assigned.has(i) && missing.length > 0 && c.roles.size > 0) {
-      note(c.id, rule.name, true, `${c.id} is eligible as ${[...c.roles].join(' or ')} but those slots are filled by other people (one person fills at most one role)`, c.fill.key_fingerprint);
+  for (const u of outcome.unassigned) {
+    if (missing.length > 0 && u.roles.length > 0) {
+      note(u.login, rule.name, true, `${u.login} is eligible as ${u.roles.join(' or ')} but those slots are filled by other people (one person fills at most one role)`, u.fingerprint);
     }
-  });
+  }
   reasons.push(...missing);
+  // A shared key decides the rule only when it leaves a slot empty; it is always named.
+  if (missing.length > 0) reasons.push(...outcome.shared_keys);
 
   const checks = [
     ...(head ? headFileChecks(rule, facts, head, present, isProtected, picomatch(rule.checks.models, GLOB_OPTIONS)) : []),
@@ -347,6 +348,7 @@ async function evaluateRule(
     minimum_approvers: rule.minimum_approvers,
     approvers,
     reasons,
+    ...(outcome.shared_keys.length ? { notes: outcome.shared_keys } : {}),
   };
 }
 

@@ -269,9 +269,11 @@ export interface RuleVerdict {
   missing: string[];
   checks: CheckVerdict[];
   minimum_approvers: number;
-  /** Distinct people whose approvals counted for this rule. */
+  /** Distinct people whose approvals counted for this rule (one per signing key). */
   approvers: string[];
   reasons: string[];
+  /** What a reader must know that did not decide the rule (e.g. a key that signed for two logins). */
+  notes?: string[];
 }
 
 export interface ApprovalVerdict {
