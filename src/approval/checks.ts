@@ -4,10 +4,9 @@
  * to the Git LFS pointer's oid, metric thresholds. A failing check fails the
  * gate whatever the approvals say: people sign off on a model that passed them.
  */
-import picomatch from 'picomatch';
 import { GateError } from '../core/errors.js';
 import { validateMetadata } from '../lineage/metadata-validate.js';
-import { GLOB_OPTIONS } from './policy-parse.js';
+import { pathMatcher } from './path-match.js';
 import type { CheckVerdict, ChecksPolicy, MetricThreshold, PullRequestFacts, RulePolicy } from './types.js';
 import { joinPath, lineageTarget, lookupMetadata, modelDirs, type ModelDir } from './lineage-files.js';
 import { own } from './own.js';
@@ -29,7 +28,7 @@ export function evaluateChecks(
 ): CheckVerdict[] {
   const checks = rule.checks;
   if (!hasChecks(checks)) return [];
-  const dirs = modelDirs(changed, isProtected, picomatch(checks.models, GLOB_OPTIONS));
+  const dirs = modelDirs(changed, isProtected, pathMatcher(checks.models));
   if (dirs.length === 0) {
     return [{ name: 'models', passed: true, reason: 'no model file changed under this rule\'s protected paths' }];
   }

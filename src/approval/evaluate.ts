@@ -4,13 +4,13 @@
  * same policy and facts always give the same verdict (the App, the deployment
  * gate, `simulate` and the property tests all call this one function).
  */
-import picomatch from 'picomatch';
 import { checkApprovalSignature, newSignatureCaches, type SignatureCaches, type SignatureCheck } from './approval-signature.js';
 import { evaluateChecks } from './checks.js';
 import { headFileChecks, headIndex, type HeadIndex } from './head-files.js';
 import { factsProblems } from './facts.js';
 import { fillSlots, type Signer } from './slot-fill.js';
-import { formatProblem, GLOB_OPTIONS, validatePolicy } from './policy-parse.js';
+import { formatProblem, validatePolicy } from './policy-parse.js';
+import { pathMatcher } from './path-match.js';
 import {
   POLICY_PATH,
   type ApprovalVerdict,
@@ -73,10 +73,12 @@ export function touchedPaths(facts: PullRequestFacts): { all: string[]; present:
   return { all: [...all], present: [...present] };
 }
 
-/** Matcher for a rule's protected paths (plus the policy file, always). */
+/**
+ * Matcher for a rule's protected paths, plus the policy file and the files
+ * the policy names (always), under any spelling (path-match.ts).
+ */
 export function protectedMatcher(rule: RulePolicy): (path: string) => boolean {
-  const m = picomatch(rule.protected_paths, GLOB_OPTIONS);
-  return (p) => POLICY_FILES.includes(p) || m(p);
+  return pathMatcher(rule.protected_paths, [...POLICY_FILES, ...(rule.protected_files ?? [])]);
 }
 
 /** Per-review state shared by the rules. */
@@ -332,7 +334,7 @@ async function evaluateRule(
   if (missing.length > 0) reasons.push(...outcome.shared_keys);
 
   const checks = [
-    ...(head ? headFileChecks(rule, facts, head, present, isProtected, picomatch(rule.checks.models, GLOB_OPTIONS)) : []),
+    ...(head ? headFileChecks(rule, facts, head, present, isProtected, pathMatcher(rule.checks.models)) : []),
     ...evaluateChecks(rule, facts, present, isProtected),
   ];
   for (const c of checks) if (!c.passed) reasons.push(`check failed: ${c.reason}`);

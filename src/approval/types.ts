@@ -187,6 +187,12 @@ export interface RulePolicy {
   name: string;
   /** Globs (picomatch, dot files included); the policy file is always added. */
   protected_paths: string[];
+  /**
+   * Files the policy itself names (allowed-signers files, JWKS, the
+   * checkpoint key), protected by every rule like the policy file: who may
+   * approve is decided by them.
+   */
+  protected_files: string[];
   roles: RolePolicy[];
   /** Distinct approvers needed in total (default: the sum of the roles' counts). */
   minimum_approvers: number;

@@ -38,7 +38,8 @@ export function publishedStatement(run: CheckRunState, login: string, id: number
  * registered as their GitHub signing key unless `registerKeys` is false.
  */
 export async function startGateWorld(opts: {
-  policy: string;
+  /** The policy text, or a function of the world's temporary directory (for an audit store inside it). */
+  policy: string | ((dir: string) => string);
   files?: Record<string, string>;
   teams: Record<string, string[]>;
   people: string[];
@@ -58,7 +59,8 @@ export async function startGateWorld(opts: {
     keys[who] = sshKey(tmp.dir, who);
     if (opts.registerKeys !== false) gh.addSigningKey(who, keys[who].publicLine);
   }
-  gh.commit(REPO, { branch: 'main', changes: { '.github/model-release-gate.yml': opts.policy, 'README.md': '# models\n', ...opts.files } });
+  const policy = typeof opts.policy === 'string' ? opts.policy : opts.policy(tmp.dir);
+  gh.commit(REPO, { branch: 'main', changes: { '.github/model-release-gate.yml': policy, 'README.md': '# models\n', ...opts.files } });
   let n = 0;
 
   const deliver = async (event: string, payload: Record<string, unknown>, number: number): Promise<CheckRunState> => {
