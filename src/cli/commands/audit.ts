@@ -27,6 +27,7 @@ import {
 import { printJson, type CliIo } from '../io.js';
 import { action, collect, integerOption, type CliRun } from '../program.js';
 import { registerAuditInit } from './audit-init.js';
+import { registerAuditStream } from './audit-stream.js';
 
 
 async function readInputFile(io: CliIo, file: string, flag: string): Promise<string> {
@@ -96,6 +97,7 @@ function printVerify(io: CliIo, r: VerifyLogResult): void {
 export function register(program: Command, run: CliRun): void {
   const audit = program.command('audit').description('the hash-chained, append-only audit log');
   registerAuditInit(audit, run);
+  registerAuditStream(audit, run);
   const storeOption = (): Option =>
     new Option('--store <url>', 'audit store: file://DIR, a directory, or s3://BUCKET/PREFIX (repeat for redundant stores)').argParser(collect);
 
