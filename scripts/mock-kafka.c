@@ -20,10 +20,15 @@
  *                                          repeats the list that many times
  *   broker-errors ID API ERR:MS [ERR:MS..] the next requests of API to broker ID fail
  *                                          (or are delayed by MS when ERR is 0/NO_ERROR)
+ *   pending ID API                         ok N: injected errors of API not yet used on broker ID
  *   clear API                              drop pending injected errors of API
  *   topic NAME PARTITIONS REPLICATION      create a topic
  *   leader TOPIC PARTITION ID              move a partition's leadership to broker ID
  *   coordinator transaction|group KEY ID   make broker ID the coordinator of KEY
+ * Mind: once a broker has had errors of an API pushed (broker-errors), the
+ * cluster-wide ones of that API (errors) no longer apply to it; tests that
+ * must hit one broker use broker-errors, and check with `pending` that the
+ * errors were used.
  * API is a request name (Produce, Fetch, ListOffsets, Metadata, InitProducerId,
  * AddPartitionsToTxn, EndTxn, FindCoordinator, ...) or its number; ERR is an
  * error name as librdkafka prints it without the RD_KAFKA_RESP_ERR_ prefix
@@ -158,6 +163,15 @@ static void handle(rd_kafka_mock_cluster_t *mc, int fd, char *line) {
       if (rerr) { reply(fd, "error %s\n", rd_kafka_err2str(rerr)); return; }
     }
     reply(fd, "ok\n", NULL);
+    return;
+  }
+  if (!strcmp(w[0], "pending") && n == 3 && parse_int(w[1], &a) == 0 && parse_api(w[2], &api) == 0) {
+    size_t cnt = 0;
+    char num[32];
+    rerr = rd_kafka_mock_broker_error_stack_cnt(mc, (int32_t)a, api, &cnt);
+    if (rerr) { reply(fd, "error %s\n", rd_kafka_err2str(rerr)); return; }
+    snprintf(num, sizeof num, "%zu", cnt);
+    reply(fd, "ok %s\n", num);
     return;
   }
   if (!strcmp(w[0], "clear") && n == 2 && parse_api(w[1], &api) == 0) {

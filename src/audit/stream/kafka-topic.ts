@@ -66,6 +66,13 @@ const MAX_SEND_BYTES = 512 * 1024;
 /** Error codes of a producer that lost its epoch to a newer one (KIP-98, KIP-588). */
 const FENCED_TYPES = new Set(['INVALID_PRODUCER_EPOCH', 'PRODUCER_FENCED']);
 const FENCED_CODES = new Set([47, 90]);
+/**
+ * Errors after which the producer's sequence state is spoilt but a new
+ * producer can go on: a retried batch the broker already has and reports as
+ * a duplicate (Java's producer and librdkafka count that as written; kafkajs
+ * fails the send), a sequence gap, an expired producer id.
+ */
+const RESUMABLE_TYPES = new Set(['DUPLICATE_SEQUENCE_NUMBER', 'OUT_OF_ORDER_SEQUENCE_NUMBER', 'UNKNOWN_PRODUCER_ID', 'INVALID_TXN_STATE', 'INVALID_PRODUCER_ID_MAPPING']);
 
 export interface KafkaTopicOptions {
   /** Bound on any one operation (connect, read, publish), in ms. Default 30,000. */
@@ -111,6 +118,8 @@ function* causes(e: unknown): Generator<Record<string, unknown>> {
 function isFenced(e: unknown): boolean {
   for (const c of causes(e)) {
     if (FENCED_TYPES.has(String(c.type)) || FENCED_CODES.has(Number(c.code))) return true;
+    // kafkajs 2.2.4 predates PRODUCER_FENCED (90): it reports "Unknown error code 90".
+    if (c.type === 'KAFKAJS_UNKNOWN_ERROR_CODE' && /\bcode 90\b/.test(String(c.message))) return true;
   }
   return false;
 }
@@ -149,7 +158,9 @@ export class KafkaTopic implements AuditTopic {
       ssl: conn.ssl ? { ...conn.ssl, rejectUnauthorized: true } : undefined,
       sasl: saslFor(conn),
       connectionTimeout: Math.min(10_000, this.timeoutMs),
-      requestTimeout: this.timeoutMs,
+      // Below the overall bound, so a lost response is retried (same producer
+      // sequence: the broker acknowledges the duplicate without appending it).
+      requestTimeout: Math.max(1000, Math.min(10_000, Math.floor(this.timeoutMs / 4))),
       retry: { retries: 8, initialRetryTime: 100, maxRetryTime: 2_000 },
       logLevel: log ? logLevel.WARN : logLevel.NOTHING,
       logCreator: () => (entry) => log?.(`kafka: ${entry.log.message}`),
@@ -207,11 +218,13 @@ export class KafkaTopic implements AuditTopic {
     if (name === 'KafkaJSSASLAuthenticationError') {
       return new GateError('E_CONFIG', `Kafka refused the SASL credentials: ${messageOf(e)}`, { where: this.displayName, cause: e });
     }
-    return new GateError('E_KAFKA', `Kafka failed during ${what}: ${messageOf(e)}`, {
+    const err = new GateError('E_KAFKA', `Kafka failed during ${what}: ${messageOf(e)}`, {
       where: this.displayName,
       cause: e,
       hint: 'nothing more was published; run `model-gate audit stream` again later: it resumes from the topic',
     });
+    if (type && RESUMABLE_TYPES.has(type)) Object.assign(err, { resumable: true });
+    return err;
   }
 
   private async readCluster(): Promise<KCluster> {
@@ -409,6 +422,13 @@ export class KafkaTopic implements AuditTopic {
         throw e;
       }
     });
+  }
+
+  async reset(): Promise<void> {
+    const producer = this.producer;
+    this.producer = null;
+    this.claimedLog = null;
+    if (producer) await producer.disconnect().catch(() => undefined);
   }
 
   async close(): Promise<void> {

@@ -17,7 +17,10 @@ import { parseRecord, recordDigest } from '../record.js';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from '../retry.js';
 import { entryKey, seqOfEntryKey, type AuditStore } from '../store.js';
 import { parseMessage, recordMessage, sourceAttribute, type StreamMessage } from './cloudevent.js';
-import type { AuditTopic } from './topic.js';
+import { isResumable, type AuditTopic } from './topic.js';
+
+/** Fresh-producer restarts one run may make after a resumable publish failure. */
+const MAX_RESTARTS = 5;
 
 export interface StreamOptions {
   /** Keep tailing the store after catching up, until `signal` aborts. */
@@ -84,21 +87,18 @@ export async function streamLog(store: AuditStore, topic: AuditTopic, options: S
     return { log: null, resumedAfter: -1, published: 0, last: -1 };
   }
 
-  try {
-    await topic.claim(log);
-  } catch (e) {
-    if (e instanceof GateError && e.code === 'E_STREAM_FENCED') return { log, resumedAfter: -1, published: 0, last: -1, stoodDown: e.message };
-    throw e;
-  }
-
-  // Where the topic stands: its last record of this log must be the store's.
-  const tail = await topic.lastMessage(log);
   let last = -1;
   let prevBytes: Uint8Array | null = null;
-  if (tail) {
+  /** Claims the log and reads where the topic stands: its last record of this log must be the store's. */
+  const claimAndReadTail = async (name: string): Promise<void> => {
+    await topic.claim(name);
+    const tail = await topic.lastMessage(name);
+    last = -1;
+    prevBytes = null;
+    if (!tail) return;
     const parsed = parseMessage(tail);
     if (!parsed.ok) {
-      throw new GateError('E_STREAM_MISMATCH', `the last message of log ${log} in ${topic.displayName} (offset ${tail.offset}) is not a record of this stream: ${parsed.reason}`, {
+      throw new GateError('E_STREAM_MISMATCH', `the last message of log ${name} in ${topic.displayName} (offset ${tail.offset}) is not a record of this stream: ${parsed.reason}`, {
         where: topic.displayName,
         hint: 'run `model-gate audit verify --kafka ... --topic ...`; the stream does not publish after a message it cannot vouch for',
       });
@@ -108,8 +108,8 @@ export async function streamLog(store: AuditStore, topic: AuditTopic, options: S
       throw new GateError(
         'E_STREAM_MISMATCH',
         stored
-          ? `the topic's record ${parsed.seq} of log ${log} differs from the store's (topic ${parsed.digest}, store ${recordDigest(stored)})`
-          : `the topic holds record ${parsed.seq} of log ${log}, which the store does not have`,
+          ? `the topic's record ${parsed.seq} of log ${name} differs from the store's (topic ${parsed.digest}, store ${recordDigest(stored)})`
+          : `the topic holds record ${parsed.seq} of log ${name}, which the store does not have`,
         {
           where: topic.displayName,
           hint: 'this topic holds another copy of the log than this store (or one of them was altered): run `model-gate audit verify --kafka ... --topic ...`',
@@ -118,9 +118,15 @@ export async function streamLog(store: AuditStore, topic: AuditTopic, options: S
     }
     last = parsed.seq;
     prevBytes = stored;
+  };
+
+  try {
+    await claimAndReadTail(log);
+  } catch (e) {
+    if (e instanceof GateError && e.code === 'E_STREAM_FENCED') return { log, resumedAfter: -1, published: 0, last: -1, stoodDown: e.message };
+    throw e;
   }
   const resumedAfter = last;
-  let published = 0;
 
   const publishNew = async (): Promise<void> => {
     const keys =
@@ -170,22 +176,35 @@ export async function streamLog(store: AuditStore, topic: AuditTopic, options: S
         await topic.publish(messages);
         options.onPublished?.({ from: last + 1, to: last + messages.length });
         last += messages.length;
-        published += messages.length;
       }
       if (problem) throw problem;
     }
   };
 
-  try {
-    await publishNew();
-    while (options.follow && !options.signal?.aborted) {
-      await sleep(options.intervalMs ?? 1000, options.signal);
-      if (options.signal?.aborted) break;
+  // A publish the broker rejected in a way a fresh producer cures (kafkajs
+  // fails a retried batch the broker reports as a duplicate, where the Java
+  // client counts it written) starts over from the topic: claim again (which
+  // aborts the half-done transaction), read the tail, go on. Bounded.
+  const name = log;
+  for (let restarts = 0; ; restarts++) {
+    try {
       await publishNew();
+      while (options.follow && !options.signal?.aborted) {
+        await sleep(options.intervalMs ?? 1000, options.signal);
+        if (options.signal?.aborted) break;
+        await publishNew();
+      }
+      return { log, resumedAfter, published: last - resumedAfter, last };
+    } catch (e) {
+      if (e instanceof GateError && e.code === 'E_STREAM_FENCED') return { log, resumedAfter, published: last - resumedAfter, last, stoodDown: e.message };
+      if (!isResumable(e) || restarts >= MAX_RESTARTS) throw e;
+      await topic.reset();
+      try {
+        await claimAndReadTail(name);
+      } catch (e2) {
+        if (e2 instanceof GateError && e2.code === 'E_STREAM_FENCED') return { log, resumedAfter, published: last - resumedAfter, last, stoodDown: e2.message };
+        throw e2;
+      }
     }
-  } catch (e) {
-    if (e instanceof GateError && e.code === 'E_STREAM_FENCED') return { log, resumedAfter, published, last, stoodDown: e.message };
-    throw e;
   }
-  return { log, resumedAfter, published, last };
 }

@@ -28,5 +28,17 @@ export interface AuditTopic {
   publish(messages: StreamMessage[]): Promise<void>;
   /** The partition the log's messages go to (for messages and docs). */
   partitionOf(log: string): Promise<number>;
+  /** Drops the producer after a failed publish; the next `claim` starts a fresh one. */
+  reset(): Promise<void>;
   close(): Promise<void>;
+}
+
+/**
+ * Whether a publish failure is one a fresh producer cures: the cluster
+ * answered, but the producer's sequence state is spoilt (a duplicate or
+ * out-of-order sequence, an unknown producer id). Adapters mark such errors
+ * with `resumable: true`.
+ */
+export function isResumable(e: unknown): boolean {
+  return e !== null && typeof e === 'object' && (e as { resumable?: unknown }).resumable === true;
 }

@@ -84,9 +84,10 @@ export function registerAuditStream(audit: Command, run: CliRun): void {
   addKafkaOptions(cmd, true)
     .option('--follow', 'keep publishing new records until SIGINT/SIGTERM')
     .option('--interval <ms>', 'with --follow: how often to look for new records', integerOption('--interval'), 1000)
+    .option('--batch <n>', 'records per Kafka transaction', integerOption('--batch'), 2000)
     .option('--json', 'print {log, resumed_after, published, last, partition, stood_down} as JSON')
     .action(
-      action(run, async (opts: KafkaFlags & { store: string; follow?: boolean; interval: number; json?: boolean }) => {
+      action(run, async (opts: KafkaFlags & { store: string; follow?: boolean; interval: number; batch: number; json?: boolean }) => {
         const store = await openStore(opts.store, { env: run.io.env, cwd: run.io.cwd });
         const topic = await openTopicFromFlags(run.io, opts);
         const { streamLog } = await import('../../audit/stream/index.js');
@@ -100,6 +101,7 @@ export function registerAuditStream(audit: Command, run: CliRun): void {
           const r = await streamLog(store, topic, {
             follow: opts.follow,
             intervalMs: Math.max(10, opts.interval),
+            batchRecords: Math.max(1, opts.batch),
             signal: controller.signal,
             onPublished: opts.follow && !opts.json ? ({ from, to }) => run.io.stderr(`published records ${from}..${to}\n`) : undefined,
           });
