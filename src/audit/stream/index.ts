@@ -23,3 +23,5 @@ export async function openKafkaTopic(
   const conn = await resolveKafkaConnection(options, env, readFile);
   return new KafkaTopic(conn, topic, topicOptions);
 }
+export { compareTopic } from './topic-check.js';
+export { verifyTopicCopy, type TopicCheck } from './verify-topic.js';

@@ -132,3 +132,26 @@ export function registerAuditStream(audit: Command, run: CliRun): void {
       }),
     );
 }
+
+/**
+ * `audit verify --kafka`: adds the topic's findings to a verification result
+ * (the result is the store verifier's; its `ok` turns false with any finding).
+ */
+export async function crossCheckKafka(
+  io: CliIo,
+  flags: KafkaFlags,
+  store: import('../../audit/store.js').AuditStore,
+  result: { ok: boolean; findings: import('../../audit/findings.js').Finding[] },
+): Promise<void> {
+  const topic = await openTopicFromFlags(io, flags);
+  try {
+    const { verifyTopicCopy } = await import('../../audit/stream/index.js');
+    const { sortFindings } = await import('../../audit/findings.js');
+    const check = await verifyTopicCopy(store, topic);
+    result.findings = sortFindings([...result.findings, ...check.findings]);
+    result.ok = result.findings.length === 0;
+    io.stderr(`note: ${check.topic} (partition ${check.partition ?? '-'}) holds ${check.messages} message(s) of the log\n`);
+  } finally {
+    await topic.close();
+  }
+}

@@ -27,7 +27,7 @@ import {
 import { printJson, type CliIo } from '../io.js';
 import { action, collect, integerOption, type CliRun } from '../program.js';
 import { registerAuditInit } from './audit-init.js';
-import { registerAuditStream } from './audit-stream.js';
+import { addKafkaOptions, crossCheckKafka, registerAuditStream, type KafkaFlags } from './audit-stream.js';
 
 
 async function readInputFile(io: CliIo, file: string, flag: string): Promise<string> {
@@ -137,10 +137,11 @@ export function register(program: Command, run: CliRun): void {
       }),
     );
 
-  audit
+  const verify = audit
     .command('verify')
     .description('verify the chain, checkpoints and (with several stores) that they agree; exit 1 on findings')
-    .addOption(storeOption())
+    .addOption(storeOption());
+  addKafkaOptions(verify, false)
     .option('--checkpoint-key <file>', 'public JWK (or JWK Set) that signs checkpoints')
     .option('--min-size <n>', 'the log must have at least this many records', integerOption('--min-size'))
     .option('--from-checkpoint', 'trust the newest checkpoint that verifies and check only records after it')
@@ -148,7 +149,7 @@ export function register(program: Command, run: CliRun): void {
     .option('--concurrency <n>', 'entries read at once per store', integerOption('--concurrency'), 32)
     .option('--json', 'print {ok, size, head, findings, superseded} as JSON')
     .action(
-      action(run, async (opts: {
+      action(run, async (opts: KafkaFlags & {
         store?: string[]; checkpointKey?: string; minSize?: number; fromCheckpoint?: boolean;
         allowGovernance?: boolean; concurrency: number; json?: boolean;
       }) => {
@@ -166,6 +167,8 @@ export function register(program: Command, run: CliRun): void {
           allowGovernance: opts.allowGovernance,
           concurrency: Math.max(1, opts.concurrency),
         });
+        // The Kafka topic as one more copy (audit stream): findings join the store's.
+        if (opts.kafka || opts.topic) await crossCheckKafka(run.io, opts, stores[0], r);
         if (opts.json) {
           printJson(run.io, {
             ok: r.ok, size: r.size, head: r.head, log: r.log, from: r.from,
