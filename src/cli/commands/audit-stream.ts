@@ -141,7 +141,7 @@ export async function crossCheckKafka(
   io: CliIo,
   flags: KafkaFlags,
   store: import('../../audit/store.js').AuditStore,
-  result: { ok: boolean; findings: import('../../audit/findings.js').Finding[] },
+  result: { ok: boolean; status?: string; findings: import('../../audit/findings.js').Finding[] },
 ): Promise<void> {
   const topic = await openTopicFromFlags(io, flags);
   try {
@@ -150,6 +150,7 @@ export async function crossCheckKafka(
     const check = await verifyTopicCopy(store, topic);
     result.findings = sortFindings([...result.findings, ...check.findings]);
     result.ok = result.findings.length === 0;
+    if (!result.ok && result.status !== undefined) result.status = 'findings';
     io.stderr(`note: ${check.topic} (partition ${check.partition ?? '-'}) holds ${check.messages} message(s) of the log\n`);
   } finally {
     await topic.close();
