@@ -13,13 +13,12 @@ import { recordLineage } from '../lineage/record.js';
 import { verifyLineage } from '../lineage/verify.js';
 import { readJsonObjectOption } from '../lineage/json-input.js';
 import {
-  appendRecord,
+  appendAndCheckpoint,
   loadSigningKey,
   loadVerifyKey,
   modelReleaseRecord,
   openStore,
   verifyLog,
-  writeCheckpoint,
 } from '../audit/index.js';
 import { readActionInputs, type ActionInputs } from './inputs.js';
 import { defaultReleaseBranch, openReleasePr, type GitHubRequest } from './open-release-pr.js';
@@ -102,12 +101,12 @@ async function release(inputs: ActionInputs, cwd: string, env: Env): Promise<voi
       },
       inputs.eventType,
     );
-    const appended = await appendRecord(stores, record);
+    // With a key, every store is checkpointed right after the append: the log is never left with an unanchored tail.
+    const { records: [appended], checkpoints: [cp] } = await appendAndCheckpoint(stores, [record], { signingKey });
     core.setOutput('audit-seq', String(appended.seq));
     core.setOutput('audit-digest', appended.digest);
     audit = { seq: appended.seq, digest: appended.digest, stores: stores.map((s) => s.displayUrl) };
-    if (signingKey) {
-      const cp = await writeCheckpoint(stores[0], signingKey);
+    if (cp) {
       audit.checkpoint = { key: cp.key, size: cp.size };
       core.setOutput('checkpoint-digest', sha256(cp.jws));
     }
@@ -177,6 +176,9 @@ async function verifyAuditMode(inputs: ActionInputs, cwd: string, env: Env): Pro
     .addRaw(
       auditSummary({
         ok: result.ok,
+        status: result.status,
+        anchored_size: result.anchored_size,
+        anchored_by: result.anchored_by,
         size: result.size,
         head: result.head,
         stores: stores.map((s) => s.displayUrl),
