@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { ExitCode, GateError, isGateError } from '../core/errors.js';
 import type { CliIo } from './io.js';
@@ -17,11 +18,23 @@ export interface CliRun {
   exitCode: number;
 }
 
-export function buildProgram(run: CliRun): Command {
+/** The package's version (package.json beside lib/), read once when asked. */
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+/**
+ * The CLI's parser with the commands `argv` needs registered (see
+ * commands/index.ts for the lazy-loading rule); without argv, every command
+ * (for the generated reference and help tests).
+ */
+export async function buildProgram(run: CliRun, argv?: readonly string[]): Promise<Command> {
   const program = new Command('model-gate')
     .description(
       'Model lineage digests, an immutable audit log and a signed four-eyes release gate.',
     )
+    .version(packageVersion(), '-V, --version', 'print the version')
     .showSuggestionAfterError(true)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
@@ -29,7 +42,7 @@ export function buildProgram(run: CliRun): Command {
       writeOut: (s) => run.io.stdout(s),
       writeErr: (s) => run.io.stderr(s),
     });
-  registerCommands(program, run);
+  await registerCommands(program, run, argv);
   // Every subcommand inherits the same error handling and output streams.
   const configure = (cmd: Command): void => {
     cmd.exitOverride().showSuggestionAfterError(true).configureOutput({
@@ -49,8 +62,8 @@ export function buildProgram(run: CliRun): Command {
  */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const run: CliRun = { io, exitCode: ExitCode.ok };
-  const program = buildProgram(run);
   try {
+    const program = await buildProgram(run, argv);
     await program.parseAsync(argv, { from: 'user' });
     return run.exitCode;
   } catch (e) {
