@@ -15,9 +15,9 @@ const check = process.argv.includes('--check');
 
 const { buildProgram } = await import(join(root, 'lib', 'src', 'cli', 'program.js'));
 
-function cliReference() {
+async function cliReference() {
   const io = { stdout: () => {}, stderr: () => {}, env: {}, cwd: root, stderrIsTty: false };
-  const program = buildProgram({ io, exitCode: 0 });
+  const program = await buildProgram({ io, exitCode: 0 });
   const out = [
     '# CLI reference: `model-gate`',
     '',
@@ -136,7 +136,7 @@ async function appPermissionsSection(current) {
 
 const appDoc = join(root, 'docs', 'app.md');
 const docs = [
-  [join(root, 'docs', 'cli.md'), cliReference()],
+  [join(root, 'docs', 'cli.md'), await cliReference()],
   [join(root, 'docs', 'policy.md'), policyReference()],
   [appDoc, await appPermissionsSection(readFileSync(appDoc, 'utf8'))],
 ];

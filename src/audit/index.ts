@@ -5,8 +5,17 @@
  */
 export { openStore, type OpenStoreOptions } from './open-store.js';
 export { appendRecord, readHead, type AppendOptions, type AppendResult } from './append.js';
+export { appendAndCheckpoint, signingKeyFromEnv, type AppendCheckpointOptions, type AppendCheckpointResult } from './append-checkpoint.js';
 export { verifyLog, compareStores, type VerifyLogOptions, type VerifyLogResult, type StoreSummary } from './verify-log.js';
-export { verifyChain, type ChainObservation, type ChainReport, type EntryObservation } from './chain-verify.js';
+export {
+  statusOf,
+  verifyChain,
+  type ChainObservation,
+  type ChainReport,
+  type EntryObservation,
+  type ExternalAnchor,
+  type VerifyStatus,
+} from './chain-verify.js';
 export { readChain, type ReadChainOptions } from './read-chain.js';
 export { writeCheckpoint, type CheckpointResult, type WriteCheckpointOptions } from './checkpoint-write.js';
 export {
@@ -15,6 +24,7 @@ export {
   loadSigningKey,
   loadVerifyKey,
   signCheckpoint,
+  trustedCheckpointAnchor,
   CHECKPOINT_KEY_ENV,
   CHECKPOINT_TYP,
   type CheckedCheckpoint,

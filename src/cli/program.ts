@@ -18,7 +18,12 @@ export interface CliRun {
   exitCode: number;
 }
 
-export function buildProgram(run: CliRun): Command {
+/**
+ * The CLI's parser with the commands `argv` needs registered (see
+ * commands/index.ts for the lazy-loading rule); without argv, every command
+ * (for the generated reference and help tests).
+ */
+export async function buildProgram(run: CliRun, argv?: readonly string[]): Promise<Command> {
   const program = new Command('model-gate')
     .description(
       'Model lineage digests, an immutable audit log and a signed four-eyes release gate.',
@@ -31,7 +36,7 @@ export function buildProgram(run: CliRun): Command {
       writeOut: (s) => run.io.stdout(s),
       writeErr: (s) => run.io.stderr(s),
     });
-  registerCommands(program, run);
+  await registerCommands(program, run, argv);
   // Every subcommand inherits the same error handling and output streams.
   const configure = (cmd: Command): void => {
     cmd.exitOverride().showSuggestionAfterError(true).configureOutput({
@@ -51,10 +56,10 @@ export function buildProgram(run: CliRun): Command {
  */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const run: CliRun = { io, exitCode: ExitCode.ok };
-  const program = buildProgram(run);
   // commander's `help` takes one command name; `help lineage record` means record's help.
   if (argv[0] === 'help' && argv.length > 2) argv = [...argv.slice(1), '--help'];
   try {
+    const program = await buildProgram(run, argv);
     await program.parseAsync(argv, { from: 'user' });
     return run.exitCode;
   } catch (e) {

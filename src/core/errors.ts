@@ -41,6 +41,7 @@ export const ErrorCodes = {
   E_SERVICENOW_NOT_FOUND: 'input',
   E_VERIFY_FAILED: 'verification',
   E_CHAIN_BROKEN: 'verification',
+  E_STREAM_MISMATCH: 'verification',
   E_DIGEST_MISMATCH: 'verification',
   E_SIGNATURE: 'verification',
   E_CONFLICT: 'service',
@@ -48,6 +49,8 @@ export const ErrorCodes = {
   E_S3: 'service',
   E_GITHUB: 'service',
   E_SERVICENOW: 'service',
+  E_KAFKA: 'service',
+  E_STREAM_FENCED: 'service',
 } as const satisfies Record<string, ErrorCategory>;
 export type ErrorCode = keyof typeof ErrorCodes;
 
