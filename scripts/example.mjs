@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createHash } from 'node:crypto';
+import { shellQuote } from './shell-quote.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const repo = join(root, 'examples', 'release-repo');
@@ -19,7 +20,7 @@ if (!existsSync(join(root, 'lib', 'src', 'cli', 'main.js'))) {
 }
 
 function step(title, args, { capture = false } = {}) {
-  console.log(`\n$ model-gate ${args.join(' ')}`);
+  console.log(`\n$ model-gate ${shellQuote(args)}`);
   const r = spawnSync(process.execPath, [cli, ...args], {
     cwd: repo,
     stdio: ['ignore', capture ? 'pipe' : 'inherit', 'inherit'],
