@@ -10,10 +10,11 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createNodeMiddleware, createProbot, ProbotOctokit } from 'probot';
+import { createNodeMiddleware } from 'probot';
 import { ExitCode, isGateError } from '../core/errors.js';
 import { createApp } from './app.js';
 import { realDeps } from './deps.js';
+import { createGateProbot } from './probot-instance.js';
 import { configErrorLine, readServerConfig, type ServerConfig } from './server-config.js';
 import { readCappedBody } from './webhook-body.js';
 
@@ -22,17 +23,6 @@ const env: Record<string, string | undefined> = {
   ...process.env,
   LOG_FORMAT: process.env.LOG_FORMAT || (process.env.NODE_ENV === 'production' ? 'json' : undefined),
 };
-
-// Probot builds its Octokit with throttling (GitHub's rate limits) and retries;
-// against a local double they only add waits, so tests can switch them off.
-const Octokit =
-  env.MODEL_GATE_GITHUB_LIMITS === 'off'
-    ? ProbotOctokit.defaults((o: Record<string, any>) => ({ // eslint-disable-line @typescript-eslint/no-explicit-any
-        ...o,
-        throttle: { ...(o.throttle ?? {}), enabled: false },
-        retry: { enabled: false },
-      }))
-    : ProbotOctokit;
 
 let config: ServerConfig;
 try {
@@ -43,10 +33,7 @@ try {
   process.exit(ExitCode.usage);
 }
 
-const probot = createProbot({
-  env: env as NodeJS.ProcessEnv,
-  overrides: { Octokit, logLevel: (env.LOG_LEVEL as 'info') ?? 'info', appId: config.appId, privateKey: config.privateKey, secret: config.webhookSecret },
-});
+const probot = createGateProbot(env, config);
 const middleware = await createNodeMiddleware(createApp(realDeps(env)), {
   probot,
   webhooksPath: config.webhookPath,

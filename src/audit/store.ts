@@ -3,7 +3,7 @@
  * it (file:// and s3://); the append protocol and the verifier see only this.
  *
  * Keys are relative to the store's prefix: `entries/<seq, 20 digits>.json` and
- * `checkpoints/<size, 20 digits>.jws` (DESIGN.md §4, store layout).
+ * `checkpoints/<size, 20 digits>.jws` (docs/design.md §4, store layout).
  */
 
 export type StoreDir = 'entries' | 'checkpoints';

@@ -4,7 +4,7 @@
  * step or a check-run conclusion.
  */
 
-/** Exit codes shared by the CLI and the Action (DESIGN.md §6). */
+/** Exit codes shared by the CLI and the Action (docs/design.md §6). */
 export const ExitCode = {
   ok: 0,
   verificationFailed: 1,
