@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { ExitCode, GateError, isGateError } from '../core/errors.js';
 import type { CliIo } from './io.js';
 import { registerCommands } from './commands/index.js';
 import { addHelpExamples } from './help-examples.js';
+import { packageVersion } from './version.js';
 
 /**
  * A command handler's result: the exit code. Handlers throw GateError for
@@ -16,12 +16,6 @@ export type CommandResult = number;
 export interface CliRun {
   io: CliIo;
   exitCode: number;
-}
-
-/** The package's version (package.json beside lib/), read once when asked. */
-function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
 }
 
 /**
