@@ -23,6 +23,8 @@ export interface WalkOptions {
   followSymlinks?: boolean;
   /** How paths are shown in errors (the path as the user gave it). */
   display?: string;
+  /** Told of each file as it is found, so hashing can start before the listing ends. */
+  onFile?: (file: WalkedFile) => void;
 }
 
 /**
@@ -42,6 +44,10 @@ export function walkDirectory(root: string, opts: WalkOptions = {}): WalkedFile[
   const out: WalkedFile[] = [];
   const ancestors = new Set<string>();
   const rootStat = statOrThrow(root, display, true);
+  const found = (f: WalkedFile): void => {
+    out.push(f);
+    opts.onFile?.(f);
+  };
   visit(root, '', rootStat);
   return out;
 
@@ -80,7 +86,7 @@ export function walkDirectory(root: string, opts: WalkOptions = {}): WalkedFile[
       }
       const abs = `${dirAbs}/${name}`;
       if (ent.isFile()) {
-        out.push({ rel, abs });
+        found({ rel, abs });
         continue;
       }
       if (ent.isDirectory()) {
@@ -91,7 +97,7 @@ export function walkDirectory(root: string, opts: WalkOptions = {}): WalkedFile[
         if (!opts.followSymlinks) throw unsupportedType('symbolic link', join(display, rel));
         const st = statOrThrow(abs, join(display, rel), true);
         const kind = kindOf(st);
-        if (kind === 'file') out.push({ rel, abs, size: st.size });
+        if (kind === 'file') found({ rel, abs, size: st.size });
         else if (kind === 'directory') visit(abs, rel, st);
         else throw unsupportedType(kind, join(display, rel));
         continue;

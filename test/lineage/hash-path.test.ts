@@ -1,11 +1,12 @@
 import fc from 'fast-check';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, symlinkSync, writeFileSync, chmodSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, symlinkSync, utimesSync, writeFileSync, writeSync, chmodSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { GateError } from '../../src/core/errors.js';
 import { hashPath } from '../../src/lineage/hash-path.js';
 import { READ_SIZE } from '../../src/lineage/file-digest.js';
+import { CHUNK_FILES } from '../../src/lineage/hash-protocol.js';
 import { oneLiner, sha256sum, tempDir, writeTree } from './helpers.js';
 
 async function refusal(p: Promise<unknown>): Promise<GateError> {
@@ -108,6 +109,56 @@ describe('hashPath: digests equal coreutils', () => {
   });
 });
 
+describe('hashPath: many files across chunk boundaries, on workers and on the calling thread', () => {
+  // Files are published to the hashing threads in chunks of CHUNK_FILES; digests
+  // land in per-chunk shared memory. Counts around the boundaries, files
+  // larger than the read buffer among them, must all give the one-liner's digest.
+  it('property: N files around the chunk boundaries hash like the one-liner, with 0, 1 and 3 workers (4 runs)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: CHUNK_FILES - 2, max: 2 * CHUNK_FILES + 2 }),
+        fc.integer({ min: 0, max: 1000 }),
+        async (n, seed) => {
+          const { dir, cleanup } = tempDir();
+          try {
+            const files: Record<string, Buffer> = {};
+            for (let i = 0; i < n; i++) {
+              const big = i % 97 === seed % 97;
+              files[`d${i % 7}/f ${i}`] = big ? Buffer.alloc(READ_SIZE + 1 + (seed % 5), i % 251) : Buffer.from(`${seed}:${i}`);
+            }
+            writeTree(dir, files);
+            const expected = oneLiner(dir);
+            for (const workers of [0, 1, 3]) {
+              const r = await hashPath(dir, { workers });
+              expect(r.digest).toBe(expected);
+              expect(r.files).toHaveLength(n);
+            }
+          } finally {
+            cleanup();
+          }
+        },
+      ),
+      { numRuns: 4 },
+    );
+  });
+
+  it('reports progress up to the total while workers hash', async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const files: Record<string, Buffer> = {};
+      for (let i = 0; i < 300; i++) files[`f${i}`] = Buffer.alloc(1000 + i, i);
+      writeTree(dir, files);
+      const seen: [number, number][] = [];
+      const r = await hashPath(dir, { workers: 1, onProgress: (d, t) => seen.push([d, t]) });
+      expect(r.digest).toBe(oneLiner(dir));
+      expect(seen.at(-1)).toEqual([r.size, r.size]);
+      for (let i = 1; i < seen.length; i++) expect(seen[i]![0]).toBeGreaterThanOrEqual(seen[i - 1]![0]);
+    } finally {
+      cleanup();
+    }
+  });
+});
+
 describe('hashPath: refusals name the path', () => {
   let dir: string;
   let cleanup: () => void;
@@ -200,7 +251,7 @@ describe('hashPath: refusals name the path', () => {
   it('refuses a file whose bytes do not match its size (procfs reports 0 bytes, then yields more)', async () => {
     // The same check stops a file that grows or shrinks while it is hashed.
     const e = await refusal(hashPath('/proc/self/status'));
-    expect(e.describe()).toMatch(/\/proc\/self\/status: file changed while it was hashed \(0 bytes at open, \d+ read\)/);
+    expect(e.describe()).toMatch(/\/proc\/self\/status: file changed while hashing \(0 bytes at open, \d+ read\)/);
   });
 
   it('reports a missing path', async () => {
@@ -231,5 +282,60 @@ describe('hashPath: refusals name the path', () => {
     expect(status).toBe(2);
     expect(stderr).toContain(join(dir, 'secret'));
     expect(stderr).toMatch(/permission denied/);
+  });
+});
+
+describe('hashPath: a file rewritten in place while it is hashed (same size)', () => {
+  let dir: string;
+  let cleanup: () => void;
+  beforeEach(() => ({ dir, cleanup } = tempDir()));
+  afterEach(() => cleanup());
+
+  /**
+   * A file of several read buffers whose bytes are overwritten in place, same
+   * size, once its first buffer was hashed (progress has passed one buffer,
+   * and the other files are a few bytes): without a check the digest is
+   * of neither version. Its times are set in the past first, so the rewrite's
+   * timestamp differs even on a file system with coarse timestamps.
+   */
+  function rewrittenOnFirstProgress(path: string): (done: number) => void {
+    const size = READ_SIZE * 4 + 5;
+    writeFileSync(path, Buffer.alloc(size, 1));
+    utimesSync(path, new Date(2020, 0, 1), new Date(2020, 0, 1));
+    let rewritten = false;
+    return (done) => {
+      if (rewritten || done < READ_SIZE) return;
+      rewritten = true;
+      const fd = openSync(path, 'r+');
+      writeSync(fd, Buffer.alloc(size, 2), 0, size, 0);
+      closeSync(fd);
+    };
+  }
+
+  it('refuses a single file rewritten while it is read (exit 2, "changed while hashing")', async () => {
+    const path = join(dir, 'model.bin');
+    const onProgress = rewrittenOnFirstProgress(path);
+    const e = await refusal(hashPath(path, { onProgress }));
+    expect(e.code).toBe('E_INPUT');
+    expect(e.exitCode).toBe(2);
+    expect(e.describe()).toContain(path);
+    expect(e.describe()).toMatch(/changed while hashing/);
+  });
+
+  it('refuses a directory file rewritten while it is read', async () => {
+    mkdirSync(join(dir, 'd'));
+    writeFileSync(join(dir, 'd/other'), 'x');
+    const onProgress = rewrittenOnFirstProgress(join(dir, 'd/shard.bin'));
+    const e = await refusal(hashPath(join(dir, 'd'), { workers: 0, onProgress }));
+    expect(e.exitCode).toBe(2);
+    expect(e.describe()).toContain(join(dir, 'd', 'shard.bin'));
+    expect(e.describe()).toMatch(/changed while hashing/);
+  });
+
+  it('hashes a file whose times changed before it was opened (only a change during the read refuses)', async () => {
+    const path = join(dir, 'f');
+    writeFileSync(path, Buffer.alloc(READ_SIZE * 2, 3));
+    utimesSync(path, new Date(2020, 0, 1), new Date(2020, 0, 1));
+    expect((await hashPath(path)).digest).toBe(sha256sum(path));
   });
 });
