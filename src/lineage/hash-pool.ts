@@ -44,7 +44,7 @@ export class HashPool {
   private readonly chunks: ChunkMessage[] = [];
   private readonly views: ChunkView[] = [];
   private readonly wheres: string[] = [];
-  private readonly workers: { worker: Worker; port: MessagePort }[] = [];
+  private readonly workers: { worker: Worker; port: MessagePort; exited: Promise<number> }[] = [];
   private readonly fingerprints = new Map<number, Fingerprint>();
   private error: unknown;
   private open: ChunkMessage | undefined;
@@ -90,11 +90,9 @@ export class HashPool {
       const init: WorkerInit = { ctl: this.ctl.buffer as SharedArrayBuffer, bytes: this.bytes.buffer as SharedArrayBuffer, port: port2, scan: this.opts.scan === true };
       // The worker is the compiled hash-worker.js beside this file.
       const worker = new Worker(new URL('./hash-worker.js', import.meta.url), { workerData: init, transferList: [port2] });
-      const w = { worker, port: port1 };
-      worker.on('error', (e) => this.fail(e));
-      worker.on('exit', (code) => {
-        if (code !== 0) this.fail(new GateError('E_SERVICE', `hash worker stopped (exit ${code})`));
-      });
+      worker.on('error', (e) => this.fail(new GateError('E_SERVICE', `hash worker failed: ${(e as Error)?.message ?? e}`, { cause: e })));
+      const exited = new Promise<number>((resolve) => worker.on('exit', resolve));
+      const w = { worker, port: port1, exited };
       for (const c of this.chunks) port1.postMessage(c);
       this.workers.push(w);
     }
@@ -132,6 +130,12 @@ export class HashPool {
       if (done === this.count) break;
       await waitAsync(this.ctl, CTL.DONE, done, 100).value;
     }
+    // Each worker ends once nothing is left to claim. Waiting for that (not
+    // terminating it) means a worker that could not even start fails the run
+    // instead of leaving this thread to hash everything unnoticed.
+    const codes = await Promise.all(this.workers.map((w) => w.exited));
+    const bad = codes.find((c) => c !== 0);
+    if (bad !== undefined) this.fail(new GateError('E_SERVICE', `hash worker stopped (exit ${bad})`));
     this.drain();
     this.reportProgress();
     if (this.error !== undefined) throw this.error;

@@ -9,12 +9,14 @@ import { receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { CHUNK_SHIFT, CTL, type ChunkMessage, type WorkerInit, type WorkerReply } from './hash-protocol.js';
 import { hashClaimed, viewOf, type ChunkView } from './hash-claim.js';
 import { READ_SIZE } from './file-digest.js';
+// Static, not on demand: the Action bundles this worker on its own, as one file.
+import { scannerFor as scannerForFormat } from './fingerprint/scanner-for.js';
 
 const init = workerData as WorkerInit | undefined;
 if (!init?.port) throw new Error('hash-worker.js must run as a worker of the hash pool');
 const { port } = init;
 const ctl = new Int32Array(init.ctl);
-const scannerFor = init.scan ? (await import('./fingerprint/scanner-for.js')).scannerFor : undefined;
+const scannerFor = init.scan ? scannerForFormat : undefined;
 
 const chunks: ChunkView[] = [];
 const chunk = (k: number): ChunkView => {
