@@ -34,7 +34,7 @@ export async function hashDirectory(path: string, abs: string, opts: HashOptions
         opts.onProgress!(done, Math.max(total, done));
       }
     : undefined;
-  const pool = new HashPool({ onBytes, scan: opts.fingerprint === true });
+  const pool = new HashPool({ onBytes, scan: opts.fingerprint === true, whereOf: (rel) => join(path, rel) });
   const formats: (FingerprintFormat | undefined)[] = [];
   try {
     const walked = walkDirectory(abs, {
@@ -43,7 +43,7 @@ export async function hashDirectory(path: string, abs: string, opts: HashOptions
       onFile: (f) => {
         const format = opts.fingerprint ? formatOf(f.rel) : undefined;
         formats.push(format);
-        pool.add(f.abs, join(path, f.rel), format === 'parquet' ? undefined : format);
+        pool.add(f.abs, f.rel, format === 'parquet' ? undefined : format);
         if (workers > 0 && !pool.parallel && pool.size === PARALLEL_MIN_FILES) pool.startWorkers(workers);
       },
     });

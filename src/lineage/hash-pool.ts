@@ -51,8 +51,12 @@ export class HashPool {
   private count = 0;
   private reported = 0n;
 
-  /** `scan`: some files will be fingerprinted (workers load the scanners). */
-  constructor(private readonly opts: { onBytes?: (n: number) => void; scan?: boolean } = {}) {}
+  /**
+   * `scan`: some files will be fingerprinted (workers load the scanners).
+   * `whereOf` turns what was added as a file's `where` into its name in
+   * errors (so the caller need not build that string for every file).
+   */
+  constructor(private readonly opts: { onBytes?: (n: number) => void; scan?: boolean; whereOf?: (where: string) => string } = {}) {}
 
   /** Files added so far. */
   get size(): number {
@@ -181,7 +185,12 @@ export class HashPool {
 
   private take(r: WorkerReply): void {
     if (r.kind === 'fingerprint') this.fingerprints.set(r.id, r.fingerprint);
-    else this.fail(new GateError(r.code as ErrorCode, r.message, { where: this.wheres[r.id], hint: r.hint }));
+    else this.fail(new GateError(r.code as ErrorCode, r.message, { where: this.whereOf(r.id), hint: r.hint }));
+  }
+
+  private whereOf(id: number): string | undefined {
+    const w = this.wheres[id];
+    return w !== undefined && this.opts.whereOf ? this.opts.whereOf(w) : w;
   }
 
   private fail(e: unknown): void {

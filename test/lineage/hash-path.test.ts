@@ -254,6 +254,11 @@ describe('hashPath: refusals name the path', () => {
     expect(e.describe()).toMatch(/\/proc\/self\/status: file changed while hashing \(0 bytes at open, \d+ read\)/);
   });
 
+  it('accepts a name that really holds U+FFFD (valid UTF-8), next to the refusal of invalid bytes', async () => {
+    writeTree(dir, { 'd/a\uFFFDb.bin': 'x', 'd/plain': 'y' });
+    expect((await hashPath(join(dir, 'd'))).digest).toBe(oneLiner(join(dir, 'd')));
+  });
+
   it('reports a missing path', async () => {
     const e = await refusal(hashPath(join(dir, 'nope')));
     expect(e.code).toBe('E_NOT_FOUND');
