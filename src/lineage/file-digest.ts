@@ -32,7 +32,7 @@ export interface DigestOptions {
  * was listed; the type is then checked through the open descriptor (so the
  * bytes hashed are those of the file that was checked).
  */
-const OPEN_FLAGS = constants.O_RDONLY | constants.O_NONBLOCK;
+export const OPEN_FLAGS = constants.O_RDONLY | constants.O_NONBLOCK;
 
 /**
  * SHA-256 of a file (equal to `sha256sum`), with blocking reads into `buf`.
@@ -102,7 +102,7 @@ function hashOpenFile(fd: number, path: string, buf: Buffer, opts: DigestOptions
  * its size, refuses it. (A write in the same clock tick as the first look,
  * on a file system with coarse timestamps, is the one change this cannot see.)
  */
-function assertUnchanged(fd: number, path: string, before: BigIntStats, bytesRead: number): void {
+export function assertUnchanged(fd: number, path: string, before: BigIntStats, bytesRead: number): void {
   const after = fstatSync(fd, { bigint: true });
   const sizeAtOpen = Number(before.size);
   if (bytesRead !== sizeAtOpen || after.size !== before.size) {
@@ -113,7 +113,7 @@ function assertUnchanged(fd: number, path: string, before: BigIntStats, bytesRea
   }
 }
 
-function changedWhileHashing(path: string, detail: string): GateError {
+export function changedWhileHashing(path: string, detail: string): GateError {
   return new GateError('E_INPUT', `file changed while hashing (${detail})`, {
     where: path,
     hint: 'hash models and datasets only when nothing is writing to them',

@@ -16,9 +16,36 @@ import {
 } from './hash-protocol.js';
 
 /** Atomics.waitAsync (ES2024, in Node since 16), typed here while the project's lib is ES2023. */
-const waitAsync = (
+export const waitAsync = (
   Atomics as unknown as { waitAsync(a: Int32Array, i: number, v: number, ms: number): { value: Promise<string> | string } }
 ).waitAsync;
+
+/** A started hash worker: its port (messages both ways) and its exit code to come. */
+export interface HashWorker {
+  worker: Worker;
+  port: MessagePort;
+  exited: Promise<number>;
+}
+
+/**
+ * Starts the compiled hash-worker.js beside this file with what `init`
+ * builds around the worker's end of a fresh channel; `onError` hears a worker
+ * that crashed or could not start.
+ */
+export function spawnHashWorker(init: (port: MessagePort) => WorkerInit, onError: (e: GateError) => void): HashWorker {
+  const { port1, port2 } = new MessageChannel();
+  const worker = new Worker(new URL('./hash-worker.js', import.meta.url), { workerData: init(port2), transferList: [port2] });
+  worker.on('error', (e) => onError(new GateError('E_SERVICE', `hash worker failed: ${(e as Error)?.message ?? e}`, { cause: e })));
+  const exited = new Promise<number>((resolve) => worker.on('exit', resolve));
+  return { worker, port: port1, exited };
+}
+
+/** Waits for workers to end on their own; one that did not end cleanly is an error. */
+export async function workersEnded(workers: readonly HashWorker[]): Promise<GateError | undefined> {
+  const codes = await Promise.all(workers.map((w) => w.exited));
+  const bad = codes.find((c) => c !== 0);
+  return bad === undefined ? undefined : new GateError('E_SERVICE', `hash worker stopped (exit ${bad})`);
+}
 
 /** What hashing one file of the pool produced. */
 export interface PoolResult {
@@ -44,7 +71,7 @@ export class HashPool {
   private readonly chunks: ChunkMessage[] = [];
   private readonly views: ChunkView[] = [];
   private readonly wheres: string[] = [];
-  private readonly workers: { worker: Worker; port: MessagePort; exited: Promise<number> }[] = [];
+  private readonly workers: HashWorker[] = [];
   private readonly fingerprints = new Map<number, Fingerprint>();
   private error: unknown;
   private open: ChunkMessage | undefined;
@@ -90,14 +117,11 @@ export class HashPool {
   /** Starts `n` workers; they receive every chunk published so far and all later ones. */
   startWorkers(n: number): void {
     for (let i = 0; i < n; i++) {
-      const { port1, port2 } = new MessageChannel();
-      const init: WorkerInit = { ctl: this.ctl.buffer as SharedArrayBuffer, bytes: this.bytes.buffer as SharedArrayBuffer, port: port2, scan: this.opts.scan === true };
-      // The worker is the compiled hash-worker.js beside this file.
-      const worker = new Worker(new URL('./hash-worker.js', import.meta.url), { workerData: init, transferList: [port2] });
-      worker.on('error', (e) => this.fail(new GateError('E_SERVICE', `hash worker failed: ${(e as Error)?.message ?? e}`, { cause: e })));
-      const exited = new Promise<number>((resolve) => worker.on('exit', resolve));
-      const w = { worker, port: port1, exited };
-      for (const c of this.chunks) port1.postMessage(c);
+      const w = spawnHashWorker(
+        (port) => ({ kind: 'files', ctl: this.ctl.buffer as SharedArrayBuffer, bytes: this.bytes.buffer as SharedArrayBuffer, port, scan: this.opts.scan === true }),
+        (e) => this.fail(e),
+      );
+      for (const c of this.chunks) w.port.postMessage(c);
       this.workers.push(w);
     }
   }
@@ -137,9 +161,8 @@ export class HashPool {
     // Each worker ends once nothing is left to claim. Waiting for that (not
     // terminating it) means a worker that could not even start fails the run
     // instead of leaving this thread to hash everything unnoticed.
-    const codes = await Promise.all(this.workers.map((w) => w.exited));
-    const bad = codes.find((c) => c !== 0);
-    if (bad !== undefined) this.fail(new GateError('E_SERVICE', `hash worker stopped (exit ${bad})`));
+    const ended = await workersEnded(this.workers);
+    if (ended) this.fail(ended);
     this.drain();
     this.reportProgress();
     if (this.error !== undefined) throw this.error;

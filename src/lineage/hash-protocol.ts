@@ -41,8 +41,12 @@ export interface ChunkMessage {
   sizes: SharedArrayBuffer;
 }
 
-/** What a worker is started with. */
-export interface WorkerInit {
+/** What a worker is started with: files of a directory, or the shards of one file. */
+export type WorkerInit = FilesInit | ShardsInit;
+
+/** A worker of the file pool (hash-pool.ts). */
+export interface FilesInit {
+  kind: 'files';
   ctl: SharedArrayBuffer;
   /** One BigInt64: bytes hashed by all threads, for progress. */
   bytes: SharedArrayBuffer;
@@ -50,6 +54,23 @@ export interface WorkerInit {
   port: MessagePort;
   /** Whether any file is to be fingerprinted (loads the scanners). */
   scan: boolean;
+}
+
+/**
+ * A worker hashing shards of one file (shard-hash.ts): `ranges[k]` is shard
+ * k, claimed like files are (PUBLISHED is the number of shards from the
+ * start); its digest goes to `digests` at k * DIGEST_BYTES. The file is read
+ * through the descriptor the calling thread opened and checked (threads
+ * share the process's descriptors, and positioned reads share no offset).
+ */
+export interface ShardsInit {
+  kind: 'shards';
+  ctl: SharedArrayBuffer;
+  bytes: SharedArrayBuffer;
+  port: MessagePort;
+  fd: number;
+  ranges: [number, number][];
+  digests: SharedArrayBuffer;
 }
 
 /** A worker's message to the pool: a file's fingerprint, or the error that stopped it. */

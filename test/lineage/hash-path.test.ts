@@ -1,10 +1,12 @@
 import fc from 'fast-check';
 import { execFileSync } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, symlinkSync, utimesSync, writeFileSync, writeSync, chmodSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, symlinkSync, utimesSync, writeFileSync, writeSync, chmodSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { GateError } from '../../src/core/errors.js';
-import { hashPath } from '../../src/lineage/hash-path.js';
+import { hashFileShardsOnly, hashPath } from '../../src/lineage/hash-path.js';
+import { shardRanges } from '../../src/core/shard-digest.js';
 import { READ_SIZE } from '../../src/lineage/file-digest.js';
 import { CHUNK_FILES } from '../../src/lineage/hash-protocol.js';
 import { oneLiner, sha256sum, tempDir, writeTree } from './helpers.js';
@@ -342,5 +344,69 @@ describe('hashPath: a file rewritten in place while it is hashed (same size)', (
     writeFileSync(path, Buffer.alloc(READ_SIZE * 2, 3));
     utimesSync(path, new Date(2020, 0, 1), new Date(2020, 0, 1));
     expect((await hashPath(path)).digest).toBe(sha256sum(path));
+  });
+});
+
+describe('hashPath: sharded digest of a file, beside its SHA-256', () => {
+  let dir: string;
+  let cleanup: () => void;
+  beforeEach(() => ({ dir, cleanup } = tempDir()));
+  afterEach(() => cleanup());
+
+  /** SHA-256 of bytes [start, end) of a file, from the whole file read into memory. */
+  const rangeSha = (file: string, start: number, end: number): string =>
+    createHash('sha256').update(readFileSync(file).subarray(start, end)).digest('hex');
+
+  it('property: each shard is the SHA-256 of its byte range, the plain digest equals sha256sum, with 0, 1 and 3 workers (6 runs)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 0, max: 3 * READ_SIZE + 10 }),
+        fc.constantFrom(4099, READ_SIZE - 1, READ_SIZE + 7, 2 * READ_SIZE + 3),
+        fc.constantFrom(0, 1, 3),
+        async (size, shardSize, workers) => {
+          const f = join(dir, `m-${size}-${shardSize}`);
+          const bytes = Buffer.alloc(size);
+          for (let i = 0; i < size; i += 4093) bytes[i] = (i / 4093) & 0xff;
+          writeFileSync(f, bytes);
+          const both = await hashPath(f, { shards: true, shardSize, workers });
+          expect(both.digest).toBe(sha256sum(f));
+          const want = shardRanges(size, shardSize).map(([s, e]) => rangeSha(f, s, e));
+          expect(both.shards!.resources.map((r) => r.digest)).toEqual(want);
+          expect(both.shards!.resources.map((r) => r.name)).toEqual(shardRanges(size, shardSize).map(([s, e]) => `.:${s}:${e}`));
+          const only = await hashFileShardsOnly(f, { shardSize, workers });
+          expect(only.shards).toEqual(both.shards);
+          expect(only.size).toBe(size);
+        },
+      ),
+      { numRuns: 6 },
+    );
+  });
+
+  it('refuses a file rewritten in place while its shards are hashed', async () => {
+    const path = join(dir, 'model.bin');
+    const size = READ_SIZE * 4 + 5;
+    writeFileSync(path, Buffer.alloc(size, 1));
+    utimesSync(path, new Date(2020, 0, 1), new Date(2020, 0, 1));
+    let rewritten = false;
+    const onProgress = (done: number): void => {
+      if (rewritten || done < READ_SIZE) return;
+      rewritten = true;
+      const fd = openSync(path, 'r+');
+      writeSync(fd, Buffer.alloc(size, 2), 0, size, 0);
+      closeSync(fd);
+    };
+    const e = await refusal(hashFileShardsOnly(path, { shardSize: READ_SIZE, workers: 0, onProgress }));
+    expect(e.exitCode).toBe(2);
+    expect(e.describe()).toMatch(/changed while hashing/);
+    rewritten = false;
+    writeFileSync(path, Buffer.alloc(size, 1));
+    utimesSync(path, new Date(2020, 0, 1), new Date(2020, 0, 1));
+    expect((await refusal(hashPath(path, { shards: true, shardSize: READ_SIZE, workers: 1, onProgress }))).describe()).toMatch(/changed while hashing/);
+  });
+
+  it('a directory has no sharded digest; --shards-only refuses one', async () => {
+    writeTree(dir, { 'd/a': 'x' });
+    expect((await hashPath(join(dir, 'd'), { shards: true })).shards).toBeUndefined();
+    expect((await refusal(hashFileShardsOnly(join(dir, 'd')))).exitCode).toBe(2);
   });
 });
