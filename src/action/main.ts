@@ -41,9 +41,10 @@ export async function run(env: Env = process.env): Promise<void> {
 }
 
 async function release(inputs: ActionInputs, cwd: string, env: Env): Promise<void> {
-  const { readJsonObjectOption } = await import('../lineage/json-input.js');
+  const { jsonOptionFiles, readJsonObjectOption } = await import('../lineage/json-input.js');
   const { recordLineage } = await import('../lineage/record.js');
-  const { appendRecord, loadSigningKey, modelReleaseRecord, openStore, writeCheckpoint } = await import('../audit/index.js');
+  const { githubActionsSource } = await import('../lineage/source.js');
+  const { appendAndCheckpoint, loadSigningKey, modelReleaseRecord, openStore, releaseContextFromEnv, releaseLineageOf } = await import('../audit/index.js');
   const { releaseSummary } = await import('./summary.js');
   const hyperparameters = inputs.hyperparameters
     ? await readJsonObjectOption(inputs.hyperparameters, 'input "hyperparameters"', cwd)
@@ -65,8 +66,15 @@ async function release(inputs: ActionInputs, cwd: string, env: Env): Promise<voi
     metrics,
     out: inputs.metadataPath,
     statement: inputs.statementPath,
+    outputNames: { out: 'input "metadata-path"', statement: 'input "statement-path"' },
+    ciSource: githubActionsSource(env),
+    inputFiles: jsonOptionFiles([
+      ['the hyperparameters file', inputs.hyperparameters],
+      ['the metrics file', inputs.metrics],
+    ]),
     python: inputs.pythonEnvironment,
   });
+  for (const w of r.warnings) core.warning(w);
   const metadataBytes = await readFile(r.metadataPath);
   const metadataDigest = sha256(metadataBytes);
   const metadataPath = relative(cwd, r.metadataPath) || r.metadataPath;
@@ -78,31 +86,16 @@ async function release(inputs: ActionInputs, cwd: string, env: Env): Promise<voi
   let audit: Parameters<typeof releaseSummary>[0]['audit'];
   if (stores.length > 0) {
     const record = modelReleaseRecord(
-      {
-        modelPath: r.metadata.model.path,
-        modelDigest: r.metadata.model.digest,
-        metadataPath,
-        metadataDigest,
-        reproducibilityDigest: r.metadata.reproducibility_digest,
-        datasets: r.metadata.datasets,
-      },
-      {
-        repository: env.GITHUB_REPOSITORY,
-        actor: env.GITHUB_ACTOR ?? 'unknown',
-        commit: env.GITHUB_SHA,
-        workflow: env.GITHUB_WORKFLOW,
-        runId: env.GITHUB_RUN_ID,
-        runUrl: runUrl(env),
-        component: 'github-action',
-      },
+      releaseLineageOf(r.metadata, metadataPath, metadataDigest),
+      releaseContextFromEnv(env, 'github-action'),
       inputs.eventType,
     );
-    const appended = await appendRecord(stores, record);
+    // With a key, every store is checkpointed right after the append: the log is never left with an unanchored tail.
+    const { records: [appended], checkpoints: [cp] } = await appendAndCheckpoint(stores, [record], { signingKey });
     core.setOutput('audit-seq', String(appended.seq));
     core.setOutput('audit-digest', appended.digest);
     audit = { seq: appended.seq, digest: appended.digest, stores: stores.map((s) => s.displayUrl) };
-    if (signingKey) {
-      const cp = await writeCheckpoint(stores[0], signingKey);
+    if (cp) {
       audit.checkpoint = { key: cp.key, size: cp.size };
       core.setOutput('checkpoint-digest', sha256(cp.jws));
     }
@@ -178,6 +171,9 @@ async function verifyAuditMode(inputs: ActionInputs, cwd: string, env: Env): Pro
     .addRaw(
       auditSummary({
         ok: result.ok,
+        status: result.status,
+        anchored_size: result.anchored_size,
+        anchored_by: result.anchored_by,
         size: result.size,
         head: result.head,
         stores: stores.map((s) => s.displayUrl),

@@ -18,6 +18,7 @@ import { gatherFacts, type GitHubRequester, type PullInfo, type PullRequestSourc
 import { previousConclusion, writeCheckRun } from './github-checks.js';
 import { appendGateRecords, gateRecords } from './audit.js';
 import type { AuditStore } from '../audit/store.js';
+import type { SigningKey } from '../audit/checkpoint.js';
 import { factNeeds } from './needs.js';
 
 /** One evaluation request, translated from a webhook by the App's router. */
@@ -25,8 +26,6 @@ export interface GateRequest {
   owner: string;
   repo: string;
   pull_number: number;
-  /** What the webhook already told us about the PR (saves a request when complete). */
-  known?: Partial<PullInfo>;
   /** Set for `merge_group`: the check goes on the group's head. */
   merge_group?: { head_sha: string; head_ref: string; base_sha: string; base_ref: string };
   /** `pull_request.synchronize`, `check_run.rerequested`, ... (audit and logs). */
@@ -55,15 +54,17 @@ export interface GateOutcome {
 
 export interface GateDeps {
   /** A facts source for this event (its cache lives as long as the event). */
-  sourceFor(octokit: GitHubRequester, target: PullTarget, known?: Partial<PullInfo>): PullRequestSource;
+  sourceFor(octokit: GitHubRequester, target: PullTarget): PullRequestSource;
   /** Opens an audit store the policy names (`file://...`, `s3://...`). */
   openAuditStore(url: string): Promise<AuditStore>;
+  /** The checkpoint signing key (MODEL_GATE_CHECKPOINT_KEY): a checkpoint is signed after each append. */
+  checkpointKey?: () => Promise<SigningKey>;
   clock(): Date;
 }
 
 /** Runs the gate for one pull request (or merge group) and writes the check run. */
 export async function runGate(octokit: GitHubRequester, req: GateRequest, deps: GateDeps): Promise<GateOutcome> {
-  const source = deps.sourceFor(octokit, { owner: req.owner, repo: req.repo, pull_number: req.pull_number }, req.known);
+  const source = deps.sourceFor(octokit, { owner: req.owner, repo: req.repo, pull_number: req.pull_number });
   let info: PullInfo | null = null;
   let policy: Policy | null = null;
   let facts: PullRequestFacts | null = null;
@@ -99,7 +100,7 @@ export async function runGate(octokit: GitHubRequester, req: GateRequest, deps: 
     verdict = failClosed(info ? partialFacts(info) : {}, [`the gate could not gather what it needs: ${messageOf(e)}`]);
   }
 
-  const checkSha = req.merge_group?.head_sha ?? info?.head_sha ?? req.known?.head_sha;
+  const checkSha = req.merge_group?.head_sha ?? info?.head_sha;
   if (!checkSha) throw new GateError('E_GITHUB', `cannot tell which commit to check for ${req.owner}/${req.repo}#${req.pull_number}`);
   const context: VerdictContext = {
     repository: `${req.owner}/${req.repo}`,
@@ -135,7 +136,7 @@ export async function runGate(octokit: GitHubRequester, req: GateRequest, deps: 
     if (records.length > 0) {
       try {
         const stores = await Promise.all(policy.audit.stores.map((u) => deps.openAuditStore(u)));
-        audit = await appendGateRecords(stores, records, deps.clock);
+        audit = await appendGateRecords(stores, records, deps.clock, await deps.checkpointKey?.());
       } catch (e) {
         verdict = failClosed(facts ?? {}, [`the audit store named by the policy could not be written: ${messageOf(e)}`]);
         output = renderCheckRun(verdict, context, facts ?? undefined);

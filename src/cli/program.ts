@@ -28,7 +28,7 @@ export async function buildProgram(run: CliRun, argv?: readonly string[]): Promi
     .description(
       'Model lineage digests, an immutable audit log and a signed four-eyes release gate.',
     )
-    .version(packageVersion(), '-V, --version', 'print the version')
+    .version(packageVersion(), '-V, --version', 'print the version and exit')
     .showSuggestionAfterError(true)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
@@ -56,6 +56,8 @@ export async function buildProgram(run: CliRun, argv?: readonly string[]): Promi
  */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const run: CliRun = { io, exitCode: ExitCode.ok };
+  // commander's `help` takes one command name; `help lineage record` means record's help.
+  if (argv[0] === 'help' && argv.length > 2) argv = [...argv.slice(1), '--help'];
   try {
     const program = await buildProgram(run, argv);
     await program.parseAsync(argv, { from: 'user' });
@@ -102,5 +104,20 @@ export function integerOption(flag: string): (value: string) => number {
       throw new GateError('E_USAGE', `${flag} takes a whole number, got ${JSON.stringify(value)}`);
     }
     return Number(value);
+  };
+}
+
+/**
+ * Parses an option that must not be empty, naming the flag: an unset shell
+ * variable (`--actor "$USER"` where USER is unset) arrives as "".
+ */
+export function nonEmptyOption(flag: string, example: string): (value: string) => string {
+  return (value: string) => {
+    if (value.trim() === '') {
+      throw new GateError('E_USAGE', `${flag} is empty`, {
+        hint: `give it a value, e.g. ${flag} ${example} (a shell variable that is not set expands to nothing)`,
+      });
+    }
+    return value;
   };
 }

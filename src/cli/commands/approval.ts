@@ -94,6 +94,7 @@ export function formatVerdict(v: Verdict): string {
   }
   out.push('');
   out.push(...v.reasons.map((r) => `${v.passed ? '✓' : '✗'} ${r}`));
+  if (v.notes?.length) out.push(...v.notes.map((n) => `note: ${n}`));
   return `${out.join('\n')}\n`;
 }
 

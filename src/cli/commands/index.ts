@@ -22,6 +22,7 @@ export interface CommandFile {
 export const COMMAND_FILES: readonly { names: readonly string[]; load: () => Promise<CommandFile> }[] = [
   { names: ['hash', 'lineage'], load: () => import('./lineage.js') },
   { names: ['audit'], load: () => import('./audit.js') },
+  { names: ['release'], load: () => import('./release.js') },
   { names: ['change'], load: () => import('./change.js') },
   { names: ['simulate', 'approval', 'policy'], load: () => import('./approval.js') },
   { names: ['approve'], load: () => import('./approve.js') },
@@ -46,6 +47,7 @@ export function commandFilesFor(argv: readonly string[] | undefined): (typeof CO
  * in the listed order.
  */
 export async function registerCommands(program: Command, run: CliRun, argv?: readonly string[]): Promise<void> {
-  // One at a time: jest's ESM loader fails on concurrent imports sharing modules.
+  // One at a time: jest's ESM loader (the help and docs tests load every file)
+  // fails on concurrent dynamic imports that share a dependency ("not in cache").
   for (const f of commandFilesFor(argv)) (await f.load()).register(program, run);
 }
