@@ -24,6 +24,7 @@ import {
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { GateError } from '../../core/errors.js';
+import { KeyIndexBuilder, type KeyIndex } from '../key-index.js';
 import { MAX_RECORD_BYTES } from '../record.js';
 import type { AuditStore, CreateResult, KeyInspection, StoreDir } from '../store.js';
 
@@ -190,6 +191,32 @@ export class FileStore implements AuditStore {
       throw fsError(e, `cannot list ${dir}`, path);
     }
     return names.filter((n) => NAME_RE[dir].test(n)).sort().map((n) => `${dir}/${n}`);
+  }
+
+  /**
+   * The directory's keys as a compact index, read entry by entry: a million
+   * names are never held as strings at once (they were the verifier's
+   * largest allocation on a long log).
+   */
+  async listIndex(dir: StoreDir): Promise<KeyIndex> {
+    const path = join(this.root, dir);
+    const index = new KeyIndexBuilder(dir);
+    let handle;
+    try {
+      handle = await fsp.opendir(path, { bufferSize: 512 });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
+        await this.assertRootExists();
+        return index.build();
+      }
+      throw fsError(e, `cannot list ${dir}`, path);
+    }
+    try {
+      for await (const entry of handle) index.addName(entry.name);
+    } catch (e) {
+      throw fsError(e, `cannot list ${dir}`, path);
+    }
+    return index.build();
   }
 
   async inspect(key: string): Promise<KeyInspection> {
