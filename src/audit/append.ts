@@ -94,21 +94,19 @@ export async function appendRecord(stores: AuditStore[], input: RecordInput, opt
     let log = fields.log ?? DEFAULT_LOG_NAME;
     if (head) {
       const parsed = parseRecord(head.bytes);
-      if (!parsed.ok) {
-        throw new GateError('E_CHAIN_BROKEN', `cannot append after record ${head.seq}: ${parsed.reason}`, {
-          where: primary.displayUrl,
-          hint: 'run `model-gate audit verify` on this store',
-        });
-      }
-      if (fields.log !== undefined && fields.log !== parsed.record.log) {
-        throw new GateError('E_INPUT', `this store holds log ${JSON.stringify(parsed.record.log)}, not ${JSON.stringify(fields.log)}`, {
+      // An unreadable head (planted where it can never be removed, under
+      // COMPLIANCE) must not stop the log: the next record chains to its
+      // bytes and `verify` reports it. The name then comes from record 0.
+      const headLog = parsed.ok ? parsed.record.log : await logNameForAppend(primary, head.seq, fields.log, policy);
+      if (fields.log !== undefined && fields.log !== headLog) {
+        throw new GateError('E_INPUT', `this store holds log ${JSON.stringify(headLog)}, not ${JSON.stringify(fields.log)}`, {
           where: primary.displayUrl,
           hint: 'a log keeps the name of its first record: drop --log or use another store',
         });
       }
       seq = head.seq + 1;
       prev = recordDigest(head.bytes);
-      log = parsed.record.log;
+      log = headLog;
     }
     const { log: _ignored, ...rest } = fields;
     const bytes = encodeRecord({ v: RECORD_VERSION, log, seq, prev, time: now().toISOString(), ...rest });
@@ -136,6 +134,20 @@ export async function appendRecord(stores: AuditStore[], input: RecordInput, opt
     // behind faster writers never catches up (measured: starvation with 8).
     head = await readHead(primary, policy);
   }
+}
+
+/** The log's name when its last record is not a valid record: record 0's, or `--log` when record 0 is unreadable too. */
+async function logNameForAppend(store: AuditStore, headSeq: number, given: string | undefined, policy: RetryPolicy): Promise<string> {
+  if (headSeq > 0) {
+    const first = await withRetry(policy, `reading ${entryKey(0)}`, store.displayUrl, () => store.read(entryKey(0)));
+    const parsed = first ? parseRecord(first) : null;
+    if (parsed?.ok) return parsed.record.log;
+  }
+  if (given !== undefined) return given;
+  throw new GateError('E_CHAIN_BROKEN', `record ${headSeq} is not a valid record and record 0 cannot tell the log's name`, {
+    where: store.displayUrl,
+    hint: 'pass --log NAME (the log\'s name) to append after it; run `model-gate audit verify` on this store',
+  });
 }
 
 async function copyToSecondaries(primary: AuditStore, secondaries: AuditStore[], seq: number, bytes: Uint8Array, policy: RetryPolicy): Promise<void> {

@@ -8,6 +8,7 @@ import { canonicalJson } from '../core/canonical-json.js';
 import { isDigest, sha256, type Digest } from '../core/digest.js';
 import { GateError } from '../core/errors.js';
 import { isUtf8 } from 'node:buffer';
+import { nestsDeeperThan, valueNestsDeeperThan } from './json-depth.js';
 import * as crypto from 'node:crypto';
 
 /** Format version written into every record. */
@@ -19,6 +20,15 @@ export const RECORD_VERSION = 1;
  * its digest in `subject`). The bound also keeps a verifier's memory flat.
  */
 export const MAX_RECORD_BYTES = 64 * 1024;
+
+/**
+ * Records nest at most 64 levels of objects and arrays (the record object is
+ * level 1, `details` level 2). Every JSON serialiser and every reader that
+ * walks a value recurses, so a deeper record (a few thousand levels fit in
+ * 64 KiB) would crash each of them: it is refused when written and is
+ * `unparseable` when read.
+ */
+export const MAX_RECORD_DEPTH = 64;
 
 /** A JSON value as stored in `details`. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [k: string]: JsonValue };
@@ -103,6 +113,8 @@ export function checkRecordInput(input: RecordInput): Omit<AuditRecord, 'v' | 's
   if (details === null || typeof details !== 'object' || Array.isArray(details)) {
     throw new GateError('E_INPUT', 'details must be a JSON object', { where: 'details' });
   }
+  // Before anything walks it: a deep value overflows every recursive serialiser.
+  if (valueNestsDeeperThan(details, MAX_RECORD_DEPTH - 1)) throw detailsTooDeep('details');
   // Canonicalising now rejects what JSON cannot hold (NaN, Infinity, functions).
   canonicalJson(details);
   const tags = (input.compliance_tags ?? []).map((t, i) => {
@@ -121,6 +133,14 @@ export function checkRecordInput(input: RecordInput): Omit<AuditRecord, 'v' | 's
     details: details as JsonObject,
     compliance_tags: tags,
   };
+}
+
+/** The error for details nested deeper than a record allows; `where` names their source. */
+export function detailsTooDeep(where: string): GateError {
+  return new GateError('E_INPUT', `details are nested more than ${MAX_RECORD_DEPTH - 1} levels deep`, {
+    where,
+    hint: `a record nests at most ${MAX_RECORD_DEPTH} levels of objects and arrays (details are its level 2): flatten the details, or store the document elsewhere and name it by digest with --subject`,
+  });
 }
 
 /**
@@ -164,6 +184,9 @@ export function parseRecord(bytes: Uint8Array): ParsedRecord {
     return { ok: false, reason: `${bytes.length} bytes, larger than any record a writer produces (64 KiB)` };
   }
   const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+  if (nestsDeeperThan(buf, MAX_RECORD_DEPTH)) {
+    return { ok: false, reason: `nested more than ${MAX_RECORD_DEPTH} levels deep, deeper than any record a writer produces` };
+  }
   const text = buf.toString('utf8');
   let value: unknown;
   try {
