@@ -5,6 +5,7 @@
  * (`orderedMap`), so memory does not grow with the log. `readChain` reads a
  * whole store into a {@link ChainObservation} for the pure `verifyChain`.
  */
+import { GateError } from '../core/errors.js';
 import { checkCheckpoint, type CheckedCheckpoint, type VerifyKey } from './checkpoint.js';
 import type { ChainObservation, ChainSetup, EntryObservation } from './chain-verify.js';
 import { indexKeys, type KeyIndex } from './key-index.js';
@@ -138,7 +139,14 @@ export async function planChain(store: AuditStore, options: ReadChainOptions = {
 export async function readCheckpoint(store: AuditStore, size: number, key: VerifyKey | undefined, policy: RetryPolicy = DEFAULT_RETRY): Promise<CheckedCheckpoint> {
   if (!key) return { size, status: 'unchecked' };
   const k = checkpointKey(size);
-  const bytes = await withRetry(policy, `reading ${k}`, store.displayUrl, () => store.read(k));
+  let bytes: Uint8Array | null;
+  try {
+    bytes = await withRetry(policy, `reading ${k}`, store.displayUrl, () => store.read(k));
+  } catch (e) {
+    // Something that cannot be a checkpoint sits at the key (file store: a FIFO, a directory, a huge file).
+    if (e instanceof GateError && e.code === 'E_CHAIN_BROKEN') return { size, status: 'bad', reason: e.message };
+    throw e;
+  }
   return checkCheckpoint(size, bytes, key);
 }
 
