@@ -150,20 +150,34 @@ async function logNameForAppend(store: AuditStore, headSeq: number, given: strin
   });
 }
 
+/**
+ * Writes record `seq` to every secondary: created there, or compared with
+ * what the secondary already holds at `seq` (the same bytes: an earlier
+ * attempt got there). A secondary behind the first store first gets the
+ * records it lacks at its end (a writer that died between stores). A
+ * secondary holding other bytes at any of those keys has diverged:
+ * E_CONFLICT, and the append is not reported as done.
+ */
 async function copyToSecondaries(primary: AuditStore, secondaries: AuditStore[], seq: number, bytes: Uint8Array, policy: RetryPolicy): Promise<void> {
   for (const store of secondaries) {
     const keys = await withRetry(policy, 'listing entries', store.displayUrl, () => store.list('entries'));
-    const last = keys.length ? (seqOfEntryKey(keys[keys.length - 1]) ?? -1) : -1;
-    for (let s = last + 1; s <= seq; s++) {
+    let last = -1;
+    for (let i = keys.length - 1; i >= 0 && last < 0; i--) last = seqOfEntryKey(keys[i]) ?? -1;
+    // Records it lacks at its end, then `seq` itself, whether or not the store is ahead.
+    for (let s = Math.min(last + 1, seq); s <= seq; s++) {
       const key = entryKey(s);
       const want = s === seq ? bytes : await withRetry(policy, `reading ${key}`, primary.displayUrl, () => primary.read(key));
       if (want === null) continue; // the primary lacks it too: verify reports it
       const r = await withRetry(policy, `writing ${key}`, store.displayUrl, () => store.create(key, want));
       if (!r.created && !Buffer.from(r.existing).equals(want)) {
-        throw new GateError('E_CONFLICT', `store holds a different record ${s} than ${primary.displayUrl}: the stores have diverged`, {
-          where: store.displayUrl,
-          hint: 'run `model-gate audit verify` with every --store to see where',
-        });
+        throw new GateError(
+          'E_CONFLICT',
+          `record ${seq} was written to ${primary.displayUrl}, but ${store.displayUrl} holds a different record ${s}: the stores have diverged, and the record is not in every store`,
+          {
+            where: store.displayUrl,
+            hint: 'nothing was reported as appended; run `model-gate audit verify` with every --store to see where they differ before appending again',
+          },
+        );
       }
     }
   }
