@@ -9,6 +9,7 @@ import { isDigest, sha256, type Digest } from '../core/digest.js';
 import { GateError } from '../core/errors.js';
 import { isUtf8 } from 'node:buffer';
 import { nestsDeeperThan, valueNestsDeeperThan } from './json-depth.js';
+import { isWellFormed } from './unicode.js';
 import * as crypto from 'node:crypto';
 
 /** Format version written into every record. */
@@ -98,6 +99,7 @@ export function checkRecordInput(input: RecordInput): Omit<AuditRecord, 'v' | 's
     if (typeof value !== 'string' || value.length === 0) {
       throw new GateError('E_INPUT', `${field} must be a non-empty string`, { where: field });
     }
+    if (!isWellFormed(value)) throw loneSurrogateError(field);
     return value;
   };
   const subject = (input.subject ?? []).map((d, i) => {
@@ -115,12 +117,15 @@ export function checkRecordInput(input: RecordInput): Omit<AuditRecord, 'v' | 's
   }
   // Before anything walks it: a deep value overflows every recursive serialiser.
   if (valueNestsDeeperThan(details, MAX_RECORD_DEPTH - 1)) throw detailsTooDeep('details');
+  const lone = illFormedPath(details, 'details');
+  if (lone !== null) throw loneSurrogateError(lone);
   // Canonicalising now rejects what JSON cannot hold (NaN, Infinity, functions).
   canonicalJson(details);
   const tags = (input.compliance_tags ?? []).map((t, i) => {
     if (typeof t !== 'string' || t.length === 0) {
       throw new GateError('E_INPUT', 'compliance tags must be non-empty strings', { where: `compliance_tags[${i}]` });
     }
+    if (!isWellFormed(t)) throw loneSurrogateError(`compliance_tags[${i}]`);
     return t;
   });
   return {
@@ -133,6 +138,36 @@ export function checkRecordInput(input: RecordInput): Omit<AuditRecord, 'v' | 's
     details: details as JsonObject,
     compliance_tags: tags,
   };
+}
+
+function loneSurrogateError(where: string): GateError {
+  return new GateError('E_INPUT', 'a string holds a lone surrogate, which RFC 8785 (the record\'s canonical form) forbids', {
+    where,
+    hint: 'pass well-formed Unicode: a character outside the BMP is a surrogate pair, never half of one',
+  });
+}
+
+/**
+ * The path of the first string or key in a parsed value that holds a lone
+ * surrogate (`details.note`, `details.list[2]`), or null. The value nests at
+ * most MAX_RECORD_DEPTH levels (checked before), so the walk is bounded.
+ */
+export function illFormedPath(value: unknown, path: string): string | null {
+  if (typeof value === 'string') return isWellFormed(value) ? null : path;
+  if (value === null || typeof value !== 'object') return null;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const p = illFormedPath(value[i], `${path}[${i}]`);
+      if (p !== null) return p;
+    }
+    return null;
+  }
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+    if (!isWellFormed(k)) return `${path}.${JSON.stringify(k)}`;
+    const p = illFormedPath(v, `${path}.${k}`);
+    if (p !== null) return p;
+  }
+  return null;
 }
 
 /** The error for details nested deeper than a record allows; `where` names their source. */
@@ -199,6 +234,11 @@ export function parseRecord(bytes: Uint8Array): ParsedRecord {
   // Valid UTF-8 first: the decoder above replaced invalid bytes, which the text comparison cannot see.
   if (!isUtf8(buf) || !isCanonicalText(value, text)) {
     return { ok: false, reason: 'not in canonical JSON form (RFC 8785), so not as a writer stored it' };
+  }
+  // Canonical text escapes a lone surrogate as \udXXX (a pair is written as UTF-8), so only then is the walk needed.
+  if (text.includes('\\ud')) {
+    const at = illFormedPath(value, 'record');
+    if (at !== null) return { ok: false, reason: `${at} holds a lone surrogate, which RFC 8785 forbids, so no writer of this format stored it` };
   }
   return { ok: true, record: value as AuditRecord };
 }
