@@ -101,7 +101,10 @@ describe('model-gate approve, against a GitHub REST double validated by GitHub\'
     const source = githubPullRequestSource(fetchRequester(gh.apiUrl, gh.userToken('gate')), { owner: 'acme', repo: 'models', pull_number: 12 });
     const policy = parsePolicy(POLICY);
     const verdict = await evaluate(policy, await gatherFacts(source, factNeeds(policy, await source.changedFiles())));
-    expect(verdict.passed).toBe(true);
+    // Both signatures count; what still fails the gate is metadata.json's false claim about the model.
+    expect(verdict.reasons).toEqual([
+      expect.stringMatching(/check failed: models\/churn\/metadata.json records model digest sha256:c{64} for models\/churn\/model.onnx, but the head commit holds sha256:[0-9a-f]{64} there/),
+    ]);
     expect(verdict.roles.map((r) => [r.role, r.filled_by.map((f) => `${f.login}:${f.signature}`)])).toEqual([
       ['developer', ['alice:valid']],
       ['risk', ['bob:valid']],

@@ -39,6 +39,8 @@ describe('gathering facts through the PullRequestSource interface (in memory)', 
       ],
       teams: { 'acme/ml': ['alice', 'dave'] },
       commitAuthors: ['carol'],
+      // The head holds the changed model (the evaluator refuses a changed file the head does not hold).
+      contents: { [`${HEAD}:models/a.onnx`]: 'weights' },
     });
     const facts = await gatherFacts(src, factNeeds(policy, [{ filename: 'models/a.onnx' }]));
     expect(src.asked.filter((a) => a.startsWith('keys:'))).toEqual([]);
