@@ -18,6 +18,7 @@ import { gatherFacts, type GitHubRequester, type PullInfo, type PullRequestSourc
 import { previousConclusion, writeCheckRun } from './github-checks.js';
 import { appendGateRecords, gateRecords } from './audit.js';
 import type { AuditStore } from '../audit/store.js';
+import type { SigningKey } from '../audit/checkpoint.js';
 import { factNeeds } from './needs.js';
 
 /** One evaluation request, translated from a webhook by the App's router. */
@@ -56,6 +57,8 @@ export interface GateDeps {
   sourceFor(octokit: GitHubRequester, target: PullTarget): PullRequestSource;
   /** Opens an audit store the policy names (`file://...`, `s3://...`). */
   openAuditStore(url: string): Promise<AuditStore>;
+  /** The checkpoint signing key (MODEL_GATE_CHECKPOINT_KEY): a checkpoint is signed after each append. */
+  checkpointKey?: () => Promise<SigningKey>;
   clock(): Date;
 }
 
@@ -133,7 +136,7 @@ export async function runGate(octokit: GitHubRequester, req: GateRequest, deps: 
     if (records.length > 0) {
       try {
         const stores = await Promise.all(policy.audit.stores.map((u) => deps.openAuditStore(u)));
-        audit = await appendGateRecords(stores, records, deps.clock);
+        audit = await appendGateRecords(stores, records, deps.clock, await deps.checkpointKey?.());
       } catch (e) {
         verdict = failClosed(facts ?? {}, [`the audit store named by the policy could not be written: ${messageOf(e)}`]);
         output = renderCheckRun(verdict, context, facts ?? undefined);
