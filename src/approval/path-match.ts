@@ -24,6 +24,8 @@ const IGNORABLE = /\p{Default_Ignorable_Code_Point}/gu;
  * default-ignorable code points. Idempotent (a property test checks it).
  */
 export function pathKey(path: string): string {
+  // ASCII is already NFC and holds no default-ignorable code point (the first is U+00AD).
+  if (ASCII.test(path)) return path;
   let prev = path;
   for (;;) {
     const next = prev.replace(IGNORABLE, '').normalize('NFC');
@@ -48,10 +50,26 @@ function foldChar(c: string): string {
   return one(lower) ? lower : c;
 }
 
+const ASCII = /^[\x00-\x7f]*$/;
+/** Folded letters outside ASCII (bounded: paths repeat few distinct letters). */
+const folded = new Map<string, string>();
+
 /** A path case-folded for matching (after {@link pathKey}). Idempotent. */
 export function foldCase(text: string): string {
+  if (ASCII.test(text)) return text.toLowerCase();
   let out = '';
-  for (const c of text) out += foldChar(c);
+  for (const c of text) {
+    if (c.charCodeAt(0) < 0x80) {
+      out += c.toLowerCase();
+      continue;
+    }
+    let f = folded.get(c);
+    if (f === undefined) {
+      f = foldChar(c);
+      if (folded.size < 65536) folded.set(c, f);
+    }
+    out += f;
+  }
   return out;
 }
 
@@ -102,8 +120,15 @@ export function pathMatcher(globs: readonly string[], exact: readonly string[] =
   // A glob made only of invisible code points names nothing (and picomatch refuses an empty glob).
   const patterns = globs.map((g) => foldGlob(pathKey(g))).filter((g) => g.length > 0);
   const m = patterns.length > 0 ? picomatch(patterns, MATCH_OPTIONS) : () => false;
+  // One evaluation asks about the same paths for several checks: answer each once.
+  const memo = new Map<string, boolean>();
   return (p) => {
-    const key = foldCase(pathKey(p));
-    return files.has(key) || m(key);
+    let hit = memo.get(p);
+    if (hit === undefined) {
+      const key = foldCase(pathKey(p));
+      hit = files.has(key) || m(key);
+      if (memo.size < 100_000) memo.set(p, hit);
+    }
+    return hit;
   };
 }
