@@ -39,8 +39,7 @@ describe('gathering facts through the PullRequestSource interface (in memory)', 
       ],
       teams: { 'acme/ml': ['alice', 'dave'] },
       commitAuthors: ['carol'],
-      // The head holds the changed model (the evaluator refuses a changed file the head does not hold).
-      contents: { [`${HEAD}:models/a.onnx`]: 'weights' },
+      contents: { [`${HEAD}:models/a.onnx`]: 'onnx bytes' },
     });
     const facts = await gatherFacts(src, factNeeds(policy, [{ filename: 'models/a.onnx' }]));
     expect(src.asked.filter((a) => a.startsWith('keys:'))).toEqual([]);
@@ -57,6 +56,7 @@ describe('gathering facts through the PullRequestSource interface (in memory)', 
         { login: 'dave', user_id: 4, state: 'CHANGES_REQUESTED', commit_id: HEAD, body: 'no' },
       ],
       teams: { 'acme/ml': ['alice', 'dave'] },
+      contents: { [`${HEAD}:models/a.onnx`]: 'onnx bytes' },
     });
     const v = await evaluate(policy, await gatherFacts(vetoed, factNeeds(policy, [{ filename: 'models/a.onnx' }])));
     expect(v.passed).toBe(false);

@@ -47,6 +47,7 @@ export function commandFilesFor(argv: readonly string[] | undefined): (typeof CO
  * in the listed order.
  */
 export async function registerCommands(program: Command, run: CliRun, argv?: readonly string[]): Promise<void> {
-  const files = await Promise.all(commandFilesFor(argv).map((f) => f.load()));
-  for (const f of files) f.register(program, run);
+  // One at a time: jest's ESM loader (the help and docs tests load every file)
+  // fails on concurrent dynamic imports that share a dependency ("not in cache").
+  for (const f of commandFilesFor(argv)) (await f.load()).register(program, run);
 }
