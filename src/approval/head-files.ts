@@ -84,13 +84,8 @@ export function headFileChecks(
 
   for (const d of modelDirs(present, isProtected, isModel)) out.push(...lineageChecks(d, facts, head, reported));
 
-  if (rule.signatures.required) {
-    // A changed model its metadata.json describes must be among the signed artifacts. A model
-    // changed with no metadata.json beside it is bound by the head commit alone (require
-    // lineage with checks.metadata).
-    const described = modelDirs(present, isProtected, isModel).flatMap((d) => (lookupMetadata(d, facts) ? d.models : []));
-    out.push(...artifactChecks(facts, head, described, reported));
-  }
+  // Every changed model is among the signed artifacts, with or without a metadata.json naming it.
+  if (rule.signatures.required) out.push(...artifactChecks(facts, head, changedProtected.filter(isModel), reported));
   return out;
 }
 
