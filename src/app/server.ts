@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { createNodeMiddleware, createProbot, ProbotOctokit } from 'probot';
 import { createApp } from './app.js';
 import { realDeps } from './deps.js';
+import { workQueue } from './work-queue.js';
 
 // Structured (JSON) logs in production unless LOG_FORMAT says otherwise, as `probot run` does.
 const env: Record<string, string | undefined> = {
@@ -30,7 +31,10 @@ const Octokit =
     : ProbotOctokit;
 
 const probot = createProbot({ env: env as NodeJS.ProcessEnv, overrides: { Octokit, logLevel: (env.LOG_LEVEL as 'info') ?? 'info' } });
-const middleware = await createNodeMiddleware(createApp(realDeps(env)), {
+// Deliveries are answered once the in_progress check run is written; the
+// evaluation continues in this bounded queue (MODEL_GATE_CONCURRENCY, default 4).
+const background = workQueue(Number(env.MODEL_GATE_CONCURRENCY ?? 4), probot.log);
+const middleware = await createNodeMiddleware(createApp({ ...realDeps(env), background }), {
   probot,
   webhooksPath: env.WEBHOOK_PATH || '/api/github/webhooks',
 });
