@@ -72,6 +72,10 @@ export function releaseSummary(s: ReleaseSummaryInput): string {
 
 export interface AuditSummaryInput {
   ok: boolean;
+  /** `intact` only when every record is anchored by a checkpoint (verifyLog's status). */
+  status: 'intact' | 'unanchored-tail' | 'empty' | 'findings';
+  anchored_size: number;
+  anchored_by: string | null;
   size: number;
   head: string | null;
   stores: string[];
@@ -84,7 +88,13 @@ export function auditSummary(s: AuditSummaryInput): string {
   const out = [
     '## Audit log verification',
     '',
-    s.ok ? `**Intact**: ${s.size} record(s), head ${head}.` : `**${s.findings.length} finding(s)** in ${s.size} record(s).`,
+    !s.ok
+      ? `**${s.findings.length} finding(s)** in ${s.size} record(s).`
+      : s.status === 'intact'
+        ? `**Intact**: ${s.size} record(s), head ${head}, anchored by ${s.anchored_by}.`
+        : s.size === 0
+          ? '**Empty**: the log holds no record.'
+          : `**Unanchored tail**: the chain of ${s.size} record(s) verified (head ${head}), but records ${s.anchored_size} to ${s.size - 1} are covered by no signed checkpoint: an edit or a cut there cannot be detected.${s.anchored_size ? ` Records 0 to ${s.anchored_size - 1} are anchored by ${s.anchored_by}.` : ' Pass `checkpoint-public-key`, and sign a checkpoint after each append (`checkpoint-key`).'}`,
     '',
     `Stores: ${s.stores.map((u) => `\`${cell(u)}\``).join(', ')}`,
   ];

@@ -9,7 +9,8 @@
  * and a release workflow may append at once).
  */
 import { createHash } from 'node:crypto';
-import { appendRecord } from '../audit/append.js';
+import { appendAndCheckpoint } from '../audit/append-checkpoint.js';
+import type { SigningKey } from '../audit/checkpoint.js';
 import type { RecordInput } from '../audit/record.js';
 import type { AuditStore } from '../audit/store.js';
 import { findArmoredSignatures } from '../approval/sshsig.js';
@@ -135,16 +136,16 @@ function signedStatement(facts: PullRequestFacts, review: ReviewFact): { bytes: 
   return { bytes: statementBytes(buildStatement(facts, approver)) };
 }
 
-/** Appends the records to the stores (audit-core's protocol; first store sequences). */
+/**
+ * Appends the records to the stores (audit-core's protocol; first store
+ * sequences) and, with a checkpoint key, signs a checkpoint right after.
+ */
 export async function appendGateRecords(
   stores: AuditStore[],
   records: RecordInput[],
   now: () => Date,
+  signingKey?: SigningKey,
 ): Promise<Array<{ event_type: string; seq: number; digest: Digest }>> {
-  const out = [];
-  for (const r of records) {
-    const res = await appendRecord(stores, r, { now });
-    out.push({ event_type: r.event_type, seq: res.seq, digest: res.digest });
-  }
-  return out;
+  const res = await appendAndCheckpoint(stores, records, { now, signingKey });
+  return res.records.map((r, i) => ({ event_type: records[i].event_type, seq: r.seq, digest: r.digest }));
 }

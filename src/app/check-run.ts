@@ -126,6 +126,12 @@ export function renderCheckRun(
     for (const r of verdict.reasons) parts.push(`- ${fence(r)}`);
     parts.push('');
   }
+  // What did not decide the verdict but a reviewer must see (a shared key, unlinked commit authors).
+  if (verdict.notes?.length) {
+    parts.push(verdict.passed ? '**Also noted**' : '**Also noted** (not why it fails)', '');
+    for (const n of verdict.notes) parts.push(`- ${fence(n)}`);
+    parts.push('');
+  }
 
   for (const rule of applicable) {
     parts.push(`### Rule ${code(rule.name)}: ${rule.passed ? 'passed' : 'not passed'}`, '');

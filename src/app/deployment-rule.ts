@@ -13,7 +13,7 @@
  */
 import type { Probot } from 'probot';
 import { messageOf } from '../core/errors.js';
-import { appendRecord } from '../audit/append.js';
+import { appendAndCheckpoint } from '../audit/append-checkpoint.js';
 import { DEPLOYMENT_DECISION, deploymentDecisionRecord } from '../audit/deployment-record.js';
 import type { RecordInput } from '../audit/record.js';
 import type { Digest } from '../core/digest.js';
@@ -90,7 +90,10 @@ export async function runDeploymentRule(
     };
   } else if (gathered.stores.length > 0) {
     try {
-      const res = await appendRecord(gathered.stores, decisionRecord(req, gathered, decision), { now: deps.clock });
+      const { records: [res] } = await appendAndCheckpoint(gathered.stores, [decisionRecord(req, gathered, decision)], {
+        now: deps.clock,
+        signingKey: await deps.checkpointKey?.(),
+      });
       auditSeq = res.seq;
     } catch (e) {
       decision = {

@@ -5,6 +5,7 @@
 import type { AppDeps } from './app.js';
 import { githubPullRequestSource } from './github-facts.js';
 import { openStore } from '../audit/open-store.js';
+import { signingKeyFromEnv } from '../audit/append-checkpoint.js';
 import { serviceNowFromEnv } from './servicenow-env.js';
 import { auditConfigFromEnv } from './audit-config.js';
 
@@ -13,6 +14,7 @@ export function realDeps(env: Record<string, string | undefined>): AppDeps {
   return {
     sourceFor: githubPullRequestSource,
     openAuditStore: (url) => openStore(url, { env }),
+    checkpointKey: signingKeyFromEnv(env),
     clock: () => new Date(),
     changeManagementFor: serviceNowFromEnv(env),
     // Waiting deployments are looked for at startup and then every

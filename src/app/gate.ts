@@ -26,6 +26,7 @@ import { gatherFacts, type GitHubRequester, type PullInfo, type PullRequestSourc
 import { completeCheckRun, previousConclusion, startCheckRun } from './github-checks.js';
 import { appendGateRecords, gateRecords } from './audit.js';
 import type { AuditStore } from '../audit/store.js';
+import type { SigningKey } from '../audit/checkpoint.js';
 import { factNeeds } from './needs.js';
 import { auditStoresFor, checkStoreUrl, NO_AUDIT_CONFIG, type AppAuditConfig } from './audit-config.js';
 import { githubRepoSource, type RepoSource } from './repo-source.js';
@@ -68,6 +69,8 @@ export interface GateDeps {
   openAuditStore(url: string): Promise<AuditStore>;
   /** Where the App's audit records go (item 6 of issue 10); none: the default branch's policy decides. */
   audit?: AppAuditConfig;
+  /** The checkpoint signing key (MODEL_GATE_CHECKPOINT_KEY): a checkpoint is signed after each append. */
+  checkpointKey?: () => Promise<SigningKey>;
   clock(): Date;
 }
 
@@ -241,7 +244,7 @@ export async function finishGate(octokit: GitHubRequester, started: StartedGate,
             return deps.openAuditStore(u);
           }),
         );
-        audit = await appendGateRecords(stores, records, deps.clock);
+        audit = await appendGateRecords(stores, records, deps.clock, await deps.checkpointKey?.());
       } catch (e) {
         verdict = failClosed(facts ?? partialFacts(info), [`the audit store named by ${auditing.from} could not be written: ${messageOf(e)}`]);
         output = renderCheckRun(verdict, context, facts ?? undefined);

@@ -50,14 +50,56 @@ export interface ChainObservation {
   listedSize?: number;
   /** The log must have at least this many records (learned elsewhere). */
   minSize?: number;
+  /** The log's expected name (`--log`): records and checkpoints of another log are findings. */
+  expectLog?: string;
+  /**
+   * Anchors learned outside the store: a trusted checkpoint kept elsewhere
+   * (`--trusted-checkpoint`), or a size and head published elsewhere
+   * (`--min-size` with `--expect-head`). Each must hold like a stored checkpoint.
+   */
+  externalAnchors?: ExternalAnchor[];
   /** The store's required retention; checks `not-locked` when set and retention was read. */
   retentionDays?: number;
   /** Accept GOVERNANCE retention as locked (COMPLIANCE only by default). */
   allowGovernance?: boolean;
 }
 
+/**
+ * A size and head learned outside the store. It anchors records 0..size-1
+ * exactly as a signed checkpoint in the store would: the log must be at
+ * least that long and record size-1 must hash to `head`.
+ */
+export interface ExternalAnchor {
+  /** Records covered; absent: the log as it is now (its last record must be `head`). */
+  size?: number;
+  head: Digest;
+  /** The log it is for, when known (a trusted checkpoint's). */
+  log?: string;
+  /** Where it came from, for messages: "the trusted checkpoint cp.jws", "--expect-head". */
+  source: string;
+}
+
+/**
+ * How far the evidence reaches. `intact`: no findings and every record is
+ * anchored (covered by a signed checkpoint or an external anchor whose head
+ * matches). `unanchored-tail`: no findings, but records from `anchored_size`
+ * on are covered by nothing, so an edit of the last of them, a cut of the
+ * tail, or a tail replaced by a forged chain cannot be detected. `empty`: no
+ * records and no anchor saying there should be any. `findings`: see them.
+ */
+export type VerifyStatus = 'intact' | 'unanchored-tail' | 'empty' | 'findings';
+
 export interface ChainReport {
   ok: boolean;
+  status: VerifyStatus;
+  /**
+   * Records 0..anchored_size-1 are anchored: the largest size of a valid
+   * signed checkpoint (or external anchor) whose head is the digest of the
+   * record at size-1. 0 when nothing anchors the log.
+   */
+  anchored_size: number;
+  /** What anchors `anchored_size` ("the signed checkpoint at size 12"), or null. */
+  anchored_by: string | null;
   /** Number of records: highest entry key's seq + 1 (0 for an empty log). */
   size: number;
   /** Digest of the last record's stored bytes, or null for an empty log. */
@@ -94,7 +136,7 @@ export function verifyChain(obs: ChainObservation): ChainReport {
   /** Seqs of readable records, ascending. */
   const parsedSeqs: number[] = [];
   let maxSeq = -1;
-  let log: string | null = obs.start?.log ?? null;
+  let log: string | null = obs.expectLog ?? obs.start?.log ?? null;
   const entries = obs.entries.filter((e) => e.seq >= startSeq).sort((a, b) => a.seq - b.seq);
 
   // Entries in seq order: record 0 (or the first readable one) names the log.
@@ -130,6 +172,17 @@ export function verifyChain(obs: ChainObservation): ChainReport {
 
   // Checkpoints: each valid one anchors record size-1 to its head.
   const anchors = new Map<number, { head: Digest; size: number }>();
+  let anchoredSize = 0;
+  let anchoredBy = null as string | null;
+  const anchorHolds = (size: number, head: Digest, by: string): void => {
+    const s = size - 1;
+    // Below the start, the record was not read: the start's own anchor covers it.
+    const holds = s < startSeq || digestBy.get(s) === head;
+    if (holds && size > anchoredSize) {
+      anchoredSize = size;
+      anchoredBy = by;
+    }
+  };
   let newestValid = 0;
   const counts = { valid: 0, bad: 0, unchecked: 0 };
   for (const c of [...obs.checkpoints].sort((a, b) => a.size - b.size)) {
@@ -145,6 +198,7 @@ export function verifyChain(obs: ChainObservation): ChainReport {
       continue;
     }
     newestValid = Math.max(newestValid, c.size);
+    anchorHolds(c.size, p.head, `the signed checkpoint at size ${c.size}`);
     const s = c.size - 1;
     if (s < startSeq) continue;
     anchors.set(s, { head: p.head, size: c.size });
@@ -153,9 +207,37 @@ export function verifyChain(obs: ChainObservation): ChainReport {
       add('modified', s, `record ${s} has digest ${d}, but the signed checkpoint at size ${c.size} says ${p.head}`);
     }
   }
-  const required = Math.max(newestValid, obs.minSize ?? 0);
+  // External anchors: the same checks as a stored checkpoint, from evidence kept elsewhere.
+  let externalSize = 0;
+  let externalSource = '';
+  for (const a of obs.externalAnchors ?? []) {
+    const asize = a.size ?? size;
+    if (a.log !== undefined && log !== null && a.log !== log) {
+      add('bad-checkpoint', Math.max(asize - 1, 0), `${a.source} is for log ${JSON.stringify(a.log)}, not ${JSON.stringify(log)}`);
+      continue;
+    }
+    if (asize > externalSize) {
+      externalSize = asize;
+      externalSource = a.source;
+    }
+    if (asize === 0 || asize > size) continue; // an empty log, or truncated (below)
+    const s = asize - 1;
+    anchorHolds(asize, a.head, `${a.source} (size ${asize})`);
+    if (s < startSeq) continue;
+    if (!anchors.has(s)) anchors.set(s, { head: a.head, size: asize });
+    const d = digestBy.get(s);
+    if (d !== undefined && d !== a.head) {
+      add('modified', s, `record ${s} has digest ${d}, but ${a.source} says ${a.head} at size ${asize}`);
+    }
+  }
+  const required = Math.max(newestValid, externalSize, obs.minSize ?? 0);
   if (required > size) {
-    const why = newestValid >= required ? 'a signed checkpoint says it had at least' : 'fewer than the --min-size of';
+    const why =
+      newestValid >= required
+        ? 'a signed checkpoint says it had at least'
+        : externalSize >= required
+          ? `${externalSource} says it had at least`
+          : 'fewer than the --min-size of';
     add('truncated', size, `the log has ${size} records, ${why} ${required}`);
   }
 
@@ -235,8 +317,12 @@ export function verifyChain(obs: ChainObservation): ChainReport {
     }
   }
 
+  const ok = findings.length === 0;
   return {
-    ok: findings.length === 0,
+    ok,
+    status: statusOf(ok, size, anchoredSize),
+    anchored_size: anchoredSize,
+    anchored_by: anchoredBy,
     size,
     head,
     log,
@@ -244,6 +330,13 @@ export function verifyChain(obs: ChainObservation): ChainReport {
     superseded: superseded.sort((a, b) => a.seq - b.seq),
     checkpoints: counts,
   };
+}
+
+/** The status a verification reads as (see {@link VerifyStatus}). */
+export function statusOf(ok: boolean, size: number, anchoredSize: number): VerifyStatus {
+  if (!ok) return 'findings';
+  if (size === 0) return 'empty';
+  return anchoredSize >= size ? 'intact' : 'unanchored-tail';
 }
 
 function indexIdentities(entries: EntryObservation[]): Map<string, number[]> {

@@ -8,6 +8,7 @@ import type { CryptoKey, JWK, JWSHeaderParameters, FlattenedJWSInput } from 'jos
 import { canonicalJsonBytes } from '../core/canonical-json.js';
 import { isDigest, type Digest } from '../core/digest.js';
 import { GateError } from '../core/errors.js';
+import type { ExternalAnchor } from './chain-verify.js';
 
 /** The JWS `typ` of a checkpoint, so a checkpoint is never mistaken for another signed document. */
 export const CHECKPOINT_TYP = 'model-release-gate-checkpoint+jws';
@@ -153,6 +154,29 @@ function payloadProblem(value: unknown): string | null {
   return null;
 }
 
+/** Verifies a checkpoint JWS (signature, `typ`, payload shape) with no regard to where it is stored. */
+async function verifyCheckpointJws(bytes: Uint8Array, verifyKey: VerifyKey): Promise<{ payload: CheckpointPayload } | { reason: string }> {
+  const jws = Buffer.from(bytes).toString('utf8').trim();
+  let verified: Awaited<ReturnType<typeof import('jose').compactVerify>>;
+  try {
+    verified = await (await jose()).compactVerify(jws, verifyKey, { algorithms: ALGS });
+  } catch (e) {
+    return { reason: `signature does not verify with the given key (${(e as Error).message})` };
+  }
+  if (verified.protectedHeader.typ !== CHECKPOINT_TYP) {
+    return { reason: `JWS typ is ${JSON.stringify(verified.protectedHeader.typ)}, not a checkpoint` };
+  }
+  let payload: unknown;
+  try {
+    payload = JSON.parse(Buffer.from(verified.payload).toString('utf8'));
+  } catch {
+    return { reason: 'payload is not JSON' };
+  }
+  const problem = payloadProblem(payload);
+  if (problem) return { reason: problem };
+  return { payload: payload as CheckpointPayload };
+}
+
 /**
  * Checks one stored checkpoint: the signature (with the given public key,
  * EdDSA or ES256 only), the `typ`, the payload's shape, and that the payload's
@@ -165,27 +189,30 @@ export async function checkCheckpoint(
 ): Promise<CheckedCheckpoint> {
   if (!verifyKey) return { size: keySize, status: 'unchecked' };
   if (bytes === null) return { size: keySize, status: 'bad', reason: 'the checkpoint object has no data' };
-  const jws = Buffer.from(bytes).toString('utf8').trim();
-  let verified: Awaited<ReturnType<typeof import('jose').compactVerify>>;
-  try {
-    verified = await (await jose()).compactVerify(jws, verifyKey, { algorithms: ALGS });
-  } catch (e) {
-    return { size: keySize, status: 'bad', reason: `signature does not verify with the given key (${(e as Error).message})` };
-  }
-  if (verified.protectedHeader.typ !== CHECKPOINT_TYP) {
-    return { size: keySize, status: 'bad', reason: `JWS typ is ${JSON.stringify(verified.protectedHeader.typ)}, not a checkpoint` };
-  }
-  let payload: unknown;
-  try {
-    payload = JSON.parse(Buffer.from(verified.payload).toString('utf8'));
-  } catch {
-    return { size: keySize, status: 'bad', reason: 'payload is not JSON' };
-  }
-  const problem = payloadProblem(payload);
-  if (problem) return { size: keySize, status: 'bad', reason: problem };
-  const p = payload as CheckpointPayload;
+  const v = await verifyCheckpointJws(bytes, verifyKey);
+  if ('reason' in v) return { size: keySize, status: 'bad', reason: v.reason };
+  const p = v.payload;
   if (p.size !== keySize) {
     return { size: keySize, status: 'bad', reason: `signed size ${p.size} differs from its key's size ${keySize}` };
   }
   return { size: keySize, status: 'valid', payload: p };
+}
+
+/**
+ * A checkpoint kept outside the store (a file saved from a job summary or
+ * release notes), as an anchor the verifier checks like a stored one: even
+ * if the store's copy was deleted, the log must still reach its size and
+ * have its head. Refuses (E_INPUT, exit 2) one whose signature does not
+ * verify with the key: it is the caller's own evidence.
+ */
+export async function trustedCheckpointAnchor(bytes: Uint8Array, verifyKey: VerifyKey, where: string): Promise<ExternalAnchor> {
+  const v = await verifyCheckpointJws(bytes, verifyKey);
+  if ('reason' in v) {
+    throw new GateError('E_INPUT', `the trusted checkpoint is not a valid checkpoint: ${v.reason}`, {
+      where,
+      hint: 'pass the checkpoint file (the JWS) as stored, and the public key that signed it with --checkpoint-key',
+    });
+  }
+  const { size, head, log } = v.payload;
+  return { size, head, log, source: `the trusted checkpoint ${where}` };
 }

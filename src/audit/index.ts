@@ -5,8 +5,17 @@
  */
 export { openStore, type OpenStoreOptions } from './open-store.js';
 export { appendRecord, readHead, type AppendOptions, type AppendResult } from './append.js';
+export { appendAndCheckpoint, signingKeyFromEnv, type AppendCheckpointOptions, type AppendCheckpointResult } from './append-checkpoint.js';
 export { verifyLog, compareStores, type VerifyLogOptions, type VerifyLogResult, type StoreSummary } from './verify-log.js';
-export { verifyChain, type ChainObservation, type ChainReport, type EntryObservation } from './chain-verify.js';
+export {
+  statusOf,
+  verifyChain,
+  type ChainObservation,
+  type ChainReport,
+  type EntryObservation,
+  type ExternalAnchor,
+  type VerifyStatus,
+} from './chain-verify.js';
 export { readChain, type ReadChainOptions } from './read-chain.js';
 export { writeCheckpoint, type CheckpointResult, type WriteCheckpointOptions } from './checkpoint-write.js';
 export {
@@ -15,6 +24,7 @@ export {
   loadSigningKey,
   loadVerifyKey,
   signCheckpoint,
+  trustedCheckpointAnchor,
   CHECKPOINT_KEY_ENV,
   CHECKPOINT_TYP,
   type CheckedCheckpoint,
@@ -41,7 +51,7 @@ export { sortFindings, type Finding, type FindingKind, type Superseded } from '.
 export { DEFAULT_RETRY, isRetryable, type RetryPolicy } from './retry.js';
 export { FileStore } from './stores/file-store.js';
 export * from './store.js';
-export { modelReleaseRecord, MODEL_RELEASE, type ReleaseContext, type ReleaseLineage } from './release-record.js';
+export { modelReleaseRecord, releaseContextFromEnv, releaseLineageOf, MODEL_RELEASE, type ReleaseContext, type ReleaseLineage, type ReleasedMetadata } from './release-record.js';
 export {
   changeRequestRecord,
   deploymentDecisionRecord,

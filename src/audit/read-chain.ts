@@ -12,8 +12,15 @@ export interface ReadChainOptions {
   verifyKey?: VerifyKey;
   /** Trust the newest checkpoint whose signature verifies and read only what follows it. */
   fromCheckpoint?: boolean;
+  /** The log's expected name: with `fromCheckpoint`, a checkpoint of another log is never the start. */
+  log?: string;
   /** Entries read at once (default 32). */
   concurrency?: number;
+  /**
+   * With `fromCheckpoint`: never start after this seq (the record an external
+   * anchor vouches for must be read, or a rollback behind it goes unseen).
+   */
+  readFrom?: number;
   retry?: RetryPolicy;
 }
 
@@ -53,11 +60,15 @@ export async function readChain(store: AuditStore, options: ReadChainOptions = {
     for (let i = sizes.length - 1; i >= 0; i--) {
       const c = await readCheckpoint(sizes[i]);
       checkpoints.push(c);
+      // Same key, other log: reported as a bad checkpoint by the verifier, never trusted as the start.
+      if (c.status === 'valid' && options.log !== undefined && c.payload.log !== options.log) continue;
       if (c.status === 'valid') {
         start = { seq: c.size - 1, log: c.payload.log };
         break;
       }
     }
+    // Start no later than the record an external anchor vouches for (its head is checked there).
+    if (start && options.readFrom !== undefined && options.readFrom < start.seq) start = { seq: options.readFrom, log: start.log };
   } else {
     checkpoints = await mapLimit(sizes, concurrency, readCheckpoint);
   }

@@ -7,7 +7,7 @@ import type { Digest } from '../core/digest.js';
 import { sha256 } from '../core/digest.js';
 import { GateError } from '../core/errors.js';
 import type { VerifyKey } from './checkpoint.js';
-import { verifyChain, type ChainObservation, type ChainReport } from './chain-verify.js';
+import { statusOf, verifyChain, type ChainObservation, type ChainReport, type ExternalAnchor, type VerifyStatus } from './chain-verify.js';
 import { sortFindings, type Finding, type Superseded } from './findings.js';
 import { readChain } from './read-chain.js';
 import type { AuditStore } from './store.js';
@@ -17,6 +17,18 @@ export interface VerifyLogOptions {
   checkpointKey?: VerifyKey;
   /** The log must have at least this many records (a size learned elsewhere). */
   minSize?: number;
+  /**
+   * The log's expected name. Pins it: a record or checkpoint of another log
+   * is a finding, and `fromCheckpoint` never starts from another log's
+   * checkpoint (one key may sign several logs).
+   */
+  log?: string;
+  /**
+   * Sizes and heads learned outside the store (a trusted checkpoint file,
+   * `--expect-head`): each is checked like a signed checkpoint in the store,
+   * so a log rolled back past a deleted checkpoint and refilled fails.
+   */
+  externalAnchors?: ExternalAnchor[];
   /** Start from the newest checkpoint whose signature verifies: O(new records). Needs `checkpointKey`. */
   fromCheckpoint?: boolean;
   /** Entries read at once per store (default 32). */
@@ -29,11 +41,24 @@ export interface StoreSummary {
   store: string;
   size: number;
   head: Digest | null;
+  anchored_size: number;
   checkpoints: ChainReport['checkpoints'];
 }
 
 export interface VerifyLogResult {
+  /** No findings (the chain, checkpoints, retention and stores agree). */
   ok: boolean;
+  /** `intact` only when `ok` and every record is anchored; see {@link VerifyStatus}. */
+  status: VerifyStatus;
+  /**
+   * Records 0..anchored_size-1 are anchored by a signed checkpoint or an
+   * external anchor whose head matches (the largest over the stores, which
+   * must hold the same bytes or `store-mismatch` says where not). Records
+   * from anchored_size on are covered by nothing.
+   */
+  anchored_size: number;
+  /** What anchors them, for messages ("the signed checkpoint at size 12"), or null. */
+  anchored_by: string | null;
   /** The first store's size and head (the others must match, or `store-mismatch` says where not). */
   size: number;
   head: Digest | null;
@@ -56,11 +81,17 @@ export async function verifyLog(stores: AuditStore[], options: VerifyLogOptions 
   }
   const observations = await Promise.all(
     stores.map((s) =>
-      readChain(s, { verifyKey: options.checkpointKey, fromCheckpoint: options.fromCheckpoint, concurrency: options.concurrency }),
+      readChain(s, {
+        verifyKey: options.checkpointKey,
+        fromCheckpoint: options.fromCheckpoint,
+        log: options.log,
+        concurrency: options.concurrency,
+        readFrom: firstAnchoredSeq(options.externalAnchors),
+      }),
     ),
   );
   const reports = observations.map((o) =>
-    verifyChain({ ...o, minSize: options.minSize, allowGovernance: options.allowGovernance }),
+    verifyChain({ ...o, expectLog: options.log, minSize: options.minSize, allowGovernance: options.allowGovernance, externalAnchors: options.externalAnchors }),
   );
   const several = stores.length > 1;
   const findings: Finding[] = [];
@@ -74,16 +105,33 @@ export async function verifyLog(stores: AuditStore[], options: VerifyLogOptions 
     findings.push(...compareStores(stores[0].displayUrl, observations[0], stores[i].displayUrl, observations[i]));
   }
   const from = Math.max(...observations.map((o) => o.start?.seq ?? 0));
+  const ok = findings.length === 0;
+  const best = reports.reduce((a, r) => (r.anchored_size > a.anchored_size ? r : a), reports[0]);
   return {
-    ok: findings.length === 0,
+    ok,
+    status: statusOf(ok, reports[0].size, best.anchored_size),
+    anchored_size: best.anchored_size,
+    anchored_by: best.anchored_by,
     size: reports[0].size,
     head: reports[0].head,
     log: reports[0].log,
     findings: sortFindings(findings),
     superseded: superseded.sort((a, b) => a.seq - b.seq),
-    stores: reports.map((r, i) => ({ store: stores[i].displayUrl, size: r.size, head: r.head, checkpoints: r.checkpoints })),
+    stores: reports.map((r, i) => ({
+      store: stores[i].displayUrl,
+      size: r.size,
+      head: r.head,
+      anchored_size: r.anchored_size,
+      checkpoints: r.checkpoints,
+    })),
     from,
   };
+}
+
+/** The lowest record an external anchor with a size vouches for: a verifier starting from a checkpoint must read from there. */
+function firstAnchoredSeq(anchors: ExternalAnchor[] | undefined): number | undefined {
+  const seqs = (anchors ?? []).flatMap((a) => (a.size !== undefined && a.size > 0 ? [a.size - 1] : []));
+  return seqs.length ? Math.min(...seqs) : undefined;
 }
 
 /** Pure: `store-mismatch` findings where two stores' owning bytes differ. */

@@ -241,6 +241,9 @@ export function buildReport(entries: readonly LogEntry[], verification: LogVerif
     log: { name: v.log, size: v.size, head: v.head, stores: v.stores.map((s) => s.store) },
     verification: {
       ok: v.ok,
+      status: v.status,
+      anchored_size: v.anchored_size,
+      anchored_by: v.anchored_by,
       scope: 'whole-log',
       size: v.size,
       head: v.head,
@@ -249,7 +252,7 @@ export function buildReport(entries: readonly LogEntry[], verification: LogVerif
       superseded: v.superseded.length,
       checkpoint_keys: v.checkpoint_keys,
       checkpoint: v.checkpoint,
-      stores: v.stores.map((s) => ({ store: s.store, size: s.size, head: s.head, checkpoints: s.checkpoints })),
+      stores: v.stores.map((s) => ({ store: s.store, size: s.size, head: s.head, anchored_size: s.anchored_size, checkpoints: s.checkpoints })),
     },
     summary: {
       releases: releases.length,

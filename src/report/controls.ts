@@ -72,12 +72,12 @@ function integrity(m: Partial): ControlEvidence {
   } else {
     evidence.push('No checkpoint key was given, so checkpoints were not used.');
   }
+  // Present only when every record is anchored: the chain alone cannot show an edit of the last record or a cut tail.
   let status: ControlStatus = 'evidence-present';
   if (!v.ok) status = 'evidence-contradicted';
-  else if (!v.checkpoint) status = 'evidence-partial';
-  else if (v.checkpoint.size < v.size) status = 'evidence-partial';
-  if (v.ok && v.checkpoint && v.checkpoint.size < v.size) {
-    evidence.push(`Records ${v.checkpoint.size} to ${v.size - 1} were written after the newest checkpoint; the last of them is vouched for by no later record or checkpoint.`);
+  else if (v.status !== 'intact') status = 'evidence-partial';
+  if (v.ok && v.size > 0 && v.anchored_size < v.size) {
+    evidence.push(`Records ${v.anchored_size} to ${v.size - 1} are covered by no signed checkpoint${v.anchored_size ? ` (records up to ${v.anchored_size - 1} are anchored by ${v.anchored_by})` : ''}: an edit of the last of them, or a cut of the tail, would not show.`);
   }
   return {
     ...control('record-integrity'),

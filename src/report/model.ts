@@ -4,7 +4,7 @@
  * field names here are a contract (documented in docs/report.md): add fields,
  * never rename or remove them without bumping REPORT_FORMAT.
  */
-import type { AuditRecord, Finding, VerifyLogResult } from '../audit/index.js';
+import type { AuditRecord, Finding, VerifyLogResult, VerifyStatus } from '../audit/index.js';
 
 /** Version of the report's JSON format. */
 export const REPORT_FORMAT = 'model-release-gate/report@v1';
@@ -198,7 +198,13 @@ export interface ReportModel {
   period: { since: string | null; until: string | null };
   log: { name: string | null; size: number; head: string | null; stores: string[] };
   verification: {
+    /** No findings. */
     ok: boolean;
+    /** `intact` only when there are no findings and every record is anchored by a checkpoint (VerifyStatus). */
+    status: VerifyStatus;
+    /** Records 0..anchored_size-1 are anchored by a signed checkpoint whose head matches. */
+    anchored_size: number;
+    anchored_by: string | null;
     /** Always the whole log, whatever the period. */
     scope: 'whole-log';
     size: number;
@@ -208,7 +214,7 @@ export interface ReportModel {
     superseded: number;
     checkpoint_keys: string[];
     checkpoint: VerifiedCheckpoint | null;
-    stores: Array<{ store: string; size: number; head: string | null; checkpoints: { valid: number; bad: number; unchecked: number } }>;
+    stores: Array<{ store: string; size: number; head: string | null; anchored_size: number; checkpoints: { valid: number; bad: number; unchecked: number } }>;
   };
   summary: {
     releases: number;

@@ -6,6 +6,7 @@
  */
 import { escapeHtml as h, safeHref } from './escape.js';
 import { changeStateText, shortDigest } from './graph.js';
+import { unanchoredText } from './anchoring-text.js';
 import type { ControlStatus, ReportModel, ReportRelease } from './model.js';
 import { renderSvgGraph } from './svg-graph.js';
 
@@ -32,6 +33,7 @@ table.facts th { width: 210px; text-transform: none; letter-spacing: 0; font-siz
 .banner strong { font-size: 17px; display: block; margin-bottom: 2px; }
 .banner.ok { background: var(--okbg); border-color: #9fd3ad; color: #14522a; }
 .banner.bad { background: var(--bad); border-color: #7a1a12; color: #fff; }
+.banner.warn { background: var(--warnbg); border-color: #e0b84c; color: #4d3200; }
 .cards { display: grid; grid-template-columns: repeat(5, 1fr); gap: 12px; margin: 12px 0; }
 .card { border: 1px solid var(--line); border-radius: 6px; padding: 10px 14px; background: var(--bg); }
 .card .n { font-size: 24px; font-weight: 700; color: var(--accent); }
@@ -113,9 +115,12 @@ function periodText(m: ReportModel): string {
 
 function banner(m: ReportModel): string {
   const v = m.verification;
+  // Green only when every record is anchored: a bare chain cannot show an edit of its last record or a cut tail.
+  if (v.status === 'intact') {
+    return `<div class="banner ok" role="status"><strong>The audit log verified: intact</strong>All ${v.size} record(s) of the log were checked against the hash chain and are anchored by ${h(v.anchored_by ?? 'a signed checkpoint')}. Head ${code(v.head)}.</div>`;
+  }
   if (v.ok) {
-    const cp = v.checkpoint ? ` and a signed checkpoint at size ${v.checkpoint.size}` : '';
-    return `<div class="banner ok" role="status"><strong>The audit log verified: intact</strong>All ${v.size} record(s) of the log were checked against the hash chain${cp}. Head ${code(v.head)}.</div>`;
+    return `<div class="banner warn" role="alert" id="unanchored-banner"><strong>The audit log verified, but ${h(unanchoredText(v))} covered by no signed checkpoint</strong>The hash chain holds, yet an edit of the last record, a cut of the tail or a tail replaced by forged records there could not be detected. Sign a checkpoint after each append and give its public key to the report; see <a href="#verification">Verification</a>.</div>`;
   }
   return `<div class="banner bad" role="alert" id="tamper-banner"><strong>WARNING: the audit log did NOT verify</strong>Verification of the whole log found ${v.findings.length} finding(s): records were altered, removed or are missing. The releases below are read from a log that cannot be trusted as it stands; see <a href="#verification" style="color:#fff">Verification</a>.</div>`;
 }
@@ -123,7 +128,8 @@ function banner(m: ReportModel): string {
 function verificationSection(m: ReportModel): string {
   const v = m.verification;
   const rows = [
-    ['Result', v.ok ? pill('ok', 'intact') : pill('bad', `${v.findings.length} finding(s)`)],
+    ['Result', v.status === 'intact' ? pill('ok', 'intact') : v.ok ? pill('warn', v.status === 'empty' ? 'empty' : 'unanchored tail') : pill('bad', `${v.findings.length} finding(s)`)],
+    ['Anchored', v.anchored_size > 0 ? `records 0 to ${h(v.anchored_size - 1)}, by ${h(v.anchored_by ?? '')}` : '<span class="pill warn">none</span> no record is covered by a signed checkpoint'],
     ['Scope', 'The whole log, whatever the report period'],
     ['Log', text(m.log.name)],
     ['Records', text(v.size)],

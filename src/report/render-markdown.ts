@@ -5,6 +5,7 @@
  * labels, so a model path cannot close a table cell, a label or the fence.
  */
 import { escapeMarkdown as e, escapeMermaid, mdCode as c, safeHref } from './escape.js';
+import { unanchoredText } from './anchoring-text.js';
 import { changeStateText, shortDigest } from './graph.js';
 import type { ControlStatus, LineageGraph, ReportModel, ReportRelease } from './model.js';
 
@@ -94,6 +95,8 @@ export function renderMarkdown(m: ReportModel): string {
   const out: string[] = [];
   if (!v.ok) {
     out.push('> [!CAUTION]', `> ⚠️ **WARNING: the audit log did NOT verify: ${v.findings.length} finding(s).** Records were altered, removed or are missing; the releases below come from a log that cannot be trusted as it stands.`, '');
+  } else if (v.status !== 'intact') {
+    out.push('> [!WARNING]', `> **The audit log verified, but ${e(unanchoredText(v))} covered by no signed checkpoint.** The hash chain holds, yet an edit of the last record, a cut of the tail or a tail replaced by forged records there could not be detected.`, '');
   }
   out.push('# Model release compliance report', '');
   const period = m.period.since || m.period.until
@@ -102,7 +105,8 @@ export function renderMarkdown(m: ReportModel): string {
   out.push(`Log **${e(m.log.name ?? 'audit log')}** · period: ${period}${m.generated_at ? ` · generated ${m.generated_at}` : ''}`, '');
 
   out.push('## Verification of the audit log', '');
-  if (v.ok) out.push(`✅ **Intact**: all ${v.size} record(s) of the whole log verified; head ${c(v.head)}.`);
+  if (v.status === 'intact') out.push(`✅ **Intact**: all ${v.size} record(s) of the whole log verified and anchored by ${e(v.anchored_by ?? 'a signed checkpoint')}; head ${c(v.head)}.`);
+  else if (v.ok) out.push(`⚠️ **Unanchored tail**: the chain of all ${v.size} record(s) verified (head ${c(v.head)}), but ${e(unanchoredText(v))} covered by no signed checkpoint${v.anchored_size ? ` (records 0 to ${v.anchored_size - 1} are anchored by ${e(v.anchored_by ?? '')})` : ''}.`);
   else out.push(`❌ **Not intact**: ${v.findings.length} finding(s) in ${v.size} record(s).`);
   out.push('');
   if (v.checkpoint) {

@@ -34,6 +34,7 @@ const githubEnv = (ws: string) => ({
   GITHUB_WORKFLOW: 'release-model',
   GITHUB_RUN_ID: '4242',
   GITHUB_ACTOR: 'release-bot',
+  GITHUB_TRIGGERING_ACTOR: 'release-bot',
   GITHUB_SERVER_URL: 'https://github.com',
 });
 
@@ -54,7 +55,15 @@ describe('the Action run() with inputs as the runner passes them', () => {
     expect(r.outputs['metadata-digest']).toBe(sha256File(metadataPath));
     expect(r.outputs['reproducibility-digest']).toBe(metadata.reproducibility_digest);
     expect(r.outputs['audit-seq']).toBe('0');
-    expect(metadata.source).toEqual({ repository: 'acme-bank/credit-models', commit: 'a'.repeat(40), workflow: 'release-model', run_id: '4242' });
+    expect(metadata.source).toEqual({
+      repository: 'acme-bank/credit-models',
+      commit: 'a'.repeat(40),
+      workflow: 'release-model',
+      run_id: '4242',
+      run_url: 'https://github.com/acme-bank/credit-models/actions/runs/4242',
+      actor: 'release-bot',
+      triggering_actor: 'release-bot',
+    });
     expect(metadata.datasets.map((d: { role: string }) => d.role)).toEqual(['training', 'validation']);
     expect(r.summary).toContain(metadata.model.digest);
     expect(r.summary).toContain('| `data/validation/holdout.parquet` | validation |');
@@ -72,14 +81,34 @@ describe('the Action run() with inputs as the runner passes them', () => {
     expect(rec.subject).toEqual([metadata.model.digest, r.outputs['metadata-digest']]);
     expect(rec.details.run.url).toBe('https://github.com/acme-bank/credit-models/actions/runs/4242');
 
-    // A second release appends the next record; verify-audit mode finds the log intact.
+    // A second release appends the next record; verify-audit mode finds the chain intact but,
+    // with no checkpoint key anywhere, anchored by nothing, and says so.
     const again = await runAction(entry, { ...releaseInputs, 'audit-store': '.audit' }, githubEnv(ws));
     expect(again.code).toBe(0);
     expect(again.outputs['audit-seq']).toBe('1');
     const verified = await runAction(entry, { mode: 'verify-audit', 'audit-store': '.audit' }, githubEnv(ws));
     expect(verified.code).toBe(0);
     expect(verified.outputs['audit-size']).toBe('2');
+    expect(verified.summary).not.toContain('**Intact**');
+    expect(verified.summary).toContain('**Unanchored tail**: the chain of 2 record(s) verified');
+    expect(verified.summary).toContain('records 0 to 1 are covered by no signed checkpoint');
+  });
+
+  it('release with a checkpoint key signs a checkpoint after every append, so verify-audit reads intact', async () => {
+    const ws = workspace();
+    const { generateCheckpointKeyPair } = await import('../../src/audit/checkpoint.js');
+    const pair = await generateCheckpointKeyPair();
+    const signed = { ...releaseInputs, 'audit-store': '.audit', 'checkpoint-key': JSON.stringify(pair.privateJwk) };
+    for (let i = 0; i < 2; i++) {
+      const r = await runAction(entry, signed, githubEnv(ws));
+      expect(r.code).toBe(0);
+      expect(r.outputs['checkpoint-digest']).toMatch(/^sha256:[0-9a-f]{64}$/);
+      expect(existsSync(join(ws, '.audit', 'checkpoints', `${String(i + 1).padStart(20, '0')}.jws`))).toBe(true);
+    }
+    const verified = await runAction(entry, { mode: 'verify-audit', 'audit-store': '.audit', 'checkpoint-public-key': JSON.stringify(pair.publicJwk) }, githubEnv(ws));
+    expect(verified.code).toBe(0);
     expect(verified.summary).toContain('**Intact**: 2 record(s)');
+    expect(verified.summary).toContain('anchored by the signed checkpoint at size 2');
   });
 
   it('verify-lineage: fails with exit 1 and names the changed file when a dataset byte changes', async () => {

@@ -187,11 +187,48 @@ describe('model-gate report on the example flow', () => {
       expect(text).toMatch(/SEC Rule 17a-4\(f\)|SEC Rule 17a-4\\\(f\\\)/);
     }
     expect(page).toMatch(/^<!DOCTYPE html>/);
-    expect(page).toContain('The audit log verified: intact');
+    // No checkpoint key: the chain holds but nothing anchors it, so no green banner.
+    expect(page).not.toContain('The audit log verified: intact');
+    expect(page).toContain('id="unanchored-banner"');
     expect(page).not.toMatch(/<script|<link|src=|@import|url\(http/i);
     expect((page.match(/<svg /g) ?? []).length).toBe(2);
     expect(md.out).toContain('```mermaid\nflowchart LR');
-    expect(md.out).not.toContain('WARNING');
+    expect(md.out).not.toContain('CAUTION');
+  });
+
+  it('no green banner over an unanchored tail: HTML, Markdown and JSON say which records no checkpoint covers', async () => {
+    const copy = temp();
+    cpSync(join(ws, '.audit'), join(copy, '.audit'), { recursive: true });
+    expect((await cli(['audit', 'keygen', '--out', 'key.jwk'], copy)).code).toBe(0);
+    const anchored = ['--checkpoint-key', 'key.pub.jwk'];
+    // Unanchored without a key, whatever is stored.
+    const html0 = await cli(['report', '--store', '.audit', '--format', 'html'], copy);
+    expect(html0.code).toBe(0);
+    expect(html0.out).not.toContain('banner ok');
+    expect(html0.out).toMatch(/class="banner warn"[^>]*id="unanchored-banner"><strong>The audit log verified, but all 12 records are covered by no signed checkpoint/);
+    const body = html0.out.slice(html0.out.indexOf('<main>'));
+    expect(body.indexOf('id="unanchored-banner"')).toBeLessThan(body.indexOf('<h1>'));
+    const md0 = await cli(['report', '--store', '.audit', '--format', 'md'], copy);
+    expect(md0.out.split('\n').slice(0, 2).join('\n')).toMatch(/^> \[!WARNING\]\n> \*\*The audit log verified, but all 12 records are covered by no signed checkpoint/);
+    expect(md0.out).not.toContain('✅ **Intact**');
+    // A checkpoint at size 12, then one more record: records 12..12 unanchored.
+    expect((await cli(['audit', 'checkpoint', '--store', '.audit', '--key', 'key.jwk'], copy)).code).toBe(0);
+    expect((await cli(['audit', 'append', '--store', '.audit', '--event-type', 'MODEL_RETIRED', '--actor', 'ops', '--action', 'late'], copy)).code).toBe(0);
+    const json1 = JSON.parse((await cli(['report', '--store', '.audit', '--format', 'json', ...anchored], copy)).out);
+    expect(reportSchemaErrors(json1)).toEqual([]);
+    expect(json1.verification).toMatchObject({ ok: true, status: 'unanchored-tail', anchored_size: 12, size: 13 });
+    expect(json1.controls.find((c: { id: string }) => c.id === 'record-integrity').status).toBe('evidence-partial');
+    const html1 = await cli(['report', '--store', '.audit', '--format', 'html', ...anchored], copy);
+    expect(html1.out).toContain('The audit log verified, but record 12 is covered by no signed checkpoint');
+    // Anchored to the end: now, and only now, green.
+    expect((await cli(['audit', 'checkpoint', '--store', '.audit', '--key', 'key.jwk'], copy)).code).toBe(0);
+    const html2 = await cli(['report', '--store', '.audit', '--format', 'html', ...anchored], copy);
+    expect(html2.out).toContain('class="banner ok"');
+    expect(html2.out).toContain('The audit log verified: intact');
+    expect(html2.out).not.toContain('unanchored-banner');
+    const json2 = JSON.parse((await cli(['report', '--store', '.audit', '--format', 'json', ...anchored], copy)).out);
+    expect(json2.verification).toMatchObject({ status: 'intact', anchored_size: 13 });
+    expect(json2.controls.find((c: { id: string }) => c.id === 'record-integrity').status).toBe('evidence-present');
   });
 
   it('a tampered log: the report says so at the top in every format and exits 1', async () => {

@@ -122,19 +122,23 @@ export function sampleEntries(): LogEntry[] {
   ]);
 }
 
-export function verification(entries: LogEntry[], ok = true): LogVerification {
+/** The verification of a sample log: intact, with findings (`ok` false), or with records from `anchored` on unanchored. */
+export function verification(entries: LogEntry[], ok = true, anchored = entries.length): LogVerification {
   const head = entries.length ? entries[entries.length - 1].digest : null;
   return {
     ok,
+    status: !ok ? 'findings' : anchored >= entries.length ? 'intact' : 'unanchored-tail',
+    anchored_size: anchored,
+    anchored_by: anchored > 0 ? `the signed checkpoint at size ${anchored}` : null,
     size: entries.length,
     head: head as Digest | null,
     log: 'acme-bank/credit-models',
     findings: ok ? [] : [{ kind: 'modified', seq: 1, message: 'record 1 has digest X, but record 2 (confirmed by what follows it) says Y' }],
     superseded: [],
-    stores: [{ store: 's3://audit-bucket/acme-bank/credit-models', size: entries.length, head: head as Digest | null, checkpoints: { valid: 1, bad: 0, unchecked: 0 } }],
+    stores: [{ store: 's3://audit-bucket/acme-bank/credit-models', size: entries.length, head: head as Digest | null, anchored_size: anchored, checkpoints: { valid: 1, bad: 0, unchecked: 0 } }],
     from: 0,
     checkpoint_keys: ['kid-thumbprint'],
-    checkpoint: { size: entries.length, head: head as string, time: '2026-03-06T09:00:00.000Z', log: 'acme-bank/credit-models', kid: 'kid-thumbprint' },
+    checkpoint: anchored === 0 ? null : { size: anchored, head: (entries[anchored - 1]?.digest ?? head) as string, time: '2026-03-06T09:00:00.000Z', log: 'acme-bank/credit-models', kid: 'kid-thumbprint' },
     retention: [{ store: 's3://audit-bucket/acme-bank/credit-models', kind: 's3', retention_days: 2557 }],
   };
 }

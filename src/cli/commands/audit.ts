@@ -9,7 +9,8 @@ import { Option, type Command } from 'commander';
 import { GateError, ExitCode } from '../../core/errors.js';
 import {
   CHECKPOINT_KEY_ENV,
-  appendRecord,
+  appendAndCheckpoint,
+  checkLogName,
   entryKey,
   generateCheckpointKeyPair,
   loadSigningKey,
@@ -18,15 +19,20 @@ import {
   parseRecord,
   recordDigest,
   seqOfEntryKey,
+  trustedCheckpointAnchor,
   verifyLog,
   writeCheckpoint,
   type AuditStore,
   type CheckpointAlg,
+  type ExternalAnchor,
+  type VerifyKey,
   type VerifyLogResult,
 } from '../../audit/index.js';
+import { isDigest } from '../../core/digest.js';
 import { printJson, type CliIo } from '../io.js';
-import { action, collect, integerOption, type CliRun } from '../program.js';
+import { action, collect, integerOption, nonEmptyOption, type CliRun } from '../program.js';
 import { registerAuditInit } from './audit-init.js';
+import { addKafkaOptions, crossCheckKafka, registerAuditStream, type KafkaFlags } from './audit-stream.js';
 
 
 async function readInputFile(io: CliIo, file: string, flag: string): Promise<string> {
@@ -71,12 +77,30 @@ async function parseDetails(io: CliIo, value: string | undefined): Promise<unkno
   return parsed;
 }
 
+/** "records 3..7", "record 3". */
+function range(from: number, to: number): string {
+  return from === to ? `record ${from}` : `records ${from}..${to}`;
+}
+
+/** The sentence saying how far the evidence reaches (docs/audit-log.md, anchoring). */
+export function anchoringText(r: Pick<VerifyLogResult, 'size' | 'anchored_size' | 'anchored_by'>): string {
+  if (r.size === 0) return 'the log is empty and nothing says it should hold records: pass --trusted-checkpoint or --min-size if it should';
+  const covered = r.anchored_size > 0 ? `${range(0, r.anchored_size - 1)} anchored by ${r.anchored_by}` : '';
+  if (r.anchored_size >= r.size) return covered;
+  const tail = `${range(r.anchored_size, r.size - 1)} not covered by any checkpoint: an edit or a cut there cannot be detected`;
+  const hint = r.anchored_size === 0 ? ' (pass --checkpoint-key; sign a checkpoint after each append with `audit append --checkpoint-key`)' : '';
+  return covered ? `${covered}; ${tail}` : `${tail}${hint}`;
+}
+
+const STATUS_TEXT = { intact: 'intact', 'unanchored-tail': 'unanchored tail', empty: 'empty', findings: '' } as const;
+
 function printVerify(io: CliIo, r: VerifyLogResult): void {
   const name = r.log === null ? 'audit log' : `audit log ${JSON.stringify(r.log)}`;
   const from = r.from > 0 ? `, from the checkpoint at record ${r.from}` : '';
   const head = r.head ?? 'none';
   if (r.ok) {
-    io.stdout(`${name}: intact, ${r.size} record(s), head ${head}${from}\n`);
+    io.stdout(`${name}: ${STATUS_TEXT[r.status]}, ${r.size} record(s), head ${head}${from}\n`);
+    io.stdout(`  ${anchoringText(r)}\n`);
   } else {
     io.stdout(`${name}: ${r.findings.length} finding(s), ${r.size} record(s), head ${head}${from}\n`);
     for (const f of r.findings) {
@@ -92,10 +116,54 @@ function printVerify(io: CliIo, r: VerifyLogResult): void {
   }
 }
 
+/** The anchors a verify run was given outside the store: --trusted-checkpoint files and --expect-head. */
+async function externalAnchors(
+  io: CliIo,
+  opts: { trustedCheckpoint?: string[]; expectHead?: string; minSize?: number },
+  key: VerifyKey | undefined,
+): Promise<ExternalAnchor[]> {
+  const out: ExternalAnchor[] = [];
+  for (const file of opts.trustedCheckpoint ?? []) {
+    if (!key) throw new GateError('E_USAGE', '--trusted-checkpoint needs --checkpoint-key to check its signature');
+    out.push(await trustedCheckpointAnchor(Buffer.from(await readInputFile(io, file, '--trusted-checkpoint'), 'utf8'), key, file));
+  }
+  if (opts.expectHead !== undefined) {
+    if (!isDigest(opts.expectHead)) {
+      throw new GateError('E_USAGE', `--expect-head takes a record digest, got ${JSON.stringify(opts.expectHead)}`, {
+        hint: 'write it as sha256:<64 lowercase hex digits>, e.g. the audit-head or audit-digest output of the Action',
+      });
+    }
+    out.push(
+      opts.minSize !== undefined && opts.minSize > 0
+        ? { size: opts.minSize, head: opts.expectHead, source: '--min-size with --expect-head' }
+        : { head: opts.expectHead, source: '--expect-head' },
+    );
+  }
+  return out;
+}
+
+async function signingKeyFrom(io: CliIo, file: string | undefined, flag: string) {
+  let text: string;
+  let where: string;
+  if (file) {
+    text = await readInputFile(io, file, flag);
+    where = file;
+  } else if (io.env[CHECKPOINT_KEY_ENV]) {
+    text = io.env[CHECKPOINT_KEY_ENV] as string;
+    where = `$${CHECKPOINT_KEY_ENV}`;
+  } else {
+    throw new GateError('E_USAGE', 'no checkpoint signing key', {
+      hint: `pass ${flag} FILE or set ${CHECKPOINT_KEY_ENV} to the private JWK; create one with \`model-gate audit keygen --out key.jwk\``,
+    });
+  }
+  return loadSigningKey(text, where);
+}
+
 /** Registers `audit append|verify|checkpoint|show|keygen`. */
 export function register(program: Command, run: CliRun): void {
   const audit = program.command('audit').description('the hash-chained, append-only audit log');
   registerAuditInit(audit, run);
+  registerAuditStream(audit, run);
   const storeOption = (): Option =>
     new Option('--store <url>', 'audit store: file://DIR, a directory, or s3://BUCKET/PREFIX (repeat for redundant stores)').argParser(collect);
 
@@ -103,23 +171,25 @@ export function register(program: Command, run: CliRun): void {
     .command('append')
     .description('append one record to the log (to every --store)')
     .addOption(storeOption())
-    .requiredOption('--event-type <type>', 'what happened, e.g. model.release.approved')
-    .requiredOption('--actor <id>', 'who did it (login, service account)')
-    .requiredOption('--action <text>', 'what was done, in words')
+    .requiredOption('--event-type <type>', 'what happened, e.g. model.release.approved', nonEmptyOption('--event-type', 'MODEL_RELEASE'))
+    .requiredOption('--actor <id>', 'who did it (login, service account)', nonEmptyOption('--actor', '"$(git config user.email)"'))
+    .requiredOption('--action <text>', 'what was done, in words', nonEmptyOption('--action', '"release models/policy.pt"'))
     .option('--component <name>', 'which part of the system records it', 'cli')
     .option('--details <json>', 'a JSON object, or @FILE holding one')
     .option('--subject <digest>', 'digest of what the event concerns (repeatable)', collect)
     .option('--tag <tag>', 'compliance tag, e.g. SOX (repeatable)', collect)
     .option('--log <name>', 'log name for a new log (default "default"; an existing log keeps its name)')
-    .option('--json', 'print {"seq", "digest"} as JSON')
+    .option('--checkpoint-key <file>', 'private JWK: sign a checkpoint right after the append, so the log stays anchored')
+    .option('--json', 'print {"seq", "digest"} (and "checkpoints" with --checkpoint-key) as JSON')
     .action(
       action(run, async (opts: {
         store?: string[]; eventType: string; actor: string; action: string; component: string;
-        details?: string; subject?: string[]; tag?: string[]; log?: string; json?: boolean;
+        details?: string; subject?: string[]; tag?: string[]; log?: string; checkpointKey?: string; json?: boolean;
       }) => {
         const details = await parseDetails(run.io, opts.details);
+        const signingKey = opts.checkpointKey ? await signingKeyFrom(run.io, opts.checkpointKey, '--checkpoint-key') : undefined;
         const stores = await openStores(run.io, opts.store);
-        const r = await appendRecord(stores, {
+        const { records: [r], checkpoints: signed } = await appendAndCheckpoint(stores, [{
           log: opts.log,
           event_type: opts.eventType,
           component: opts.component,
@@ -128,27 +198,36 @@ export function register(program: Command, run: CliRun): void {
           subject: opts.subject ?? [],
           details,
           compliance_tags: opts.tag ?? [],
-        });
-        if (opts.json) printJson(run.io, { seq: r.seq, digest: r.digest });
-        else run.io.stdout(`appended record ${r.seq} ${r.digest}\n`);
+        }], { signingKey });
+        const checkpoints = signed.map((c) => ({ store: c.store, key: c.key, size: c.size, head: c.head, created: c.created }));
+        if (opts.json) printJson(run.io, signingKey ? { seq: r.seq, digest: r.digest, checkpoints } : { seq: r.seq, digest: r.digest });
+        else {
+          run.io.stdout(`appended record ${r.seq} ${r.digest}\n`);
+          for (const c of checkpoints) run.io.stdout(`signed ${c.key} (size ${c.size}, head ${c.head}) in ${c.store}\n`);
+        }
         return ExitCode.ok;
       }),
     );
 
-  audit
+  const verify = audit
     .command('verify')
     .description('verify the chain, checkpoints and (with several stores) that they agree; exit 1 on findings')
-    .addOption(storeOption())
+    .addOption(storeOption());
+  addKafkaOptions(verify, false)
     .option('--checkpoint-key <file>', 'public JWK (or JWK Set) that signs checkpoints')
     .option('--min-size <n>', 'the log must have at least this many records', integerOption('--min-size'))
+    .option('--expect-head <digest>', 'digest of record --min-size - 1 (without --min-size: of the last record), learned outside the store')
+    .option('--trusted-checkpoint <file>', 'a checkpoint (JWS) kept outside the store, checked like a stored one (repeatable)', collect)
+    .option('--require-anchored', 'exit 1 unless every record is anchored by a checkpoint (status "intact")')
+    .option('--log <name>', 'the log\'s expected name: records and checkpoints of another log are findings')
     .option('--from-checkpoint', 'trust the newest checkpoint that verifies and check only records after it')
     .option('--allow-governance', 'accept S3 GOVERNANCE retention (COMPLIANCE only by default)')
     .option('--concurrency <n>', 'entries read at once per store', integerOption('--concurrency'), 32)
-    .option('--json', 'print {ok, size, head, findings, superseded} as JSON')
+    .option('--json', 'print {ok, status, anchored_size, size, head, findings, superseded} as JSON')
     .action(
-      action(run, async (opts: {
-        store?: string[]; checkpointKey?: string; minSize?: number; fromCheckpoint?: boolean;
-        allowGovernance?: boolean; concurrency: number; json?: boolean;
+      action(run, async (opts: KafkaFlags & {
+        store?: string[]; checkpointKey?: string; minSize?: number; expectHead?: string; trustedCheckpoint?: string[];
+        requireAnchored?: boolean; log?: string; fromCheckpoint?: boolean; allowGovernance?: boolean; concurrency: number; json?: boolean;
       }) => {
         const checkpointKey = opts.checkpointKey
           ? await loadVerifyKey(await readInputFile(run.io, opts.checkpointKey, '--checkpoint-key'), opts.checkpointKey)
@@ -156,17 +235,23 @@ export function register(program: Command, run: CliRun): void {
         if (opts.fromCheckpoint && !checkpointKey) {
           throw new GateError('E_USAGE', '--from-checkpoint needs --checkpoint-key to check the checkpoint it trusts');
         }
+        const anchors = await externalAnchors(run.io, opts, checkpointKey);
         const stores = await openStores(run.io, opts.store);
         const r = await verifyLog(stores, {
           checkpointKey,
           minSize: opts.minSize,
+          externalAnchors: anchors,
+          log: opts.log === undefined ? undefined : checkLogName(opts.log, '--log'),
           fromCheckpoint: opts.fromCheckpoint,
           allowGovernance: opts.allowGovernance,
           concurrency: Math.max(1, opts.concurrency),
         });
+        // The Kafka topic as one more copy (audit stream): findings join the store's.
+        if (opts.kafka || opts.topic) await crossCheckKafka(run.io, opts, stores[0], r);
         if (opts.json) {
           printJson(run.io, {
-            ok: r.ok, size: r.size, head: r.head, log: r.log, from: r.from,
+            ok: r.ok, status: r.status, anchored_size: r.anchored_size, anchored_by: r.anchored_by,
+            size: r.size, head: r.head, log: r.log, from: r.from,
             findings: r.findings, superseded: r.superseded, stores: r.stores,
           });
           for (const s of r.stores) {
@@ -175,7 +260,12 @@ export function register(program: Command, run: CliRun): void {
         } else {
           printVerify(run.io, r);
         }
-        return r.ok ? ExitCode.ok : ExitCode.verificationFailed;
+        if (!r.ok) return ExitCode.verificationFailed;
+        if (opts.requireAnchored && r.status !== 'intact') {
+          run.io.stderr(`model-gate: --require-anchored: ${anchoringText(r)}\n`);
+          return ExitCode.verificationFailed;
+        }
+        return ExitCode.ok;
       }),
     );
 
@@ -188,20 +278,7 @@ export function register(program: Command, run: CliRun): void {
     .option('--json', 'print the checkpoint as JSON')
     .action(
       action(run, async (opts: { store?: string[]; key?: string; checkpointKey?: string; json?: boolean }) => {
-        let text: string;
-        let where: string;
-        if (opts.key) {
-          text = await readInputFile(run.io, opts.key, '--key');
-          where = opts.key;
-        } else if (run.io.env[CHECKPOINT_KEY_ENV]) {
-          text = run.io.env[CHECKPOINT_KEY_ENV] as string;
-          where = `$${CHECKPOINT_KEY_ENV}`;
-        } else {
-          throw new GateError('E_USAGE', 'no checkpoint signing key', {
-            hint: `pass --key FILE or set ${CHECKPOINT_KEY_ENV} to the private JWK; create one with \`model-gate audit keygen --out key.jwk\``,
-          });
-        }
-        const key = await loadSigningKey(text, where);
+        const key = await signingKeyFrom(run.io, opts.key, '--key');
         const verifyKey = opts.checkpointKey
           ? await loadVerifyKey(await readInputFile(run.io, opts.checkpointKey, '--checkpoint-key'), opts.checkpointKey)
           : undefined;

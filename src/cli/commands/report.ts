@@ -85,7 +85,13 @@ export function register(program: Command, run: CliRun): void {
           } catch (e) {
             throw new GateError('E_UNREADABLE', `cannot write the report: ${(e as Error).message}`, { where: opts.out, cause: e, hint: 'check that the directory exists and is writable' });
           }
-          const state = verification.ok ? 'the log verified' : `the log did NOT verify (${verification.findings.length} finding(s))`;
+          const state = !verification.ok
+            ? `the log did NOT verify (${verification.findings.length} finding(s))`
+            : verification.status === 'intact'
+              ? 'the log verified, every record anchored'
+              : verification.size === 0
+                ? 'the log is empty'
+                : `the log verified, but records ${verification.anchored_size} to ${verification.size - 1} are covered by no signed checkpoint`;
           run.io.stderr(`wrote ${opts.format} report to ${opts.out}: ${model.summary.releases} release(s); ${state}\n`);
         } else {
           run.io.stdout(text);

@@ -1,0 +1,75 @@
+/**
+ * Appending and anchoring in one step: append records to every store, then
+ * sign a checkpoint over each store's log, so a log written this way never
+ * has an unanchored tail (an edit of its last record, or a cut, would
+ * otherwise be undetectable). The Action, the App and `audit append
+ * --checkpoint-key` all go through here.
+ */
+import { GateError, messageOf } from '../core/errors.js';
+import { appendRecord, type AppendOptions, type AppendResult } from './append.js';
+import { CHECKPOINT_KEY_ENV, loadSigningKey, type SigningKey, type VerifyKey } from './checkpoint.js';
+import { writeCheckpoint, type CheckpointResult } from './checkpoint-write.js';
+import type { RecordInput } from './record.js';
+import type { AuditStore } from './store.js';
+
+export interface AppendCheckpointOptions extends AppendOptions {
+  /** Signs a checkpoint after the appends; without it this is `appendRecord` for each input. */
+  signingKey?: SigningKey;
+  /** Keys whose earlier checkpoints count (after a key rotation); default: the signing key's. */
+  verifyKey?: VerifyKey;
+}
+
+export interface AppendCheckpointResult {
+  /** One per input, in order. */
+  records: AppendResult[];
+  /** One per store, in order; empty without a signing key. */
+  checkpoints: Array<CheckpointResult & { store: string }>;
+}
+
+/**
+ * Appends records, in order, to every store and, with a signing key, signs
+ * one checkpoint over each store right after the last. A checkpoint may
+ * cover more (another writer appended meanwhile): it still anchors these.
+ * When records were stored but a checkpoint could not be, the error keeps
+ * its code and names the stored records, so a caller does not append the
+ * events again.
+ */
+export async function appendAndCheckpoint(
+  stores: AuditStore[],
+  inputs: RecordInput[],
+  options: AppendCheckpointOptions = {},
+): Promise<AppendCheckpointResult> {
+  const { signingKey, verifyKey, ...appendOptions } = options;
+  const records: AppendResult[] = [];
+  for (const input of inputs) records.push(await appendRecord(stores, input, appendOptions));
+  const checkpoints: AppendCheckpointResult['checkpoints'] = [];
+  if (!signingKey || records.length === 0) return { records, checkpoints };
+  for (const store of stores) {
+    try {
+      const cp = await writeCheckpoint(store, signingKey, { verifyKey, now: appendOptions.now });
+      checkpoints.push({ store: store.displayUrl, ...cp });
+    } catch (e) {
+      const code = e instanceof GateError ? e.code : 'E_SERVICE';
+      const stored = records.map((r) => `${r.seq} (${r.digest})`).join(', ');
+      throw new GateError(code, `record ${stored} was appended, but no checkpoint could be signed after it: ${messageOf(e)}`, {
+        where: store.displayUrl,
+        cause: e,
+        hint: 'do not append the event again; fix the cause and run `model-gate audit checkpoint`',
+      });
+    }
+  }
+  return { records, checkpoints };
+}
+
+/**
+ * The checkpoint signing key a long-running front (the App) takes from
+ * `MODEL_GATE_CHECKPOINT_KEY` (the private JWK's JSON): loaded once, on
+ * first use, so a bad key fails the first append (closed) with its reason.
+ * Undefined when the variable is unset.
+ */
+export function signingKeyFromEnv(env: Record<string, string | undefined>): (() => Promise<SigningKey>) | undefined {
+  const text = env[CHECKPOINT_KEY_ENV];
+  if (!text) return undefined;
+  let loaded: Promise<SigningKey> | undefined;
+  return () => (loaded ??= loadSigningKey(text, `$${CHECKPOINT_KEY_ENV}`));
+}
