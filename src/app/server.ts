@@ -16,6 +16,7 @@ import { createApp } from './app.js';
 import { realDeps } from './deps.js';
 import { configErrorLine, readServerConfig, type ServerConfig } from './server-config.js';
 import { readCappedBody } from './webhook-body.js';
+import { workQueue } from './work-queue.js';
 
 // Structured (JSON) logs in production unless LOG_FORMAT says otherwise, as `probot run` does.
 const env: Record<string, string | undefined> = {
@@ -47,7 +48,10 @@ const probot = createProbot({
   env: env as NodeJS.ProcessEnv,
   overrides: { Octokit, logLevel: (env.LOG_LEVEL as 'info') ?? 'info', appId: config.appId, privateKey: config.privateKey, secret: config.webhookSecret },
 });
-const middleware = await createNodeMiddleware(createApp(realDeps(env)), {
+// Deliveries are answered once the in_progress check run is written; the
+// evaluation continues in this bounded queue (MODEL_GATE_CONCURRENCY, default 4).
+const background = workQueue(Number(env.MODEL_GATE_CONCURRENCY ?? 4), probot.log);
+const middleware = await createNodeMiddleware(createApp({ ...realDeps(env), background }), {
   probot,
   webhooksPath: config.webhookPath,
 });
