@@ -17,6 +17,7 @@ import { realDeps } from './deps.js';
 import { createGateProbot } from './probot-instance.js';
 import { configErrorLine, readServerConfig, type ServerConfig } from './server-config.js';
 import { readCappedBody } from './webhook-body.js';
+import { workQueue } from './work-queue.js';
 
 // Structured (JSON) logs in production unless LOG_FORMAT says otherwise, as `probot run` does.
 const env: Record<string, string | undefined> = {
@@ -34,7 +35,10 @@ try {
 }
 
 const probot = createGateProbot(env, config);
-const middleware = await createNodeMiddleware(createApp(realDeps(env)), {
+// Deliveries are answered once the in_progress check run is written; the
+// evaluation continues in this bounded queue (MODEL_GATE_CONCURRENCY, default 4).
+const background = workQueue(Number(env.MODEL_GATE_CONCURRENCY ?? 4), probot.log);
+const middleware = await createNodeMiddleware(createApp({ ...realDeps(env), background }), {
   probot,
   webhooksPath: config.webhookPath,
 });
