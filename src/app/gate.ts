@@ -17,6 +17,7 @@ import { renderCheckRun, type CheckRunOutput, type VerdictContext } from './chec
 import { gatherFacts, type GitHubRequester, type PullInfo, type PullRequestSource, type PullTarget } from './github-facts.js';
 import { previousConclusion, writeCheckRun } from './github-checks.js';
 import { appendGateRecords, gateRecords } from './audit.js';
+import type { AppendStreamer } from '../audit/stream/after-append.js';
 import type { AuditStore } from '../audit/store.js';
 import type { SigningKey } from '../audit/checkpoint.js';
 import { factNeeds } from './needs.js';
@@ -61,6 +62,8 @@ export interface GateDeps {
   openAuditStore(url: string): Promise<AuditStore>;
   /** The checkpoint signing key (MODEL_GATE_CHECKPOINT_KEY): a checkpoint is signed after each append. */
   checkpointKey?: () => Promise<SigningKey>;
+  /** Publishes the log to Kafka after each append (MODEL_GATE_KAFKA_*); bounded, never fails the append. */
+  auditStream?: AppendStreamer;
   clock(): Date;
 }
 
@@ -138,7 +141,7 @@ export async function runGate(octokit: GitHubRequester, req: GateRequest, deps: 
     if (records.length > 0) {
       try {
         const stores = await Promise.all(policy.audit.stores.map((u) => deps.openAuditStore(u)));
-        audit = await appendGateRecords(stores, records, deps.clock, await deps.checkpointKey?.());
+        audit = await appendGateRecords(stores, records, deps.clock, await deps.checkpointKey?.(), deps.auditStream);
       } catch (e) {
         verdict = failClosed(facts ?? {}, [`the audit store named by the policy could not be written: ${messageOf(e)}`]);
         output = renderCheckRun(verdict, context, facts ?? undefined);
