@@ -147,6 +147,23 @@ export function retryWithin(timeoutMs: number): { retries: number; initialRetryT
   return { retries, initialRetryTime, maxRetryTime };
 }
 
+/** The kafkajs client settings for a connection (TLS always verifies the brokers' certificates). */
+export function kafkajsConfig(conn: KafkaConnection, timeoutMs: number, log?: (line: string) => void): KafkaConfig {
+  return {
+    clientId: conn.clientId,
+    brokers: conn.brokers,
+    ssl: conn.ssl ? { ...conn.ssl, rejectUnauthorized: true } : undefined,
+    sasl: saslFor(conn),
+    connectionTimeout: Math.max(500, Math.min(10_000, Math.floor(timeoutMs / 2))),
+    // Below the overall bound, so a lost response is retried (same producer
+    // sequence: the broker acknowledges the duplicate without appending it).
+    requestTimeout: Math.max(1000, Math.min(10_000, Math.floor(timeoutMs / 4))),
+    retry: retryWithin(timeoutMs),
+    logLevel: log ? logLevel.WARN : logLevel.NOTHING,
+    logCreator: () => (entry) => log?.(`kafka: ${entry.log.message}`),
+  };
+}
+
 export class KafkaTopic implements AuditTopic {
   readonly displayName: string;
   private readonly kafka: Kafka;
@@ -171,20 +188,7 @@ export class KafkaTopic implements AuditTopic {
     }
     this.displayName = `kafka://${conn.display}/${topic}`;
     this.timeoutMs = options.timeoutMs ?? 30_000;
-    const log = options.log;
-    const config: KafkaConfig = {
-      clientId: conn.clientId,
-      brokers: conn.brokers,
-      ssl: conn.ssl ? { ...conn.ssl, rejectUnauthorized: true } : undefined,
-      sasl: saslFor(conn),
-      connectionTimeout: Math.max(500, Math.min(10_000, Math.floor(this.timeoutMs / 2))),
-      // Below the overall bound, so a lost response is retried (same producer
-      // sequence: the broker acknowledges the duplicate without appending it).
-      requestTimeout: Math.max(1000, Math.min(10_000, Math.floor(this.timeoutMs / 4))),
-      retry: retryWithin(this.timeoutMs),
-      logLevel: log ? logLevel.WARN : logLevel.NOTHING,
-      logCreator: () => (entry) => log?.(`kafka: ${entry.log.message}`),
-    };
+    const config = kafkajsConfig(conn, this.timeoutMs, options.log);
     this.kafka = new Kafka(config);
   }
 
