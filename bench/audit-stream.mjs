@@ -8,8 +8,11 @@
 // CloudEvents headers, transactional idempotent produce with acks=all).
 // Reference, same run, alternating with ours: `kcat -P` producing the same N
 // record bytes from one file (one line each) with the same key and headers of
-// the same sizes to one partition, idempotent with acks=all. Wall and CPU time (user+sys of
-// the child, from bash's `times`) per run; medians; the ratio of rates.
+// the same sizes to one partition, idempotent with acks=all. A second
+// reference: kafkajs alone producing the prepared messages with the stream's
+// producer settings (bench/audit-stream-kafkajs.mjs): what the client costs.
+// Wall and CPU time (user+sys of the child, from bash's `times`) per run;
+// medians; the ratio of rates.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -79,8 +82,10 @@ function timed(command) {
 
 console.log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? '?'}, node ${process.version}, load ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 console.log(`${fmt(N)} records, ${fmt(bytesTotal / N)} bytes each on average; ${RUNS} runs each, alternating; brokers ${brokers}`);
+const helper = fileURLToPath(new URL('./audit-stream-kafkajs.mjs', import.meta.url));
 const ours = [];
 const ref = [];
+const client = [];
 for (let i = 0; i < RUNS; i++) {
   const t1 = `mrg-bench-ours-${process.pid}-${i}`;
   const o = timed(`node "${cli}" audit stream --store "${store}" --kafka "${brokers}" --topic ${t1} --json`);
@@ -92,12 +97,18 @@ for (let i = 0; i < RUNS; i++) {
     `kcat -P -b "${brokers}" -t ${t2} -p 0 -k "${LOG}" -X enable.idempotence=true -X acks=all -X linger.ms=5 ${kcatHeaders} < "${flat}"`,
   );
   ref.push(k);
-  console.log(`run ${i + 1}: ours ${fmt(o.wall)} ms wall, ${fmt(o.cpu)} ms CPU; kcat -P ${fmt(k.wall)} ms wall, ${fmt(k.cpu)} ms CPU`);
+  const j = timed(`node "${helper}" "${brokers}" mrg-bench-kafkajs-${process.pid}-${i} "${flat}" "${store}"`);
+  client.push(j);
+  console.log(`run ${i + 1}: ours ${fmt(o.wall)} ms wall, ${fmt(o.cpu)} ms CPU; kcat -P ${fmt(k.wall)} ms wall, ${fmt(k.cpu)} ms CPU; kafkajs alone ${fmt(j.wall)} ms wall, ${fmt(j.cpu)} ms CPU`);
 }
 const ow = median(ours.map((x) => x.wall));
 const oc = median(ours.map((x) => x.cpu));
 const kw = median(ref.map((x) => x.wall));
 const kc = median(ref.map((x) => x.cpu));
 console.log(`median: ours ${fmt(N / (ow / 1000))} records/s (${fmt(ow)} ms wall, ${fmt(oc)} ms CPU); kcat -P ${fmt(N / (kw / 1000))} records/s (${fmt(kw)} ms wall, ${fmt(kc)} ms CPU)`);
-console.log(`ratio (ours / kcat, records/s by wall time): ${(kw / ow).toFixed(2)}; CPU per record: ours ${(oc / N * 1000).toFixed(1)} µs, kcat ${(kc / N * 1000).toFixed(1)} µs`);
+const jw = median(client.map((x) => x.wall));
+const jc = median(client.map((x) => x.cpu));
+console.log(`kafkajs alone (prepared messages, same producer settings): ${fmt(N / (jw / 1000))} records/s (${fmt(jw)} ms wall, ${fmt(jc)} ms CPU)`);
+console.log(`ratio (ours / kcat, records/s by wall time): ${(kw / ow).toFixed(2)}; ours / kafkajs alone: ${(jw / ow).toFixed(2)}`);
+console.log(`CPU per record: ours ${(oc / N * 1000).toFixed(1)} µs, kafkajs alone ${(jc / N * 1000).toFixed(1)} µs, kcat ${(kc / N * 1000).toFixed(1)} µs`);
 rmSync(root, { recursive: true, force: true });
