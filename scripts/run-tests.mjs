@@ -20,6 +20,11 @@ if (build.status !== 0) process.exit(build.status ?? 1);
 const chromium = run('bash', [join(root, 'scripts', 'ensure-chromium.sh')]);
 if (chromium.status !== 0) console.error('scripts/ensure-chromium.sh failed: the HTML report browser test will fail; see above');
 
+// The transparency-log tests check our artefacts with Go's golang.org/x/mod/sumdb
+// (Debian's golang-go and golang-golang-x-mod-dev, installed once when missing).
+const tlogCheck = run('bash', [join(root, 'scripts', 'build-tlog-check.sh')], { stdio: ['ignore', 'ignore', 'inherit'] });
+if (tlogCheck.status !== 0) console.error('scripts/build-tlog-check.sh failed: the Go transparency-log checker tests will fail; see above');
+
 const env = { ...process.env };
 
 /**

@@ -13,6 +13,8 @@ export const HELP_EXAMPLES: Record<string, string> = {
   'lineage diff': 'model-gate lineage diff deployed/metadata.json models/metadata.json',
   'audit append':
     'model-gate audit append --store s3://acme-audit/models?region=eu-west-1 --event-type MODEL_RELEASE \\\n    --actor alice --action "release policy.pt" --subject sha256:<64 hex> --json',
+  'release':
+    'model-gate release --metadata models/credit-risk/metadata.json --store "s3://acme-audit/models?region=eu-west-1" \\\n    --actor "$(git config user.email)" --checkpoint-key audit-checkpoint.jwk',
   'audit verify': 'model-gate audit verify --store .audit --checkpoint-key audit-checkpoint.pub.jwk --json',
   'audit checkpoint': 'model-gate audit checkpoint --store .audit --key audit-checkpoint.jwk',
   'audit show': 'model-gate audit show --store .audit --from 10 --to 20',

@@ -36,6 +36,7 @@ export const ErrorCodes = {
   E_KEY: 'input',
   E_S3_NOT_LOCKED: 'input',
   E_S3_NO_BUCKET: 'input',
+  E_S3_CREDENTIALS: 'input',
   E_SERVICENOW_AUTH: 'input',
   E_SERVICENOW_NOT_FOUND: 'input',
   E_VERIFY_FAILED: 'verification',

@@ -30,7 +30,7 @@ import {
 } from '../../audit/index.js';
 import { isDigest } from '../../core/digest.js';
 import { printJson, type CliIo } from '../io.js';
-import { action, collect, integerOption, type CliRun } from '../program.js';
+import { action, collect, integerOption, nonEmptyOption, type CliRun } from '../program.js';
 import { registerAuditInit } from './audit-init.js';
 import { addKafkaOptions, crossCheckKafka, registerAuditStream, streamerFromFlags, type KafkaFlags } from './audit-stream.js';
 
@@ -172,9 +172,9 @@ export function register(program: Command, run: CliRun): void {
     .description('append one record to the log (to every --store)')
     .addOption(storeOption());
   addKafkaOptions(append, false, 'then publish the log to this Kafka cluster; a Kafka failure is reported, never fails the append', 10)
-    .requiredOption('--event-type <type>', 'what happened, e.g. model.release.approved')
-    .requiredOption('--actor <id>', 'who did it (login, service account)')
-    .requiredOption('--action <text>', 'what was done, in words')
+    .requiredOption('--event-type <type>', 'what happened, e.g. model.release.approved', nonEmptyOption('--event-type', 'MODEL_RELEASE'))
+    .requiredOption('--actor <id>', 'who did it (login, service account)', nonEmptyOption('--actor', '"$(git config user.email)"'))
+    .requiredOption('--action <text>', 'what was done, in words', nonEmptyOption('--action', '"release models/policy.pt"'))
     .option('--component <name>', 'which part of the system records it', 'cli')
     .option('--details <json>', 'a JSON object, or @FILE holding one')
     .option('--subject <digest>', 'digest of what the event concerns (repeatable)', collect)

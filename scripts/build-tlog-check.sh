@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Builds the independent transparency-log checker (test/tlog-check/main.go)
+# against Go's own golang.org/x/mod/sumdb/tlog and sumdb/note, from Debian's
+# golang-go and golang-golang-x-mod-dev packages (installed once when
+# missing), in GOPATH mode: nothing is downloaded from a Go module proxy.
+# Prints the path of the binary on stdout. Rebuilds only when main.go is newer.
+set -euo pipefail
+
+root="$(cd "$(dirname "$0")/.." && pwd)"
+src="$root/test/tlog-check"
+out_dir="$root/lib/test/tlog-check"
+bin="$out_dir/tlog-check"
+gopath=/usr/share/gocode
+
+if [ -x "$bin" ] && [ "$bin" -nt "$src/main.go" ]; then
+  echo "$bin"
+  exit 0
+fi
+
+if ! command -v go >/dev/null 2>&1 || [ ! -d "$gopath/src/golang.org/x/mod/sumdb/tlog" ]; then
+  if ! command -v apt-get >/dev/null 2>&1; then
+    echo "build-tlog-check: needs Go and golang.org/x/mod; install Debian's golang-go and golang-golang-x-mod-dev" >&2
+    exit 1
+  fi
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null 2>&1; then SUDO="sudo -n"; else
+      echo "build-tlog-check: run as root: apt-get install -y --no-install-recommends golang-go golang-golang-x-mod-dev" >&2
+      exit 1
+    fi
+  fi
+  echo "build-tlog-check: installing Debian's golang-go and golang-golang-x-mod-dev (once)" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  # A stale package index makes the install fail with 404s: refresh it only then.
+  if ! $SUDO apt-get install -y --no-install-recommends golang-go golang-golang-x-mod-dev >&2; then
+    $SUDO apt-get update >&2
+    $SUDO apt-get install -y --no-install-recommends golang-go golang-golang-x-mod-dev >&2
+  fi
+fi
+
+mkdir -p "$out_dir"
+# GOPATH mode with Debian's source tree; the build cache stays inside lib/ so
+# the user's own Go setup is neither used nor touched.
+( cd "$src" && GO111MODULE=off GOPATH="$gopath" GOCACHE="$out_dir/.gocache" GOFLAGS= GOPROXY=off \
+    go build -o "$bin" . ) >&2
+echo "$bin"
