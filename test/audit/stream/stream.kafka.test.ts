@@ -78,4 +78,61 @@ describeKafka('audit stream to Kafka (mock cluster over TCP, kcat as the indepen
     expect(sameStream(messages, records, LOG)).toBeNull();
   }, 180_000);
 
+  it('--follow publishes records appended while it runs, each once, and ends cleanly (exit 0) on SIGTERM', async () => {
+    const dir = tmp();
+    writeFileLog(dir, 3, LOG);
+    const topic = uniqueTopic('follow');
+    const child = spawn(process.execPath, [CLI, ...stream(dir, topic, ['--follow', '--interval', '100'])], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
+    const until = async (n: number): Promise<void> => {
+      for (let i = 0; i < 200; i++) {
+        if ((await kcatRead(k, topic).catch(() => [])).length >= n) return;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error(`the topic did not reach ${n} messages; stderr: ${stderr}`);
+    };
+    await until(3);
+    // Appended through the CLI while the stream follows.
+    for (let i = 0; i < 4; i++) {
+      const r = await gate(['audit', 'append', '--store', dir, '--event-type', 'MODEL_RELEASE', '--actor', 'alice', '--action', `later ${i}`]);
+      expect(r.code).toBe(0);
+    }
+    await until(7);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    const { readdirSync, readFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const records = readdirSync(join(dir, 'entries')).sort().map((f) => readFileSync(join(dir, 'entries', f)));
+    expect(records.length).toBe(7);
+    expect(sameStream(await kcatRead(k, topic), records, LOG)).toBeNull();
+    expect(stderr).toMatch(/published records 0\.\.2/);
+  }, 60_000);
+
+  it('a topic holding another chain of the log is refused (exit 1, E_STREAM_MISMATCH) and nothing is published after it', async () => {
+    const topic = uniqueTopic('other-chain');
+    const a = tmp();
+    writeFileLog(a, 5, LOG);
+    expect((await gate(stream(a, topic))).code).toBe(0);
+    const b = tmp();
+    writeFileLog(b, 8, LOG, 0, `sha256:${'1'.repeat(64)}`); // same log name, other records
+    const r = await gate(stream(b, topic));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/the topic's record 4 of log acme\/fraud-model differs from the store's/);
+    expect((await kcatRead(k, topic)).length).toBe(5);
+  });
+
+  it('a record missing from the store stops the stream before it (exit 1, naming the record); the records before it are published', async () => {
+    const { rmSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const dir = tmp();
+    const records = writeFileLog(dir, 10, LOG);
+    rmSync(join(dir, 'entries', '00000000000000000006.json'), { force: true });
+    const topic = uniqueTopic('gap');
+    const r = await gate(stream(dir, topic));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/record 6 of log acme\/fraud-model is missing from the store; streamed up to 5/);
+    expect(sameStream(await kcatRead(k, topic), records.slice(0, 6), LOG)).toBeNull();
+  });
 });
