@@ -11,12 +11,18 @@ import { CHECKPOINT_KEY_ENV, loadSigningKey, type SigningKey, type VerifyKey } f
 import { writeCheckpoint, type CheckpointResult } from './checkpoint-write.js';
 import type { RecordInput } from './record.js';
 import type { AuditStore } from './store.js';
+import type { AppendStreamer, StreamOutcome } from './stream/after-append.js';
 
 export interface AppendCheckpointOptions extends AppendOptions {
   /** Signs a checkpoint after the appends; without it this is `appendRecord` for each input. */
   signingKey?: SigningKey;
   /** Keys whose earlier checkpoints count (after a key rotation); default: the signing key's. */
   verifyKey?: VerifyKey;
+  /**
+   * Publishes the log to Kafka after the appends and checkpoints (bounded,
+   * never throws: the append never depends on Kafka). See audit/stream/after-append.ts.
+   */
+  streamTo?: AppendStreamer;
 }
 
 export interface AppendCheckpointResult {
@@ -24,6 +30,8 @@ export interface AppendCheckpointResult {
   records: AppendResult[];
   /** One per store, in order; empty without a signing key. */
   checkpoints: Array<CheckpointResult & { store: string }>;
+  /** With `streamTo`: whether the topic took the log (a failure is reported, not thrown). */
+  stream?: StreamOutcome;
 }
 
 /**
@@ -39,11 +47,14 @@ export async function appendAndCheckpoint(
   inputs: RecordInput[],
   options: AppendCheckpointOptions = {},
 ): Promise<AppendCheckpointResult> {
-  const { signingKey, verifyKey, ...appendOptions } = options;
+  const { signingKey, verifyKey, streamTo, ...appendOptions } = options;
   const records: AppendResult[] = [];
   for (const input of inputs) records.push(await appendRecord(stores, input, appendOptions));
   const checkpoints: AppendCheckpointResult['checkpoints'] = [];
-  if (!signingKey || records.length === 0) return { records, checkpoints };
+  // Streaming comes last: the records (and their checkpoint) are durable before Kafka is asked.
+  const withStream = async (): Promise<AppendCheckpointResult> =>
+    streamTo && records.length > 0 ? { records, checkpoints, stream: await streamTo.afterAppend(stores[0]) } : { records, checkpoints };
+  if (!signingKey || records.length === 0) return withStream();
   for (const store of stores) {
     try {
       const cp = await writeCheckpoint(store, signingKey, { verifyKey, now: appendOptions.now });
@@ -58,7 +69,7 @@ export async function appendAndCheckpoint(
       });
     }
   }
-  return { records, checkpoints };
+  return withStream();
 }
 
 /**
