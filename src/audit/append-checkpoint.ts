@@ -11,12 +11,16 @@ import { CHECKPOINT_KEY_ENV, loadSigningKey, type SigningKey, type VerifyKey } f
 import { writeCheckpoint, type CheckpointResult } from './checkpoint-write.js';
 import type { RecordInput } from './record.js';
 import type { AuditStore } from './store.js';
+import { publishTree, type TreePublication } from './tlog/append-tiles.js';
+import type { Cosigner } from './tlog/note-io.js';
 
 export interface AppendCheckpointOptions extends AppendOptions {
   /** Signs a checkpoint after the appends; without it this is `appendRecord` for each input. */
   signingKey?: SigningKey;
   /** Keys whose earlier checkpoints count (after a key rotation); default: the signing key's. */
   verifyKey?: VerifyKey;
+  /** Witnesses asked to cosign the signed-note checkpoint (docs/transparency-log.md). */
+  cosign?: Cosigner;
 }
 
 export interface AppendCheckpointResult {
@@ -24,6 +28,11 @@ export interface AppendCheckpointResult {
   records: AppendResult[];
   /** One per store, in order; empty without a signing key. */
   checkpoints: Array<CheckpointResult & { store: string }>;
+  /**
+   * The transparency-log half, one per store: tiles published and, with an
+   * Ed25519 key, the signed-note checkpoint at the JWS checkpoint's size.
+   */
+  tree: TreePublication[];
 }
 
 /**
@@ -39,11 +48,13 @@ export async function appendAndCheckpoint(
   inputs: RecordInput[],
   options: AppendCheckpointOptions = {},
 ): Promise<AppendCheckpointResult> {
-  const { signingKey, verifyKey, ...appendOptions } = options;
+  const { signingKey, verifyKey, cosign, ...appendOptions } = options;
   const records: AppendResult[] = [];
   for (const input of inputs) records.push(await appendRecord(stores, input, appendOptions));
   const checkpoints: AppendCheckpointResult['checkpoints'] = [];
-  if (!signingKey || records.length === 0) return { records, checkpoints };
+  const seqs = records.map((r) => r.seq);
+  if (records.length === 0) return { records, checkpoints, tree: [] };
+  if (!signingKey) return { records, checkpoints, tree: await publishTree(stores, seqs) };
   for (const store of stores) {
     try {
       const cp = await writeCheckpoint(store, signingKey, { verifyKey, now: appendOptions.now });
@@ -58,7 +69,9 @@ export async function appendAndCheckpoint(
       });
     }
   }
-  return { records, checkpoints };
+  // The tree is signed at the size the JWS checkpoint covered, so both checkpoints anchor the same records.
+  const tree = await publishTree(stores, seqs, { signingKey, cosign, sizes: checkpoints.map((c) => c.size) });
+  return { records, checkpoints, tree };
 }
 
 /**

@@ -3,8 +3,11 @@
  * it (file:// and s3://); the append protocol and the verifier see only this.
  *
  * Keys are relative to the store's prefix: `entries/<seq, 20 digits>.json` and
- * `checkpoints/<size, 20 digits>.jws` (DESIGN.md §4, store layout).
+ * `checkpoints/<size, 20 digits>.jws` (DESIGN.md §4, store layout); the
+ * transparency log adds `checkpoints/<size, 20 digits>.note` and the C2SP
+ * tiles `tile/<L>/<N>[.p/<W>]`, `tile/entries/<N>` (docs/transparency-log.md).
  */
+import { parseTilePath, tilePath } from './tlog/tile-path.js';
 
 export type StoreDir = 'entries' | 'checkpoints';
 
@@ -93,4 +96,15 @@ export function seqOfEntryKey(key: string): number | null {
 export function sizeOfCheckpointKey(key: string): number | null {
   const m = /^checkpoints\/(\d{20})\.jws$/.exec(key);
   return m ? Number(m[1]) : null;
+}
+
+/**
+ * Whether a key is one a store may hold: an entry, a checkpoint (JWS or
+ * signed note), or a tile or bundle exactly as the tlog-tiles encoding writes
+ * it (so no second name can alias a tile, and no `..` can reach out).
+ */
+export function isStoreKey(key: string): boolean {
+  if (/^(entries\/\d{20}\.json|checkpoints\/\d{20}\.(jws|note))$/.test(key)) return true;
+  const t = parseTilePath(key);
+  return t !== null && tilePath(t) === key;
 }

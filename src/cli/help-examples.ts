@@ -17,6 +17,13 @@ export const HELP_EXAMPLES: Record<string, string> = {
   'audit checkpoint': 'model-gate audit checkpoint --store .audit --key audit-checkpoint.jwk',
   'audit show': 'model-gate audit show --store .audit --from 10 --to 20',
   'audit keygen': 'model-gate audit keygen --out audit-checkpoint.jwk',
+  'audit prove': 'model-gate audit prove --store .audit --seq 41 --key audit-checkpoint.pub.jwk --out release-41.tlog-proof --record-out release-41.json',
+  'audit check-proof':
+    'model-gate audit check-proof release-41.tlog-proof --record release-41.json --key "acme/fraud-model+1a2b3c4d+AX1..." \\\n    --witness witness.vkey --witness-quorum 1',
+  'audit tiles': 'model-gate audit tiles --store s3://acme-audit/models?region=eu-west-1',
+  'audit vkey': 'model-gate audit vkey --key audit-checkpoint.pub.jwk --store .audit',
+  'witness keygen': 'model-gate witness keygen --name witness.acme.example/w1 --out w1.key',
+  'witness serve': 'model-gate witness serve --key w1.key --log-key "acme/fraud-model+1a2b3c4d+AX1..." --state w1-state.json --listen 127.0.0.1:8080',
   'audit init': 'model-gate audit init --store "s3://acme-audit/models?region=eu-west-1" --retention-days 2557',
   'change open':
     'model-gate change open --instance https://acme.service-now.com --user gate-bot --password-env SERVICENOW_PASSWORD \\\n    --short-description "Release credit-risk model" --metadata models/metadata.json   # password in $SERVICENOW_PASSWORD',
