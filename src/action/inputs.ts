@@ -15,7 +15,7 @@ export interface ActionInputs {
   metadataPath?: string;
   statementPath?: string;
   auditStores: string[];
-  /** Record python3's version and packages. */
+  /** Also record the runner's python3 and pip list (outside the reproducibility digest). */
   pythonEnvironment: boolean;
   eventType: string;
   openPr: boolean;
@@ -75,7 +75,7 @@ export function readActionInputs(getInput: (name: string) => string): ActionInpu
     metadataPath: opt('metadata-path'),
     statementPath: opt('statement-path'),
     auditStores: lines('audit-store'),
-    pythonEnvironment: booleanInput(opt('python-environment') ?? 'true', 'python-environment'),
+    pythonEnvironment: booleanInput(opt('python-environment') ?? 'false', 'python-environment'),
     eventType: opt('event-type') ?? 'MODEL_RELEASE',
     openPr: booleanInput(opt('open-pr') ?? 'false', 'open-pr'),
     prBase: opt('pr-base'),

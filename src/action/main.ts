@@ -10,13 +10,16 @@ import { relative, resolve } from 'node:path';
 import { GateError, isGateError, messageOf, ExitCode } from '../core/errors.js';
 import { sha256 } from '../core/digest.js';
 import { recordLineage } from '../lineage/record.js';
+import { githubActionsSource } from '../lineage/source.js';
 import { verifyLineage } from '../lineage/verify.js';
-import { readJsonObjectOption } from '../lineage/json-input.js';
+import { jsonOptionFiles, readJsonObjectOption } from '../lineage/json-input.js';
 import {
   appendAndCheckpoint,
   loadSigningKey,
   loadVerifyKey,
   modelReleaseRecord,
+  releaseContextFromEnv,
+  releaseLineageOf,
   openStore,
   verifyLog,
 } from '../audit/index.js';
@@ -69,8 +72,15 @@ async function release(inputs: ActionInputs, cwd: string, env: Env): Promise<voi
     metrics,
     out: inputs.metadataPath,
     statement: inputs.statementPath,
+    outputNames: { out: 'input "metadata-path"', statement: 'input "statement-path"' },
+    ciSource: githubActionsSource(env),
+    inputFiles: jsonOptionFiles([
+      ['the hyperparameters file', inputs.hyperparameters],
+      ['the metrics file', inputs.metrics],
+    ]),
     python: inputs.pythonEnvironment,
   });
+  for (const w of r.warnings) core.warning(w);
   const metadataBytes = await readFile(r.metadataPath);
   const metadataDigest = sha256(metadataBytes);
   const metadataPath = relative(cwd, r.metadataPath) || r.metadataPath;
@@ -82,23 +92,8 @@ async function release(inputs: ActionInputs, cwd: string, env: Env): Promise<voi
   let audit: Parameters<typeof releaseSummary>[0]['audit'];
   if (stores.length > 0) {
     const record = modelReleaseRecord(
-      {
-        modelPath: r.metadata.model.path,
-        modelDigest: r.metadata.model.digest,
-        metadataPath,
-        metadataDigest,
-        reproducibilityDigest: r.metadata.reproducibility_digest,
-        datasets: r.metadata.datasets,
-      },
-      {
-        repository: env.GITHUB_REPOSITORY,
-        actor: env.GITHUB_ACTOR ?? 'unknown',
-        commit: env.GITHUB_SHA,
-        workflow: env.GITHUB_WORKFLOW,
-        runId: env.GITHUB_RUN_ID,
-        runUrl: runUrl(env),
-        component: 'github-action',
-      },
+      releaseLineageOf(r.metadata, metadataPath, metadataDigest),
+      releaseContextFromEnv(env, 'github-action'),
       inputs.eventType,
     );
     // With a key, every store is checkpointed right after the append: the log is never left with an unanchored tail.

@@ -10,7 +10,7 @@ import { messageOf } from '../core/errors.js';
 import { CHECK_NAME, renderCheckRun } from './check-run.js';
 import { failClosed } from '../approval/evaluate.js';
 import { runGate, type GateDeps, type GateRequest } from './gate.js';
-import { pullInfoFromPayload, type GitHubRequester } from './github-facts.js';
+import type { GitHubRequester } from './github-facts.js';
 import { writeCheckRun } from './github-checks.js';
 import { registerDeploymentRule, type DeploymentDeps } from './deployment-rule.js';
 
@@ -67,8 +67,7 @@ export function createApp(deps: AppDeps): ApplicationFunction {
         // An edit re-evaluates only when the base branch changed (retargeting
         // changes which policy applies); title and body edits change nothing.
         if (p.action === 'edited' && !(p.changes as Json).base) return;
-        const known = pullInfoFromPayload(p.pull_request);
-        await gate(context, { pull_number: p.pull_request.number, known });
+        await gate(context, { pull_number: p.pull_request.number });
       },
     );
 

@@ -85,6 +85,12 @@ export function renderCheckRun(
     for (const r of verdict.reasons) parts.push(`- ${fence(r)}`);
     parts.push('');
   }
+  // What did not decide the verdict but a reviewer must see (a shared key, unlinked commit authors).
+  if (verdict.notes?.length) {
+    parts.push(verdict.passed ? '**Also noted**' : '**Also noted** (not why it fails)', '');
+    for (const n of verdict.notes) parts.push(`- ${fence(n)}`);
+    parts.push('');
+  }
 
   for (const rule of applicable) {
     parts.push(`### Rule ${code(rule.name)}: ${rule.passed ? 'passed' : 'not passed'}`, '');
@@ -115,6 +121,8 @@ export function renderCheckRun(
     if (other.length) parts.push('**Also**', '', ...other.map((r) => `- ${cell(r)}`), '');
   }
 
+  if (facts?.head_files?.length) parts.push(...headFilesTable(facts));
+
   if (verdict.approvals.length > 0) {
     parts.push('### Reviews', '', '| Reviewer | State | Commit | Counted | Why |', '|---|---|---|---|---|');
     for (const a of verdict.approvals) {
@@ -128,6 +136,34 @@ export function renderCheckRun(
 
   if (!verdict.passed && facts && applicable.length > 0) parts.push(...howToApprove(ctx, facts, verdict));
   return finish(conclusion, title, parts);
+}
+
+const KIND_TEXT: Record<string, string> = {
+  blob: 'file',
+  lfs: 'Git LFS pointer (oid)',
+  symlink: 'symbolic link',
+  submodule: 'submodule',
+  absent: 'not in the commit',
+  unreadable: 'could not be read',
+};
+
+/** What the head commit holds at every path the gate judged, hashed by the App itself. */
+function headFilesTable(facts: PullRequestFacts): string[] {
+  const rows = (facts.head_files ?? []).slice(0, 100).map(
+    (f) => `| ${code(f.path)} | ${KIND_TEXT[f.kind] ?? f.kind} | ${f.digest ? code(f.digest) : '—'} | ${cell(f.reason ?? '')} |`,
+  );
+  const more = (facts.head_files?.length ?? 0) - rows.length;
+  return [
+    `### Bytes at ${code(short(facts.head_sha))}`,
+    '',
+    'Hashed by the gate from the commit itself (Git Data API); the statement names these digests, not what metadata.json claims.',
+    '',
+    '| Path | What | SHA-256 | Note |',
+    '|---|---|---|---|',
+    ...rows,
+    ...(more > 0 ? [`| … | ${more} more | | |`] : []),
+    '',
+  ];
 }
 
 /** The statement to sign and the command that signs it. */

@@ -16,7 +16,6 @@
  * repository's default branch decides whether the environment may go without
  * one.
  */
-import { createHash } from 'node:crypto';
 import { evaluate } from '../approval/evaluate.js';
 import { correlationId, environmentPolicy, type ServiceNowPolicy } from '../approval/deployment-policy.js';
 import { formatProblem, validatePolicy } from '../approval/policy-parse.js';
@@ -33,6 +32,7 @@ import type { AuditFacts, DeployedMetadata, DeploymentFacts, ReleaseFacts } from
 import type { GateDeps } from './gate.js';
 import { gatherFacts, type GitHubRequester, type PullRequestSource } from './github-facts.js';
 import { factNeeds } from './needs.js';
+import { readHeadFile } from './head-files.js';
 
 /** One deployment waiting on an environment, as the webhook or the rediscovery pass saw it. */
 export interface DeploymentRequest {
@@ -71,8 +71,6 @@ export interface GatheredDeployment {
 }
 
 type Json = Record<string, unknown>;
-
-const sha256 = (text: string): Digest => `sha256:${createHash('sha256').update(text, 'utf8').digest('hex')}` as Digest;
 
 /** Gathers everything; errors end up in the facts (fail closed), never thrown. */
 export async function gatherDeploymentFacts(
@@ -239,24 +237,32 @@ async function releaseFacts(source: PullRequestSource, policy: Policy, sha: stri
   const prFacts = await gatherFacts(source, factNeeds(policy, changed));
   const verdict = await evaluate(policy, prFacts);
   const paths = Object.keys(prFacts.metadata ?? {}).filter((p) => p === 'metadata.json' || p.endsWith('/metadata.json'));
-  const deployed: DeployedMetadata[] = await Promise.all(
-    paths.sort().map(async (path): Promise<DeployedMetadata> => {
-      const text = await source.file(sha, path);
-      if (text === null) return { path, digest: null, model_digest: null, model_path: null };
-      let model: Json | undefined;
-      try {
-        model = (JSON.parse(text) as Json).model as Json | undefined;
-      } catch {
-        model = undefined;
-      }
-      return {
-        path,
-        digest: sha256(text),
-        model_digest: typeof model?.digest === 'string' ? (model.digest as Digest) : null,
-        model_path: typeof model?.path === 'string' ? model.path : null,
-      };
-    }),
-  );
+  // The deployed commit's own bytes: its metadata.json files, and every
+  // artifact the approvers signed, hashed from the commit (a merge commit can
+  // hold other bytes than the head that was approved).
+  const [deployed, deployedArtifacts] = await Promise.all([
+    Promise.all(
+      paths.sort().map(async (path): Promise<DeployedMetadata> => {
+        const r = await readHeadFile(source, sha, path);
+        if (r.fact.kind !== 'blob' || !r.bytes) {
+          return { path, digest: null, model_digest: null, model_path: null, ...(r.fact.kind === 'absent' ? {} : { problem: r.fact.reason ?? r.fact.kind }) };
+        }
+        let model: Json | undefined;
+        try {
+          model = (JSON.parse(r.bytes.toString('utf8')) as Json).model as Json | undefined;
+        } catch {
+          model = undefined;
+        }
+        return {
+          path,
+          digest: r.fact.digest ?? null,
+          model_digest: typeof model?.digest === 'string' ? (model.digest as Digest) : null,
+          model_path: typeof model?.path === 'string' ? model.path : null,
+        };
+      }),
+    ),
+    Promise.all(prFacts.artifacts.map(async (a) => (await readHeadFile(source, sha, a.path)).fact)),
+  ]);
   return {
     pull_request: info.number,
     base_ref: info.base_ref,
@@ -266,5 +272,6 @@ async function releaseFacts(source: PullRequestSource, policy: Policy, sha: stri
     artifacts: prFacts.artifacts,
     lineage_digest: prFacts.lineage_digest,
     deployed,
+    deployed_artifacts: deployedArtifacts,
   };
 }

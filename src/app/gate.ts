@@ -26,8 +26,6 @@ export interface GateRequest {
   owner: string;
   repo: string;
   pull_number: number;
-  /** What the webhook already told us about the PR (saves a request when complete). */
-  known?: Partial<PullInfo>;
   /** Set for `merge_group`: the check goes on the group's head. */
   merge_group?: { head_sha: string; head_ref: string; base_sha: string; base_ref: string };
   /** `pull_request.synchronize`, `check_run.rerequested`, ... (audit and logs). */
@@ -56,7 +54,7 @@ export interface GateOutcome {
 
 export interface GateDeps {
   /** A facts source for this event (its cache lives as long as the event). */
-  sourceFor(octokit: GitHubRequester, target: PullTarget, known?: Partial<PullInfo>): PullRequestSource;
+  sourceFor(octokit: GitHubRequester, target: PullTarget): PullRequestSource;
   /** Opens an audit store the policy names (`file://...`, `s3://...`). */
   openAuditStore(url: string): Promise<AuditStore>;
   /** The checkpoint signing key (MODEL_GATE_CHECKPOINT_KEY): a checkpoint is signed after each append. */
@@ -66,7 +64,7 @@ export interface GateDeps {
 
 /** Runs the gate for one pull request (or merge group) and writes the check run. */
 export async function runGate(octokit: GitHubRequester, req: GateRequest, deps: GateDeps): Promise<GateOutcome> {
-  const source = deps.sourceFor(octokit, { owner: req.owner, repo: req.repo, pull_number: req.pull_number }, req.known);
+  const source = deps.sourceFor(octokit, { owner: req.owner, repo: req.repo, pull_number: req.pull_number });
   let info: PullInfo | null = null;
   let policy: Policy | null = null;
   let facts: PullRequestFacts | null = null;
@@ -102,7 +100,7 @@ export async function runGate(octokit: GitHubRequester, req: GateRequest, deps: 
     verdict = failClosed(info ? partialFacts(info) : {}, [`the gate could not gather what it needs: ${messageOf(e)}`]);
   }
 
-  const checkSha = req.merge_group?.head_sha ?? info?.head_sha ?? req.known?.head_sha;
+  const checkSha = req.merge_group?.head_sha ?? info?.head_sha;
   if (!checkSha) throw new GateError('E_GITHUB', `cannot tell which commit to check for ${req.owner}/${req.repo}#${req.pull_number}`);
   const context: VerdictContext = {
     repository: `${req.owner}/${req.repo}`,

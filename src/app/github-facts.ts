@@ -9,11 +9,11 @@
  * commits) or an answer we cannot read raises a GateError, which the App
  * turns into a failing check run.
  */
-import { createHash } from 'node:crypto';
-import picomatch from 'picomatch';
 import { GateError, messageOf } from '../core/errors.js';
-import type { Digest } from '../core/digest.js';
 import type { ChangedFile, PullRequestFacts, ReviewFact } from '../approval/types.js';
+import { githubGitObjects } from './git-objects.js';
+import type { GitObjectSource } from './head-files.js';
+import { readHeadEvidence } from './lineage-facts.js';
 
 /** The slice of Octokit the gatherer uses: `octokit.request` fits. */
 export interface GitHubRequester {
@@ -47,8 +47,12 @@ export interface PullInfo {
   commits: number;
 }
 
-/** What the App needs to know about a pull request (one event's view). */
-export interface PullRequestSource {
+/**
+ * What the App needs to know about a pull request (one event's view),
+ * including the git objects of its commits (tree entries with their modes,
+ * blobs), from which the gate hashes the bytes it judges.
+ */
+export interface PullRequestSource extends GitObjectSource {
   pull(): Promise<PullInfo>;
   changedFiles(): Promise<ChangedFile[]>;
   /** The latest state-changing review per user (see {@link latestPerUser}). */
@@ -58,7 +62,7 @@ export interface PullRequestSource {
   signingKeys(login: string): Promise<string[]>;
   /** Logins of the authors and committers of the PR's commits. */
   commitAuthors(): Promise<string[]>;
-  /** A file's text at a commit, or null when it does not exist there. */
+  /** A file's text at a commit, or null when it does not exist there (policy and key files on the base). */
   file(ref: string, path: string): Promise<string | null>;
   /** Whether `descendant`'s history contains `ancestor` (equal counts). */
   contains(ancestor: string, descendant: string): Promise<boolean>;
@@ -88,6 +92,8 @@ export interface FactNeeds {
   lfs: boolean;
   /** Globs naming model files: the `metadata.json` beside each changed one is read too. */
   modelGlobs: string[];
+  /** Changed paths the applicable rules protect: each is hashed from the head commit. */
+  protectedPaths: string[];
 }
 
 /** GitHub lists at most this many files of a pull request. */
@@ -103,11 +109,7 @@ type Json = Record<string, unknown>;
  * The GitHub-backed source for one event. Create one per webhook delivery:
  * its cache is the event's, so a later event sees GitHub's new state.
  */
-export function githubPullRequestSource(
-  octokit: GitHubRequester,
-  target: PullTarget,
-  known?: Partial<PullInfo>,
-): PullRequestSource {
+export function githubPullRequestSource(octokit: GitHubRequester, target: PullTarget): PullRequestSource {
   const log: string[] = [];
   const cache = new Map<string, Promise<unknown>>();
   const { owner, repo, pull_number } = target;
@@ -156,9 +158,10 @@ export function githubPullRequestSource(
     }
   };
 
+  // Base, head and state come from the API on every event, never from the
+  // webhook payload: a late or redelivered payload can name an old base.
   const pull = (): Promise<PullInfo> =>
     once('pull', async () => {
-      if (known && isCompletePull(known)) return known;
       const res = await call('GET /repos/{owner}/{repo}/pulls/{pull_number}', { owner, repo, pull_number });
       if (res.status === 404) {
         throw new GateError('E_GITHUB', `pull request ${full}#${pull_number} not found`, { where: full });
@@ -166,8 +169,12 @@ export function githubPullRequestSource(
       return pullInfo(res.data as Json);
     });
 
+  const git = githubGitObjects({ owner, repo, call, once });
+
   const source: PullRequestSource = {
     pull,
+    treeEntry: git.treeEntry,
+    blob: git.blob,
 
     changedFiles: () =>
       once('files', async () => {
@@ -348,19 +355,23 @@ export async function gatherFacts(source: PullRequestSource, needs: FactNeeds): 
   };
   if (!needs.release) return facts;
 
-  const [reviews, commitAuthors, lineage] = await Promise.all([
+  // The bytes are read from the head commit for every release, whatever the
+  // policy checks: the gate judges the commit, not what metadata.json says.
+  const [reviews, commitAuthors, evidence] = await Promise.all([
     source.reviews(),
     needs.commitAuthors ? source.commitAuthors() : Promise.resolve([]),
-    needs.artifacts ? readLineage(source, info.head_sha, changed, needs) : Promise.resolve(null),
+    readHeadEvidence(source, info.head_sha, changed, {
+      protectedPaths: needs.protectedPaths,
+      modelGlobs: needs.artifacts ? needs.modelGlobs : [],
+    }),
   ]);
   facts.reviews = reviews;
   facts.commit_authors = commitAuthors;
-  if (lineage) {
-    facts.artifacts = lineage.artifacts;
-    facts.lineage_digest = lineage.lineage_digest;
-    facts.metadata = lineage.metadata;
-    if (needs.lfs) facts.lfs_oids = lineage.lfs_oids;
-  }
+  facts.head_files = evidence.head_files;
+  facts.artifacts = evidence.artifacts;
+  facts.lineage_digest = evidence.lineage_digest;
+  facts.metadata = evidence.metadata;
+  if (needs.lfs) facts.lfs_oids = evidence.lfs_oids;
 
   // Only people who approved the head can fill a role, and only role members
   // who requested changes can veto: their memberships are all that matter,
@@ -412,77 +423,6 @@ function missingKeyFile(path: string, info: PullInfo): GateError {
   });
 }
 
-interface Lineage {
-  artifacts: Array<{ path: string; digest: Digest }>;
-  lineage_digest: Digest | null;
-  metadata: Record<string, unknown>;
-  lfs_oids: Record<string, Digest>;
-}
-
-/**
- * Reads every changed `metadata.json` at the head, and the one beside every
- * changed model file: its `model` entry gives the artifact (path relative to
- * the metadata file's directory when that file is among the changes, else
- * from the repository root) and the file's own SHA-256 is the lineage
- * digest. With several, the lineage digest is the first by path (byte order).
- */
-async function readLineage(
-  source: PullRequestSource,
-  head: string,
-  changed: ChangedFile[],
-  needs: FactNeeds,
-): Promise<Lineage> {
-  const changedPaths = new Set(changed.filter((c) => c.status !== 'removed').map((c) => c.filename));
-  const isModel = needs.modelGlobs.length > 0 ? picomatch(needs.modelGlobs, { dot: true }) : () => false;
-  const metaSet = new Set([...changedPaths].filter((p) => p === 'metadata.json' || p.endsWith('/metadata.json')));
-  for (const p of changedPaths) {
-    if (isModel(p)) metaSet.add(p.includes('/') ? `${p.slice(0, p.lastIndexOf('/'))}/metadata.json` : 'metadata.json');
-  }
-  const metaPaths = [...metaSet].sort(byteOrder);
-  const out: Lineage = { artifacts: [], lineage_digest: null, metadata: {}, lfs_oids: {} };
-  const texts = await Promise.all(metaPaths.map((p) => source.file(head, p)));
-  metaPaths.forEach((p, i) => {
-    const text = texts[i];
-    if (text === null) return;
-    const digest = `sha256:${createHash('sha256').update(text, 'utf8').digest('hex')}` as Digest;
-    if (out.lineage_digest === null) out.lineage_digest = digest;
-    let meta: Json;
-    try {
-      meta = JSON.parse(text) as Json;
-    } catch {
-      // The evaluator's metadata check reports it; nothing to take from it here.
-      out.metadata[p] = text;
-      return;
-    }
-    out.metadata[p] = meta;
-    const model = meta.model as Json | undefined;
-    if (model && typeof model.path === 'string' && typeof model.digest === 'string') {
-      const dir = p.includes('/') ? p.slice(0, p.lastIndexOf('/') + 1) : '';
-      const relative = `${dir}${model.path.replace(/^\.\//, '')}`;
-      const path = changedPaths.has(relative) ? relative : model.path.replace(/^\.\//, '');
-      out.artifacts.push({ path, digest: model.digest as Digest });
-    }
-  });
-  if (needs.lfs) {
-    const pointers = await Promise.all(
-      out.artifacts.map((a) => (changedPaths.has(a.path) ? source.file(head, a.path).catch(() => null) : null)),
-    );
-    out.artifacts.forEach((a, i) => {
-      const oid = lfsOid(pointers[i]);
-      if (oid) out.lfs_oids[a.path] = oid;
-    });
-  }
-  out.artifacts.sort((a, b) => byteOrder(a.path, b.path));
-  return out;
-}
-
-/** The `oid sha256:` of a Git LFS pointer file, or null when the text is not one. */
-export function lfsOid(text: string | null): Digest | null {
-  if (!text || !text.startsWith('version https://git-lfs.github.com/spec/v1')) return null;
-  const m = /^oid sha256:([0-9a-f]{64})$/m.exec(text);
-  return m ? (`sha256:${m[1]}` as Digest) : null;
-}
-
 /**
  * GitHub keeps every review; a user's standing is their latest review that
  * changes state (a later plain comment does not withdraw an approval, as on
@@ -529,17 +469,6 @@ export function pullInfoFromPayload(d: unknown): Partial<PullInfo> {
   }
 }
 
-function isCompletePull(p: Partial<PullInfo>): p is PullInfo {
-  return (
-    typeof p.repository === 'string' &&
-    typeof p.repository_id === 'number' &&
-    typeof p.head_sha === 'string' &&
-    typeof p.base_sha === 'string' &&
-    typeof p.changed_files === 'number' &&
-    typeof p.commits === 'number'
-  );
-}
-
 function splitTeam(team: string): [string, string] {
   const i = team.indexOf('/');
   if (i <= 0) throw new GateError('E_CONFIG', `team ${JSON.stringify(team)} must be "org/team-slug"`);
@@ -551,8 +480,4 @@ export function nextLink(link: unknown): string | null {
   if (typeof link !== 'string') return null;
   const m = /<([^>]+)>;\s*rel="next"/.exec(link);
   return m ? m[1] : null;
-}
-
-function byteOrder(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

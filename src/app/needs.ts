@@ -20,6 +20,13 @@ export function applicableRules(policy: Policy, changed: ChangedFile[]): RulePol
   });
 }
 
+/** The changed paths (both sides of a rename) that any of `rules` protects, sorted. */
+export function protectedChanges(rules: RulePolicy[], changed: ChangedFile[]): string[] {
+  const matchers = rules.map(protectedMatcher);
+  const paths = changed.flatMap((c) => (c.previous_filename ? [c.filename, c.previous_filename] : [c.filename]));
+  return [...new Set(paths.filter((p) => matchers.some((m) => m(p))))].sort();
+}
+
 /** What to fetch for this policy and change. */
 export function factNeeds(policy: Policy, changed: ChangedFile[]): FactNeeds {
   const rules = applicableRules(policy, changed);
@@ -46,5 +53,6 @@ export function factNeeds(policy: Policy, changed: ChangedFile[]): FactNeeds {
     ),
     lfs: rules.some((r) => r.checks.lfs_digest),
     modelGlobs: [...new Set(rules.flatMap((r) => r.checks.models))],
+    protectedPaths: protectedChanges(rules, changed),
   };
 }

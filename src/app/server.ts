@@ -5,12 +5,17 @@
  * LOG_FORMAT=json for structured logs; PORT (default 3000; 0 picks a free
  * one) and HOST. MODEL_GATE_GITHUB_LIMITS=off turns off Octokit's throttling
  * and retries (tests against a local double only; GitHub needs them).
+ * A missing or wrong variable stops it at once: one line naming the
+ * variable, exit 2 (server-config.ts).
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createNodeMiddleware, createProbot, ProbotOctokit } from 'probot';
+import { ExitCode, isGateError } from '../core/errors.js';
 import { createApp } from './app.js';
 import { realDeps } from './deps.js';
+import { configErrorLine, readServerConfig, type ServerConfig } from './server-config.js';
+import { readCappedBody } from './webhook-body.js';
 
 // Structured (JSON) logs in production unless LOG_FORMAT says otherwise, as `probot run` does.
 const env: Record<string, string | undefined> = {
@@ -29,21 +34,39 @@ const Octokit =
       }))
     : ProbotOctokit;
 
-const probot = createProbot({ env: env as NodeJS.ProcessEnv, overrides: { Octokit, logLevel: (env.LOG_LEVEL as 'info') ?? 'info' } });
+let config: ServerConfig;
+try {
+  config = readServerConfig(env);
+} catch (e) {
+  if (!isGateError(e)) throw e;
+  process.stderr.write(`${configErrorLine(e)}\n`);
+  process.exit(ExitCode.usage);
+}
+
+const probot = createProbot({
+  env: env as NodeJS.ProcessEnv,
+  overrides: { Octokit, logLevel: (env.LOG_LEVEL as 'info') ?? 'info', appId: config.appId, privateKey: config.privateKey, secret: config.webhookSecret },
+});
 const middleware = await createNodeMiddleware(createApp(realDeps(env)), {
   probot,
-  webhooksPath: env.WEBHOOK_PATH || '/api/github/webhooks',
+  webhooksPath: config.webhookPath,
 });
 
 const server = createServer((req, res) => {
-  void middleware(req, res, () => {
-    res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not found"}\n');
-  });
+  void (async () => {
+    // Deliveries are read here, with GitHub's size cap, before the middleware buffers them.
+    if (req.method === 'POST' && (req.url ?? '').split('?')[0] === config.webhookPath) {
+      const read = await readCappedBody(req, res, config.maxBodyBytes).catch(() => false); // a client that hung up
+      if (!read) return;
+    }
+    await middleware(req, res, () => {
+      res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not found"}\n');
+    });
+  })();
 });
 server.keepAliveTimeout = 65_000; // longer than common load balancers' idle timeout
 
-const port = env.PORT === undefined ? 3000 : Number(env.PORT);
-server.listen(port, env.HOST || '0.0.0.0', () => {
+server.listen(config.port, config.host, () => {
   const a = server.address() as AddressInfo;
   probot.log.info({ port: a.port, host: a.address }, 'model-release-gate listening');
 });

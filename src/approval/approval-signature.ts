@@ -10,6 +10,7 @@ import { canonicalJson } from '../core/canonical-json.js';
 import { parseAllowedSigners, signersFor, type AllowedSignersParse } from './allowed-signers.js';
 import { findCompactJws, jwsPayload, verifyJwsApproval } from './jws-approval.js';
 import { fingerprint, parsePublicKeyLineCached, type SshPublicKey } from './ssh-key.js';
+import { keyIdentity } from './key-identity.js';
 import { findArmoredSignatures, parseSshSig, verifySshSig, type SshSig } from './sshsig.js';
 import { buildStatement, StatementTemplate } from './statement.js';
 import { APPROVAL_NAMESPACE, type ApprovalStatement, type KeySource, type PullRequestFacts, type ReviewFact } from './types.js';
@@ -24,6 +25,8 @@ export interface SignatureCheck {
   role?: string;
   /** Key source that vouched for the key (`github`, `allowed-signers:PATH`, `jwks:PATH`). */
   source?: string;
+  /** The key pair's identity across formats (see key-identity.ts): one key counts for one approver. */
+  key_id?: string;
 }
 
 const short = (sha: string): string => sha.slice(0, 7);
@@ -261,6 +264,7 @@ export async function checkApprovalSignature(
               fingerprint: fp,
               role: r,
               source: allowed.source,
+              key_id: keyIdentity(allowed.key.key),
             };
           }
           if (!/does not verify/.test(res.reason)) {
@@ -329,6 +333,7 @@ export async function checkApprovalSignature(
             fingerprint: res.fingerprint,
             role: r,
             source: `jwks:${s.path}`,
+            key_id: res.key_id,
           };
         }
         reasons.push(`${who}'s JWS: ${res.reason}`);

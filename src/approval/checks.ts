@@ -4,26 +4,16 @@
  * to the Git LFS pointer's oid, metric thresholds. A failing check fails the
  * gate whatever the approvals say: people sign off on a model that passed them.
  */
-import picomatch from 'picomatch';
 import { GateError } from '../core/errors.js';
 import { validateMetadata } from '../lineage/metadata-validate.js';
-import { GLOB_OPTIONS } from './policy-parse.js';
+import { pathMatcher } from './path-match.js';
 import type { CheckVerdict, ChecksPolicy, MetricThreshold, PullRequestFacts, RulePolicy } from './types.js';
+import { joinPath, lineageTarget, lookupMetadata, modelDirs, type ModelDir } from './lineage-files.js';
 import { own } from './own.js';
 
 /** Whether the rule has any check switched on. */
 export function hasChecks(c: ChecksPolicy): boolean {
   return c.metadata || c.lfs_digest || c.datasets.length > 0 || c.metrics.length > 0;
-}
-
-const dirOf = (p: string): string => (p.includes('/') ? p.slice(0, p.lastIndexOf('/')) : '');
-const join = (dir: string, name: string): string => (dir ? `${dir}/${name}` : name);
-const base = (p: string): string => p.slice(p.lastIndexOf('/') + 1);
-
-/** A directory holding changed models (or a changed metadata.json) and what changed in it. */
-interface ModelDir {
-  dir: string;
-  models: string[];
 }
 
 /**
@@ -38,41 +28,15 @@ export function evaluateChecks(
 ): CheckVerdict[] {
   const checks = rule.checks;
   if (!hasChecks(checks)) return [];
-  const isModel = picomatch(checks.models, GLOB_OPTIONS);
-  const dirs = new Map<string, ModelDir>();
-  for (const path of changed) {
-    if (!isProtected(path)) continue;
-    const isMeta = base(path) === 'metadata.json';
-    if (!isMeta && !isModel(path)) continue;
-    const d = dirOf(path);
-    const entry = dirs.get(d) ?? { dir: d, models: [] };
-    if (!isMeta) entry.models.push(path);
-    dirs.set(d, entry);
-  }
-  if (dirs.size === 0) {
+  const dirs = modelDirs(changed, isProtected, pathMatcher(checks.models));
+  if (dirs.length === 0) {
     return [{ name: 'models', passed: true, reason: 'no model file changed under this rule\'s protected paths' }];
   }
-  const out: CheckVerdict[] = [];
-  for (const d of [...dirs.values()].sort((a, b) => (a.dir < b.dir ? -1 : a.dir > b.dir ? 1 : 0))) {
-    out.push(...checkDir(d, checks, facts));
-  }
-  return out;
-}
-
-function lookupMetadata(d: ModelDir, facts: PullRequestFacts): { path: string; value: unknown } | undefined {
-  const metaPath = join(d.dir, 'metadata.json');
-  const all = facts.metadata ?? {};
-  const byMeta = own(all, metaPath);
-  if (byMeta != null) return { path: metaPath, value: byMeta };
-  for (const m of d.models) {
-    const byModel = own(all, m);
-    if (byModel != null) return { path: metaPath, value: byModel };
-  }
-  return undefined;
+  return dirs.flatMap((d) => checkDir(d, checks, facts));
 }
 
 function checkDir(d: ModelDir, checks: ChecksPolicy, facts: PullRequestFacts): CheckVerdict[] {
-  const metaPath = join(d.dir, 'metadata.json');
+  const metaPath = joinPath(d.dir, 'metadata.json');
   const what = d.models.length > 0 ? d.models.join(', ') : metaPath;
   const found = lookupMetadata(d, facts);
   if (!found) {
@@ -106,21 +70,30 @@ function checkDir(d: ModelDir, checks: ChecksPolicy, facts: PullRequestFacts): C
         : { name: `datasets ${metaPath}`, passed: false, value: [...present].sort(), reason: `${metaPath} lists no ${absent.join(' or ')} dataset` },
     );
   }
-  if (checks.lfs_digest) out.push(lfsCheck(d, m, metaPath, facts));
+  const lfs = checks.lfs_digest ? lfsCheck(d, m, metaPath, facts) : undefined;
+  if (lfs) out.push(lfs);
   for (const t of checks.metrics) out.push(metricCheck(t, m, metaPath));
   return out;
 }
 
-function lfsCheck(d: ModelDir, m: Lineage, metaPath: string, facts: PullRequestFacts): CheckVerdict {
+function lfsCheck(d: ModelDir, m: Lineage, metaPath: string, facts: PullRequestFacts): CheckVerdict | undefined {
+  // With the head commit's own bytes, the lineage check compares every
+  // model, in LFS or not, with the computed digest (head-files.ts).
+  if (Array.isArray(facts.head_files)) return undefined;
   const name = `lfs_digest ${metaPath}`;
   const oids = facts.lfs_oids ?? {};
-  const described = m.model.path;
-  // model.path may be relative to the repository or to the metadata's directory.
-  const candidates = [
-    described,
-    described ? join(d.dir, base(described)) : undefined,
-    ...d.models.filter((p) => !described || base(p) === base(described)),
-  ].filter((p): p is string => typeof p === 'string');
+  const described = typeof m.model.path === 'string' ? m.model.path : '';
+  const target = lineageTarget(described, d.dir);
+  const candidates = target.external ? [] : target.candidates;
+  // A changed model the metadata does not describe has no lineage: never "nothing to compare".
+  const undescribed = d.models.filter((p) => !candidates.includes(p));
+  if (undescribed.length > 0) {
+    return {
+      name,
+      passed: false,
+      reason: `${undescribed[0]} changed, but ${metaPath} describes ${described}: the changed model has no lineage record (record its lineage in ${metaPath})`,
+    };
+  }
   const lfsPath = candidates.find((p) => own(oids, p) !== undefined);
   if (!lfsPath) {
     return { name, passed: true, reason: `the model described by ${metaPath} is not stored in Git LFS (nothing to compare)` };

@@ -4,12 +4,13 @@
  * same policy and facts always give the same verdict (the App, the deployment
  * gate, `simulate` and the property tests all call this one function).
  */
-import picomatch from 'picomatch';
 import { checkApprovalSignature, newSignatureCaches, type SignatureCaches, type SignatureCheck } from './approval-signature.js';
 import { evaluateChecks } from './checks.js';
+import { headFileChecks, headIndex, type HeadIndex } from './head-files.js';
 import { factsProblems } from './facts.js';
-import { assignSlots, type Candidate } from './matching.js';
-import { formatProblem, GLOB_OPTIONS, validatePolicy } from './policy-parse.js';
+import { fillSlots, type Signer } from './slot-fill.js';
+import { formatProblem, validatePolicy } from './policy-parse.js';
+import { pathMatcher } from './path-match.js';
 import {
   POLICY_PATH,
   type ApprovalVerdict,
@@ -72,10 +73,12 @@ export function touchedPaths(facts: PullRequestFacts): { all: string[]; present:
   return { all: [...all], present: [...present] };
 }
 
-/** Matcher for a rule's protected paths (plus the policy file, always). */
+/**
+ * Matcher for a rule's protected paths, plus the policy file and the files
+ * the policy names (always), under any spelling (path-match.ts).
+ */
 export function protectedMatcher(rule: RulePolicy): (path: string) => boolean {
-  const m = picomatch(rule.protected_paths, GLOB_OPTIONS);
-  return (p) => POLICY_FILES.includes(p) || m(p);
+  return pathMatcher(rule.protected_paths, [...POLICY_FILES, ...(rule.protected_files ?? [])]);
 }
 
 /** Per-review state shared by the rules. */
@@ -146,6 +149,13 @@ async function decide(policy: Policy, facts: PullRequestFacts): Promise<Verdict>
     };
   }
 
+  const head = headIndex(facts);
+  const notes: string[] = [];
+  if (!head) {
+    notes.push(
+      'digests not computed from the commit: these facts carry no head_files, so the artifacts and metadata.json were taken as given (the App always computes them; see docs/simulate.md)',
+    );
+  }
   const sigCache = new Map<string, Promise<SignatureCheck>>();
   const signatureCaches = newSignatureCaches();
   const perReview = new Map<string, Array<{ rule: string; counted: boolean; reason: string; fingerprint?: string }>>();
@@ -163,7 +173,7 @@ async function decide(policy: Policy, facts: PullRequestFacts): Promise<Verdict>
       ruleVerdicts.push(emptyRule(rule, false, true, ['no protected path of this rule changed']));
       continue;
     }
-    ruleVerdicts.push(await evaluateRule(rule, touched, present, matchers[i], facts, states, sigCache, signatureCaches, note));
+    ruleVerdicts.push(await evaluateRule(rule, touched, present, matchers[i], facts, head, states, sigCache, signatureCaches, note));
   }
 
   const applying = ruleVerdicts.filter((r) => r.applies);
@@ -174,6 +184,8 @@ async function decide(policy: Policy, facts: PullRequestFacts): Promise<Verdict>
     else reasons.push(...r.reasons.map((x) => `${r.name}: ${x}`));
   }
   const passed = applying.length > 0 && applying.every((r) => r.passed);
+
+  for (const r of ruleVerdicts) for (const n of r.notes ?? []) if (!notes.includes(n)) notes.push(n);
 
   const approvals: ApprovalVerdict[] = states.map(({ review, excluded }) => {
     const base = { login: review.login, state: review.state, commit_id: review.commit_id };
@@ -202,6 +214,7 @@ async function decide(policy: Policy, facts: PullRequestFacts): Promise<Verdict>
     roles: ruleVerdicts.flatMap((r) => r.roles.map((role) => ({ rule: r.name, ...role }))),
     approvals,
     reasons: passed ? [`every rule this pull request touches is satisfied (${applying.map((r) => r.name).join(', ')})`] : reasons,
+    notes,
   };
 }
 
@@ -226,6 +239,7 @@ async function evaluateRule(
   present: string[],
   isProtected: (p: string) => boolean,
   facts: PullRequestFacts,
+  head: HeadIndex | undefined,
   states: ReviewState[],
   sigCache: Map<string, Promise<SignatureCheck>>,
   signatureCaches: SignatureCaches,
@@ -250,7 +264,7 @@ async function evaluateRule(
   }
   const rolesOf = (login: string): string[] => rule.roles.filter((r) => members.get(r.name)!.has(lower(login))).map((r) => r.name);
 
-  const candidates: Array<Candidate & { fill: SlotFill }> = [];
+  const signers: Signer[] = [];
   for (const { review, excluded } of states) {
     const roles = rolesOf(review.login);
     if (review.state === 'CHANGES_REQUESTED' && rule.changes_requested_veto && roles.length > 0 && !isBot(review) && lower(review.login) !== lower(facts.author)) {
@@ -266,6 +280,7 @@ async function evaluateRule(
     let eligible = roles;
     let fill: SlotFill = { login: review.login, signature: 'not-required' };
     let how = 'approved';
+    let keyId: string | undefined;
     if (rule.signatures.required) {
       const roleNames = rule.roles.map((r) => r.name);
       const key = `${lower(review.login)}\0${JSON.stringify(rule.signatures.keys)}\0${JSON.stringify(roleNames)}`;
@@ -288,17 +303,14 @@ async function evaluateRule(
       }
       fill = { login: review.login, key_fingerprint: sig.fingerprint, signature: 'valid' };
       how = sig.reason;
+      keyId = sig.key_id ?? sig.fingerprint;
     }
-    candidates.push({ id: review.login, roles: new Set(eligible), fill });
-    note(review.login, rule.name, true, `${how}; eligible as ${eligible.join(' or ')}`, fill.key_fingerprint);
+    signers.push({ login: review.login, eligible, fill, how, key_id: keyId });
   }
 
-  const slots = rule.roles.flatMap((r) => Array.from({ length: r.count }, () => r.name));
-  const owner = assignSlots(candidates, slots);
-  const roles: RoleVerdict[] = rule.roles.map((r) => ({ role: r.name, required: r.count, filled_by: [] }));
-  owner.forEach((c, s) => {
-    if (c >= 0) roles.find((r) => r.role === slots[s])!.filled_by.push(candidates[c].fill);
-  });
+  const outcome = fillSlots(rule.roles, signers);
+  for (const n of outcome.notes) note(n.login, rule.name, n.counted, n.reason, n.fingerprint);
+  const roles = outcome.roles;
   for (const r of roles) {
     const def = rule.roles.find((x) => x.name === r.role)!;
     if (r.filled_by.length < r.required) {
@@ -307,20 +319,24 @@ async function evaluateRule(
       missing.push(`${r.role}: ${need} more approval${need === 1 ? '' : 's'} needed from ${from}${r.filled_by.length ? ` (filled by ${r.filled_by.map((f) => f.login).join(', ')})` : ''}`);
     }
   }
-  const approvers = candidates.map((c) => c.id);
+  const approvers = outcome.approvers;
   if (approvers.length < rule.minimum_approvers) {
     missing.push(`${rule.minimum_approvers} distinct approvers needed, ${approvers.length} counted${approvers.length ? ` (${approvers.join(', ')})` : ''}`);
   }
   // Explain why someone eligible in several roles fills only one slot.
-  const assigned = new Set(owner.filter((c) => c >= 0));
-  candidates.forEach((c, i) => {
-    if (!assigned.has(i) && missing.length > 0 && c.roles.size > 0) {
-      note(c.id, rule.name, true, `${c.id} is eligible as ${[...c.roles].join(' or ')} but those slots are filled by other people (one person fills at most one role)`, c.fill.key_fingerprint);
+  for (const u of outcome.unassigned) {
+    if (missing.length > 0 && u.roles.length > 0) {
+      note(u.login, rule.name, true, `${u.login} is eligible as ${u.roles.join(' or ')} but those slots are filled by other people (one person fills at most one role)`, u.fingerprint);
     }
-  });
+  }
   reasons.push(...missing);
+  // A shared key decides the rule only when it leaves a slot empty; it is always named.
+  if (missing.length > 0) reasons.push(...outcome.shared_keys);
 
-  const checks = evaluateChecks(rule, facts, present, isProtected);
+  const checks = [
+    ...(head ? headFileChecks(rule, facts, head, present, isProtected, pathMatcher(rule.checks.models)) : []),
+    ...evaluateChecks(rule, facts, present, isProtected),
+  ];
   for (const c of checks) if (!c.passed) reasons.push(`check failed: ${c.reason}`);
 
   return {
@@ -334,6 +350,7 @@ async function evaluateRule(
     minimum_approvers: rule.minimum_approvers,
     approvers,
     reasons,
+    ...(outcome.shared_keys.length ? { notes: outcome.shared_keys } : {}),
   };
 }
 

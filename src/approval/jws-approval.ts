@@ -6,7 +6,9 @@
  * signature approves. Keys come from a JWKS pinned on the base branch; a key
  * belongs to the GitHub login named by its `kid`: `<login>` or `<login>/<anything>`.
  */
+import type { JsonWebKey } from 'node:crypto';
 import { calculateJwkThumbprint, compactVerify, decodeProtectedHeader, importJWK, type JWK } from 'jose';
+import { jwkIdentity } from './key-identity.js';
 
 /** Asymmetric algorithms only: an HMAC key in a public JWKS would let anyone sign. */
 export const JWS_ALGORITHMS = ['EdDSA', 'Ed25519', 'ES256', 'ES384', 'ES512', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512'];
@@ -39,7 +41,7 @@ export function jwkBelongsTo(jwk: { kid?: unknown }, login: string): boolean {
   return owner.toLowerCase() === login.toLowerCase();
 }
 
-export type JwsResult = { valid: true; fingerprint: string; alg: string } | { valid: false; reason: string };
+export type JwsResult = { valid: true; fingerprint: string; alg: string; key_id?: string } | { valid: false; reason: string };
 
 /**
  * Verifies `jws` as `login`'s signature over exactly `expected` bytes with
@@ -70,7 +72,8 @@ export async function verifyJwsApproval(jws: string, expected: Buffer, login: st
     try {
       const key = await importJWK(jwk, header.alg);
       await compactVerify(jws, key, { algorithms: [header.alg] });
-      return { valid: true, fingerprint: `jwk-thumbprint:${await calculateJwkThumbprint(jwk)}`, alg: header.alg };
+      const fingerprint = `jwk-thumbprint:${await calculateJwkThumbprint(jwk)}`;
+      return { valid: true, fingerprint, alg: header.alg, key_id: jwkIdentity(jwk as JsonWebKey) ?? fingerprint };
     } catch {
       // try the login's next key
     }

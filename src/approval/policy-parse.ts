@@ -5,6 +5,7 @@
  * because a policy author fixes them in an editor, not in a JSON path.
  */
 import { Ajv, type ErrorObject } from 'ajv';
+import { posix } from 'node:path';
 import picomatch from 'picomatch';
 import { isMap, isSeq, isScalar, LineCounter, parseDocument, type Document, type Node, type Pair } from 'yaml';
 import { GateError } from '../core/errors.js';
@@ -12,6 +13,7 @@ import { GateError } from '../core/errors.js';
 // (package.json "files" lists it) and the Action's bundler inlines it.
 import schema from '../../schemas/policy.schema.json' with { type: 'json' };
 import { deploymentChecks, normaliseDeployment } from './deployment-policy.js';
+import { GLOB_OPTIONS } from './path-match.js';
 import {
   POLICY_PATH,
   type ChecksPolicy,
@@ -56,8 +58,7 @@ export const DEFAULT_MODEL_GLOBS = [
   '**/*.mlmodel',
 ];
 
-/** Options every glob of a policy is compiled with (the evaluator uses the same). */
-export const GLOB_OPTIONS = { dot: true, strictBrackets: true } as const;
+export { GLOB_OPTIONS } from './path-match.js';
 
 const ajv = new Ajv({ allErrors: true, verbose: true, strict: true });
 ajv.addKeyword({ keyword: 'x-message', schemaType: 'string' });
@@ -287,6 +288,15 @@ function ruleEntries(top: Raw): Array<{ raw: Raw; segs: Seg[] }> {
 
 function semanticChecks(top: Raw, add: Add): void {
   const ruleNames = new Map<string, number>();
+  if (Array.isArray(top.rules)) {
+    ((top.signatures as Raw | undefined)?.keys as string[] | undefined)?.forEach((k, i) => {
+      const path = k.startsWith('allowed-signers:') ? k.slice('allowed-signers:'.length) : k.startsWith('jwks:') ? k.slice('jwks:'.length) : undefined;
+      const problem = path === undefined ? undefined : namedPathProblem(path);
+      if (problem) add(['signatures', 'keys', i], problem);
+    });
+  }
+  const checkpointKey = (top.deployment as Raw | undefined)?.checkpoint_key;
+  if (typeof checkpointKey === 'string' && namedPathProblem(checkpointKey)) add(['deployment', 'checkpoint_key'], namedPathProblem(checkpointKey)!);
   const checkGlobs = (globs: unknown, segs: Seg[]): void => {
     (globs as string[] | undefined)?.forEach((g, i) => {
       try {
@@ -303,6 +313,12 @@ function semanticChecks(top: Raw, add: Add): void {
       ruleNames.set(raw.name, 1);
     }
     checkGlobs(raw.protected_paths, [...segs, 'protected_paths']);
+    const sigKeys = (raw.signatures as Raw | undefined)?.keys as string[] | undefined;
+    sigKeys?.forEach((k, i) => {
+      const path = k.startsWith('allowed-signers:') ? k.slice('allowed-signers:'.length) : k.startsWith('jwks:') ? k.slice('jwks:'.length) : undefined;
+      const problem = path === undefined ? undefined : namedPathProblem(path);
+      if (problem) add([...segs, 'signatures', 'keys', i], problem);
+    });
     const checks = raw.checks as Raw | undefined;
     if (checks) checkGlobs(checks.models, [...segs, 'checks', 'models']);
     const roleNames = new Set<string>();
@@ -318,10 +334,34 @@ function semanticChecks(top: Raw, add: Add): void {
   }
 }
 
+/** A repository path as GitHub spells it: `./a//b` is `a/b`. */
+export function repoPath(path: string): string {
+  return posix.normalize(path).replace(/\/$/, '');
+}
+
 function parseKeySource(text: string): KeySource {
   if (text === 'github') return { kind: 'github' };
-  if (text.startsWith('allowed-signers:')) return { kind: 'allowed-signers', path: text.slice('allowed-signers:'.length) };
-  return { kind: 'jwks', path: text.slice('jwks:'.length) };
+  if (text.startsWith('allowed-signers:')) return { kind: 'allowed-signers', path: repoPath(text.slice('allowed-signers:'.length)) };
+  return { kind: 'jwks', path: repoPath(text.slice('jwks:'.length)) };
+}
+
+/** Problems of a repository path the policy names (key files, the checkpoint key). */
+function namedPathProblem(path: string): string | undefined {
+  const p = posix.normalize(path);
+  if (p.startsWith('/') || p === '..' || p.startsWith('../') || p === '.') return 'must be a path inside the repository (no leading / and no .. escaping it)';
+  return undefined;
+}
+
+/**
+ * Every repository file the policy names: who may approve and what the
+ * deployment rule trusts are decided by them, so a change to any of them is
+ * a release under every rule, like a change to the policy file.
+ */
+function namedFiles(rules: RulePolicy[], deploymentKey: string | null | undefined): string[] {
+  const files = new Set<string>();
+  for (const r of rules) for (const k of r.signatures.keys) if (k.kind !== 'github') files.add(k.path);
+  if (deploymentKey) files.add(repoPath(deploymentKey));
+  return [...files].sort();
 }
 
 function normaliseSignatures(raw: Raw | undefined, fallback: SignaturePolicy): SignaturePolicy {
@@ -371,6 +411,7 @@ function normalise(top: Raw, file: string): Policy {
     return {
       name: typeof raw.name === 'string' && raw !== top ? raw.name : 'release',
       protected_paths: raw.protected_paths as string[],
+      protected_files: [],
       roles,
       minimum_approvers:
         (raw.minimum_approvers as number | undefined) ?? roles.reduce((n, r) => n + r.count, 0),
@@ -392,5 +433,7 @@ function normalise(top: Raw, file: string): Policy {
   }
   const deployment = normaliseDeployment(top.deployment as Raw | undefined);
   if (deployment) policy.deployment = deployment;
+  const named = namedFiles(rules, deployment?.checkpoint_key);
+  for (const r of rules) r.protected_files = [...named];
   return policy;
 }

@@ -187,6 +187,12 @@ export interface RulePolicy {
   name: string;
   /** Globs (picomatch, dot files included); the policy file is always added. */
   protected_paths: string[];
+  /**
+   * Files the policy itself names (allowed-signers files, JWKS, the
+   * checkpoint key), protected by every rule like the policy file: who may
+   * approve is decided by them.
+   */
+  protected_files: string[];
   roles: RolePolicy[];
   /** Distinct approvers needed in total (default: the sum of the roles' counts). */
   minimum_approvers: number;
@@ -269,9 +275,11 @@ export interface RuleVerdict {
   missing: string[];
   checks: CheckVerdict[];
   minimum_approvers: number;
-  /** Distinct people whose approvals counted for this rule. */
+  /** Distinct people whose approvals counted for this rule (one per signing key). */
   approvers: string[];
   reasons: string[];
+  /** What a reader must know that did not decide the rule (e.g. a key that signed for two logins). */
+  notes?: string[];
 }
 
 export interface ApprovalVerdict {
@@ -295,4 +303,10 @@ export interface Verdict {
   roles: Array<RoleVerdict & { rule: string }>;
   approvals: ApprovalVerdict[];
   reasons: string[];
+  /**
+   * What the verdict rests on that a reader must know but that did not
+   * decide it (digests taken as given, commit authors linked to no account,
+   * a key shared between accounts).
+   */
+  notes?: string[];
 }

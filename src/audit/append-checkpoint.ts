@@ -11,8 +11,12 @@ import { CHECKPOINT_KEY_ENV, loadSigningKey, type SigningKey, type VerifyKey } f
 import { writeCheckpoint, type CheckpointResult } from './checkpoint-write.js';
 import type { RecordInput } from './record.js';
 import type { AuditStore } from './store.js';
-import { publishTree, type TreePublication } from './tlog/append-tiles.js';
+import type { TreePublication } from './tlog/append-tiles.js';
 import type { Cosigner } from './tlog/note-io.js';
+
+// The tree half is loaded on use: a CLI start-up that never appends does not pay for it.
+const publishTree = async (...args: Parameters<typeof import('./tlog/append-tiles.js').publishTree>) =>
+  (await import('./tlog/append-tiles.js')).publishTree(...args);
 
 export interface AppendCheckpointOptions extends AppendOptions {
   /** Signs a checkpoint after the appends; without it this is `appendRecord` for each input. */

@@ -25,7 +25,9 @@ export type FindingKind =
   /** Stored bytes that are not a valid record. */
   | 'unparseable'
   /** Two stores of the same log hold different records at one sequence number. */
-  | 'store-mismatch';
+  | 'store-mismatch'
+  /** A copy that is a stream (a Kafka topic) holds the same record more than once. */
+  | 'duplicate';
 
 export interface Finding {
   kind: FindingKind;

@@ -51,7 +51,7 @@ export { sortFindings, type Finding, type FindingKind, type Superseded } from '.
 export { DEFAULT_RETRY, isRetryable, type RetryPolicy } from './retry.js';
 export { FileStore } from './stores/file-store.js';
 export * from './store.js';
-export { modelReleaseRecord, MODEL_RELEASE, type ReleaseContext, type ReleaseLineage } from './release-record.js';
+export { modelReleaseRecord, releaseContextFromEnv, releaseLineageOf, MODEL_RELEASE, type ReleaseContext, type ReleaseLineage, type ReleasedMetadata } from './release-record.js';
 export {
   changeRequestRecord,
   deploymentDecisionRecord,

@@ -60,3 +60,50 @@ export function modelReleaseRecord(lineage: ReleaseLineage, ctx: ReleaseContext,
     compliance_tags: ['model-inventory', 'SR-11-7'],
   };
 }
+
+/** The parts of metadata.json a release record is built from. */
+export interface ReleasedMetadata {
+  model: { path: string; digest: Digest };
+  reproducibility_digest: Digest;
+  datasets: Array<{ name: string; role: string; digest: Digest }>;
+}
+
+/**
+ * The lineage facts of a release, from the metadata.json released and its
+ * bytes' digest: one function for the Action and the CLI, so a record made by
+ * hand carries exactly what the Action's does.
+ */
+export function releaseLineageOf(metadata: ReleasedMetadata, metadataPath: string, metadataDigest: Digest): ReleaseLineage {
+  return {
+    modelPath: metadata.model.path,
+    modelDigest: metadata.model.digest,
+    metadataPath,
+    metadataDigest,
+    reproducibilityDigest: metadata.reproducibility_digest,
+    datasets: metadata.datasets.map((d) => ({ name: d.name, role: d.role, digest: d.digest })),
+  };
+}
+
+/**
+ * Who and where, from a GitHub Actions run's variables (GITHUB_REPOSITORY,
+ * GITHUB_ACTOR, GITHUB_SHA, GITHUB_WORKFLOW, GITHUB_RUN_ID, GITHUB_SERVER_URL);
+ * `given` fills or overrides them (the CLI's flags, or what metadata.json's
+ * source says outside Actions).
+ */
+export function releaseContextFromEnv(
+  env: Record<string, string | undefined>,
+  component: string,
+  given: Partial<Omit<ReleaseContext, 'component'>> = {},
+): ReleaseContext {
+  const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo, GITHUB_RUN_ID: id } = env;
+  const ctx: ReleaseContext = {
+    repository: given.repository ?? repo,
+    actor: given.actor ?? env.GITHUB_ACTOR ?? 'unknown',
+    commit: given.commit ?? env.GITHUB_SHA,
+    workflow: given.workflow ?? env.GITHUB_WORKFLOW,
+    runId: given.runId ?? id,
+    runUrl: given.runUrl ?? (server && repo && id ? `${server}/${repo}/actions/runs/${id}` : undefined),
+    component,
+  };
+  return ctx;
+}

@@ -13,6 +13,8 @@ export const HELP_EXAMPLES: Record<string, string> = {
   'lineage diff': 'model-gate lineage diff deployed/metadata.json models/metadata.json',
   'audit append':
     'model-gate audit append --store s3://acme-audit/models?region=eu-west-1 --event-type MODEL_RELEASE \\\n    --actor alice --action "release policy.pt" --subject sha256:<64 hex> --json',
+  'release':
+    'model-gate release --metadata models/credit-risk/metadata.json --store "s3://acme-audit/models?region=eu-west-1" \\\n    --actor "$(git config user.email)" --checkpoint-key audit-checkpoint.jwk',
   'audit verify': 'model-gate audit verify --store .audit --checkpoint-key audit-checkpoint.pub.jwk --json',
   'audit checkpoint': 'model-gate audit checkpoint --store .audit --key audit-checkpoint.jwk',
   'audit show': 'model-gate audit show --store .audit --from 10 --to 20',
@@ -24,6 +26,8 @@ export const HELP_EXAMPLES: Record<string, string> = {
   'audit vkey': 'model-gate audit vkey --key audit-checkpoint.pub.jwk --store .audit',
   'witness keygen': 'model-gate witness keygen --name witness.acme.example/w1 --out w1.key',
   'witness serve': 'model-gate witness serve --key w1.key --log-key "acme/fraud-model+1a2b3c4d+AX1..." --state w1-state.json --listen 127.0.0.1:8080',
+  'audit stream':
+    'model-gate audit stream --store "s3://acme-audit/models?region=eu-west-1" --kafka b-1.kafka.internal:9094 --topic model-audit \\\n    --kafka-tls --kafka-sasl scram-sha-512 --follow   # user and password in $MODEL_GATE_KAFKA_USERNAME/_PASSWORD',
   'audit init': 'model-gate audit init --store "s3://acme-audit/models?region=eu-west-1" --retention-days 2557',
   'change open':
     'model-gate change open --instance https://acme.service-now.com --user gate-bot --password-env SERVICENOW_PASSWORD \\\n    --short-description "Release credit-risk model" --metadata models/metadata.json   # password in $SERVICENOW_PASSWORD',

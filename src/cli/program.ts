@@ -3,6 +3,7 @@ import { ExitCode, GateError, isGateError } from '../core/errors.js';
 import type { CliIo } from './io.js';
 import { registerCommands } from './commands/index.js';
 import { addHelpExamples } from './help-examples.js';
+import { packageVersion } from './version.js';
 
 /**
  * A command handler's result: the exit code. Handlers throw GateError for
@@ -17,11 +18,17 @@ export interface CliRun {
   exitCode: number;
 }
 
-export function buildProgram(run: CliRun): Command {
+/**
+ * The CLI's parser with the commands `argv` needs registered (see
+ * commands/index.ts for the lazy-loading rule); without argv, every command
+ * (for the generated reference and help tests).
+ */
+export async function buildProgram(run: CliRun, argv?: readonly string[]): Promise<Command> {
   const program = new Command('model-gate')
     .description(
       'Model lineage digests, an immutable audit log and a signed four-eyes release gate.',
     )
+    .version(packageVersion(), '-V, --version', 'print the version and exit')
     .showSuggestionAfterError(true)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
@@ -29,7 +36,7 @@ export function buildProgram(run: CliRun): Command {
       writeOut: (s) => run.io.stdout(s),
       writeErr: (s) => run.io.stderr(s),
     });
-  registerCommands(program, run);
+  await registerCommands(program, run, argv);
   // Every subcommand inherits the same error handling and output streams.
   const configure = (cmd: Command): void => {
     cmd.exitOverride().showSuggestionAfterError(true).configureOutput({
@@ -49,8 +56,10 @@ export function buildProgram(run: CliRun): Command {
  */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const run: CliRun = { io, exitCode: ExitCode.ok };
-  const program = buildProgram(run);
+  // commander's `help` takes one command name; `help lineage record` means record's help.
+  if (argv[0] === 'help' && argv.length > 2) argv = [...argv.slice(1), '--help'];
   try {
+    const program = await buildProgram(run, argv);
     await program.parseAsync(argv, { from: 'user' });
     return run.exitCode;
   } catch (e) {
@@ -95,5 +104,20 @@ export function integerOption(flag: string): (value: string) => number {
       throw new GateError('E_USAGE', `${flag} takes a whole number, got ${JSON.stringify(value)}`);
     }
     return Number(value);
+  };
+}
+
+/**
+ * Parses an option that must not be empty, naming the flag: an unset shell
+ * variable (`--actor "$USER"` where USER is unset) arrives as "".
+ */
+export function nonEmptyOption(flag: string, example: string): (value: string) => string {
+  return (value: string) => {
+    if (value.trim() === '') {
+      throw new GateError('E_USAGE', `${flag} is empty`, {
+        hint: `give it a value, e.g. ${flag} ${example} (a shell variable that is not set expands to nothing)`,
+      });
+    }
+    return value;
   };
 }

@@ -21,7 +21,7 @@
  * and ServiceNow may be briefly unreachable; waiting never approves.
  */
 import type { Digest } from '../core/digest.js';
-import type { ArtifactFact, Verdict } from '../approval/types.js';
+import type { ArtifactFact, HeadFileFact, Verdict } from '../approval/types.js';
 import type { DeploymentEnvironment } from '../approval/deployment-policy.js';
 import { changeGateDecision, type ChangeFacts, type ChangeGateSettings } from './change-gate.js';
 
@@ -36,6 +36,8 @@ export interface DeployedMetadata {
   /** Its `model.digest`, or null when absent or unreadable. */
   model_digest: Digest | null;
   model_path: string | null;
+  /** Why the file could not be read as a regular file (a symlink, an error), when it exists but is not one. */
+  problem?: string;
 }
 
 /** A MODEL_RELEASE record found in the audit log. */
@@ -87,6 +89,8 @@ export interface ReleaseFacts {
   lineage_digest: Digest | null;
   /** The metadata.json files the release changed, as the deployed commit has them. */
   deployed: DeployedMetadata[];
+  /** Each signed artifact's path as the deployed commit holds it, hashed from the commit. */
+  deployed_artifacts?: HeadFileFact[];
 }
 
 /** Everything the decision reads. */
@@ -215,9 +219,28 @@ function checkArtifacts(r: ReleaseFacts, rejected: string[], verified: string[])
   const before = rejected.length;
   const signed = new Set(r.artifacts.map((a) => a.digest));
   const deployedDigests = new Set<string>();
+  // The bytes first: each signed artifact, hashed from the deployed commit.
+  for (const a of r.artifacts) {
+    const f = r.deployed_artifacts?.find((x) => x.path === a.path);
+    if (!f) {
+      rejected.push(`${a.path} was not hashed in the deployed commit: the gate cannot tell what would be deployed`);
+    } else if (f.kind === 'blob' || f.kind === 'lfs') {
+      if (f.digest !== a.digest) {
+        rejected.push(`${a.path} in the deployed commit is ${f.digest}${f.kind === 'lfs' ? ' (Git LFS oid)' : ''}, not the ${a.digest} the approvers signed`);
+      }
+    } else if (f.kind === 'absent') {
+      rejected.push(`${a.path} is missing from the deployed commit`);
+    } else {
+      rejected.push(`${a.path} in the deployed commit cannot be the signed artifact: ${f.reason ?? f.kind}`);
+    }
+  }
   for (const m of r.deployed) {
     if (m.digest === null) {
-      rejected.push(`${m.path} is missing from the deployed commit: the release's lineage is not what is deployed`);
+      rejected.push(
+        m.problem
+          ? `${m.path} in the deployed commit cannot be read as the release's lineage: ${m.problem}`
+          : `${m.path} is missing from the deployed commit: the release's lineage is not what is deployed`,
+      );
       continue;
     }
     if (m.model_digest === null) {
@@ -243,7 +266,9 @@ function checkArtifacts(r: ReleaseFacts, rejected: string[], verified: string[])
     );
   }
   if (rejected.length === before) {
-    verified.push(`the deployed commit's metadata.json names exactly the signed artifacts: ${r.artifacts.map((a) => `${a.path} ${a.digest}`).join(', ')}`);
+    verified.push(
+      `the deployed commit's metadata.json names exactly the signed artifacts, and the commit holds those bytes: ${r.artifacts.map((a) => `${a.path} ${a.digest}`).join(', ')}`,
+    );
   }
 }
 

@@ -42,7 +42,7 @@ export function diffLineage(a: LineageMetadata, b: LineageMetadata): LineageDiff
     else if (!eq(x, y)) changes.push({ field, change: 'changed', a: x, b: y });
   };
   for (const k of ['path', 'type', 'digest', 'size'] as const) push(`/model/${k}`, a.model[k], b.model[k]);
-  if (a.model.files || b.model.files) filesDiff(changes, '/model', a.model.files ?? [], b.model.files ?? []);
+  manifestDiff(changes, push, '/model', a.model.files, b.model.files);
 
   const key = (d: DatasetRecord): string => `${d.role}:${d.name}`;
   const da = new Map(a.datasets.map((d) => [key(d), d]));
@@ -56,7 +56,7 @@ export function diffLineage(a: LineageMetadata, b: LineageMetadata): LineageDiff
       continue;
     }
     for (const f of ['path', 'type', 'digest', 'size', 'rows', 'columns'] as const) push(`${at}/${f}`, x[f], y[f]);
-    if (x.files || y.files) filesDiff(changes, at, x.files ?? [], y.files ?? []);
+    manifestDiff(changes, push, at, x.files, y.files);
   }
 
   objectDiff(push, '/hyperparameters', a.hyperparameters, b.hyperparameters);
@@ -78,13 +78,50 @@ export function diffLineage(a: LineageMetadata, b: LineageMetadata): LineageDiff
       (b.environment.python_packages ?? []).map((p) => [p.name, p.version]),
     );
   }
-  for (const k of ['repository', 'commit', 'workflow', 'run_id'] as const) push(`/source/${k}`, a.source[k], b.source[k]);
+  const rma = a.environment.recording_machine;
+  const rmb = b.environment.recording_machine;
+  push('/environment/recording_machine/python', rma?.python, rmb?.python);
+  push(
+    '/environment/recording_machine/python_packages',
+    rma?.python_packages && rma.python_packages.map((p) => `${p.name}==${p.version}`).join(' '),
+    rmb?.python_packages && rmb.python_packages.map((p) => `${p.name}==${p.version}`).join(' '),
+  );
+  const sourceKeys = [
+    'repository',
+    'commit',
+    'branch',
+    'dirty',
+    'uncommitted',
+    'uncommitted_count',
+    'workflow',
+    'run_id',
+    'run_attempt',
+    'run_url',
+    'actor',
+    'triggering_actor',
+  ] as const;
+  for (const k of sourceKeys) push(`/source/${k}`, a.source[k], b.source[k]);
   push('/reproducibility_digest', a.reproducibility_digest, b.reproducibility_digest);
   return { same: changes.length === 0, changes };
 }
 
 function summary(d: DatasetRecord): Record<string, unknown> {
   return { path: d.path, type: d.type, digest: d.digest, size: d.size };
+}
+
+/**
+ * File-by-file changes when both records hold a manifest; one change when
+ * only one does (the other's files are unknown, not absent).
+ */
+function manifestDiff(
+  changes: LineageChange[],
+  push: (field: string, x: unknown, y: unknown) => void,
+  at: string,
+  a: Parameters<typeof compareManifests>[0] | undefined,
+  b: Parameters<typeof compareManifests>[1] | undefined,
+): void {
+  if (a && b) filesDiff(changes, at, a, b);
+  else push(`${at}/files`, a && `${a.length} files`, b && `${b.length} files`);
 }
 
 function filesDiff(

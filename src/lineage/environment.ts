@@ -1,23 +1,91 @@
 import { execFile } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
+import { dirname, join, resolve, sep } from 'node:path';
 import { compareBytewise } from '../core/dir-hash.js';
+import { GateError } from '../core/errors.js';
 import { fsError } from './fs-errors.js';
 import { hashPath } from './hash-path.js';
 import type { EnvironmentRecord, LockfileRecord, PythonPackage } from './metadata-types.js';
+import { recordPath } from './record-path.js';
 
-/** Lockfile names recorded from the working directory (not its subdirectories). */
+/**
+ * Names of the files that pin a training environment: pip requirements
+ * (`requirements*.txt`, also what `pip freeze >` usually writes), PEP 751
+ * `pylock.toml` / `pylock.*.toml`, `poetry.lock`, `uv.lock`, `Pipfile.lock`,
+ * conda's `environment.yml`/`.yaml` and `conda-lock.yml`, and the
+ * `conda.yaml`/`python_env.yaml` MLflow writes into every model it saves.
+ */
 export function isLockfileName(name: string): boolean {
   return (
     /^requirements.*\.txt$/.test(name) ||
-    ['poetry.lock', 'uv.lock', 'environment.yml', 'environment.yaml', 'Pipfile.lock', 'conda-lock.yml', 'package-lock.json'].includes(name)
+    /^pylock(\.[^/]+)?\.toml$/.test(name) ||
+    [
+      'poetry.lock',
+      'uv.lock',
+      'Pipfile.lock',
+      'environment.yml',
+      'environment.yaml',
+      'conda-lock.yml',
+      'conda.yaml',
+      'conda.yml',
+      'python_env.yaml',
+    ].includes(name)
   );
+}
+
+/**
+ * The lockfiles beside the model: in the directory holding the model and in
+ * each directory above it up to and including `cwd` (only the model's
+ * directory and `cwd` when the model lies outside `cwd`); for a directory
+ * model, also its own top level (where MLflow keeps `requirements.txt` and
+ * `conda.yaml`). Paths relative to `cwd`, `/`-separated, in byte-wise order.
+ */
+export function findLockfiles(cwd: string, model: string): string[] {
+  const root = resolve(cwd);
+  const dirs: string[] = [];
+  const modelAbs = resolve(root, model.replace(/\/+$/, ''));
+  if (isDirectory(modelAbs)) dirs.push(modelAbs);
+  let d = dirname(modelAbs);
+  const inside = d === root || d.startsWith(root + sep);
+  for (;;) {
+    dirs.push(d);
+    if (!inside || d === root) break;
+    d = dirname(d);
+  }
+  if (!inside) dirs.push(root);
+  const found = new Set<string>();
+  for (const dir of dirs) {
+    let names: string[];
+    try {
+      names = readdirSync(dir);
+    } catch (e) {
+      throw fsError(e, recordPath(root, dir));
+    }
+    for (const n of names.filter(isLockfileName)) found.add(recordPath(root, join(dir, n)));
+  }
+  return [...found].sort(compareBytewise);
+}
+
+function isDirectory(p: string): boolean {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false; // hashing the model reports a missing one with its own message
+  }
 }
 
 export interface EnvironmentOptions {
   cwd: string;
-  /** The environment to run python3 in (its PATH decides which python3). */
+  /** The environment files to record, relative to `cwd` (see {@link findLockfiles}). */
+  lockfiles: string[];
+  /** The environment python3 runs in (its PATH decides which python3). */
   env: Record<string, string | undefined>;
-  /** Ask python3 for its version and installed packages (default true). */
+  /**
+   * Also ask the python3 on PATH of the machine that records for its version
+   * and installed packages (default false). They describe the recording
+   * machine, not the training, and go under `recording_machine`, outside the
+   * reproducibility digest.
+   */
   python?: boolean;
   /** How long python3 may take (default 30 s): a hung interpreter must not hang a release. */
   pythonTimeoutMs?: number;
@@ -26,33 +94,35 @@ export interface EnvironmentOptions {
 }
 
 /**
- * The training environment as far as the working directory and PATH show it:
- * digests of the lockfiles found in `cwd`, and when python3 is on PATH its
- * version and `pip list`. Python failing or missing is tolerated (the fields
- * are then absent); a lockfile that cannot be read is an error.
+ * The training environment as its files pin it: the digest of each
+ * environment file (a missing or unreadable one, or a directory, is an input
+ * error). With `python`, the recording machine's python3 and `pip list`
+ * besides (python3 failing or missing leaves them out).
  */
 export async function collectEnvironment(opts: EnvironmentOptions): Promise<EnvironmentRecord> {
-  let names: string[];
-  try {
-    names = readdirSync(opts.cwd).filter(isLockfileName).sort(compareBytewise);
-  } catch (e) {
-    throw fsError(e, opts.cwd);
-  }
   const lockfiles: LockfileRecord[] = [];
-  for (const name of names) {
-    const r = await hashPath(name, { cwd: opts.cwd, followSymlinks: true });
-    if (r.type === 'file') lockfiles.push({ path: name, digest: r.digest });
+  for (const path of opts.lockfiles) {
+    const r = await hashPath(path, { cwd: opts.cwd, followSymlinks: true });
+    if (r.type !== 'file') {
+      throw new GateError('E_USAGE', 'an environment file must be a file, not a directory', {
+        where: path,
+        hint: 'give the lockfile or the saved `pip freeze` output of the training job, e.g. --environment requirements.lock.txt',
+      });
+    }
+    lockfiles.push({ path: recordPath(opts.cwd, path), digest: r.digest });
   }
   const env: EnvironmentRecord = { node: opts.nodeVersion ?? process.version, lockfiles };
-  if (opts.python !== false) {
+  if (opts.python === true) {
     const timeout = opts.pythonTimeoutMs ?? 30_000;
     const [version, packages] = await Promise.all([
       run('python3', ['-c', 'import platform; print(platform.python_version())'], opts, timeout),
       run('python3', ['-m', 'pip', 'list', '--format=json', '--disable-pip-version-check'], opts, timeout),
     ]);
-    if (version?.trim()) env.python = version.trim();
+    const machine: NonNullable<EnvironmentRecord['recording_machine']> = {};
+    if (version?.trim()) machine.python = version.trim();
     const parsed = packages === undefined ? undefined : parsePipList(packages);
-    if (parsed) env.python_packages = parsed;
+    if (parsed) machine.python_packages = parsed;
+    env.recording_machine = machine;
   }
   return env;
 }

@@ -14,7 +14,8 @@ export { metadataJsonSchema } from './metadata-schema.js';
 export { reproducibilityDigest, reproducibilityInput } from './reproducibility.js';
 export { lineageStatement, type LineageStatement } from './statement.js';
 export { parseDatasetSpec, defaultDatasetName, type DatasetInput } from './dataset-spec.js';
-export { sourceFromEnv } from './source.js';
+export { githubActionsSource, composeSource, type SourceOverrides } from './source.js';
+export { readGitCheckout, type GitCheckout } from './git.js';
 export { collectEnvironment, type EnvironmentOptions } from './environment.js';
 export * from './metadata-types.js';
 export {

@@ -9,7 +9,7 @@ import { fsError } from './fs-errors.js';
  * in errors.
  */
 export async function readJsonObjectOption(value: string, what: string, cwd: string): Promise<Record<string, unknown>> {
-  const inline = /^\s*[{[]/.test(value); // a file name never starts with { or [ in practice
+  const inline = jsonOptionFile(value) === undefined;
   let text = value;
   const where = inline ? what : value;
   if (!inline) {
@@ -20,6 +20,26 @@ export async function readJsonObjectOption(value: string, what: string, cwd: str
     }
   }
   return parseJsonObject(text, where, what);
+}
+
+/**
+ * The file an option {@link readJsonObjectOption} reads names, or undefined
+ * when the value is inline JSON (text starting with `{` or `[`; a file name
+ * never starts with those in practice).
+ */
+export function jsonOptionFile(value: string): string | undefined {
+  return /^\s*[{[]/.test(value) ? undefined : value;
+}
+
+/**
+ * The files among JSON options (`[what, value]` pairs, value possibly
+ * absent), as inputs `record` must not overwrite.
+ */
+export function jsonOptionFiles(options: [what: string, value: string | undefined][]): { what: string; path: string }[] {
+  return options.flatMap(([what, v]) => {
+    const path = v === undefined ? undefined : jsonOptionFile(v);
+    return path === undefined ? [] : [{ what, path }];
+  });
 }
 
 /** Parses JSON text that must be an object, naming where it came from. */

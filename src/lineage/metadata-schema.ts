@@ -28,6 +28,15 @@ const manifest = {
     properties: { path: relPath, size, digest, rows: size, columns },
   },
 } as const;
+const packages = {
+  type: 'array',
+  items: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['name', 'version'],
+    properties: { name: { type: 'string' }, version: { type: 'string' } },
+  },
+} as const;
 const artifactProps = {
   path: relPath,
   type: { enum: ['file', 'directory'] },
@@ -90,8 +99,8 @@ export const metadataJsonSchema = {
       additionalProperties: false,
       required: ['node', 'lockfiles'],
       properties: {
-        node: { type: 'string' },
-        python: { type: 'string' },
+        node: { type: 'string', description: 'the Node.js version that ran the gate; outside the reproducibility digest' },
+        python: { type: 'string', description: 'only in older records, written before recording_machine existed (the recording machine\'s python3, then part of the digest); no longer written' },
         lockfiles: {
           type: 'array',
           items: {
@@ -102,30 +111,47 @@ export const metadataJsonSchema = {
           },
         },
         python_packages: {
-          type: 'array',
-          items: {
-            type: 'object',
-            additionalProperties: false,
-            required: ['name', 'version'],
-            properties: { name: { type: 'string' }, version: { type: 'string' } },
-          },
+          ...packages,
+          description: 'only in older records, written before recording_machine existed (the recording machine\'s pip list, then part of the digest); no longer written',
+        },
+        recording_machine: {
+          type: 'object',
+          description: 'on request only: the python3 on PATH of the machine that ran record, and its pip list; outside the reproducibility digest',
+          additionalProperties: false,
+          properties: { python: { type: 'string' }, python_packages: packages },
         },
       },
     },
     source: {
       type: 'object',
+      description: 'where the code that trained the model came from (git or GitHub Actions), and the run that recorded it',
       additionalProperties: false,
       properties: {
-        repository: { type: 'string' },
-        commit: { type: 'string' },
+        repository: { type: 'string', description: 'owner/name on GitHub Actions; otherwise the git remote URL without credentials' },
+        commit: { type: 'string', description: "the commit checked out (git's HEAD), else GITHUB_SHA" },
+        branch: { type: 'string' },
+        dirty: {
+          type: 'boolean',
+          description: 'git: whether a tracked file changed or an untracked file not ignored exists, outside the paths this record pins by digest or writes',
+        },
+        uncommitted: {
+          type: 'array',
+          description: 'git: those paths, relative to the repository top level, byte-wise sorted, at most 1,000',
+          items: { type: 'string' },
+        },
+        uncommitted_count: { ...size, description: 'git: how many uncommitted paths there are in all' },
         workflow: { type: 'string' },
         run_id: { type: 'string' },
+        run_attempt: { type: 'string' },
+        run_url: { type: 'string' },
+        actor: { type: 'string', description: 'GitHub Actions: github.actor, who started the workflow run' },
+        triggering_actor: { type: 'string', description: 'GitHub Actions: github.triggering_actor, who triggered this run attempt' },
       },
     },
     reproducibility_digest: {
       ...digest,
       description:
-        'SHA-256 of the RFC 8785 canonical JSON of {datasets: [{role, digest}] sorted by role then digest, hyperparameters, environment: {python?, lockfiles sorted by path, python_packages? sorted by name}, source_commit: source.commit or null}. Not included: the model, metrics, created_at, environment.node, dataset names and paths, source run_id/workflow/repository.',
+        'SHA-256 of the RFC 8785 canonical JSON of {datasets: [{role, digest}] sorted by role then digest, hyperparameters, environment: {lockfiles: [{path, digest}] sorted by path, python? and python_packages? sorted by name (present only in older records, written before recording_machine existed)}, source_commit: source.commit or null}. Not included: the model, metrics, created_at, environment.node, environment.recording_machine, dataset names and paths, every other source field.',
     },
     created_at: { type: 'string', format: 'date-time' },
   },

@@ -40,16 +40,47 @@ export interface PythonPackage {
 export interface EnvironmentRecord {
   /** The Node.js version that ran the gate (recorded, not part of the reproducibility digest). */
   node: string;
-  python?: string;
+  /** The files that pin the training environment (lockfiles, a saved `pip freeze`): in the digest. */
   lockfiles: LockfileRecord[];
+  /**
+   * Only in older records (written before `recording_machine` existed): the recording machine's python3,
+   * which those records put in the digest (so they still verify). No longer written.
+   */
+  python?: string;
+  /** Only in older records, as `python`. */
   python_packages?: PythonPackage[];
+  /**
+   * On explicit request: the python3 on PATH of the machine that ran `record`
+   * and its `pip list`. They describe that machine, not the training: outside
+   * the reproducibility digest.
+   */
+  recording_machine?: { python?: string; python_packages?: PythonPackage[] };
 }
 
+/**
+ * Where the code that trained the model came from, and which run recorded it
+ * (see `composeSource` for where each field comes from).
+ */
 export interface SourceRecord {
+  /** `owner/name` on GitHub Actions; otherwise git's remote URL without credentials. */
   repository?: string;
+  /** The commit checked out (git's HEAD), else GITHUB_SHA. */
   commit?: string;
+  branch?: string;
+  /** git: whether anything the record does not pin by digest differs from `commit`. */
+  dirty?: boolean;
+  /** git: those paths (relative to the repository's top level), at most 1,000. */
+  uncommitted?: string[];
+  /** git: how many there are in all. */
+  uncommitted_count?: number;
   workflow?: string;
   run_id?: string;
+  run_attempt?: string;
+  run_url?: string;
+  /** GitHub Actions: who started the workflow run (`github.actor`). */
+  actor?: string;
+  /** GitHub Actions: who triggered this attempt (`github.triggering_actor`; differs from `actor` on a re-run). */
+  triggering_actor?: string;
 }
 
 /** metadata.json, version 1 (DESIGN.md §4; schemas/metadata.schema.json). */

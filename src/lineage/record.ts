@@ -1,24 +1,39 @@
-import { statSync } from 'node:fs';
-import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { GateError } from '../core/errors.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { defaultDatasetName, type DatasetInput } from './dataset-spec.js';
-import { collectEnvironment } from './environment.js';
+import { collectEnvironment, findLockfiles } from './environment.js';
 import { hashPath, type PathDigest } from './hash-path.js';
 import { validateMetadata } from './metadata-validate.js';
-import { METADATA_SCHEMA_V1, type ArtifactRecord, type DatasetRecord, type LineageMetadata } from './metadata-types.js';
+import {
+  METADATA_SCHEMA_V1,
+  type ArtifactRecord,
+  type DatasetRecord,
+  type LineageMetadata,
+  type SourceRecord,
+} from './metadata-types.js';
+import { assertOutputsSafe, type GuardedInput } from './output-guard.js';
 import { recordPath } from './record-path.js';
 import { reproducibilityDigest } from './reproducibility.js';
-import { sourceFromEnv } from './source.js';
+import { GitUnavailable, readGitCheckout, type GitCheckout } from './git.js';
+import { realPathAllowingMissing } from './real-path.js';
+import { composeSource, type SourceOverrides } from './source.js';
 import { lineageStatement } from './statement.js';
 
 /** Everything {@link recordLineage} needs; nothing is read from the process. */
 export interface RecordOptions {
   /** Working directory: inputs are resolved against it and recorded relative to it. */
   cwd: string;
-  /** Environment variables (GitHub Actions ones fill `source`; PATH finds python3). */
+  /** Environment git and python3 run in (PATH finds them). Nothing else is read from it. */
   env: Record<string, string | undefined>;
+  /** What the CI run says about the source (the fronts pass `githubActionsSource(env)`). */
+  ciSource?: SourceRecord;
+  /** `source` fields given by hand; they win over git and the CI. */
+  sourceOverrides?: SourceOverrides;
+  /** Ask git about the checkout (default true). */
+  git?: boolean;
+  gitTimeoutMs?: number;
   model: string;
   datasets?: DatasetInput[];
   hyperparameters?: Record<string, unknown>;
@@ -27,8 +42,25 @@ export interface RecordOptions {
   out?: string;
   /** Also write an in-toto Statement v1 there. */
   statement?: string;
+  /** How the front calls the two outputs in errors (default `--out`, `--statement`). */
+  outputNames?: { out?: string; statement?: string };
+  /**
+   * Other files the front read for this record (a hyperparameters or metrics
+   * file): outputs may not overwrite them either.
+   */
+  inputFiles?: GuardedInput[];
   followSymlinks?: boolean;
-  /** Ask python3 for its version and packages (default true). */
+  /**
+   * The files that pin the training environment (lockfiles, a saved `pip
+   * freeze`), relative to `cwd`. Default: the lockfiles beside the model
+   * (`findLockfiles`).
+   */
+  environmentFiles?: string[];
+  /**
+   * Also record the recording machine's python3 and `pip list` under
+   * `environment.recording_machine`, outside the reproducibility digest
+   * (default false: they describe this machine, not the training).
+   */
   python?: boolean;
   pythonTimeoutMs?: number;
   workers?: number;
@@ -40,6 +72,8 @@ export interface RecordOptions {
 
 export interface RecordResult {
   metadata: LineageMetadata;
+  /** What the record could not establish, for the front to show (e.g. no commit known). */
+  warnings: string[];
   metadataPath: string;
   statementPath?: string;
   /** Bytes hashed (model and datasets). */
@@ -70,10 +104,30 @@ export async function recordLineage(opts: RecordOptions): Promise<RecordResult> 
   }
   const metadataPath = resolve(opts.cwd, opts.out ?? join(dirname(opts.model.replace(/\/+$/, '')), 'metadata.json'));
   const statementAbs = opts.statement ? resolve(opts.cwd, opts.statement) : undefined;
-  assertOutputsOutside(opts.cwd, [metadataPath, statementAbs], [
-    ['the model', opts.model],
-    ...named.map((d) => [`dataset ${d.name}`, d.path] as [string, string]),
-  ]);
+  const lockfileNames = opts.environmentFiles
+    ? [...new Set(opts.environmentFiles.map((p) => recordPath(opts.cwd, p)))]
+    : findLockfiles(opts.cwd, opts.model);
+  const outputs = [
+    { flag: opts.outputNames?.out ?? '--out', path: metadataPath },
+    ...(statementAbs ? [{ flag: opts.outputNames?.statement ?? '--statement', path: statementAbs }] : []),
+  ];
+  const inputs = [
+    { what: 'the model', path: opts.model },
+    ...named.map((d) => ({ what: `dataset ${d.name}`, path: d.path })),
+    ...(opts.inputFiles ?? []),
+    ...lockfileNames.map((p) => ({ what: `environment file ${p}`, path: p })),
+  ];
+  // Before anything is hashed or written: an output must never replace an input.
+  assertOutputsSafe(opts.cwd, outputs, inputs);
+  const warnings: string[] = [];
+  // git runs while the inputs are hashed; its answer is awaited after.
+  const gitState: Promise<GitCheckout | string | undefined> =
+    opts.git === false
+      ? Promise.resolve(undefined)
+      : readGitCheckout({ cwd: opts.cwd, env: opts.env, timeoutMs: opts.gitTimeoutMs }).catch((e: unknown) => {
+          if (e instanceof GitUnavailable) return e.message;
+          throw e;
+        });
   const hash = (path: string, fingerprint: boolean): Promise<PathDigest> =>
     hashPath(path, {
       cwd: opts.cwd,
@@ -83,19 +137,34 @@ export async function recordLineage(opts: RecordOptions): Promise<RecordResult> 
       onProgress: opts.onProgress ? (done, total) => opts.onProgress!(path, done, total) : undefined,
     });
 
+  // The environment files are small: a missing one is reported before GBs are hashed.
+  const environment = await collectEnvironment({
+    cwd: opts.cwd,
+    env: opts.env,
+    lockfiles: lockfileNames,
+    python: opts.python,
+    pythonTimeoutMs: opts.pythonTimeoutMs,
+  });
   const model = await hash(opts.model, false);
   const datasetRecords: DatasetRecord[] = [];
   for (const d of named) {
     const r = await hash(d.path, true);
     datasetRecords.push({ name: d.name, role: d.role, ...artifact(opts.cwd, r), ...fingerprintOf(r) });
   }
-  const environment = await collectEnvironment({
-    cwd: opts.cwd,
-    env: opts.env,
-    python: opts.python,
-    pythonTimeoutMs: opts.pythonTimeoutMs,
+  const git = await gitState;
+  const source = composeSource({
+    ci: opts.ciSource,
+    git: typeof git === 'object' ? git : undefined,
+    overrides: opts.sourceOverrides,
+    // What the record pins by digest (or writes) is not "uncommitted code".
+    pinned: [...outputs, ...inputs].map((x) => realPathAllowingMissing(resolve(opts.cwd, x.path))),
   });
-  const source = sourceFromEnv(opts.env);
+  if (source.commit === undefined) {
+    warnings.push(
+      `source: no commit recorded (${typeof git === 'string' ? `git: ${git}` : opts.git === false ? 'git not asked' : 'no commit yet'}); ` +
+        'metadata.json does not say which code trained the model: record inside the checkout, or give the commit by hand',
+    );
+  }
   const hyperparameters = opts.hyperparameters ?? {};
   const body = { datasets: datasetRecords, hyperparameters, environment, source };
   const metadata: LineageMetadata = {
@@ -119,6 +188,7 @@ export async function recordLineage(opts: RecordOptions): Promise<RecordResult> 
   }
   return {
     metadata,
+    warnings,
     metadataPath,
     statementPath,
     totalBytes: model.size + datasetRecords.reduce((s, d) => s + d.size, 0),
@@ -133,36 +203,16 @@ function artifact(cwd: string, r: PathDigest): ArtifactRecord {
 }
 
 function fingerprintOf(r: PathDigest): Pick<DatasetRecord, 'rows' | 'columns'> {
+  if (r.rows !== undefined && !Number.isSafeInteger(r.rows)) {
+    // Each file's count is exact; their sum over a directory may not be.
+    throw new GateError('E_INPUT', `the dataset's files hold more rows than metadata.json can record exactly (2^53 - 1)`, {
+      where: r.path,
+      hint: 'check the Parquet footers of its files: no real dataset holds that many rows',
+    });
+  }
   const f: Pick<DatasetRecord, 'rows' | 'columns'> = {};
   if (r.rows !== undefined) f.rows = r.rows;
   if (r.columns !== undefined) f.columns = r.columns;
   return f;
 }
 
-/**
- * Refuses outputs inside a model or dataset directory before anything is
- * hashed: writing there would change that directory's digest, and verify
- * would then fail.
- */
-function assertOutputsOutside(cwd: string, outputs: (string | undefined)[], inputs: [string, string][]): void {
-  for (const [what, path] of inputs) {
-    const dir = resolve(cwd, path);
-    let isDir = false;
-    try {
-      isDir = statSync(dir).isDirectory();
-    } catch {
-      continue; // hashing reports a missing input with its own message
-    }
-    if (!isDir) continue;
-    for (const out of outputs) {
-      if (!out) continue;
-      const rel = relative(dir, out);
-      if (!rel.startsWith('..') && !isAbsolute(rel)) {
-        throw new GateError('E_USAGE', `output ${recordPath(cwd, out)} is inside ${what} (${recordPath(cwd, path)}), whose digest it would change`, {
-          where: recordPath(cwd, out),
-          hint: 'write metadata.json (--out) and the statement (--statement) outside the model and dataset directories',
-        });
-      }
-    }
-  }
-}

@@ -11,14 +11,18 @@ import type { LineageMetadata } from './metadata-types.js';
  *   (names, paths, sizes and fingerprints are descriptions, not inputs: the
  *   same bytes under another name train the same model);
  * - `hyperparameters`: as recorded;
- * - `environment`: `python`, `lockfiles` (path and digest, sorted by path) and
- *   `python_packages` (sorted by name) when present. `environment.node` is
- *   left out: it is the version of Node that ran the gate, not of anything
- *   that trained the model, and runner upgrades must not change the digest;
+ * - `environment`: `lockfiles` (path and digest, sorted by path), the files
+ *   that pin the training environment. `python` and `python_packages` only
+ *   when present, which is only in older records (they held the recording
+ *   machine's interpreter; kept so those records still verify);
  * - `source_commit`: `source.commit`, or null.
  *
  * Not included: the model itself (the output), metrics (measured after
- * training), `created_at`, `source.run_id`/`workflow`/`repository`.
+ * training), `created_at`, `environment.node` (the Node that ran the gate:
+ * runner upgrades must not change the digest), `environment.recording_machine`
+ * (the machine that recorded, not the one that trained), and every other
+ * `source` field (repository, branch, dirty, run, actors: where and by whom,
+ * not what).
  */
 export function reproducibilityInput(m: Pick<LineageMetadata, 'datasets' | 'hyperparameters' | 'environment' | 'source'>): unknown {
   const env: Record<string, unknown> = {

@@ -30,6 +30,8 @@ export interface Mismatch {
   file?: string;
   expected?: string;
   actual?: string;
+  /** Why the mismatch says no more (e.g. a directory recorded without its manifest). */
+  detail?: string;
 }
 
 export interface VerifyResult {
@@ -87,6 +89,20 @@ function compareArtifact(
   }
   if (obs.type !== rec.type) {
     out.push({ ...base, change: 'type', expected: rec.type, actual: obs.type });
+    return;
+  }
+  if (rec.type === 'directory' && rec.files === undefined) {
+    // Without a manifest there is nothing to compare file by file: listing
+    // every file as "added" would claim a change that was never observed.
+    if (obs.digest !== rec.digest) {
+      out.push({
+        ...base,
+        change: 'modified',
+        expected: rec.digest,
+        actual: obs.digest,
+        detail: 'metadata.json has no manifest (files) for this directory: the files that differ cannot be named',
+      });
+    }
     return;
   }
   if (obs.digest !== rec.digest) out.push({ ...base, change: 'modified', expected: rec.digest, actual: obs.digest });

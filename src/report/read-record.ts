@@ -15,11 +15,12 @@ export const str = (v: JsonValue | undefined): string | null => (typeof v === 's
 export const num = (v: JsonValue | undefined): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 export const arr = (v: JsonValue | undefined): JsonValue[] => (Array.isArray(v) ? v : []);
 
-/** The model path from a MODEL_RELEASE record: `details.model.path`, else the action "release <path>". */
+/** The model path from a MODEL_RELEASE record: `details.model.path` (null when the record names none). */
 export function releaseModel(r: AuditRecord): { path: string | null; digest: string } {
   const m = obj(r.details.model);
-  const fromAction = /^release (.+)$/.exec(r.action)?.[1] ?? null;
-  return { path: str(m?.path) ?? fromAction, digest: str(m?.digest) ?? r.subject[0] ?? '' };
+  // Only the record's own model path: the action is free text anyone can type
+  // ("release prod-model" would otherwise name a model that was never recorded).
+  return { path: str(m?.path), digest: str(m?.digest) ?? r.subject[0] ?? '' };
 }
 
 /** The metadata.json named by a MODEL_RELEASE record: `details.metadata`, else its second subject. */

@@ -34,6 +34,7 @@ const githubEnv = (ws: string) => ({
   GITHUB_WORKFLOW: 'release-model',
   GITHUB_RUN_ID: '4242',
   GITHUB_ACTOR: 'release-bot',
+  GITHUB_TRIGGERING_ACTOR: 'release-bot',
   GITHUB_SERVER_URL: 'https://github.com',
 });
 
@@ -54,7 +55,15 @@ describe('the Action run() with inputs as the runner passes them', () => {
     expect(r.outputs['metadata-digest']).toBe(sha256File(metadataPath));
     expect(r.outputs['reproducibility-digest']).toBe(metadata.reproducibility_digest);
     expect(r.outputs['audit-seq']).toBe('0');
-    expect(metadata.source).toEqual({ repository: 'acme-bank/credit-models', commit: 'a'.repeat(40), workflow: 'release-model', run_id: '4242' });
+    expect(metadata.source).toEqual({
+      repository: 'acme-bank/credit-models',
+      commit: 'a'.repeat(40),
+      workflow: 'release-model',
+      run_id: '4242',
+      run_url: 'https://github.com/acme-bank/credit-models/actions/runs/4242',
+      actor: 'release-bot',
+      triggering_actor: 'release-bot',
+    });
     expect(metadata.datasets.map((d: { role: string }) => d.role)).toEqual(['training', 'validation']);
     expect(r.summary).toContain(metadata.model.digest);
     expect(r.summary).toContain('| `data/validation/holdout.parquet` | validation |');

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { evaluate } from '../../src/approval/evaluate.js';
 import { parsePolicy } from '../../src/approval/policy-parse.js';
 import { runCli } from '../../src/cli/program.js';
@@ -62,7 +63,7 @@ describe('model-gate approve, against a GitHub REST double validated by GitHub\'
     return { code, stdout, stderr };
   };
 
-  it('--statement-only prints the canonical statement for the signed-in approver', async () => {
+  it('--statement-only prints the canonical statement for the signed-in approver, naming the bytes in the commit (not metadata.json\'s claim)', async () => {
     const r = await cli('alice', ['--statement-only']);
     expect(r.code).toBe(0);
     const s = JSON.parse(r.stdout);
@@ -73,7 +74,8 @@ describe('model-gate approve, against a GitHub REST double validated by GitHub\'
       pull_request: 12,
       head_sha: gh.pull(REPO, 12).head.sha,
       approver: { login: 'alice', id: gh.user('alice').id },
-      artifacts: [{ path: 'models/churn/model.onnx', digest: `sha256:${'c'.repeat(64)}` }],
+      // metadata.json claims sha256:ccc…; the file in the commit is "weights".
+      artifacts: [{ path: 'models/churn/model.onnx', digest: `sha256:${createHash('sha256').update('weights').digest('hex')}` }],
     });
     expect(r.stdout.endsWith('\n')).toBe(false);
   });

@@ -128,7 +128,7 @@ deployment:
   function approve(repo: string, number: number, login: string) {
     const p = gh.pull(repo, number);
     const tree = gh.repo(repo).commits.get(p.head.sha)!.tree;
-    const meta = tree.get('models/fraud/metadata.json')!;
+    const meta = String(tree.get('models/fraud/metadata.json')!);
     const statement = statementBytes(
       buildStatement(
         {
@@ -250,6 +250,27 @@ deployment:
     expect(answer.state).toBe('rejected');
     expect(answer.comment).toMatch(/names model sha256:[0-9a-f]{64}, which the approvers did not sign/);
     expect(decisions(auditDir)[0].details.decision).toBe('rejected');
+  });
+
+  it('attack: the merge commit holds other model bytes than the approved head (metadata.json unchanged): rejected, the bytes are hashed from the deployed commit', async () => {
+    const { repo, auditDir } = newRepo({ changeRequest: false });
+    const r = openRelease(repo);
+    approve(repo, r.number, 'alice');
+    approve(repo, r.number, 'bob');
+    const merge = mergePull(gh, repo, r.number, { extra: { 'models/fraud/model.onnx': 'weights nobody approved' } });
+    await recordRelease(repo, auditDir, r.model, r.metaDigest);
+    const { answer } = await deploy(repo, merge);
+    expect(answer.state).toBe('rejected');
+    expect(answer.comment).toContain(`models/fraud/model.onnx in the deployed commit is ${sha256('weights nobody approved')}, not the ${r.model} the approvers signed`);
+    // And a symbolic link in its place is no model at all.
+    const r2 = openRelease(repo);
+    approve(repo, r2.number, 'alice');
+    approve(repo, r2.number, 'bob');
+    const merge2 = mergePull(gh, repo, r2.number, { extra: { 'models/fraud/model.onnx': { mode: '120000', content: '../../README.md' } } });
+    await recordRelease(repo, auditDir, r2.model, r2.metaDigest);
+    const second = await deploy(repo, merge2);
+    expect(second.answer.state).toBe('rejected');
+    expect(second.answer.comment).toMatch(/model\.onnx in the deployed commit cannot be the signed artifact: .*symbolic link \(mode 120000\)/);
   });
 
   it('rejects when approvals are missing or stale', async () => {

@@ -88,7 +88,7 @@ audit:
     const p = gh.pull(REPO, number);
     const tree = gh.repo(REPO).commits.get(p.head.sha)!.tree;
     const metaPath = [...tree.keys()].find((k) => k.startsWith(`models/fraud-${number}/`) && k.endsWith('metadata.json'));
-    const meta = metaPath ? tree.get(metaPath)! : null;
+    const meta = metaPath ? String(tree.get(metaPath)!) : null;
     const artifacts = meta
       ? [{ path: `models/fraud-${number}/model.onnx`, digest: JSON.parse(meta).model.digest }]
       : [];

@@ -1,6 +1,7 @@
 import { ProbotOctokit } from 'probot';
 import { parsePolicy } from '../../src/approval/policy-parse.js';
-import { gatherFacts, githubPullRequestSource, latestPerUser, lfsOid } from '../../src/app/github-facts.js';
+import { createHash } from 'node:crypto';
+import { gatherFacts, githubPullRequestSource, latestPerUser } from '../../src/app/github-facts.js';
 import { factNeeds } from '../../src/app/needs.js';
 import { GitHubDouble } from '../helpers/github-double.js';
 import type { ReviewFact } from '../../src/approval/types.js';
@@ -72,7 +73,13 @@ describe('GitHub facts gatherer, against a GitHub REST double validated by GitHu
     expect(facts.teams).toEqual({ 'acme/ml': ['alice'], 'acme/risk': ['bob'] });
     expect(facts.signing_keys).toEqual({ alice: ['ssh-ed25519 AAAAalice alice'], bob: [] });
     expect(facts.commit_authors).toEqual(['carol']);
-    expect(facts.artifacts).toEqual([{ path: 'models/m.onnx', digest: `sha256:${'a'.repeat(64)}` }]);
+    // The artifact is what the commit holds (SHA-256 of "bin"), not what metadata.json claims.
+    const bin = `sha256:${createHash('sha256').update('bin').digest('hex')}`;
+    expect(facts.artifacts).toEqual([{ path: 'models/m.onnx', digest: bin }]);
+    expect(facts.head_files).toEqual([
+      { path: 'models/m.onnx', kind: 'blob', digest: bin, size: 3 },
+      { path: 'models/metadata.json', kind: 'blob', digest: facts.lineage_digest, size: expect.any(Number) },
+    ]);
     expect(facts.lineage_digest).toMatch(/^sha256:[0-9a-f]{64}$/);
     // Asking again is free: the cache is the event's.
     await gatherFacts(source, needs);
@@ -90,7 +97,7 @@ describe('GitHub facts gatherer, against a GitHub REST double validated by GitHu
     const source = githubPullRequestSource(octokit, { owner: 'acme', repo: 'models', pull_number: 5 });
     const facts = await gatherFacts(source, {
       release: true, teams: ['acme/ml', 'acme/risk'], githubKeys: false, allowedSigners: [], jwks: [],
-      commitAuthors: false, artifacts: false, lfs: false, modelGlobs: [],
+      commitAuthors: false, artifacts: false, lfs: false, modelGlobs: [], protectedPaths: [],
     });
     expect(facts.teams).toEqual({ 'acme/ml': [], 'acme/risk': ['bob'] });
     expect(source.requestLog.filter((r) => r.includes('memberships'))).toHaveLength(2);
@@ -160,7 +167,7 @@ describe('GitHub facts gatherer, against a GitHub REST double validated by GitHu
   });
 });
 
-describe('review and LFS helpers', () => {
+describe('review helpers', () => {
   const r = (login: string, state: ReviewFact['state']): ReviewFact => ({ login, user_id: 1, state, commit_id: 'c', body: '' });
 
   it('keeps the latest state-changing review per user', () => {
@@ -170,12 +177,5 @@ describe('review and LFS helpers', () => {
       'COMMENTED',
     ]);
     expect(latestPerUser([r('a', 'CHANGES_REQUESTED'), r('A', 'APPROVED')])).toHaveLength(1);
-  });
-
-  it('reads the oid of a Git LFS pointer and nothing else', () => {
-    const oid = 'b'.repeat(64);
-    expect(lfsOid(`version https://git-lfs.github.com/spec/v1\noid sha256:${oid}\nsize 12\n`)).toBe(`sha256:${oid}`);
-    expect(lfsOid(`oid sha256:${oid}\n`)).toBeNull();
-    expect(lfsOid(null)).toBeNull();
   });
 });

@@ -14,9 +14,9 @@ function capture() {
   return { io, out: () => out.join(''), err: () => err.join('') };
 }
 
-function leaves(): string[] {
+async function leaves(): Promise<string[]> {
   const { io } = capture();
-  const program = buildProgram({ io, exitCode: 0 });
+  const program = await buildProgram({ io, exitCode: 0 });
   const found: string[] = [];
   const walk = (c: Command): void => {
     if (c.name() === 'help') return;
@@ -27,8 +27,10 @@ function leaves(): string[] {
   return found;
 }
 
+const LEAVES = await leaves();
+
 describe('CLI help and mistakes', () => {
-  it.each(leaves())('`model-gate %s --help` shows an example and exits 0', async (path) => {
+  it.each(LEAVES)('`model-gate %s --help` shows an example and exits 0', async (path) => {
     const c = capture();
     expect(await runCli([...path.split(' '), '--help'], c.io)).toBe(0);
     expect(c.out()).toContain(`Example:\n  model-gate ${path}`);

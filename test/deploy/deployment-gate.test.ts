@@ -38,6 +38,7 @@ function facts(over: Partial<DeploymentFacts> = {}): DeploymentFacts {
       artifacts: [{ path: 'models/fraud/model.onnx', digest: MODEL }],
       lineage_digest: META,
       deployed: [{ path: 'models/fraud/metadata.json', digest: META, model_digest: MODEL, model_path: 'model.onnx' }],
+      deployed_artifacts: [{ path: 'models/fraud/model.onnx', kind: 'blob', digest: MODEL, size: 9 }],
     },
     audit: {
       stores: ['file://.audit'],
@@ -75,6 +76,22 @@ describe('decideDeployment (pure)', () => {
     expect(d.state).toBe('rejected');
     expect(d.reasons.join('\n')).toMatch(/names model sha256:b+, which the approvers did not sign/);
     expect(d.reasons.join('\n')).toMatch(/signed models\/fraud\/model\.onnx sha256:a+, but the deployed commit's metadata\.json does not name it/);
+  });
+
+  it('rejects a deployed commit whose model bytes are not the signed ones, even when its metadata.json still names them', () => {
+    const f = facts();
+    f.release!.deployed_artifacts = [{ path: 'models/fraud/model.onnx', kind: 'blob', digest: OTHER, size: 9 }];
+    let d = decideDeployment(f);
+    expect(d.state).toBe('rejected');
+    expect(d.reasons.join('\n')).toMatch(/models\/fraud\/model\.onnx in the deployed commit is sha256:b+, not the sha256:a+ the approvers signed/);
+    f.release!.deployed_artifacts = [{ path: 'models/fraud/model.onnx', kind: 'symlink', reason: 'models/fraud/model.onnx is a symbolic link (mode 120000)' }];
+    d = decideDeployment(f);
+    expect(d.reasons.join('\n')).toMatch(/cannot be the signed artifact: .*symbolic link/);
+    f.release!.deployed_artifacts = [{ path: 'models/fraud/model.onnx', kind: 'unreadable', reason: 'GitHub answered 502' }];
+    expect(decideDeployment(f).state).toBe('rejected');
+    f.release!.deployed_artifacts = [];
+    d = decideDeployment(f);
+    expect(d.reasons.join('\n')).toMatch(/was not hashed in the deployed commit/);
   });
 
   it('rejects a changed lineage record and a missing metadata.json', () => {

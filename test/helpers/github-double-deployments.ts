@@ -15,7 +15,7 @@
  */
 import { createRequire } from 'node:module';
 import { componentExample, exampleResponse, validateComponent } from './github-double-contract.js';
-import { basicError, fakeSha, notFound, paginate, validationFailed, type GitHubDouble, type RequestContext } from './github-double.js';
+import { basicError, fakeSha, notFound, paginate, validationFailed, type FileChange, type GitHubDouble, type RequestContext } from './github-double.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -217,11 +217,13 @@ export class DeploymentsDouble {
  * Merges a pull request with a merge commit on its base branch (the head's
  * tree on top of the base). Returns the merge commit's sha.
  */
-export function mergePull(gh: GitHubDouble, repo: string, number: number, opts: { by?: string; extra?: Record<string, string | null> } = {}): string {
+export function mergePull(gh: GitHubDouble, repo: string, number: number, opts: { by?: string; extra?: Record<string, FileChange | null> } = {}): string {
   const p = gh.pull(repo, number);
   const head = gh.repo(repo).commits.get(p.head.sha);
   if (!head) throw new Error(`double: no head commit for #${number}`);
-  const changes: Record<string, string | null> = Object.fromEntries(head.tree);
+  const changes: Record<string, FileChange | null> = Object.fromEntries(
+    [...head.tree].map(([path, content]) => [path, { mode: head.modes.get(path) ?? '100644', content }]),
+  );
   const sha = gh.commit(repo, {
     branch: p.base.ref,
     changes: { ...changes, ...(opts.extra ?? {}) },

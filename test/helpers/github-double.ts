@@ -20,6 +20,7 @@ import { createHash, randomBytes, type KeyObject } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { jwtVerify } from 'jose';
 import { componentExample, exampleResponse, validateResponse } from './github-double-contract.js';
+import { GitObjects } from './github-double-git.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -30,11 +31,23 @@ export interface UserState {
   sshSigningKeys: Array<{ id: number; key: string; title: string; created_at: string }>;
 }
 
+/** Git file modes GitHub's tree API reports (directories are `040000`). */
+export type FileMode = '100644' | '100755' | '120000' | '160000';
+
+/**
+ * What a commit holds at a path: its bytes (text or binary), or an object
+ * with a mode: a symbolic link (`120000`, content = the link's target), a
+ * submodule (`160000`, content = the submodule commit's sha), an executable.
+ */
+export type FileChange = string | Buffer | { mode: FileMode; content: string | Buffer };
+
 export interface CommitState {
   sha: string;
   parents: string[];
-  /** Full tree: path → content. */
-  tree: Map<string, string>;
+  /** Full tree: path → content (the bytes of a blob; a link's target; a submodule's commit sha). */
+  tree: Map<string, string | Buffer>;
+  /** Paths whose mode is not `100644` (absent: a regular file). */
+  modes: Map<string, FileMode>;
   author: string;
   committer: string;
   message: string;
@@ -186,6 +199,8 @@ export class GitHubDouble {
   private appId: number | null;
   private appSlug: string;
   private readonly validate: boolean;
+  /** The Git Data API: trees with modes, blobs (github-double-git.ts). */
+  readonly git: GitObjects;
   url = '';
 
   private constructor(options: GitHubDoubleOptions) {
@@ -195,6 +210,7 @@ export class GitHubDouble {
     this.appKey = options.app ? Promise.resolve(toKey(options.app.publicKey)) : null;
     this.server = createServer((req, res) => void this.handle(req, res));
     this.defineRoutes();
+    this.git = new GitObjects(this);
   }
 
   /** Starts the double on 127.0.0.1 with a random port. */
@@ -299,12 +315,14 @@ export class GitHubDouble {
     fullName: string,
     opts: {
       parent?: string | null;
-      changes: Record<string, string | null>;
+      changes: Record<string, FileChange | null>;
       author?: string;
       committer?: string;
       message?: string;
       branch?: string;
       sha?: string;
+      /** More parents after the first (a merge commit). */
+      extraParents?: string[];
     },
   ): string {
     const r = this.repo(fullName);
@@ -312,9 +330,15 @@ export class GitHubDouble {
     const parent = parentSha ? r.commits.get(parentSha) : undefined;
     if (parentSha && !parent) throw new Error(`double: no commit ${parentSha}`);
     const tree = new Map(parent?.tree ?? []);
+    const modes = new Map(parent?.modes ?? []);
     for (const [p, c] of Object.entries(opts.changes)) {
+      modes.delete(p);
       if (c === null) tree.delete(p);
-      else tree.set(p, c);
+      else if (typeof c === 'string' || Buffer.isBuffer(c)) tree.set(p, c);
+      else {
+        tree.set(p, c.content);
+        if (c.mode !== '100644') modes.set(p, c.mode);
+      }
     }
     const sha = opts.sha ?? fakeSha(`${fullName}:${parentSha ?? ''}:${this.id()}`);
     const author = opts.author ?? r.owner;
@@ -323,8 +347,9 @@ export class GitHubDouble {
     this.user(committer);
     r.commits.set(sha, {
       sha,
-      parents: parentSha ? [parentSha] : [],
+      parents: [...(parentSha ? [parentSha] : []), ...(opts.extraParents ?? [])],
       tree,
+      modes,
       author,
       committer,
       message: opts.message ?? 'change',
@@ -364,7 +389,7 @@ export class GitHubDouble {
   pushToPull(
     fullName: string,
     number: number,
-    changes: Record<string, string | null>,
+    changes: Record<string, FileChange | null>,
     author?: string,
   ): string {
     const r = this.repo(fullName);
@@ -417,7 +442,8 @@ export class GitHubDouble {
     return this.requests.filter((r) => r.route === route && r.method === method);
   }
 
-  private commitsBetween(r: RepoState, baseSha: string, headSha: string): string[] {
+  /** Commits reachable from head and not from base, oldest first (first parents). */
+  commitsBetween(r: RepoState, baseSha: string, headSha: string): string[] {
     const out: string[] = [];
     const baseAncestors = this.ancestors(r, baseSha);
     let cur: string | undefined = headSha;
@@ -428,7 +454,8 @@ export class GitHubDouble {
     return out;
   }
 
-  private ancestors(r: RepoState, sha: string): Set<string> {
+  /** Every commit reachable from sha (itself included). */
+  ancestors(r: RepoState, sha: string): Set<string> {
     const seen = new Set<string>();
     const stack = [sha];
     while (stack.length) {
@@ -440,7 +467,8 @@ export class GitHubDouble {
     return seen;
   }
 
-  private resolveRef(r: RepoState, ref: string | undefined): CommitState | undefined {
+  /** A commit by sha or branch name (default: the default branch). */
+  resolveRef(r: RepoState, ref: string | undefined): CommitState | undefined {
     const name = ref ?? r.default_branch;
     const sha = r.commits.has(name) ? name : r.branches.get(name.replace(/^refs\/heads\//, ''));
     return sha ? r.commits.get(sha) : undefined;
@@ -448,9 +476,7 @@ export class GitHubDouble {
 
   private diff(r: RepoState, p: PullState): DiffEntryState[] {
     if (p.files) return p.files;
-    const base = r.commits.get(p.base.sha)?.tree ?? new Map<string, string>();
-    const head = r.commits.get(p.head.sha)?.tree ?? new Map<string, string>();
-    return diffTrees(base, head);
+    return diffCommits(r.commits.get(p.base.sha), r.commits.get(p.head.sha));
   }
 
   // ---- JSON builders (templates from GitHub's own examples) -----------------
@@ -567,7 +593,8 @@ export class GitHubDouble {
     j.commit.message = c.message;
     j.commit.author = { name: c.author, email: `${c.author}@users.noreply.github.com`, date: ISO() };
     j.commit.committer = { name: c.committer, email: `${c.committer}@users.noreply.github.com`, date: ISO() };
-    j.commit.tree = { sha: fakeSha(`tree:${c.sha}`), url: `${this.apiUrl}/repos/${full}/git/trees/x` };
+    const tree = this.git.rootTree(c);
+    j.commit.tree = { sha: tree, url: `${this.apiUrl}/repos/${full}/git/trees/${tree}` };
     return j;
   }
 
@@ -748,26 +775,58 @@ export class GitHubDouble {
       const r = this.repoOf(ctx);
       if ('status' in r) return r;
       const c = this.resolveRef(r, ctx.query.ref);
-      const path = decodeURIComponent(ctx.params.path);
-      const content = c?.tree.get(path);
-      if (content === undefined) return notFound();
-      const buf = Buffer.from(content, 'utf8');
+      if (!c) return notFound();
+      let path = decodeURIComponent(ctx.params.path);
       const full = `${r.owner}/${r.name}`;
+      let mode = c.modes.get(path);
+      const links = (p: string, sha: string) => ({
+        url: `${this.apiUrl}/repos/${full}/contents/${p}`,
+        git_url: `${this.apiUrl}/repos/${full}/git/blobs/${sha}`,
+        html_url: `${this.url}/${full}/blob/${c.sha}/${p}`,
+        download_url: `${this.url}/${full}/raw/${c.sha}/${p}`,
+      });
+      if (mode === '120000') {
+        // GitHub's documented behaviour: "If the content is a symlink and the
+        // symlink's target is a normal file in the repository, then the API
+        // responds with the content of the file. Otherwise, the API responds
+        // with an object describing the symlink itself."
+        const target = bytesOf(c.tree.get(path)!).toString('utf8');
+        const resolved = posixJoin(path, target);
+        if (resolved !== null && c.tree.has(resolved) && !c.modes.has(resolved)) {
+          path = resolved;
+          mode = undefined;
+        } else {
+          const sha = gitBlobSha(Buffer.from(target));
+          const j: Json = { type: 'symlink', target, size: target.length, name: path.split('/').pop(), path, sha, ...links(path, sha) };
+          j._links = { self: j.url, git: j.git_url, html: j.html_url };
+          return { status: 200, body: j };
+        }
+      }
+      const content = c.tree.get(path);
+      if (content === undefined) return notFound();
+      if (mode === '160000') {
+        const sha = bytesOf(content).toString('utf8');
+        const j = componentExample('content-file-response-if-content-is-a-submodule') as Json;
+        Object.assign(j, { type: 'submodule', size: 0, name: path.split('/').pop(), path, sha, ...links(path, sha), git_url: null, html_url: null, download_url: null });
+        j._links = { self: j.url, git: null, html: null };
+        return { status: 200, body: j };
+      }
+      const buf = bytesOf(content);
       const sha = gitBlobSha(buf);
       const j = componentExample('content-file-response-if-content-is-a-file') as Json;
+      // Above 1 MB the JSON media type carries no content (GitHub: "Between
+      // 1-100 MB: Only the raw or object custom media types are supported").
+      const inline = buf.length <= 1024 * 1024;
       Object.assign(j, {
         type: 'file',
-        encoding: 'base64',
+        encoding: inline ? 'base64' : 'none',
         size: buf.length,
         name: path.split('/').pop(),
         path,
         // GitHub wraps base64 at 60 columns in this API.
-        content: (buf.toString('base64').match(/.{1,60}/g) ?? ['']).join('\n'),
+        content: inline ? (buf.toString('base64').match(/.{1,60}/g) ?? ['']).join('\n') : '',
         sha,
-        url: `${this.apiUrl}/repos/${full}/contents/${path}`,
-        git_url: `${this.apiUrl}/repos/${full}/git/blobs/${sha}`,
-        html_url: `${this.url}/${full}/blob/${c?.sha}/${path}`,
-        download_url: `${this.url}/${full}/raw/${c?.sha}/${path}`,
+        ...links(path, sha),
       });
       j._links = { self: j.url, git: j.git_url, html: j.html_url };
       return { status: 200, body: j };
@@ -866,7 +925,7 @@ export class GitHubDouble {
         base_commit: this.commitJson(r, base),
         merge_base_commit: this.commitJson(r, r.commits.get(mergeBase) as CommitState),
         commits: aheadCommits.slice(0, 250).map((s) => this.commitJson(r, r.commits.get(s) as CommitState)),
-        files: diffTrees(base.tree, head.tree).slice(0, 300).map((f, i) => this.diffEntryJson(r, f, i)),
+        files: diffCommits(base, head).slice(0, 300).map((f, i) => this.diffEntryJson(r, f, i)),
       });
       return { status: 200, body: j };
     });
@@ -953,12 +1012,18 @@ export class GitHubDouble {
       return; // not pushed
     }
     if (!r.commits.has(sha)) {
-      const tree = new Map<string, string>();
-      for (const path of git('ls-tree', '-r', '--name-only', sha).split('\n').filter(Boolean)) {
-        tree.set(path, Buffer.from(git('show', `${sha}:${path}`), 'latin1').toString('utf8'));
+      // The pushed bytes and modes exactly as git stores them.
+      const tree = new Map<string, string | Buffer>();
+      const modes = new Map<string, FileMode>();
+      for (const line of git('ls-tree', '-r', '-z', sha).split('\0').filter(Boolean)) {
+        const [meta, path] = line.split('\t');
+        const [mode, , object] = meta.split(' ');
+        if (mode === '160000') tree.set(path, object);
+        else tree.set(path, Buffer.from(git('cat-file', 'blob', object), 'latin1'));
+        if (mode !== '100644') modes.set(path, mode as FileMode);
       }
       const parent = r.branches.get(parentBranch);
-      r.commits.set(sha, { sha, parents: parent ? [parent] : [], tree, author: r.owner, committer: r.owner, message: 'pushed' });
+      r.commits.set(sha, { sha, parents: parent ? [parent] : [], tree, modes, author: r.owner, committer: r.owner, message: 'pushed' });
     }
     r.branches.set(branch, sha);
   }
@@ -1137,18 +1202,40 @@ function patchUser(j: Json, u: UserState, base: string): Json {
   return j;
 }
 
-function gitBlobSha(buf: Buffer): string {
+/** The path a relative symlink target names (null when it leaves the repository). */
+function posixJoin(linkPath: string, target: string): string | null {
+  if (target.startsWith('/')) return null;
+  const parts = linkPath.split('/').slice(0, -1);
+  for (const seg of target.split('/')) {
+    if (seg === '' || seg === '.') continue;
+    if (seg === '..') {
+      if (parts.length === 0) return null;
+      parts.pop();
+    } else parts.push(seg);
+  }
+  return parts.join('/');
+}
+
+/** Git's blob id: SHA-1 over `blob <size>\0` and the bytes. */
+export function gitBlobSha(buf: Buffer): string {
   return createHash('sha1').update(`blob ${buf.length}\0`).update(buf).digest('hex');
 }
 
-/** The diff of two trees as GitHub lists it (sorted by path). */
-export function diffTrees(base: Map<string, string>, head: Map<string, string>): DiffEntryState[] {
+/** The bytes of a tree entry's content. */
+export function bytesOf(v: string | Buffer): Buffer {
+  return Buffer.isBuffer(v) ? v : Buffer.from(v, 'utf8');
+}
+
+/** The diff of two commits' trees as GitHub lists it (sorted by path): bytes or mode changed. */
+export function diffCommits(base: CommitState | undefined, head: CommitState | undefined): DiffEntryState[] {
   const out: DiffEntryState[] = [];
-  const paths = new Set([...base.keys(), ...head.keys()]);
+  const bt = base?.tree ?? new Map<string, string | Buffer>();
+  const ht = head?.tree ?? new Map<string, string | Buffer>();
+  const paths = new Set([...bt.keys(), ...ht.keys()]);
   for (const p of [...paths].sort()) {
-    const b = base.get(p);
-    const h = head.get(p);
-    if (b === h) continue;
+    const b = bt.get(p);
+    const h = ht.get(p);
+    if (b !== undefined && h !== undefined && bytesOf(b).equals(bytesOf(h)) && base?.modes.get(p) === head?.modes.get(p)) continue;
     out.push({ filename: p, status: b === undefined ? 'added' : h === undefined ? 'removed' : 'modified' });
   }
   return out;

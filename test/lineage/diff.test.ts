@@ -42,4 +42,16 @@ describe('diffLineage (pure)', () => {
     expect(byField['/environment/python_packages/numpy']).toMatchObject({ a: '2.0.0', b: '2.1.0' });
     expect(byField['/reproducibility_digest']).toBeUndefined(); // not recomputed: both carry the same recorded value
   });
+
+  it('lists source and recording-machine changes', () => {
+    const a = sampleMetadata();
+    const b = structuredClone(a);
+    Object.assign(b.source, { branch: 'main', dirty: true, triggering_actor: 'bob' });
+    b.environment.recording_machine = { python: '3.12.1' };
+    const byField = Object.fromEntries(diffLineage(a, b).changes.map((c) => [c.field, c]));
+    expect(byField['/source/branch']).toMatchObject({ change: 'added', b: 'main' });
+    expect(byField['/source/dirty']).toMatchObject({ change: 'added', b: true });
+    expect(byField['/source/triggering_actor']).toMatchObject({ change: 'added', b: 'bob' });
+    expect(byField['/environment/recording_machine/python']).toMatchObject({ change: 'added', b: '3.12.1' });
+  });
 });

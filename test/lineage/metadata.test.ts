@@ -95,6 +95,31 @@ describe('reproducibility digest', () => {
     expect(reproducibilityDigest(n)).toBe(reproducibilityDigest(m));
   });
 
+  it('ignores the recording machine and every source field but the commit', () => {
+    const m = sampleMetadata();
+    const n = structuredClone(m);
+    n.environment.recording_machine = { python: '3.13.0', python_packages: [{ name: 'requests', version: '2.32.0' }] };
+    Object.assign(n.source, {
+      repository: 'https://git.example.com/x.git',
+      branch: 'main',
+      dirty: true,
+      uncommitted: ['train.py'],
+      uncommitted_count: 1,
+      run_attempt: '2',
+      run_url: 'https://github.com/acme/models/actions/runs/42',
+      actor: 'alice',
+      triggering_actor: 'bob',
+    });
+    expect(validateMetadata(JSON.parse(JSON.stringify(n)))).toBeTruthy();
+    expect(reproducibilityDigest(n)).toBe(reproducibilityDigest(m));
+  });
+
+  it('an older record (environment.python and python_packages, then part of the digest) still validates and keeps its digest', () => {
+    const m = sampleMetadata(); // written the older way
+    expect(validateMetadata(JSON.parse(JSON.stringify(m)))).toBeTruthy();
+    expect(reproducibilityDigest(m)).toBe(m.reproducibility_digest);
+  });
+
   it('changes with a hyperparameter, a dataset byte, a lockfile or the commit', () => {
     const base = reproducibilityDigest(sampleMetadata());
     const edits: ((m: LineageMetadata) => void)[] = [

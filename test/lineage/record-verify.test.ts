@@ -4,6 +4,7 @@ import { recordLineage } from '../../src/lineage/record.js';
 import { verifyLineage } from '../../src/lineage/verify.js';
 import { validateMetadata } from '../../src/lineage/metadata-validate.js';
 import { reproducibilityDigest } from '../../src/lineage/reproducibility.js';
+import { githubActionsSource } from '../../src/lineage/source.js';
 import { oneLiner, sha256sum, tempDir, writeTree } from './helpers.js';
 
 const ENV = {
@@ -35,6 +36,7 @@ describe('recordLineage and verifyLineage', () => {
     recordLineage({
       cwd: dir,
       env: ENV,
+      ciSource: githubActionsSource(ENV),
       model: 'models/model.bin',
       datasets: [
         { role: 'training', path: 'data/train' },

@@ -8,9 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { GateError } from '../../core/errors.js';
-import { evaluate } from '../../approval/evaluate.js';
 import { validateFacts } from '../../approval/facts.js';
-import { parsePolicy } from '../../approval/policy-parse.js';
 import { buildStatement, findApprover, statementBytes } from '../../approval/statement.js';
 import type { KeySource, Policy, PullRequestFacts, Verdict } from '../../approval/types.js';
 import { printJson, type CliIo } from '../io.js';
@@ -96,6 +94,7 @@ export function formatVerdict(v: Verdict): string {
   }
   out.push('');
   out.push(...v.reasons.map((r) => `${v.passed ? '✓' : '✗'} ${r}`));
+  if (v.notes?.length) out.push(...v.notes.map((n) => `note: ${n}`));
   return `${out.join('\n')}\n`;
 }
 
@@ -108,6 +107,8 @@ export function register(program: Command, run: CliRun): void {
     .option('--json', 'print the verdict as JSON on stdout')
     .action(
       action(run, async (opts: { policy: string; facts: string; json?: boolean }) => {
+        const { parsePolicy } = await import('../../approval/policy-parse.js');
+        const { evaluate } = await import('../../approval/evaluate.js');
         const policy = parsePolicy(await readText(run.io, opts.policy, 'policy file'), opts.policy);
         const facts = await readFacts(run.io, opts.facts);
         const verdict = await evaluate(policy, facts);
@@ -143,6 +144,7 @@ export function register(program: Command, run: CliRun): void {
     .option('--json', 'print the normalised policy as JSON')
     .action(
       action(run, async (file: string, opts: { json?: boolean }) => {
+        const { parsePolicy } = await import('../../approval/policy-parse.js');
         const parsed = parsePolicy(await readText(run.io, file, 'policy file'), file);
         if (opts.json) printJson(run.io, parsed);
         else run.io.stdout(`${file}: valid; ${policySummary(parsed)}\n`);

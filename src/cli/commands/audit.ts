@@ -30,8 +30,9 @@ import {
 } from '../../audit/index.js';
 import { isDigest } from '../../core/digest.js';
 import { printJson, type CliIo } from '../io.js';
-import { action, collect, integerOption, type CliRun } from '../program.js';
+import { action, collect, integerOption, nonEmptyOption, type CliRun } from '../program.js';
 import { registerAuditInit } from './audit-init.js';
+import { addKafkaOptions, crossCheckKafka, registerAuditStream, type KafkaFlags } from './audit-stream.js';
 
 
 async function readInputFile(io: CliIo, file: string, flag: string): Promise<string> {
@@ -162,6 +163,7 @@ async function signingKeyFrom(io: CliIo, file: string | undefined, flag: string)
 export function register(program: Command, run: CliRun): void {
   const audit = program.command('audit').description('the hash-chained, append-only audit log');
   registerAuditInit(audit, run);
+  registerAuditStream(audit, run);
   const storeOption = (): Option =>
     new Option('--store <url>', 'audit store: file://DIR, a directory, or s3://BUCKET/PREFIX (repeat for redundant stores)').argParser(collect);
 
@@ -169,9 +171,9 @@ export function register(program: Command, run: CliRun): void {
     .command('append')
     .description('append one record to the log (to every --store)')
     .addOption(storeOption())
-    .requiredOption('--event-type <type>', 'what happened, e.g. model.release.approved')
-    .requiredOption('--actor <id>', 'who did it (login, service account)')
-    .requiredOption('--action <text>', 'what was done, in words')
+    .requiredOption('--event-type <type>', 'what happened, e.g. model.release.approved', nonEmptyOption('--event-type', 'MODEL_RELEASE'))
+    .requiredOption('--actor <id>', 'who did it (login, service account)', nonEmptyOption('--actor', '"$(git config user.email)"'))
+    .requiredOption('--action <text>', 'what was done, in words', nonEmptyOption('--action', '"release models/policy.pt"'))
     .option('--component <name>', 'which part of the system records it', 'cli')
     .option('--details <json>', 'a JSON object, or @FILE holding one')
     .option('--subject <digest>', 'digest of what the event concerns (repeatable)', collect)
@@ -207,10 +209,11 @@ export function register(program: Command, run: CliRun): void {
       }),
     );
 
-  audit
+  const verify = audit
     .command('verify')
     .description('verify the chain, checkpoints and (with several stores) that they agree; exit 1 on findings')
-    .addOption(storeOption())
+    .addOption(storeOption());
+  addKafkaOptions(verify, false)
     .option('--checkpoint-key <file>', 'public JWK (or JWK Set) that signs checkpoints')
     .option('--min-size <n>', 'the log must have at least this many records', integerOption('--min-size'))
     .option('--expect-head <digest>', 'digest of record --min-size - 1 (without --min-size: of the last record), learned outside the store')
@@ -222,7 +225,7 @@ export function register(program: Command, run: CliRun): void {
     .option('--concurrency <n>', 'entries read at once per store', integerOption('--concurrency'), 32)
     .option('--json', 'print {ok, status, anchored_size, size, head, findings, superseded} as JSON')
     .action(
-      action(run, async (opts: {
+      action(run, async (opts: KafkaFlags & {
         store?: string[]; checkpointKey?: string; minSize?: number; expectHead?: string; trustedCheckpoint?: string[];
         requireAnchored?: boolean; log?: string; fromCheckpoint?: boolean; allowGovernance?: boolean; concurrency: number; json?: boolean;
       }) => {
@@ -243,6 +246,8 @@ export function register(program: Command, run: CliRun): void {
           allowGovernance: opts.allowGovernance,
           concurrency: Math.max(1, opts.concurrency),
         });
+        // The Kafka topic as one more copy (audit stream): findings join the store's.
+        if (opts.kafka || opts.topic) await crossCheckKafka(run.io, opts, stores[0], r);
         if (opts.json) {
           printJson(run.io, {
             ok: r.ok, status: r.status, anchored_size: r.anchored_size, anchored_by: r.anchored_by,

@@ -1,23 +1,57 @@
 import type { Command } from 'commander';
 import type { CliRun } from '../program.js';
-import { register as registerLineage } from './lineage.js';
-import { register as registerAudit } from './audit.js';
-import { register as registerAuditTlog } from './audit-tlog.js';
-import { register as registerChange } from './change.js';
-import { register as registerApproval } from './approval.js';
-import { register as registerApprove } from './approve.js';
-import { register as registerReport } from './report.js';
+
+/** What each command file exports: it adds its commands to the program. */
+export interface CommandFile {
+  register(program: Command, run: CliRun): void;
+}
 
 /**
- * Each capability registers its own commands in its own file, so the parser
- * for one never grows into another's.
+ * The CLI's command files, in the order `--help` lists them, each with the
+ * top-level command names it registers (a test checks that the names match).
+ *
+ * Lazy-loading rule: every millisecond of start-up is paid by every command,
+ * so a run loads only the command file of the command it runs (all of them
+ * for `--help`, `help` or an unknown name, none for `--version`), and inside a
+ * command file, modules that only some of its commands need (the AWS SDK,
+ * Probot, Octokit, Ajv schemas, jose, yaml, hyparquet) are loaded with
+ * `await import()` inside the action that needs them, never at the top.
+ * To add a command: add its file here with its names, and keep its top-level
+ * imports to commander, `../program.js`, `../io.js` and light core modules.
  */
-export function registerCommands(program: Command, run: CliRun): void {
-  registerLineage(program, run);
-  registerAudit(program, run);
-  registerAuditTlog(program, run);
-  registerChange(program, run);
-  registerApproval(program, run);
-  registerApprove(program, run);
-  registerReport(program, run);
+export const COMMAND_FILES: readonly { names: readonly string[]; load: () => Promise<CommandFile> }[] = [
+  { names: ['hash', 'lineage'], load: () => import('./lineage.js') },
+  { names: ['audit'], load: () => import('./audit.js') },
+  { names: ['release'], load: () => import('./release.js') },
+  { names: ['change'], load: () => import('./change.js') },
+  { names: ['simulate', 'approval', 'policy'], load: () => import('./approval.js') },
+  { names: ['approve'], load: () => import('./approve.js') },
+  { names: ['report'], load: () => import('./report.js') },
+  // The transparency-log commands: `audit prove|check-proof|tiles|vkey` join `audit` (registered after it); `witness` is its own.
+  { names: ['audit', 'witness'], load: () => import('./audit-tlog.js') },
+];
+
+/**
+ * The command files a command line needs: the one that registers its first
+ * word; none for a bare `--version`/`-V`; every file otherwise (the whole
+ * program's help, `help CMD`, and suggestions for a mistyped command).
+ */
+export function commandFilesFor(argv: readonly string[] | undefined): (typeof COMMAND_FILES)[number][] {
+  if (argv === undefined) return [...COMMAND_FILES];
+  const first = argv[0];
+  if (argv.length === 1 && (first === '--version' || first === '-V')) return [];
+  const match = COMMAND_FILES.filter((f) => first !== undefined && f.names.includes(first));
+  return match.length > 0 ? match : [...COMMAND_FILES];
+}
+
+/**
+ * Registers the commands `argv` needs (every command when argv is omitted),
+ * in the listed order.
+ */
+export async function registerCommands(program: Command, run: CliRun, argv?: readonly string[]): Promise<void> {
+  // One at a time: jest's ESM loader can fail to link a built-in module two concurrent imports ask for
+  // ("request for 'node:crypto' is not in cache"); for a single command there is only one file anyway.
+  const files: CommandFile[] = [];
+  for (const f of commandFilesFor(argv)) files.push(await f.load());
+  for (const f of files) f.register(program, run);
 }

@@ -1,5 +1,6 @@
 import { relative } from 'node:path';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
+import { GateError } from '../../core/errors.js';
 import { printJson } from '../io.js';
 import { action, collect, type CliRun } from '../program.js';
 import { hashPath } from '../../lineage/hash-path.js';
@@ -53,7 +54,12 @@ interface RecordFlags {
   out?: string;
   statement?: string;
   followSymlinks?: boolean;
-  python?: boolean;
+  environment?: string[];
+  pythonPackages?: boolean;
+  git?: boolean;
+  sourceRepository?: string;
+  sourceCommit?: string;
+  sourceBranch?: string;
   json?: boolean;
   quiet?: boolean;
 }
@@ -118,19 +124,37 @@ export function register(program: Command, run: CliRun): void {
     .option('--out <file>', 'where to write metadata.json (default: metadata.json beside the model)')
     .option('--statement <file>', 'also write an in-toto Statement v1 carrying the metadata')
     .option('--follow-symlinks', "hash a symbolic link's target under the link's path instead of refusing it")
-    .option('--no-python', 'do not ask python3 for its version and installed packages')
-    .option('--json', 'print {metadataPath, statementPath, reproducibility_digest, totalBytes, elapsedMs}')
+    .option(
+      '--environment <file>',
+      "a file pinning the training environment (lockfile, a saved `pip freeze`); repeatable; default: the lockfiles beside the model, from its directory up to the working directory",
+      collect,
+    )
+    .option(
+      '--python-packages',
+      "also record this machine's python3 version and pip list (environment.recording_machine, outside the reproducibility digest)",
+    )
+    .addOption(new Option('--no-python', 'the default now: the recording machine is not asked').hideHelp())
+    .option('--source-repository <url>', "record this as source.repository (default: GitHub Actions' owner/name, else git's remote URL without credentials)")
+    .option('--source-commit <sha>', "record this as source.commit (default: git's HEAD, else GITHUB_SHA)")
+    .option('--source-branch <name>', "record this as source.branch (default: git's current branch)")
+    .option('--no-git', 'do not ask git for the commit, branch, remote and uncommitted changes')
+    .option('--json', 'print {metadataPath, statementPath, reproducibility_digest, totalBytes, elapsedMs, warnings}')
     .option('-q, --quiet', 'no progress bar')
     .action(
       action(run, async (flags: RecordFlags) => {
         const { recordLineage } = await import('../../lineage/record.js');
-        const { readJsonObjectOption } = await import('../../lineage/json-input.js');
+        const { githubActionsSource } = await import('../../lineage/source.js');
+        const { jsonOptionFiles, readJsonObjectOption } = await import('../../lineage/json-input.js');
         const { cwd, env } = run.io;
         const datasets = (flags.dataset ?? []).map(parseDatasetSpec);
         const hyperparameters = flags.hyperparameters
           ? await readJsonObjectOption(flags.hyperparameters, '--hyperparameters', cwd)
           : undefined;
         const metrics = flags.metrics ? await readJsonObjectOption(flags.metrics, '--metrics', cwd) : undefined;
+        const inputFiles = jsonOptionFiles([
+          ['the hyperparameters file', flags.hyperparameters],
+          ['the metrics file', flags.metrics],
+        ]);
         const progress = multiProgress(run, flags.quiet);
         let r;
         try {
@@ -143,14 +167,20 @@ export function register(program: Command, run: CliRun): void {
             metrics,
             out: flags.out,
             statement: flags.statement,
+            inputFiles,
+            ciSource: githubActionsSource(env),
+            sourceOverrides: sourceOverrides(flags),
+            git: flags.git,
             followSymlinks: flags.followSymlinks,
-            python: flags.python,
+            environmentFiles: flags.environment,
+            python: flags.pythonPackages === true,
             onProgress: progress.update,
           });
         } finally {
           progress.end();
         }
         const shown = (p: string) => relative(cwd, p) || p;
+        for (const w of r.warnings) run.io.stderr(`warning: ${w}\n`);
         if (flags.json) {
           printJson(run.io, {
             metadataPath: shown(r.metadataPath),
@@ -158,6 +188,7 @@ export function register(program: Command, run: CliRun): void {
             reproducibility_digest: r.metadata.reproducibility_digest,
             totalBytes: r.totalBytes,
             elapsedMs: Math.round(r.elapsedMs),
+            warnings: r.warnings,
           });
           return 0;
         }
@@ -226,6 +257,23 @@ export function register(program: Command, run: CliRun): void {
     );
 }
 
+/** The --source-* flags given, each checked to be non-empty. */
+function sourceOverrides(flags: RecordFlags): { repository?: string; commit?: string; branch?: string } {
+  const out: { repository?: string; commit?: string; branch?: string } = {};
+  for (const [key, flag, value] of [
+    ['repository', '--source-repository', flags.sourceRepository],
+    ['commit', '--source-commit', flags.sourceCommit],
+    ['branch', '--source-branch', flags.sourceBranch],
+  ] as const) {
+    if (value === undefined) continue;
+    if (value.trim() === '') {
+      throw new GateError('E_USAGE', 'must not be empty', { where: flag, hint: `give ${flag} a value, or leave the flag out` });
+    }
+    out[key] = value;
+  }
+  return out;
+}
+
 function formatMismatch(m: Mismatch): string {
   const who =
     m.subject === 'model'
@@ -236,7 +284,8 @@ function formatMismatch(m: Mismatch): string {
   const where = m.file === undefined ? who : `${who}: file ${m.file}`;
   const exp = m.expected ? ` expected ${m.expected}` : '';
   const act = m.actual ? ` actual ${m.actual}` : '';
-  return `${m.change.padEnd(12)} ${where}${exp}${act}`;
+  const detail = m.detail ? ` (${m.detail})` : '';
+  return `${m.change.padEnd(12)} ${where}${exp}${act}${detail}`;
 }
 
 function formatChange(c: LineageChange): string {

@@ -10,6 +10,11 @@ import type { Fingerprint } from './types.js';
  * fields, each typed by its logical type, else its converted type, else its
  * physical type (`INT64`, `STRING`, `LIST`, ...).
  *
+ * `num_rows` is recorded exactly or not at all: a negative count, one that is
+ * not the sum of the row groups' counts, or one beyond 2^53 − 1 (where a JSON
+ * number stops being exact, so metadata.json would hold a rounded value) is
+ * refused (E_INPUT, exit 2).
+ *
  * `expectedSize` is the size that was hashed: a file that changed since is
  * refused rather than described by a footer that belongs to other bytes.
  */
@@ -43,7 +48,11 @@ export async function parquetFingerprint(path: string, expectedSize: number): Pr
       // Loaded on first use: hashing without Parquet files should not pay for it.
       const { parquetMetadataAsync, parquetSchema } = await import('hyparquet');
       const metadata = await parquetMetadataAsync(buffer);
-      rows = Number(metadata.num_rows);
+      rows = exactRowCount(
+        BigInt(metadata.num_rows),
+        metadata.row_groups.map((g) => BigInt(g.num_rows)),
+        path,
+      );
       tree = parquetSchema(metadata);
     } catch (e) {
       if (e instanceof GateError) throw e;
@@ -66,4 +75,21 @@ function columnOf(node: SchemaTree): ColumnInfo {
     (el.converted_type === 'UTF8' ? 'STRING' : el.converted_type) ??
     el.type ?? (node.children.length > 0 ? 'GROUP' : 'UNKNOWN');
   return { name: el.name, type: String(type) };
+}
+
+/** The footer's row count as an exact JavaScript number, or a refusal saying why it cannot be one. */
+export function exactRowCount(numRows: bigint, groupRows: bigint[], path: string): number {
+  const refuse = (why: string): never => {
+    throw new GateError('E_INPUT', `Parquet footer: ${why}`, {
+      where: path,
+      hint: 'the file is damaged or was written by a faulty writer: rewrite it (e.g. read and write it again with pyarrow), or rename it away from .parquet to record its bytes without a fingerprint',
+    });
+  };
+  if (numRows < 0n) refuse(`num_rows ${numRows} is not a row count`);
+  const sum = groupRows.reduce((s, n) => s + n, 0n);
+  if (groupRows.some((n) => n < 0n) || sum !== numRows) refuse(`num_rows ${numRows} is not the sum of its row groups' rows (${sum})`);
+  if (numRows > BigInt(Number.MAX_SAFE_INTEGER)) {
+    refuse(`num_rows ${numRows} is more than metadata.json can record exactly (2^53 - 1)`);
+  }
+  return Number(numRows);
 }

@@ -1,0 +1,210 @@
+/**
+ * Streams a log from its store to a topic: every record not yet in the topic,
+ * in sequence order, each exactly once.
+ *
+ * Stateless and crash-safe: where to resume is read from the topic itself
+ * (the last committed record of this log in its partition), after the claim
+ * has fenced every earlier publisher of the log, so nothing a dead or slower
+ * process left behind can land after the tail was read. The tail must be
+ * byte-identical to the store's record at its seq; each record published
+ * must link (prev) to the one before it: a stream never extends a chain the
+ * store does not hold.
+ */
+import { ZERO_DIGEST } from '../../core/digest.js';
+import { GateError } from '../../core/errors.js';
+import { mapLimit, readLogName } from '../read-chain.js';
+import { parseRecord, recordDigest } from '../record.js';
+import { DEFAULT_RETRY, withRetry, type RetryPolicy } from '../retry.js';
+import { entryKey, seqOfEntryKey, type AuditStore } from '../store.js';
+import { parseMessage, recordMessage, sourceAttribute, type StreamMessage } from './cloudevent.js';
+import { isResumable, type AuditTopic } from './topic.js';
+
+/** Fresh-producer restarts one run may make after a resumable publish failure. */
+const MAX_RESTARTS = 5;
+
+export interface StreamOptions {
+  /** Keep tailing the store after catching up, until `signal` aborts. */
+  follow?: boolean;
+  /** How often `follow` looks for new records (ms, default 1,000). */
+  intervalMs?: number;
+  /** Records per transaction (default 2,000). */
+  batchRecords?: number;
+  /** Store reads in flight (default 32). */
+  readConcurrency?: number;
+  /** Stops `follow` (and a catch-up between transactions). */
+  signal?: AbortSignal;
+  /** Called after each committed transaction. */
+  onPublished?: (info: { from: number; to: number }) => void;
+  retry?: RetryPolicy;
+}
+
+export interface StreamResult {
+  /** The log's name, or null for an empty store. */
+  log: string | null;
+  /** The seq the topic held last before this run (-1: none). */
+  resumedAfter: number;
+  /** Records published by this run. */
+  published: number;
+  /** The seq the topic holds last now (-1: none). */
+  last: number;
+  /** Set when another stream process took over the log and this one stood down. */
+  stoodDown?: string;
+}
+
+const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
+  new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const t = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(t);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+
+/** Publishes what the topic lacks of the store's log (and, with `follow`, what is appended later). */
+export async function streamLog(store: AuditStore, topic: AuditTopic, options: StreamOptions = {}): Promise<StreamResult> {
+  const policy = options.retry ?? DEFAULT_RETRY;
+  const where = store.displayUrl;
+  const batchRecords = Math.max(1, options.batchRecords ?? 2000);
+  const concurrency = Math.max(1, options.readConcurrency ?? 32);
+  const source = sourceAttribute(store.displayUrl);
+
+  let log = await withRetry(policy, 'reading record 0', where, () => readLogName(store));
+  while (log === null && options.follow && !options.signal?.aborted) {
+    await sleep(options.intervalMs ?? 1000, options.signal);
+    log = await withRetry(policy, 'reading record 0', where, () => readLogName(store));
+  }
+  if (log === null) {
+    const first = await withRetry(policy, 'reading record 0', where, () => store.read(entryKey(0)));
+    if (first) {
+      throw new GateError('E_CHAIN_BROKEN', 'record 0 is not a valid record, so the log has no name to stream under', {
+        where,
+        hint: 'run `model-gate audit verify` on this store',
+      });
+    }
+    return { log: null, resumedAfter: -1, published: 0, last: -1 };
+  }
+
+  let last = -1;
+  let prevBytes: Uint8Array | null = null;
+  /** Claims the log and reads where the topic stands: its last record of this log must be the store's. */
+  const claimAndReadTail = async (name: string): Promise<void> => {
+    await topic.claim(name);
+    const tail = await topic.lastMessage(name);
+    last = -1;
+    prevBytes = null;
+    if (!tail) return;
+    const parsed = parseMessage(tail);
+    if (!parsed.ok) {
+      throw new GateError('E_STREAM_MISMATCH', `the last message of log ${name} in ${topic.displayName} (offset ${tail.offset}) is not a record of this stream: ${parsed.reason}`, {
+        where: topic.displayName,
+        hint: 'run `model-gate audit verify --kafka ... --topic ...`; the stream does not publish after a message it cannot vouch for',
+      });
+    }
+    const stored = await withRetry(policy, `reading ${entryKey(parsed.seq)}`, where, () => store.read(entryKey(parsed.seq)));
+    if (!stored || !Buffer.from(stored).equals(parsed.bytes)) {
+      throw new GateError(
+        'E_STREAM_MISMATCH',
+        stored
+          ? `the topic's record ${parsed.seq} of log ${name} differs from the store's (topic ${parsed.digest}, store ${recordDigest(stored)})`
+          : `the topic holds record ${parsed.seq} of log ${name}, which the store does not have`,
+        {
+          where: topic.displayName,
+          hint: 'this topic holds another copy of the log than this store (or one of them was altered): run `model-gate audit verify --kafka ... --topic ...`',
+        },
+      );
+    }
+    last = parsed.seq;
+    prevBytes = stored;
+  };
+
+  try {
+    await claimAndReadTail(log);
+  } catch (e) {
+    if (e instanceof GateError && e.code === 'E_STREAM_FENCED') return { log, resumedAfter: -1, published: 0, last: -1, stoodDown: e.message };
+    throw e;
+  }
+  const resumedAfter = last;
+
+  const publishNew = async (): Promise<void> => {
+    const keys =
+      store.listAfter && last >= 0
+        ? await withRetry(policy, 'listing entries', where, () => (store.listAfter as NonNullable<AuditStore['listAfter']>)('entries', entryKey(last)))
+        : await withRetry(policy, 'listing entries', where, () => store.list('entries'));
+    const seqs = keys.map(seqOfEntryKey).filter((s): s is number => s !== null && s > last);
+    for (let i = 0; i < seqs.length; i += batchRecords) {
+      if (options.signal?.aborted) return;
+      const chunk = seqs.slice(i, i + batchRecords);
+      const byteList = await mapLimit(chunk, concurrency, (seq) =>
+        withRetry(policy, `reading ${entryKey(seq)}`, where, () => store.read(entryKey(seq))),
+      );
+      const messages: StreamMessage[] = [];
+      let problem: GateError | null = null;
+      for (let j = 0; j < chunk.length; j++) {
+        const seq = chunk[j];
+        const bytes = byteList[j];
+        const expected = last + 1 + messages.length;
+        if (seq !== expected || !bytes) {
+          problem = new GateError('E_CHAIN_BROKEN', `record ${expected} of log ${log} is missing from the store; streamed up to ${expected - 1}`, {
+            where,
+            hint: 'run `model-gate audit verify` on this store: the stream never skips a record',
+          });
+          break;
+        }
+        const parsed = parseRecord(bytes);
+        const prevDigest = prevBytes ? recordDigest(prevBytes) : ZERO_DIGEST;
+        if (!parsed.ok || parsed.record.seq !== seq || parsed.record.log !== log || parsed.record.prev !== prevDigest) {
+          const why = !parsed.ok
+            ? parsed.reason
+            : parsed.record.seq !== seq
+              ? `it says seq ${parsed.record.seq}`
+              : parsed.record.log !== log
+                ? `it belongs to log ${JSON.stringify(parsed.record.log)}`
+                : `its prev ${parsed.record.prev} is not the digest of record ${seq - 1} (${prevDigest})`;
+          problem = new GateError('E_CHAIN_BROKEN', `record ${seq} of log ${log} cannot be streamed: ${why}; streamed up to ${seq - 1}`, {
+            where,
+            hint: 'run `model-gate audit verify` on this store: the stream publishes only an unbroken chain',
+          });
+          break;
+        }
+        messages.push(recordMessage(bytes, parsed.record, source));
+        prevBytes = bytes;
+      }
+      if (messages.length) {
+        await topic.publish(messages);
+        options.onPublished?.({ from: last + 1, to: last + messages.length });
+        last += messages.length;
+      }
+      if (problem) throw problem;
+    }
+  };
+
+  // A publish the broker rejected in a way a fresh producer cures (kafkajs
+  // fails a retried batch the broker reports as a duplicate, where the Java
+  // client counts it written) starts over from the topic: claim again (which
+  // aborts the half-done transaction), read the tail, go on. Bounded.
+  const name = log;
+  for (let restarts = 0; ; restarts++) {
+    try {
+      await publishNew();
+      while (options.follow && !options.signal?.aborted) {
+        await sleep(options.intervalMs ?? 1000, options.signal);
+        if (options.signal?.aborted) break;
+        await publishNew();
+      }
+      return { log, resumedAfter, published: last - resumedAfter, last };
+    } catch (e) {
+      if (e instanceof GateError && e.code === 'E_STREAM_FENCED') return { log, resumedAfter, published: last - resumedAfter, last, stoodDown: e.message };
+      if (!isResumable(e) || restarts >= MAX_RESTARTS) throw e;
+      await topic.reset();
+      try {
+        await claimAndReadTail(name);
+      } catch (e2) {
+        if (e2 instanceof GateError && e2.code === 'E_STREAM_FENCED') return { log, resumedAfter, published: last - resumedAfter, last, stoodDown: e2.message };
+        throw e2;
+      }
+    }
+  }
+}

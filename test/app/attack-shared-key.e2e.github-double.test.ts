@@ -1,0 +1,80 @@
+/**
+ * Attack (issue 10, item 8): one key, two accounts. mallory holds two GitHub
+ * accounts, mallory-dev (team ml) and mallory-risk (team risk), and one SSH
+ * key. She registers it for both (GitHub documents no rule against the same
+ * signing key on two accounts, and an allowed-signers line may name two
+ * principals), approves her own model change from both accounts, and asks the
+ * App to pass it. Through the running App over HTTP, against the GitHub
+ * double, with real ssh-keygen signatures.
+ */
+import { parsePublicKeyLine, fingerprint } from '../../src/approval/ssh-key.js';
+import { startGateWorld, type GateWorld } from '../helpers/attack-harness.js';
+
+const TEAMS = { 'acme/ml': ['mallory-dev', 'alice'], 'acme/risk': ['mallory-risk', 'bob'] };
+const policy = (keys: string) => `version: 1
+protected_paths: ["models/**"]
+roles:
+  - {name: developer, teams: [acme/ml]}
+  - {name: risk, teams: [acme/risk]}
+signatures: {keys: [${keys}]}
+`;
+const MODEL_CHANGE = { 'models/fraud/model.onnx': 'mallory weights', 'models/fraud/notes.md': 'trust me' };
+
+describe('attack: one key registered for two accounts fills two roles', () => {
+  describe('as GitHub signing keys', () => {
+    let w: GateWorld;
+    beforeAll(async () => {
+      w = await startGateWorld({ policy: policy('github'), teams: TEAMS, people: ['mallory', 'mallory-dev', 'mallory-risk', 'alice', 'bob'], registerKeys: false });
+      for (const who of ['mallory-dev', 'mallory-risk']) w.app.gh.addSigningKey(who, w.keys.mallory.publicLine);
+      w.app.gh.addSigningKey('alice', w.keys.alice.publicLine);
+      w.app.gh.addSigningKey('bob', w.keys.bob.publicLine);
+    }, 60000);
+    afterAll(() => w?.stop());
+    afterEach(() => w.app.gh.assertContract());
+
+    it('two approvals signed with one key fill one role; the check names the key', async () => {
+      const number = w.openPull(MODEL_CHANGE, 'carol');
+      await w.opened(number);
+      await w.approve(number, 'mallory-dev', { signer: 'mallory' });
+      const run = await w.approve(number, 'mallory-risk', { signer: 'mallory' });
+      expect(run.conclusion).toBe('failure');
+      const fp = fingerprint(parsePublicKeyLine(w.keys.mallory.publicLine).blob);
+      expect(run.output.summary).toContain(`key ${fp} signed the approvals of mallory-dev and mallory-risk: one key counts for one approver`);
+      expect(run.output.summary).toMatch(/\| @mallory-risk \| APPROVED \|.*\| no \| mallory-risk's approval was signed with key SHA256:\S+, which also signed mallory-dev's/);
+    });
+
+    it('two people with their own keys still pass (the defence costs honest reviewers nothing)', async () => {
+      const number = w.openPull(MODEL_CHANGE, 'carol');
+      await w.opened(number);
+      await w.approve(number, 'alice');
+      const run = await w.approve(number, 'bob');
+      expect(run.conclusion).toBe('success');
+    });
+  });
+
+  describe('as an allowed-signers line naming two principals', () => {
+    let w: GateWorld;
+    beforeAll(async () => {
+      w = await startGateWorld({
+        policy: policy('"allowed-signers:.github/allowed_signers"'),
+        teams: TEAMS,
+        people: ['mallory', 'mallory-dev', 'mallory-risk'],
+        registerKeys: false,
+      });
+      // Files on main are fixed when the world starts; add the signers file as a new main commit.
+      w.app.gh.commit('acme/models', { branch: 'main', changes: { '.github/allowed_signers': `mallory-dev,mallory-risk ${w.keys.mallory.publicLine}\n` } });
+    }, 60000);
+    afterAll(() => w?.stop());
+    afterEach(() => w.app.gh.assertContract());
+
+    it('"mallory-dev,mallory-risk KEY" fills one role, and the check names the key', async () => {
+      const number = w.openPull(MODEL_CHANGE, 'carol');
+      await w.opened(number);
+      await w.approve(number, 'mallory-dev', { signer: 'mallory' });
+      const run = await w.approve(number, 'mallory-risk', { signer: 'mallory' });
+      expect(run.conclusion).toBe('failure');
+      const fp = fingerprint(parsePublicKeyLine(w.keys.mallory.publicLine).blob);
+      expect(run.output.summary).toContain(`key ${fp} signed the approvals of mallory-dev and mallory-risk`);
+    });
+  });
+});

@@ -1,0 +1,84 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Command } from 'commander';
+import { COMMAND_FILES, commandFilesFor } from '../../src/cli/commands/index.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const bin = join(root, 'bin', 'model-gate.js');
+
+/** Packages whose loading costs tens of ms each: only the commands that use them may load them. */
+const HEAVY = ['@aws-sdk/', '@smithy/', 'probot', '@octokit/', '@actions/', 'ajv', 'ajv-formats', 'jose', 'yaml', 'hyparquet', 'picomatch', 'canonicalize'];
+
+let work: string;
+let hooks: string;
+beforeAll(() => {
+  work = mkdtempSync(join(tmpdir(), 'mrg-startup-'));
+  // A module-resolution hook that prints every module the process resolves.
+  writeFileSync(
+    join(work, 'hooks.mjs'),
+    "export async function resolve(s, c, next) { const r = await next(s, c); process.stderr.write(`@@load ${r.url}\\n`); return r; }\n",
+  );
+  hooks = join(work, 'register.mjs');
+  writeFileSync(hooks, `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(join(work, 'hooks.mjs')).href)});\n`);
+  writeFileSync(join(work, 'small.bin'), 'weights');
+});
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+/** The modules `model-gate ARGS` loads: packages by name, ours by path under lib/src. */
+function loaded(args: string[]): { packages: Set<string>; ours: Set<string>; status: number | null } {
+  const r = spawnSync(process.execPath, ['--import', hooks, bin, ...args], { cwd: work, encoding: 'utf8' });
+  const packages = new Set<string>();
+  const ours = new Set<string>();
+  for (const m of r.stderr.matchAll(/^@@load (\S+)$/gm)) {
+    const url = m[1]!;
+    const pkg = /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url);
+    if (pkg) packages.add(pkg[1]!);
+    else if (url.includes('/lib/src/')) ours.add(url.split('/lib/src/')[1]!);
+  }
+  return { packages, ours, status: r.status };
+}
+
+const heavyIn = (packages: Set<string>): string[] =>
+  [...packages].filter((p) => HEAVY.some((h) => (h.endsWith('/') ? p.startsWith(h) : p === h)));
+
+describe('start-up loads only what the command runs needs (lazy-loading rule, commands/index.ts)', () => {
+  it('`model-gate hash FILE` loads no heavy package and no other capability', () => {
+    const r = loaded(['hash', 'small.bin']);
+    expect(r.status).toBe(0);
+    expect(heavyIn(r.packages)).toEqual([]);
+    const others = [...r.ours].filter((p) => /^(audit|approval|report|deploy|app|action)\//.test(p));
+    expect(others).toEqual([]);
+    const commandFiles = [...r.ours].filter((p) => p.startsWith('cli/commands/'));
+    expect(commandFiles.sort()).toEqual(['cli/commands/index.js', 'cli/commands/lineage.js']);
+  });
+
+  it('`model-gate --version` loads no command file', () => {
+    const r = loaded(['--version']);
+    expect(r.status).toBe(0);
+    expect([...r.packages]).toEqual(['commander']);
+    expect([...r.ours].filter((p) => p.startsWith('cli/commands/') && p !== 'cli/commands/index.js')).toEqual([]);
+    expect([...r.ours].filter((p) => p.startsWith('lineage/'))).toEqual([]);
+  });
+
+  it('each command file lists exactly the top-level commands it registers', async () => {
+    for (const f of COMMAND_FILES) {
+      const program = new Command('model-gate');
+      (await f.load()).register(program, { io: { stdout: () => {}, stderr: () => {}, env: {}, cwd: root, stderrIsTty: false }, exitCode: 0 });
+      expect(program.commands.map((c) => c.name()).sort()).toEqual([...f.names].sort());
+    }
+  });
+
+  it('picks the command file by the first word; every file for help, an unknown word or none', () => {
+    const names = (argv: string[] | undefined) => commandFilesFor(argv).map((f) => f.names[0]);
+    expect(names(['hash', 'x'])).toEqual(['hash']);
+    expect(names(['lineage', 'verify'])).toEqual(['hash']);
+    expect(names(['policy', 'check', 'p.yml'])).toEqual(['simulate']);
+    expect(names(['--version'])).toEqual([]);
+    expect(names(['-V'])).toEqual([]);
+    const all = COMMAND_FILES.map((f) => f.names[0]);
+    for (const argv of [[], ['--help'], ['help', 'audit'], ['hsah'], ['--version', 'hash'], undefined]) expect(names(argv)).toEqual(all);
+  });
+});
