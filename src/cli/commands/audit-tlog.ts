@@ -153,6 +153,38 @@ export function register(program: Command, run: CliRun): void {
     );
 
   audit
+    .command('verify-tree')
+    .description('verify a tiled log from its entry bundles (one read per 256 records), its tiles and its signed-note checkpoints; exit 1 on findings')
+    .option('--store <url>', 'audit store')
+    .requiredOption('--key <vkey|file>', 'the log\'s verifier key, or its Ed25519 checkpoint JWK')
+    .option('--log <name>', 'the log\'s expected name (default: the log\'s own)')
+    .option('--trusted-checkpoint <note>', 'a signed-note checkpoint kept outside the store: the log must extend it')
+    .option('--from-checkpoint', 'with --trusted-checkpoint: prove consistency from it and read only the records after it')
+    .addOption(witnessOption())
+    .option('--witness-quorum <k>', 'valid cosignatures the newest checkpoint needs from distinct --witness keys (default: all given)', integerOption('--witness-quorum'))
+    .option('--entries', 'also read every entry and compare it with its bundle (finds an entry file edited after it was bundled)')
+    .option('--json', 'print {"ok", "size", "note", "read", "from", "findings"}')
+    .action(
+      action(run, async (opts: { store?: string; key: string; log?: string; trustedCheckpoint?: string; fromCheckpoint?: boolean; witness?: string[]; witnessQuorum?: number; entries?: boolean; json?: boolean }) => {
+        const store = await openOneStore(run.io, opts.store);
+        const { readLogName } = await import('../../audit/read-chain.js');
+        const log = opts.log ?? (await readLogName(store)) ?? undefined;
+        const key = await logVkey(run.io, opts.key, log);
+        const witnesses = await witnessVkeys(run.io, opts.witness);
+        if (opts.fromCheckpoint && !opts.trustedCheckpoint) throw new GateError('E_USAGE', '--from-checkpoint needs --trusted-checkpoint NOTE (the checkpoint to prove consistency from)');
+        const trustedNote = opts.trustedCheckpoint ? await readText(run.io, opts.trustedCheckpoint, '--trusted-checkpoint') : undefined;
+        const { verifyTree } = await import('../../audit/tlog/verify-tree.js');
+        const r = await verifyTree(store, { logKeys: [key], origin: log, witnesses, quorum: quorumOf(opts.witnessQuorum, witnesses), trustedNote, fromNote: opts.fromCheckpoint, entries: opts.entries });
+        if (opts.json) printJson(run.io, r);
+        else {
+          for (const f of r.findings) run.io.stdout(`${f.kind} at ${f.seq}: ${f.message}\n`);
+          run.io.stdout(r.ok ? `intact: ${r.size} record(s); the tree at size ${r.note?.size ?? 0} is the one the key signed (${r.read.bundled} read from bundles, ${r.read.entries} one by one)\n` : `${r.findings.length} finding(s)\n`);
+        }
+        return r.ok ? ExitCode.ok : ExitCode.verificationFailed;
+      }),
+    );
+
+  audit
     .command('tiles')
     .description('publish the Merkle tiles and entry bundles of a log written before they existed (idempotent)')
     .option('--store <url>', 'audit store')
