@@ -5,7 +5,7 @@
  */
 import * as core from '@actions/core';
 import { getOctokit } from '@actions/github';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
 import { GateError, isGateError, messageOf, ExitCode } from '../core/errors.js';
 import { sha256 } from '../core/digest.js';
@@ -26,6 +26,7 @@ import {
 import { readActionInputs, type ActionInputs } from './inputs.js';
 import { defaultReleaseBranch, openReleasePr, type GitHubRequest } from './open-release-pr.js';
 import { auditSummary, lineageVerifySummary, releaseSummary } from './summary.js';
+import { releaseReceipt } from '../audit/tlog/release-proof.js';
 
 type Env = Record<string, string | undefined>;
 
@@ -97,13 +98,22 @@ async function release(inputs: ActionInputs, cwd: string, env: Env): Promise<voi
       inputs.eventType,
     );
     // With a key, every store is checkpointed right after the append: the log is never left with an unanchored tail.
-    const { records: [appended], checkpoints: [cp] } = await appendAndCheckpoint(stores, [record], { signingKey });
+    const { records: [appended], checkpoints: [cp], tree: [published] } = await appendAndCheckpoint(stores, [record], { signingKey });
     core.setOutput('audit-seq', String(appended.seq));
     core.setOutput('audit-digest', appended.digest);
     audit = { seq: appended.seq, digest: appended.digest, stores: stores.map((s) => s.displayUrl) };
     if (cp) {
       audit.checkpoint = { key: cp.key, size: cp.size };
       core.setOutput('checkpoint-digest', sha256(cp.jws));
+    }
+    // The release's receipt: an inclusion proof under the signed-note checkpoint, checkable offline.
+    const receipt = await releaseReceipt(stores[0], appended.seq, published);
+    if (receipt) {
+      const proofPath = `${metadataPath.replace(/\.json$/, '')}.tlog-proof`;
+      await writeFile(resolve(cwd, proofPath), receipt.proof);
+      core.setOutput('audit-proof', proofPath);
+      core.setOutput('audit-vkey', receipt.vkey);
+      audit.proof = { path: proofPath, vkey: receipt.vkey, text: receipt.proof.toString('utf8') };
     }
   } else {
     core.notice('No audit-store given: lineage recorded, no audit record written.');

@@ -11,7 +11,7 @@ import { parseRecord } from '../record.js';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from '../retry.js';
 import { entryKey, type AuditStore } from '../store.js';
 import type { NoteKey } from './ed25519-keys.js';
-import { signTreeCheckpoint, type Cosigner, type SignedNote } from './note-io.js';
+import { signTreeCheckpoint, vkeyOf, type Cosigner, type SignedNote } from './note-io.js';
 import { NotTiled, publishTiles, type PublishResult, type TlogStore } from './tile-io.js';
 
 /** Publishes the tiles for the tree that ends with record `seq` (its owning bytes are read back from the store). */
@@ -33,6 +33,8 @@ export interface TreePublication {
   tiles: PublishResult | { skipped: string };
   /** The signed-note checkpoint, when the signing key is an Ed25519 key. */
   note?: SignedNote;
+  /** The verifier key of that checkpoint (`name+id+base64`): what check-proof and witnesses are given. */
+  vkey?: string;
 }
 
 /**
@@ -90,6 +92,7 @@ export async function publishTree(
     const size = options.sizes?.[i] ?? seqs[seqs.length - 1] + 1;
     try {
       pub.note = await signTreeCheckpoint(store, noteKey, size, { cosign: options.cosign, policy });
+      pub.vkey = vkeyOf(noteKey);
     } catch (e) {
       throw afterStored(e, stored, store.displayUrl, 'no signed-note checkpoint could be signed after it');
     }
