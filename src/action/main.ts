@@ -4,7 +4,7 @@
  * the same message the CLI prints, and the documented exit code.
  */
 import * as core from '@actions/core';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
 import { GateError, isGateError, messageOf, ExitCode } from '../core/errors.js';
 import { sha256 } from '../core/digest.js';
@@ -95,7 +95,7 @@ async function release(inputs: ActionInputs, cwd: string, env: Env): Promise<voi
       inputs.eventType,
     );
     // With a key, every store is checkpointed right after the append: the log is never left with an unanchored tail.
-    const { records: [appended], checkpoints: [cp], stream } = await appendAndCheckpoint(stores, [record], { signingKey, streamTo });
+    const { records: [appended], checkpoints: [cp], stream, tree: [published] } = await appendAndCheckpoint(stores, [record], { signingKey, streamTo });
     core.setOutput('audit-seq', String(appended.seq));
     core.setOutput('audit-digest', appended.digest);
     if (stream) {
@@ -107,6 +107,16 @@ async function release(inputs: ActionInputs, cwd: string, env: Env): Promise<voi
     if (cp) {
       audit.checkpoint = { key: cp.key, size: cp.size };
       core.setOutput('checkpoint-digest', sha256(cp.jws));
+    }
+    // The release's receipt: an inclusion proof under the signed-note checkpoint, checkable offline.
+    const { releaseReceipt } = await import('../audit/tlog/release-proof.js');
+    const receipt = await releaseReceipt(stores[0], appended.seq, published);
+    if (receipt) {
+      const proofPath = `${metadataPath.replace(/\.json$/, '')}.tlog-proof`;
+      await writeFile(resolve(cwd, proofPath), receipt.proof);
+      core.setOutput('audit-proof', proofPath);
+      core.setOutput('audit-vkey', receipt.vkey);
+      audit.proof = { path: proofPath, vkey: receipt.vkey, text: receipt.proof.toString('utf8') };
     }
   } else {
     core.notice('No audit-store given: lineage recorded, no audit record written.');

@@ -19,6 +19,14 @@ export const HELP_EXAMPLES: Record<string, string> = {
   'audit checkpoint': 'model-gate audit checkpoint --store .audit --key audit-checkpoint.jwk',
   'audit show': 'model-gate audit show --store .audit --from 10 --to 20',
   'audit keygen': 'model-gate audit keygen --out audit-checkpoint.jwk',
+  'audit prove': 'model-gate audit prove --store .audit --seq 41 --key audit-checkpoint.pub.jwk --out release-41.tlog-proof --record-out release-41.json',
+  'audit check-proof':
+    'model-gate audit check-proof release-41.tlog-proof --record release-41.json --key "acme/fraud-model+1a2b3c4d+AX1..." \\\n    --witness witness.vkey --witness-quorum 1',
+  'audit verify-tree': 'model-gate audit verify-tree --store .audit --key log.vkey --trusted-checkpoint yesterday.note --from-checkpoint --json',
+  'audit tiles': 'model-gate audit tiles --store s3://acme-audit/models?region=eu-west-1',
+  'audit vkey': 'model-gate audit vkey --key audit-checkpoint.pub.jwk --store .audit',
+  'witness keygen': 'model-gate witness keygen --name witness.acme.example/w1 --out w1.key',
+  'witness serve': 'model-gate witness serve --key w1.key --log-key "acme/fraud-model+1a2b3c4d+AX1..." --state w1-state.json --listen 127.0.0.1:8080',
   'audit stream':
     'model-gate audit stream --store "s3://acme-audit/models?region=eu-west-1" --kafka b-1.kafka.internal:9094 --topic model-audit \\\n    --kafka-tls --kafka-sasl scram-sha-512 --follow   # user and password in $MODEL_GATE_KAFKA_USERNAME/_PASSWORD',
   'audit init': 'model-gate audit init --store "s3://acme-audit/models?region=eu-west-1" --retention-days 2557',

@@ -27,10 +27,9 @@ import { join } from 'node:path';
 import { GateError } from '../../core/errors.js';
 import { KeyIndexBuilder, type KeyIndex } from '../key-index.js';
 import { MAX_RECORD_BYTES } from '../record.js';
-import type { AuditStore, CreateResult, KeyInspection, StoreDir } from '../store.js';
+import { isStoreKey, type AuditStore, type CreateResult, type KeyInspection, type StoreDir } from '../store.js';
 
-const KEY_RE = /^(entries\/\d{20}\.json|checkpoints\/\d{20}\.jws)$/;
-const NAME_RE = { entries: /^\d{20}\.json$/, checkpoints: /^\d{20}\.jws$/ } as const;
+const NAME_RE = { entries: /^\d{20}\.json$/, checkpoints: /^\d{20}\.(jws|note)$/ } as const;
 /** Errors a retry may cure (the disk or the process table was momentarily full). */
 const TRANSIENT = new Set(['EAGAIN', 'EBUSY', 'EINTR', 'EMFILE', 'ENFILE', 'ETIMEDOUT']);
 /** One byte more than any record or checkpoint: all that is ever read of a key. */
@@ -43,7 +42,7 @@ const READ_CHUNK = MAX_RECORD_BYTES + 1;
 const scratch = Buffer.allocUnsafe(READ_CHUNK);
 
 function checkKey(key: string): void {
-  if (!KEY_RE.test(key)) {
+  if (!isStoreKey(key)) {
     throw new GateError('E_INPUT', `not an audit store key: ${JSON.stringify(key)}`);
   }
 }
@@ -156,6 +155,8 @@ export class FileStore implements AuditStore {
       const taken = readSmallFile(final);
       if ('problem' in taken) throw notARecord(key, final, taken.problem);
       if ('bytes' in taken) return await this.taken(dir, taken.bytes, bytes);
+      // Tiles nest (tile/0/x001/234.p/5): their directories appear on first use.
+      if (key.startsWith('tile/')) await fsp.mkdir(dir, { recursive: true });
       const h = await fsp.open(tmp, 'wx', 0o600);
       try {
         await h.writeFile(bytes);
