@@ -1,5 +1,5 @@
 /**
- * Automated pre-approval checks of one rule (DESIGN.md §4): lineage metadata
+ * Automated pre-approval checks of one rule (docs/design.md §4): lineage metadata
  * beside every changed model, dataset roles present, the model digest equal
  * to the Git LFS pointer's oid, metric thresholds. A failing check fails the
  * gate whatever the approvals say: people sign off on a model that passed them.

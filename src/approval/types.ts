@@ -221,7 +221,7 @@ export interface Policy {
 }
 
 // ---------------------------------------------------------------------------
-// Approval statement (DESIGN.md §4): what an approver signs.
+// Approval statement (docs/design.md §4): what an approver signs.
 // ---------------------------------------------------------------------------
 
 export interface ApprovalStatement {
