@@ -16,6 +16,7 @@ import {
   loadSigningKey,
   loadVerifyKey,
   openStore,
+  parseDetailsJson,
   parseRecord,
   recordDigest,
   seqOfEntryKey,
@@ -48,6 +49,19 @@ async function readInputFile(io: CliIo, file: string, flag: string): Promise<str
   }
 }
 
+async function readInputBytes(io: CliIo, file: string, flag: string): Promise<Buffer> {
+  const path = resolve(io.cwd, file);
+  try {
+    return await fsp.readFile(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new GateError(code === 'ENOENT' ? 'E_NOT_FOUND' : 'E_UNREADABLE', `cannot read ${flag} file: ${(e as Error).message}`, {
+      where: file,
+      cause: e,
+    });
+  }
+}
+
 async function openStores(io: CliIo, urls: string[] | undefined): Promise<AuditStore[]> {
   if (!urls || urls.length === 0) {
     throw new GateError('E_USAGE', 'no audit store given', { hint: 'pass --store URL (file://DIR, a directory, or s3://BUCKET/PREFIX)' });
@@ -59,22 +73,9 @@ async function openStores(io: CliIo, urls: string[] | undefined): Promise<AuditS
 
 async function parseDetails(io: CliIo, value: string | undefined): Promise<unknown> {
   if (value === undefined) return {};
-  const fromFile = value.startsWith('@');
-  const text = fromFile ? await readInputFile(io, value.slice(1), '--details') : value;
-  const where = fromFile ? value.slice(1) : '--details';
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (e) {
-    throw new GateError('E_JSON', `details are not valid JSON: ${(e as Error).message}`, {
-      where,
-      hint: 'pass a JSON object, e.g. --details \'{"pull_request": 12}\', or @FILE',
-    });
-  }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw new GateError('E_INPUT', 'details must be a JSON object', { where });
-  }
-  return parsed;
+  if (!value.startsWith('@')) return parseDetailsJson(value, '--details');
+  const file = value.slice(1);
+  return parseDetailsJson(await readInputBytes(io, file, '--details'), file);
 }
 
 /** "records 3..7", "record 3". */
@@ -322,7 +323,15 @@ export function register(program: Command, run: CliRun): void {
           .filter((s): s is number => s !== null && s >= (opts.from ?? 0) && s <= (opts.to ?? Number.MAX_SAFE_INTEGER));
         const rows = [];
         for (const seq of seqs) {
-          const bytes = await store.read(entryKey(seq));
+          let bytes: Uint8Array | null;
+          try {
+            bytes = await store.read(entryKey(seq));
+          } catch (e) {
+            // Something that is not a record file sits at the key: show it, as verify reports it.
+            if (!(e instanceof GateError && e.code === 'E_CHAIN_BROKEN')) throw e;
+            rows.push({ seq, digest: null, record: null, error: e.message });
+            continue;
+          }
           if (!bytes) continue;
           const parsed = parseRecord(bytes);
           rows.push({
