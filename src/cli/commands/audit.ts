@@ -206,6 +206,14 @@ export function register(program: Command, run: CliRun): void {
           run.io.stdout(`appended record ${r.seq} ${r.digest}\n`);
           for (const c of checkpoints) run.io.stdout(`signed ${c.key} (size ${c.size}, head ${c.head}) in ${c.store}\n`);
         }
+        // The record is stored: a caller that sees a failure must not append it again, so say which it is.
+        try {
+          await run.io.flush?.();
+        } catch (e) {
+          throw new GateError('E_SERVICE', `record ${r.seq} (${r.digest}) was appended to the log, but its output could not be written: ${(e as Error).message}`, {
+            hint: 'do not append it again: it is in the log (see `model-gate audit show`)',
+          });
+        }
         return ExitCode.ok;
       }),
     );
