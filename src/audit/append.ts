@@ -1,5 +1,5 @@
 /**
- * The append protocol, the same for every store (DESIGN.md §4, appending
+ * The append protocol, the same for every store (docs/design.md §4, appending
  * safely). One writer:
  *   1. reads the head (highest entry key and its owning bytes),
  *   2. builds record head+1 with prev = digest(head bytes),

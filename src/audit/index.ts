@@ -1,7 +1,7 @@
 /**
  * The audit log's library API, used by the CLI, the Action and the App.
  * Every record is one immutable object in a hash chain; signed checkpoints
- * pin the chain's length and head (DESIGN.md §4).
+ * pin the chain's length and head (docs/design.md §4).
  */
 export { openStore, type OpenStoreOptions } from './open-store.js';
 export { appendRecord, readHead, type AppendOptions, type AppendResult } from './append.js';

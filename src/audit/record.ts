@@ -1,5 +1,5 @@
 /**
- * The audit record (DESIGN.md §4): one immutable object per record, stored as
+ * The audit record (docs/design.md §4): one immutable object per record, stored as
  * the RFC 8785 canonical JSON of its fields. A record's digest is SHA-256 of
  * its stored bytes, which are never re-serialised before hashing, so a reader
  * needs no JSON library that agrees with ours to check a chain.

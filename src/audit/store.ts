@@ -3,8 +3,11 @@
  * it (file:// and s3://); the append protocol and the verifier see only this.
  *
  * Keys are relative to the store's prefix: `entries/<seq, 20 digits>.json` and
- * `checkpoints/<size, 20 digits>.jws` (DESIGN.md §4, store layout).
+ * `checkpoints/<size, 20 digits>.jws` (docs/design.md §4, store layout); the
+ * transparency log adds `checkpoints/<size, 20 digits>.note` and the C2SP
+ * tiles `tile/<L>/<N>[.p/<W>]`, `tile/entries/<N>` (docs/transparency-log.md).
  */
+import { parseTilePath, tilePath } from './tlog/tile-path.js';
 
 import { indexKeys, parseKeyName, type KeyIndex } from './key-index.js';
 
@@ -122,4 +125,15 @@ export function isOutOfRangeKey(key: string): boolean {
   const i = key.indexOf('/');
   const dir = key.slice(0, i);
   return (dir === 'entries' || dir === 'checkpoints') && parseKeyName(dir, key.slice(i + 1)) === 'out-of-range';
+}
+
+/**
+ * Whether a key is one a store may hold: an entry, a checkpoint (JWS or
+ * signed note), or a tile or bundle exactly as the tlog-tiles encoding writes
+ * it (so no second name can alias a tile, and no `..` can reach out).
+ */
+export function isStoreKey(key: string): boolean {
+  if (/^(entries\/\d{20}\.json|checkpoints\/\d{20}\.(jws|note))$/.test(key)) return true;
+  const t = parseTilePath(key);
+  return t !== null && tilePath(t) === key;
 }

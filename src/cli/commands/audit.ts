@@ -33,7 +33,7 @@ import { isDigest } from '../../core/digest.js';
 import { printJson, type CliIo } from '../io.js';
 import { action, collect, integerOption, nonEmptyOption, type CliRun } from '../program.js';
 import { registerAuditInit } from './audit-init.js';
-import { addKafkaOptions, crossCheckKafka, registerAuditStream, type KafkaFlags } from './audit-stream.js';
+import { addKafkaOptions, crossCheckKafka, registerAuditStream, streamerFromFlags, type KafkaFlags } from './audit-stream.js';
 
 
 async function readInputFile(io: CliIo, file: string, flag: string): Promise<string> {
@@ -168,10 +168,11 @@ export function register(program: Command, run: CliRun): void {
   const storeOption = (): Option =>
     new Option('--store <url>', 'audit store: file://DIR, a directory, or s3://BUCKET/PREFIX (repeat for redundant stores)').argParser(collect);
 
-  audit
+  const append = audit
     .command('append')
     .description('append one record to the log (to every --store)')
-    .addOption(storeOption())
+    .addOption(storeOption());
+  addKafkaOptions(append, false, 'then publish the log to this Kafka cluster; a Kafka failure is reported, never fails the append', 10)
     .requiredOption('--event-type <type>', 'what happened, e.g. model.release.approved', nonEmptyOption('--event-type', 'MODEL_RELEASE'))
     .requiredOption('--actor <id>', 'who did it (login, service account)', nonEmptyOption('--actor', '"$(git config user.email)"'))
     .requiredOption('--action <text>', 'what was done, in words', nonEmptyOption('--action', '"release models/policy.pt"'))
@@ -183,14 +184,15 @@ export function register(program: Command, run: CliRun): void {
     .option('--checkpoint-key <file>', 'private JWK: sign a checkpoint right after the append, so the log stays anchored')
     .option('--json', 'print {"seq", "digest"} (and "checkpoints" with --checkpoint-key) as JSON')
     .action(
-      action(run, async (opts: {
+      action(run, async (opts: KafkaFlags & {
         store?: string[]; eventType: string; actor: string; action: string; component: string;
         details?: string; subject?: string[]; tag?: string[]; log?: string; checkpointKey?: string; json?: boolean;
       }) => {
         const details = await parseDetails(run.io, opts.details);
         const signingKey = opts.checkpointKey ? await signingKeyFrom(run.io, opts.checkpointKey, '--checkpoint-key') : undefined;
+        const streamTo = opts.kafka || opts.topic ? await streamerFromFlags(run.io, opts) : undefined;
         const stores = await openStores(run.io, opts.store);
-        const { records: [r], checkpoints: signed } = await appendAndCheckpoint(stores, [{
+        const { records: [r], checkpoints: signed, stream } = await appendAndCheckpoint(stores, [{
           log: opts.log,
           event_type: opts.eventType,
           component: opts.component,
@@ -199,12 +201,21 @@ export function register(program: Command, run: CliRun): void {
           subject: opts.subject ?? [],
           details,
           compliance_tags: opts.tag ?? [],
-        }], { signingKey });
+        }], { signingKey, streamTo });
         const checkpoints = signed.map((c) => ({ store: c.store, key: c.key, size: c.size, head: c.head, created: c.created }));
-        if (opts.json) printJson(run.io, signingKey ? { seq: r.seq, digest: r.digest, checkpoints } : { seq: r.seq, digest: r.digest });
-        else {
+        if (opts.json) {
+          printJson(run.io, {
+            seq: r.seq, digest: r.digest,
+            ...(signingKey ? { checkpoints } : {}),
+            ...(stream ? { stream } : {}),
+          });
+        } else {
           run.io.stdout(`appended record ${r.seq} ${r.digest}\n`);
           for (const c of checkpoints) run.io.stdout(`signed ${c.key} (size ${c.size}, head ${c.head}) in ${c.store}\n`);
+          if (stream?.ok) run.io.stdout(`published the log to ${stream.topic} up to record ${stream.last}\n`);
+        }
+        if (stream && !stream.ok) {
+          run.io.stderr(`warning: record ${r.seq} is appended, but it is not yet in ${stream.topic}: ${stream.error}\n  hint: the next append or \`model-gate audit stream\` publishes it\n`);
         }
         // The record is stored: a caller that sees a failure must not append it again, so say which it is.
         try {
