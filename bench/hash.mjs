@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { goal, inTurn, loadLine, machineLine, runProcess, secs } from './harness/measure.mjs';
+import { parallelScaling } from './harness/parallelism.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const bin = join(here, '..', 'bin', 'model-gate.js');
@@ -44,6 +45,8 @@ const ourDigest = (stdout) => stdout.split(' ')[0].replace(/^sha256:/, '');
 
 console.log(machineLine());
 console.log(`clean environment for every process: PATH and HOME only; ${RUNS} rounds, medians`);
+const scalingAtStart = await parallelScaling();
+console.log(`parallelism now: two threads hash ${scalingAtStart.toFixed(2)}x what one does (2.00 on two idle cores)`);
 const verdicts = [];
 const work = mkdtempSync(join(tmpdir(), 'mrg-bench-hash-'));
 try {
@@ -147,7 +150,7 @@ try {
     verdicts.push(goal('sharded digest: wall, ours / openssl', res.get('model-gate hash --shards-only').ms / o.ms, { atMost: 0.6 }));
     rmSync(big);
   }
-  console.log(`\nload average at the end: ${loadLine()}`);
+  console.log(`\nload average at the end: ${loadLine()}; parallelism at the end: ${(await parallelScaling()).toFixed(2)}x`);
   console.log(`${verdicts.filter((v) => v.met).length} of ${verdicts.length} goals met`);
 } finally {
   rmSync(work, { recursive: true, force: true });
