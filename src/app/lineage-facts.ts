@@ -7,9 +7,9 @@
  * file that hashes to A gives the artifact A (and the evaluator refuses the
  * disagreement).
  */
-import picomatch from 'picomatch';
 import type { Digest } from '../core/digest.js';
 import type { ArtifactFact, ChangedFile, HeadFileFact } from '../approval/types.js';
+import { pathMatcher } from '../approval/path-match.js';
 import { readHeadFile, type GitObjectSource, type ReadHeadFile } from './head-files.js';
 
 /** What the head holds, for the facts. */
@@ -40,7 +40,8 @@ const byteOrder = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
 /** The metadata.json files that describe this change: changed ones, and the one beside each changed model. */
 export function lineagePaths(changed: ChangedFile[], modelGlobs: string[]): string[] {
   const present = changed.filter((c) => c.status !== 'removed').map((c) => c.filename);
-  const isModel = modelGlobs.length > 0 ? picomatch(modelGlobs, { dot: true }) : () => false;
+  // The evaluator's own matcher, so no spelling of a model path is missed here that it would judge.
+  const isModel = modelGlobs.length > 0 ? pathMatcher(modelGlobs) : () => false;
   const out = new Set(present.filter((p) => p === 'metadata.json' || p.endsWith('/metadata.json')));
   for (const p of present) {
     if (isModel(p)) out.add(p.includes('/') ? `${p.slice(0, p.lastIndexOf('/'))}/metadata.json` : 'metadata.json');
@@ -129,6 +130,11 @@ export async function readHeadEvidence(
     named.push(path);
   }
 
+  // Every changed model is an artifact the approvers sign, with or without a
+  // metadata.json naming it: the evaluator refuses a changed model the
+  // statement does not cover.
+  const isModel = needs.modelGlobs.length > 0 ? pathMatcher(needs.modelGlobs) : () => false;
+  for (const c of changed) if (c.status !== 'removed' && isModel(c.filename) && facts.has(c.filename)) named.push(c.filename);
   for (const path of [...new Set(named)].sort(byteOrder)) {
     const f = facts.get(path)!;
     if ((f.kind === 'blob' || f.kind === 'lfs') && f.digest) out.artifacts.push({ path, digest: f.digest });

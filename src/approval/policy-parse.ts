@@ -424,6 +424,7 @@ function normalise(top: Raw, file: string): Policy {
     version: 1,
     rules,
     allow_commit_authors: (top.allow_commit_authors as boolean | undefined) ?? false,
+    require_linked_authors: (top.require_linked_authors as boolean | undefined) ?? false,
     source: file,
   };
   const audit = top.audit as Raw | undefined;

@@ -35,6 +35,8 @@ export interface Finding {
   kind: FindingKind;
   seq: number;
   message: string;
+  /** The raw store key, when the finding is about a key rather than a record at `seq` (e.g. one beyond any seq). */
+  key?: string;
   /** The store it was found in, when several were verified. */
   store?: string;
 }

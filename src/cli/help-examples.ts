@@ -12,7 +12,7 @@ export const HELP_EXAMPLES: Record<string, string> = {
   'lineage verify': 'model-gate lineage verify models/metadata.json --json',
   'lineage diff': 'model-gate lineage diff deployed/metadata.json models/metadata.json',
   'audit append':
-    'model-gate audit append --store s3://acme-audit/models?region=eu-west-1 --event-type MODEL_RELEASE \\\n    --actor alice --action "release policy.pt" --subject sha256:<64 hex> --json',
+    'model-gate audit append --store "s3://acme-audit/models?region=eu-west-1" --event-type MODEL_RELEASE \\\n    --actor alice --action "release policy.pt" --subject "sha256:<64 hex>" --json',
   'release':
     'model-gate release --metadata models/credit-risk/metadata.json --store "s3://acme-audit/models?region=eu-west-1" \\\n    --actor "$(git config user.email)" --checkpoint-key audit-checkpoint.jwk',
   'audit verify': 'model-gate audit verify --store .audit --checkpoint-key audit-checkpoint.pub.jwk --json',
@@ -38,7 +38,7 @@ export const HELP_EXAMPLES: Record<string, string> = {
   'policy check': 'model-gate policy check .github/model-release-gate.yml',
   'approve': 'model-gate approve --repo acme-bank/credit-models --pr 42 --role risk-manager --post',
   'report':
-    'model-gate report --store s3://acme-audit/models?region=eu-west-1 --since 2026-07-01 --until 2026-10-01 --format html --out q3-report.html',
+    'model-gate report --store "s3://acme-audit/models?region=eu-west-1" --since 2026-07-01 --until 2026-10-01 --format html --out q3-report.html',
 };
 
 /** The command's path below the program, e.g. "audit verify". */

@@ -101,7 +101,11 @@ describe('model-gate approve, against a GitHub REST double validated by GitHub\'
     const source = githubPullRequestSource(fetchRequester(gh.apiUrl, gh.userToken('gate')), { owner: 'acme', repo: 'models', pull_number: 12 });
     const policy = parsePolicy(POLICY);
     const verdict = await evaluate(policy, await gatherFacts(source, factNeeds(policy, await source.changedFiles())));
-    expect(verdict.passed).toBe(true);
+    // Both signatures count; the gate still fails, and only because metadata.json
+    // claims another digest than the bytes in the commit (the statement names the bytes).
+    expect(verdict.passed).toBe(false);
+    expect(verdict.reasons).toHaveLength(1);
+    expect(verdict.reasons[0]).toMatch(/metadata\.json/);
     expect(verdict.roles.map((r) => [r.role, r.filled_by.map((f) => `${f.login}:${f.signature}`)])).toEqual([
       ['developer', ['alice:valid']],
       ['risk', ['bob:valid']],

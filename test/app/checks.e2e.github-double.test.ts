@@ -9,7 +9,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { recordLineage } from '../../src/lineage/record.js';
 import type { CheckRunState } from '../helpers/github-double.js';
-import { pullRequestEvent, reviewEvent, startApp, tempDir, until, type RunningApp } from '../helpers/app-harness.js';
+import { completedRun, pullRequestEvent, reviewEvent, startApp, tempDir, type RunningApp } from '../helpers/app-harness.js';
 
 const REPO = 'acme/trading-models';
 const INSTALLATION = 41;
@@ -79,17 +79,18 @@ describe('automated checks through the App, against a GitHub REST double validat
   async function evaluated(number: number): Promise<CheckRunState> {
     const { gh } = app;
     const sha = gh.pull(REPO, number).head.sha;
+    const since = gh.checkRuns.length;
     const res = await app.deliver('pull_request', pullRequestEvent(gh, REPO, number, 'opened', INSTALLATION));
     expect([200, 202]).toContain(res.status);
-    await until(() => gh.checkRunsFor(sha).length > 0);
-    return gh.latestCheckRun(sha)!;
+    return completedRun(app, sha, since);
   }
 
   it('a threshold just met and a matching LFS oid pass, with each check and its value shown', async () => {
     const run = await evaluated(await releasePull({ accuracy: 0.9, max_drawdown: 0.2 }));
     expect(run.conclusion).toBe('success');
     expect(run.output.summary).toMatch(/\| metric accuracy >= 0\.9 \S+ \| passed \| accuracy = 0\.9 meets/);
-    expect(run.output.summary).toMatch(/\| lfs_digest \S+ \| passed \|/);
+    // With the commit's own bytes, the lineage check compares the LFS pointer's oid with metadata.json's digest.
+    expect(run.output.summary).toMatch(/\| lineage \S+ \| passed \| \S+ describes models\/prod\/momentum-\d+\/model\.onnx with the digest the head commit holds \|/);
   });
 
   it('a threshold just missed fails the gate whatever the approvals say', async () => {
@@ -109,7 +110,7 @@ describe('automated checks through the App, against a GitHub REST double validat
   it('an LFS oid that differs from the lineage digest fails the gate', async () => {
     const run = await evaluated(await releasePull({ accuracy: 0.95, max_drawdown: 0.1 }, { pointerBytes: Buffer.from('other weights') }));
     expect(run.conclusion).toBe('failure');
-    expect(run.output.summary).toMatch(/\| lfs_digest \S+ \| failed \| LFS oid of models\/prod\/momentum-\d+\/model\.onnx is sha256:[0-9a-f]{64}, but \S+ records sha256:/);
+    expect(run.output.summary).toMatch(/\| lineage \S+ \| failed \| \S+ records model digest sha256:[0-9a-f]{64} for models\/prod\/momentum-\d+\/model\.onnx, but the head commit holds [^|]*sha256:[0-9a-f]{64}/);
     // The approvals were all there: the check alone failed the gate.
     expect(run.output.summary).toMatch(/\| @alice \| APPROVED \| `[0-9a-f]+` \| yes \|/);
   });

@@ -20,6 +20,7 @@ import { ServiceNowChangeManagement } from '../../src/deploy/servicenow.js';
 import { sshKey, sshSign, tempDir, type SshKey } from '../helpers/app-harness.js';
 import { startAppProcess, type AppProcess } from '../helpers/app-process.js';
 import { GitHubDouble } from '../helpers/github-double.js';
+import { warmContract } from '../helpers/github-double-contract.js';
 import { DeploymentsDouble, mergePull, protectionRuleEvent, type RuleAnswer } from '../helpers/github-double-deployments.js';
 import { ServiceNowDouble } from '../helpers/servicenow-double.js';
 import { SignJWT } from 'jose';
@@ -68,7 +69,12 @@ describe('the deployment protection rule end to end, against GitHub and ServiceN
     const pair = await generateCheckpointKeyPair();
     checkpointPrivate = JSON.stringify(pair.privateJwk);
     checkpointPublic = JSON.stringify(pair.publicJwk);
+    // Parse GitHub's description now: a slow first response would let the
+    // startup rediscovery pass race the first test's delivery for the same run.
+    warmContract();
     server = await startAppProcess(gh, { appId: APP_ID, privateKey, secret, env: env() });
+    // The startup pass must be over before a test adds a waiting run, or both would decide it.
+    await server.waitForLog((l) => l.msg === 'deployment rediscovery pass done');
   }, 60000);
   afterAll(async () => {
     await server?.stop();
@@ -196,6 +202,8 @@ deployment:
 
   const records = (auditDir: string): Json[] =>
     readdirSync(join(auditDir, 'entries'))
+      // A record being written is a .tmp-* file until it is linked to its name.
+      .filter((f) => f.endsWith('.json'))
       .sort()
       .map((f) => JSON.parse(readFileSync(join(auditDir, 'entries', f), 'utf8')));
   const decisions = (auditDir: string) => records(auditDir).filter((r) => r.event_type === 'DEPLOYMENT_DECISION');

@@ -6,7 +6,7 @@ import { memorySource } from '../helpers/memory-source.js';
 
 const HEAD = 'c'.repeat(40);
 const info = {
-  repository: 'acme/models', repository_id: 3, number: 9, author: 'carol', state: 'open',
+  repository: 'acme/models', repository_id: 3, number: 9, author: 'carol', state: 'open', default_branch: 'main',
   base_ref: 'main', base_sha: 'b'.repeat(40), head_ref: 'f', head_sha: HEAD, changed_files: 1, commits: 1,
 };
 const policy = parsePolicy(`version: 1
@@ -39,6 +39,7 @@ describe('gathering facts through the PullRequestSource interface (in memory)', 
       ],
       teams: { 'acme/ml': ['alice', 'dave'] },
       commitAuthors: ['carol'],
+      contents: { [`${HEAD}:models/a.onnx`]: 'onnx bytes' },
     });
     const facts = await gatherFacts(src, factNeeds(policy, [{ filename: 'models/a.onnx' }]));
     expect(src.asked.filter((a) => a.startsWith('keys:'))).toEqual([]);
@@ -55,6 +56,7 @@ describe('gathering facts through the PullRequestSource interface (in memory)', 
         { login: 'dave', user_id: 4, state: 'CHANGES_REQUESTED', commit_id: HEAD, body: 'no' },
       ],
       teams: { 'acme/ml': ['alice', 'dave'] },
+      contents: { [`${HEAD}:models/a.onnx`]: 'onnx bytes' },
     });
     const v = await evaluate(policy, await gatherFacts(vetoed, factNeeds(policy, [{ filename: 'models/a.onnx' }])));
     expect(v.passed).toBe(false);

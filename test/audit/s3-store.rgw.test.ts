@@ -105,15 +105,15 @@ describeRgw('S3 store on Ceph RGW', (rgw: RgwEnv) => {
       expect(err.describe()).toMatch(/model-gate audit init --store/);
     });
 
-    it('reports wrong credentials as an S3 failure (exit 3), not as a missing lock', async () => {
+    it('reports wrong credentials as a credentials error (E_S3_CREDENTIALS, exit 2), not as a missing lock', async () => {
       const bucket = uniqueBucket('creds');
       await createLockedBucket(client, bucket);
       const store = await openS3Store(storeUrl(rgw, bucket), {
         env: { AWS_ACCESS_KEY_ID: 'NOSUCHKEY000000000000', AWS_SECRET_ACCESS_KEY: 'wrong' },
       });
       const err = await gateErrorOf(store.checkAppendable());
-      expect(err.code).toBe('E_S3');
-      expect(err.exitCode).toBe(3);
+      expect(err.code).toBe('E_S3_CREDENTIALS');
+      expect(err.exitCode).toBe(2);
     });
   });
 

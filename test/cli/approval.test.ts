@@ -183,6 +183,13 @@ rules:
     expect((await cli('simulate', '--policy', policy, '--facts', notJson)).err).toMatch(/x\.json: the facts file is not JSON/);
   });
 
+  it('exits 2 naming the field when a head_files entry is malformed (a blob without its digest)', async () => {
+    const bad = write('bad-head.json', { ...facts(), head_files: [{ path: 'models/fraud/model.pt', kind: 'blob' }] });
+    const r = await cli('simulate', '--policy', policy, '--facts', bad);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/head_files\[0\]\.digest: is required for kind blob/);
+  });
+
   it('exits 2 with line and column when the policy is not valid', async () => {
     const badPolicy = write('bad-policy.yml', POLICY.replace('count: 1', 'count: 0'));
     const f = write('ok.json', facts());

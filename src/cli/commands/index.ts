@@ -49,9 +49,7 @@ export function commandFilesFor(argv: readonly string[] | undefined): (typeof CO
  * in the listed order.
  */
 export async function registerCommands(program: Command, run: CliRun, argv?: readonly string[]): Promise<void> {
-  // One at a time: jest's ESM loader can fail to link a built-in module two concurrent imports ask for
-  // ("request for 'node:crypto' is not in cache"); for a single command there is only one file anyway.
-  const files: CommandFile[] = [];
-  for (const f of commandFilesFor(argv)) files.push(await f.load());
-  for (const f of files) f.register(program, run);
+  // One at a time: jest's ESM loader (the help and docs tests load every file)
+  // fails on concurrent dynamic imports that share a dependency ("not in cache").
+  for (const f of commandFilesFor(argv)) (await f.load()).register(program, run);
 }
