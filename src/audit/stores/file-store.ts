@@ -27,17 +27,17 @@ import { join } from 'node:path';
 import { GateError } from '../../core/errors.js';
 import { KeyIndexBuilder, type KeyIndex } from '../key-index.js';
 import { MAX_RECORD_BYTES } from '../record.js';
-import { isStoreKey, type AuditStore, type CreateResult, type KeyInspection, type StoreDir } from '../store.js';
+import { isStoreKey, maxKeyBytes, type AuditStore, type CreateResult, type KeyInspection, type StoreDir } from '../store.js';
 
 const NAME_RE = { entries: /^\d{20}\.json$/, checkpoints: /^\d{20}\.(jws|note)$/ } as const;
 /** Errors a retry may cure (the disk or the process table was momentarily full). */
 const TRANSIENT = new Set(['EAGAIN', 'EBUSY', 'EINTR', 'EMFILE', 'ENFILE', 'ETIMEDOUT']);
-/** One byte more than any record or checkpoint: all that is ever read of a key. */
+/** One byte more than any record or checkpoint: all that is read of one (tiles and bundles: see maxKeyBytes). */
 const READ_CHUNK = MAX_RECORD_BYTES + 1;
 /**
- * One scratch buffer for every read: reads are synchronous, so it is never
- * shared between two reads in flight, and allocating 64 KiB per record made
- * the garbage collector the verifier's largest cost.
+ * One scratch buffer for every record read: reads are synchronous, so it is
+ * never shared between two reads in flight, and allocating 64 KiB per record
+ * made the garbage collector the verifier's largest cost.
  */
 const scratch = Buffer.allocUnsafe(READ_CHUNK);
 
@@ -84,15 +84,7 @@ function kindOf(st: Stats): string {
  * synchronous wait stops the whole process), a directory, a device, or a
  * file of gigabytes (sparse or not).
  */
-/** Entry bundles hold up to 256 records with a 2-byte length each (C2SP tlog-tiles). */
-const MAX_BUNDLE_BYTES = 256 * (0xffff + 2);
-
-/** The most a key may hold: a bundle, or one record (tiles, notes and JWS checkpoints are smaller). */
-function maxBytesOf(key: string): number {
-  return key.startsWith('tile/entries/') ? MAX_BUNDLE_BYTES : MAX_RECORD_BYTES;
-}
-
-function readSmallFile(path: string, max: number = MAX_RECORD_BYTES): Read {
+function readSmallFile(path: string, limit = MAX_RECORD_BYTES): Read {
   let fd: number;
   try {
     fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
@@ -105,20 +97,13 @@ function readSmallFile(path: string, max: number = MAX_RECORD_BYTES): Read {
   try {
     const st = fstatSync(fd);
     if (!st.isFile()) return { problem: `not a regular file (${kindOf(st)})` };
-    if (max > MAX_RECORD_BYTES) {
-      // A bundle: larger than the scratch buffer, still bounded.
-      if (st.size > max) return { problem: `${st.size} bytes, larger than any bundle (${max} bytes at most)` };
-      const buf = Buffer.allocUnsafe(st.size + 1);
-      let off = 0;
-      for (let k; off <= st.size && (k = readSync(fd, buf, off, st.size + 1 - off, off)) > 0; ) off += k;
-      if (off > st.size) return { problem: 'it grew while it was read' };
-      return { bytes: buf.subarray(0, off) };
-    }
-    if (st.size >= READ_CHUNK) return { problem: `${st.size} bytes, larger than any record (under ${MAX_RECORD_BYTES} bytes)` };
-    const n = readSync(fd, scratch, 0, READ_CHUNK, 0);
+    const what = limit === MAX_RECORD_BYTES ? 'any record' : 'any object at this key';
+    if (st.size > limit) return { problem: `${st.size} bytes, larger than ${what} (at most ${limit} bytes)` };
+    const buf = limit < READ_CHUNK ? scratch : Buffer.allocUnsafe(limit + 1);
+    const n = readSync(fd, buf, 0, limit + 1, 0);
     // It grew between fstat and read: still no more than the limit is read.
-    if (n >= READ_CHUNK) return { problem: `more than ${MAX_RECORD_BYTES} bytes, larger than any record` };
-    return { bytes: Buffer.from(scratch.subarray(0, n)) };
+    if (n > limit) return { problem: `more than ${limit} bytes, larger than ${what}` };
+    return { bytes: Buffer.from(buf.subarray(0, n)) };
   } finally {
     closeSync(fd);
   }
@@ -169,7 +154,7 @@ export class FileStore implements AuditStore {
     const tmp = join(dir, `.tmp-${process.pid}-${randomBytes(8).toString('hex')}`);
     try {
       // A writer that lost the race learns it here without paying for a write and fsync.
-      const taken = readSmallFile(final, maxBytesOf(key));
+      const taken = readSmallFile(final, maxKeyBytes(key));
       if ('problem' in taken) throw notARecord(key, final, taken.problem);
       if ('bytes' in taken) return await this.taken(dir, taken.bytes, bytes);
       // Tiles nest (tile/0/x001/234.p/5): their directories appear on first use.
@@ -187,7 +172,7 @@ export class FileStore implements AuditStore {
         await fsp.link(tmp, final);
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-        const existing = readSmallFile(final, maxBytesOf(key));
+        const existing = readSmallFile(final, maxKeyBytes(key));
         if ('problem' in existing) throw notARecord(key, final, existing.problem);
         if (!('bytes' in existing)) throw e; // deleted in between: let the caller retry
         return await this.taken(dir, existing.bytes, bytes);
@@ -223,7 +208,7 @@ export class FileStore implements AuditStore {
     checkKey(key);
     const path = join(this.root, key);
     try {
-      return readSmallFile(path, maxBytesOf(key));
+      return readSmallFile(path, maxKeyBytes(key));
     } catch (e) {
       throw fsError(e, `cannot read ${key}`, path);
     }
