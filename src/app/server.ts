@@ -36,8 +36,10 @@ const Octokit =
     : ProbotOctokit;
 
 let config: ServerConfig;
+let deps: ReturnType<typeof realDeps>;
 try {
   config = readServerConfig(env);
+  deps = realDeps(env); // MODEL_GATE_S3_ENDPOINTS and the like fail here, named
 } catch (e) {
   if (!isGateError(e)) throw e;
   process.stderr.write(`${configErrorLine(e)}\n`);
@@ -51,7 +53,7 @@ const probot = createProbot({
 // Deliveries are answered once the in_progress check run is written; the
 // evaluation continues in this bounded queue (MODEL_GATE_CONCURRENCY, default 4).
 const background = workQueue(Number(env.MODEL_GATE_CONCURRENCY ?? 4), probot.log);
-const middleware = await createNodeMiddleware(createApp({ ...realDeps(env), background }), {
+const middleware = await createNodeMiddleware(createApp({ ...deps, background }), {
   probot,
   webhooksPath: config.webhookPath,
 });
