@@ -1,83 +1,78 @@
 #!/usr/bin/env node
-// Hashing benchmark: our digests next to the reference tools, in the same run,
-// on the same files (page cache warm for both). Run after `npm run build`:
+// Hashing: `model-gate hash` against OpenSSL on the same bytes, in the same
+// rounds (whole processes, page cache warm for everyone). Run after
+// `npm run build`:
 //   node bench/hash.mjs
-// Sizes (env): MRG_BENCH_FILE_MIB (default 2048), MRG_BENCH_DIR_FILES (10000),
-// MRG_BENCH_DIR_MIB (1024), MRG_BENCH_RUNS (2). Generated data lives in
-// os.tmpdir() and is deleted at the end.
-import { execFileSync, spawnSync } from 'node:child_process';
+// Sizes (env): MRG_BENCH_FILE_MIB (default 2048; 0 skips), MRG_BENCH_DIR_FILES
+// (10000; 0 skips), MRG_BENCH_DIR_MIB (1024), MRG_BENCH_SHARD_MIB (4096; 0
+// skips), MRG_BENCH_RUNS (5). Figures are medians of the rounds; each round
+// runs every contender once, in turn. Data lives in os.tmpdir() and is
+// deleted at the end. Every process runs with a clean environment (PATH and
+// HOME only), as on a CI runner.
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, openSync, rmSync, writeSync, closeSync, writeFileSync, readFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { performance } from 'node:perf_hooks';
+import { goal, inTurn, loadLine, machineLine, runProcess, secs } from './harness/measure.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const root = join(here, '..');
+const bin = join(here, '..', 'bin', 'model-gate.js');
 const FILE_MIB = Number(process.env.MRG_BENCH_FILE_MIB ?? 2048);
 const DIR_FILES = Number(process.env.MRG_BENCH_DIR_FILES ?? 10000);
 const DIR_MIB = Number(process.env.MRG_BENCH_DIR_MIB ?? 1024);
-const RUNS = Number(process.env.MRG_BENCH_RUNS ?? 2);
+const SHARD_MIB = Number(process.env.MRG_BENCH_SHARD_MIB ?? 4096);
+const RUNS = Number(process.env.MRG_BENCH_RUNS ?? 5);
+const env = { PATH: process.env.PATH, HOME: process.env.HOME ?? tmpdir() };
+const node = process.execPath;
 
-const work = mkdtempSync(join(tmpdir(), 'mrg-bench-'));
-const cpuModel = (readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/) ?? [])[1] ?? 'unknown';
-console.log(`load average at the start: ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-console.log(`machine: ${cpus().length} cores (nproc ${execFileSync('nproc', { encoding: 'utf8' }).trim()}), ${cpuModel}, node ${process.version}`);
+const mibps = (bytes, ms) => `${(bytes / 1024 ** 2 / (ms / 1000)).toFixed(0)} MiB/s`;
+const row = (name, r, bytes) =>
+  `  ${name.padEnd(34)}${secs(r.ms).padStart(10)} ${mibps(bytes, r.ms).padStart(11)}   cpu ${secs(r.cpu * 1000).padStart(9)}`;
 
-/**
- * Runs a command under /usr/bin/time: wall ms (measured here), CPU seconds
- * (user + system, children included) and peak RSS (KiB) of the process tree's
- * largest member, and stdout. CPU time is reported because the machine is
- * shared: wall time then depends on what else runs, CPU time much less.
- */
-function timed(cmd, args, opts = {}) {
-  const t = performance.now();
-  const r = spawnSync('/usr/bin/time', ['-f', '@@time %U %S %M', cmd, ...args], { encoding: 'utf8', maxBuffer: 1 << 28, ...opts });
-  const ms = performance.now() - t;
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr}`);
-  const m = /@@time (\S+) (\S+) (\d+)/.exec(r.stderr ?? '') ?? [];
-  return { ms, cpu: Number(m[1]) + Number(m[2]), rssKiB: Number(m[3]), out: r.stdout };
+/** A file of `mib` MiB of random bytes (16 MiB blocks repeated), its page cache warmed. */
+function bigFile(path, mib) {
+  const block = randomBytes(16 * 1024 * 1024);
+  const fd = openSync(path, 'w');
+  for (let left = mib * 1024 * 1024; left > 0; left -= block.length) writeSync(fd, block, 0, Math.min(left, block.length));
+  closeSync(fd);
+  runProcess('cat', [path], { env, discardOutput: true }); // into the page cache, for every contender alike
 }
-const best = (xs) => Math.min(...xs);
-const fmt = (ms) => `${(ms / 1000).toFixed(2)} s`;
-const cpuOf = (runs) => `cpu ${Math.min(...runs.map((r) => r.cpu)).toFixed(2)} s`;
-const rate = (bytes, ms) => `${(bytes / 1024 ** 2 / (ms / 1000)).toFixed(0)} MiB/s`;
 
-const bestMs = (runs) => Math.min(...runs.map((r) => r.ms));
-const line = (label, runs, bytes) =>
-  `  ${label.padEnd(30)}${fmt(bestMs(runs))}  ${rate(bytes, bestMs(runs)).padStart(10)}  ${cpuOf(runs)}`;
+const digestOf = (stdout) => stdout.slice(0, 64);
+const ourDigest = (stdout) => stdout.split(' ')[0].replace(/^sha256:/, '');
 
+console.log(machineLine());
+console.log(`clean environment for every process: PATH and HOME only; ${RUNS} rounds, medians`);
+const verdicts = [];
+const work = mkdtempSync(join(tmpdir(), 'mrg-bench-hash-'));
 try {
   // ── 1. one large file ────────────────────────────────────────────────
   if (FILE_MIB > 0) {
     const big = join(work, 'big.bin');
-    const block = randomBytes(16 * 1024 * 1024);
-    const fd = openSync(big, 'w');
-    for (let left = FILE_MIB * 1024 * 1024; left > 0; left -= block.length) writeSync(fd, block, 0, Math.min(left, block.length));
-    closeSync(fd);
+    bigFile(big, FILE_MIB);
     const bytes = FILE_MIB * 1024 * 1024;
-    timed('cat', [big], { stdio: ['ignore', 'ignore', 'pipe'] }); // warm the page cache for everyone
-    const openssl = [];
-    const cli = [];
-    let innerMs = Infinity;
-    let innerRss = 0;
-    for (let i = 0; i < RUNS; i++) {
-      const o = timed('openssl', ['dgst', '-sha256', '-r', big]);
-      openssl.push(o);
-      const c = timed(process.execPath, [join(root, 'bin', 'model-gate.js'), 'hash', big]);
-      if (c.out.split(' ')[0] !== `sha256:${o.out.slice(0, 64)}`) throw new Error('file digest differs from openssl');
-      cli.push(c);
-      // The hashing alone, without process start-up, and its peak RSS from inside.
-      const h = JSON.parse(timed(process.execPath, [join(here, 'hash-child.mjs'), big]).out);
-      innerMs = Math.min(innerMs, h.ms);
-      innerRss = Math.max(innerRss, h.maxRssMiB);
-    }
-    console.log(`\nlarge file, ${FILE_MIB} MiB (best of ${RUNS}):`);
-    console.log(line('openssl dgst -sha256', openssl, bytes));
-    console.log(`${line('model-gate hash (process)', cli, bytes)}  ratio ${(bestMs(openssl) / bestMs(cli)).toFixed(2)}x openssl`);
-    console.log(`  ${'hashPath() call only'.padEnd(30)}${fmt(innerMs)}  ${rate(bytes, innerMs).padStart(10)}  ratio ${(bestMs(openssl) / innerMs).toFixed(2)}x openssl`);
-    console.log(`  peak RSS: model-gate hash ${(Math.max(...cli.map((c) => c.rssKiB)) / 1024).toFixed(0)} MiB (/usr/bin/time), hashPath child ${innerRss.toFixed(0)} MiB (maxRSS)`);
+    const res = inTurn(
+      [
+        { name: 'openssl dgst -sha256', run: () => runProcess('openssl', ['dgst', '-sha256', '-r', big], { env, expectStatus: 0 }) },
+        { name: 'model-gate hash', run: () => runProcess(node, [bin, 'hash', big], { env, expectStatus: 0, rss: true }) },
+      ],
+      RUNS,
+      {
+        check: (r) => {
+          if (ourDigest(r.get('model-gate hash').stdout) !== digestOf(r.get('openssl dgst -sha256').stdout)) throw new Error('file digest differs from openssl');
+        },
+      },
+    );
+    const o = res.get('openssl dgst -sha256');
+    const m = res.get('model-gate hash');
+    const rss = Math.max(...m.runs.map((r) => r.rssMiB));
+    console.log(`\none file of ${FILE_MIB} MiB:`);
+    console.log(row('openssl dgst -sha256', o, bytes));
+    console.log(`${row('model-gate hash', m, bytes)}   peak RSS ${(rss * 1.048576).toFixed(0)} MB`);
+    verdicts.push(goal('one large file: speed, openssl wall / ours', o.ms / m.ms, { atLeast: 0.95 }));
+    verdicts.push(goal('one large file: CPU, ours / openssl', m.cpu / o.cpu, { atMost: 1.15 }));
+    verdicts.push(goal('one large file: peak RSS, MB', rss * 1.048576, { atMost: 150 }));
     rmSync(big);
   }
 
@@ -91,34 +86,66 @@ try {
       if (i < 100) mkdirSync(sub, { recursive: true });
       writeFileSync(join(sub, `part ${i}.bin`), content.subarray(i, i + per)); // distinct files, names with a space
     }
-    const dirBytes = per * DIR_FILES;
-    timed('bash', ['-c', 'cat "$1"/*/* > /dev/null', 'x', dir]);
-    const pipeline = (tool) =>
-      `cd "$1" && find . -type f -print0 | cut -z -c3- | LC_ALL=C sort -z | xargs -0 -r ${tool} | sha256sum`;
-    const viaSha256sum = pipeline('sha256sum --');
-    // openssl -r prints "<hex> *<name>"; sed turns it into sha256sum's line so the digest is the same.
+    const bytes = per * DIR_FILES;
+    runProcess('bash', ['-c', 'cat "$1"/*/* > /dev/null', 'x', dir], { env, discardOutput: true });
+    const pipeline = (tool) => `cd "$1" && find . -type f -print0 | cut -z -c3- | LC_ALL=C sort -z | xargs -0 -r ${tool} | sha256sum`;
+    // openssl -r prints "<hex> *<name>"; sed turns it into sha256sum's line, so the digest is the same.
     const viaOpenssl = pipeline("openssl dgst -sha256 -r | sed 's/ \\*/  /'");
-    const t1 = [];
-    const t2 = [];
-    const t3 = [];
-    for (let i = 0; i < RUNS; i++) {
-      const a = timed('bash', ['-c', viaSha256sum, 'x', dir]);
-      const b = timed('bash', ['-c', viaOpenssl, 'x', dir]);
-      const c = timed(process.execPath, [join(root, 'bin', 'model-gate.js'), 'hash', dir]);
-      const want = `sha256:${a.out.slice(0, 64)}`;
-      if (`sha256:${b.out.slice(0, 64)}` !== want || c.out.split(' ')[0] !== want) throw new Error('directory digests differ');
-      t1.push(a);
-      t2.push(b);
-      t3.push(c);
-    }
-    console.log(`\ndirectory, ${DIR_FILES} files, ${(dirBytes / 1024 ** 2).toFixed(0)} MiB (best of ${RUNS}):`);
-    console.log(line('one-liner with sha256sum', t1, dirBytes));
-    console.log(line('one-liner with openssl dgst', t2, dirBytes));
-    console.log(
-      `${line('model-gate hash (process)', t3, dirBytes)}  ratio ${(bestMs(t1) / bestMs(t3)).toFixed(2)}x sha256sum, ${(bestMs(t2) / bestMs(t3)).toFixed(2)}x openssl`,
+    const viaSha256sum = pipeline('sha256sum --');
+    const res = inTurn(
+      [
+        { name: 'dirHash1 pipeline, openssl dgst', run: () => runProcess('bash', ['-c', viaOpenssl, 'x', dir], { env, expectStatus: 0 }) },
+        { name: 'dirHash1 pipeline, sha256sum', run: () => runProcess('bash', ['-c', viaSha256sum, 'x', dir], { env, expectStatus: 0 }) },
+        { name: 'model-gate hash', run: () => runProcess(node, [bin, 'hash', dir], { env, expectStatus: 0, rss: true }) },
+      ],
+      RUNS,
+      {
+        check: (r) => {
+          const want = digestOf(r.get('dirHash1 pipeline, sha256sum').stdout);
+          if (digestOf(r.get('dirHash1 pipeline, openssl dgst').stdout) !== want || ourDigest(r.get('model-gate hash').stdout) !== want) {
+            throw new Error('directory digests differ');
+          }
+        },
+      },
     );
+    const o = res.get('dirHash1 pipeline, openssl dgst');
+    const m = res.get('model-gate hash');
+    console.log(`\n${DIR_FILES} files, ${(bytes / 1024 ** 2).toFixed(0)} MiB in 100 directories:`);
+    for (const [name, r] of res) console.log(row(name, r, bytes));
+    verdicts.push(goal('many files: wall, ours / openssl pipeline', m.ms / o.ms, { atMost: 0.6 }));
+    verdicts.push(goal('many files: CPU, ours / openssl pipeline', m.cpu / o.cpu, { atMost: 1.3 }));
+    rmSync(dir, { recursive: true });
   }
-  console.log(`\nload average at the end: ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+
+  // ── 3. sharded digest of one large file ──────────────────────────────
+  if (SHARD_MIB > 0) {
+    const big = join(work, 'shard.bin');
+    bigFile(big, SHARD_MIB);
+    const bytes = SHARD_MIB * 1024 * 1024;
+    const res = inTurn(
+      [
+        { name: 'openssl dgst -sha256', run: () => runProcess('openssl', ['dgst', '-sha256', '-r', big], { env, expectStatus: 0 }) },
+        { name: 'model-gate hash --shards-only', run: () => runProcess(node, [bin, 'hash', '--shards-only', '--json', big], { env, expectStatus: 0, rss: true }) },
+        { name: 'model-gate hash --shards', run: () => runProcess(node, [bin, 'hash', '--shards', '--json', big], { env, expectStatus: 0, rss: true }) },
+      ],
+      Math.max(3, Math.ceil(RUNS / 2)),
+      {
+        check: (r) => {
+          const [both] = JSON.parse(r.get('model-gate hash --shards').stdout);
+          const [only] = JSON.parse(r.get('model-gate hash --shards-only').stdout);
+          if (both.digest !== `sha256:${digestOf(r.get('openssl dgst -sha256').stdout)}`) throw new Error('plain digest differs from openssl');
+          if (JSON.stringify(both.shards) !== JSON.stringify(only.shards)) throw new Error('shard digests differ between the two modes');
+        },
+      },
+    );
+    const o = res.get('openssl dgst -sha256');
+    console.log(`\nsharded digest of one ${SHARD_MIB} MiB file (shards of 10^9 bytes, as OpenSSF model signing):`);
+    for (const [name, r] of res) console.log(`${row(name, r, bytes)}   peak RSS ${(Math.max(...r.runs.map((x) => x.rssMiB ?? 0)) * 1.048576).toFixed(0)} MB`);
+    verdicts.push(goal('sharded digest: wall, ours / openssl', res.get('model-gate hash --shards-only').ms / o.ms, { atMost: 0.6 }));
+    rmSync(big);
+  }
+  console.log(`\nload average at the end: ${loadLine()}`);
+  console.log(`${verdicts.filter((v) => v.met).length} of ${verdicts.length} goals met`);
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

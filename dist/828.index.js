@@ -154,10 +154,25 @@ function isTransientS3Error(e, depth = 0) {
     const cause = e.cause;
     return depth < 3 && cause !== undefined && cause !== e && isTransientS3Error(cause, depth + 1);
 }
+/** S3's answers that mean the credentials themselves are wrong: no retry can fix them. */
+const CREDENTIAL_REJECTED = new Set([
+    'InvalidAccessKeyId',
+    'SignatureDoesNotMatch',
+    'ExpiredToken',
+    'InvalidToken',
+    'TokenRefreshRequired',
+    'InvalidClientTokenId',
+]);
+/** Where the AWS SDK looks for credentials, in its order, and how to set each. */
+const CREDENTIAL_CHAIN = 'the AWS SDK looks, in order, at AWS_ACCESS_KEY_ID + AWS_SECRET_ACCESS_KEY (+ AWS_SESSION_TOKEN) in the environment; ' +
+    'AWS_PROFILE (or the default profile) in ~/.aws/config and ~/.aws/credentials, SSO included (aws sso login --profile P); ' +
+    'a web identity token (AWS_ROLE_ARN + AWS_WEB_IDENTITY_TOKEN_FILE); the container or EC2 instance role. ' +
+    'In GitHub Actions: aws-actions/configure-aws-credentials with OIDC (permissions: id-token: write); on a workstation: aws configure, or AWS_PROFILE';
 /**
  * Turns an SDK error into the project's error. Missing buckets become
- * E_S3_NO_BUCKET (exit 2: the user must create it); everything else is E_S3
- * (exit 3), marked retryable when it may pass.
+ * E_S3_NO_BUCKET and missing or rejected credentials E_S3_CREDENTIALS (exit 2,
+ * never retried: the user must fix them); everything else is E_S3 (exit 3),
+ * marked retryable when it may pass.
  */
 function s3Error(e, what, where) {
     if (e instanceof errors/* GateError */.ue)
@@ -172,18 +187,25 @@ function s3Error(e, what, where) {
             hint: 'create it with Object Lock: model-gate audit init --store <the same s3:// URL>',
         });
     }
+    if (CREDENTIAL_REJECTED.has(name)) {
+        return new errors/* GateError */.ue('E_S3_CREDENTIALS', `S3 rejected the credentials in use (${name}) while ${what}`, {
+            where,
+            cause: e,
+            hint: `${name === 'ExpiredToken' || name === 'TokenRefreshRequired' ? 'the session token has expired; ' : 'the access key or secret is wrong for this endpoint; '}${CREDENTIAL_CHAIN}`,
+        });
+    }
+    if (name === 'CredentialsProviderError' || /credential/i.test(name)) {
+        return new errors/* GateError */.ue('E_S3_CREDENTIALS', `no AWS credentials found for ${what}`, {
+            where,
+            cause: e,
+            hint: CREDENTIAL_CHAIN,
+        });
+    }
     if (name === 'AccessDenied' || status === 403) {
         return new errors/* GateError */.ue('E_S3', `S3 refused ${what}: ${detail}`, {
             where,
             cause: e,
             hint: 'check that the credentials in use may do this on the bucket (IAM policy, bucket policy)',
-        });
-    }
-    if (name === 'CredentialsProviderError' || /credential/i.test(name)) {
-        return new errors/* GateError */.ue('E_S3', `no AWS credentials for ${what}: ${detail}`, {
-            where,
-            cause: e,
-            hint: 'set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE, or use a role (aws-actions/configure-aws-credentials in GitHub Actions)',
         });
     }
     if (isTransientS3Error(e)) {

@@ -36,10 +36,12 @@ const ErrorCodes = {
     E_KEY: 'input',
     E_S3_NOT_LOCKED: 'input',
     E_S3_NO_BUCKET: 'input',
+    E_S3_CREDENTIALS: 'input',
     E_SERVICENOW_AUTH: 'input',
     E_SERVICENOW_NOT_FOUND: 'input',
     E_VERIFY_FAILED: 'verification',
     E_CHAIN_BROKEN: 'verification',
+    E_STREAM_MISMATCH: 'verification',
     E_DIGEST_MISMATCH: 'verification',
     E_SIGNATURE: 'verification',
     E_CONFLICT: 'service',
@@ -47,6 +49,8 @@ const ErrorCodes = {
     E_S3: 'service',
     E_GITHUB: 'service',
     E_SERVICENOW: 'service',
+    E_KAFKA: 'service',
+    E_STREAM_FENCED: 'service',
 };
 class GateError extends Error {
     code;

@@ -49008,7 +49008,7 @@ exports.visitAsync = visitAsync;
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2786);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2346);
 // The Action's entry point (bundled to dist/index.js): it only calls run().
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -49018,7 +49018,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 2786:
+/***/ 2346:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -49051,7 +49051,7 @@ function utils_toCommandValue(input) {
  * @returns The command properties to send with the actual annotation command
  * See IssueCommandProperties: https://github.com/actions/runner/blob/main/src/Runner.Worker/ActionCommandManager.cs#L646
  */
-function utils_toCommandProperties(annotationProperties) {
+function toCommandProperties(annotationProperties) {
     if (!Object.keys(annotationProperties).length) {
         return {};
     }
@@ -51862,7 +51862,7 @@ function core_debug(message) {
  * @param properties optional properties to add to the annotation.
  */
 function error(message, properties = {}) {
-    command_issueCommand('error', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    command_issueCommand('error', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a warning issue
@@ -51870,7 +51870,7 @@ function error(message, properties = {}) {
  * @param properties optional properties to add to the annotation.
  */
 function warning(message, properties = {}) {
-    issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    command_issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a notice issue
@@ -51878,7 +51878,7 @@ function warning(message, properties = {}) {
  * @param properties optional properties to add to the annotation.
  */
 function notice(message, properties = {}) {
-    command_issueCommand('notice', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    command_issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Writes info to log with console.log.
@@ -57007,8 +57007,6 @@ function sha256(data) {
     return `sha256:${(0,external_node_crypto_.createHash)('sha256').update(data).digest('hex')}`;
 }
 //# sourceMappingURL=digest.js.map
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: external "node:perf_hooks"
 var external_node_perf_hooks_ = __nccwpck_require__(643);
 ;// CONCATENATED MODULE: ./lib/src/lineage/fs-errors.js
@@ -57146,6 +57144,8 @@ function defaultDatasetName(path) {
 //# sourceMappingURL=dataset-spec.js.map
 // EXTERNAL MODULE: external "node:child_process"
 var external_node_child_process_ = __nccwpck_require__(1421);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
 ;// CONCATENATED MODULE: ./lib/src/core/dir-hash.js
 
 
@@ -57390,6 +57390,11 @@ function changedWhileReading(path, expected, got) {
  * fields, each typed by its logical type, else its converted type, else its
  * physical type (`INT64`, `STRING`, `LIST`, ...).
  *
+ * `num_rows` is recorded exactly or not at all: a negative count, one that is
+ * not the sum of the row groups' counts, or one beyond 2^53 − 1 (where a JSON
+ * number stops being exact, so metadata.json would hold a rounded value) is
+ * refused (E_INPUT, exit 2).
+ *
  * `expectedSize` is the size that was hashed: a file that changed since is
  * refused rather than described by a footer that belongs to other bytes.
  */
@@ -57424,7 +57429,7 @@ async function parquetFingerprint(path, expectedSize) {
             // Loaded on first use: hashing without Parquet files should not pay for it.
             const { parquetMetadataAsync, parquetSchema } = await __nccwpck_require__.e(/* import() */ 853).then(__nccwpck_require__.bind(__nccwpck_require__, 2853));
             const metadata = await parquetMetadataAsync(buffer);
-            rows = Number(metadata.num_rows);
+            rows = exactRowCount(BigInt(metadata.num_rows), metadata.row_groups.map((g) => BigInt(g.num_rows)), path);
             tree = parquetSchema(metadata);
         }
         catch (e) {
@@ -57448,6 +57453,24 @@ function columnOf(node) {
         (el.converted_type === 'UTF8' ? 'STRING' : el.converted_type) ??
         el.type ?? (node.children.length > 0 ? 'GROUP' : 'UNKNOWN');
     return { name: el.name, type: String(type) };
+}
+/** The footer's row count as an exact JavaScript number, or a refusal saying why it cannot be one. */
+function exactRowCount(numRows, groupRows, path) {
+    const refuse = (why) => {
+        throw new core_errors/* GateError */.ue('E_INPUT', `Parquet footer: ${why}`, {
+            where: path,
+            hint: 'the file is damaged or was written by a faulty writer: rewrite it (e.g. read and write it again with pyarrow), or rename it away from .parquet to record its bytes without a fingerprint',
+        });
+    };
+    if (numRows < 0n)
+        refuse(`num_rows ${numRows} is not a row count`);
+    const sum = groupRows.reduce((s, n) => s + n, 0n);
+    if (groupRows.some((n) => n < 0n) || sum !== numRows)
+        refuse(`num_rows ${numRows} is not the sum of its row groups' rows (${sum})`);
+    if (numRows > BigInt(Number.MAX_SAFE_INTEGER)) {
+        refuse(`num_rows ${numRows} is more than metadata.json can record exactly (2^53 - 1)`);
+    }
+    return Number(numRows);
 }
 //# sourceMappingURL=parquet.js.map
 ;// CONCATENATED MODULE: ./lib/src/lineage/fingerprint/record-counter.js
@@ -58140,49 +58163,126 @@ function relabel(e, where) {
     return e;
 }
 //# sourceMappingURL=hash-path.js.map
+;// CONCATENATED MODULE: ./lib/src/lineage/record-path.js
+
+/**
+ * A path as metadata.json records it: relative to the working directory,
+ * `/`-separated (`.` for the directory itself), so the record does not depend
+ * on where the checkout happened to live.
+ */
+function recordPath(cwd, path) {
+    const rel = (0,external_node_path_.relative)(cwd, (0,external_node_path_.resolve)(cwd, path));
+    return rel === '' ? '.' : rel.split(external_node_path_.sep).join('/');
+}
+//# sourceMappingURL=record-path.js.map
 ;// CONCATENATED MODULE: ./lib/src/lineage/environment.js
 
 
 
 
 
-/** Lockfile names recorded from the working directory (not its subdirectories). */
+
+
+
+/**
+ * Names of the files that pin a training environment: pip requirements
+ * (`requirements*.txt`, also what `pip freeze >` usually writes), PEP 751
+ * `pylock.toml` / `pylock.*.toml`, `poetry.lock`, `uv.lock`, `Pipfile.lock`,
+ * conda's `environment.yml`/`.yaml` and `conda-lock.yml`, and the
+ * `conda.yaml`/`python_env.yaml` MLflow writes into every model it saves.
+ */
 function isLockfileName(name) {
     return (/^requirements.*\.txt$/.test(name) ||
-        ['poetry.lock', 'uv.lock', 'environment.yml', 'environment.yaml', 'Pipfile.lock', 'conda-lock.yml', 'package-lock.json'].includes(name));
+        /^pylock(\.[^/]+)?\.toml$/.test(name) ||
+        [
+            'poetry.lock',
+            'uv.lock',
+            'Pipfile.lock',
+            'environment.yml',
+            'environment.yaml',
+            'conda-lock.yml',
+            'conda.yaml',
+            'conda.yml',
+            'python_env.yaml',
+        ].includes(name));
 }
 /**
- * The training environment as far as the working directory and PATH show it:
- * digests of the lockfiles found in `cwd`, and when python3 is on PATH its
- * version and `pip list`. Python failing or missing is tolerated (the fields
- * are then absent); a lockfile that cannot be read is an error.
+ * The lockfiles beside the model: in the directory holding the model and in
+ * each directory above it up to and including `cwd` (only the model's
+ * directory and `cwd` when the model lies outside `cwd`); for a directory
+ * model, also its own top level (where MLflow keeps `requirements.txt` and
+ * `conda.yaml`). Paths relative to `cwd`, `/`-separated, in byte-wise order.
+ */
+function findLockfiles(cwd, model) {
+    const root = (0,external_node_path_.resolve)(cwd);
+    const dirs = [];
+    const modelAbs = (0,external_node_path_.resolve)(root, model.replace(/\/+$/, ''));
+    if (environment_isDirectory(modelAbs))
+        dirs.push(modelAbs);
+    let d = (0,external_node_path_.dirname)(modelAbs);
+    const inside = d === root || d.startsWith(root + external_node_path_.sep);
+    for (;;) {
+        dirs.push(d);
+        if (!inside || d === root)
+            break;
+        d = (0,external_node_path_.dirname)(d);
+    }
+    if (!inside)
+        dirs.push(root);
+    const found = new Set();
+    for (const dir of dirs) {
+        let names;
+        try {
+            names = (0,external_node_fs_.readdirSync)(dir);
+        }
+        catch (e) {
+            throw fsError(e, recordPath(root, dir));
+        }
+        for (const n of names.filter(isLockfileName))
+            found.add(recordPath(root, (0,external_node_path_.join)(dir, n)));
+    }
+    return [...found].sort(compareBytewise);
+}
+function environment_isDirectory(p) {
+    try {
+        return (0,external_node_fs_.statSync)(p).isDirectory();
+    }
+    catch {
+        return false; // hashing the model reports a missing one with its own message
+    }
+}
+/**
+ * The training environment as its files pin it: the digest of each
+ * environment file (a missing or unreadable one, or a directory, is an input
+ * error). With `python`, the recording machine's python3 and `pip list`
+ * besides (python3 failing or missing leaves them out).
  */
 async function collectEnvironment(opts) {
-    let names;
-    try {
-        names = (0,external_node_fs_.readdirSync)(opts.cwd).filter(isLockfileName).sort(compareBytewise);
-    }
-    catch (e) {
-        throw fsError(e, opts.cwd);
-    }
     const lockfiles = [];
-    for (const name of names) {
-        const r = await hashPath(name, { cwd: opts.cwd, followSymlinks: true });
-        if (r.type === 'file')
-            lockfiles.push({ path: name, digest: r.digest });
+    for (const path of opts.lockfiles) {
+        const r = await hashPath(path, { cwd: opts.cwd, followSymlinks: true });
+        if (r.type !== 'file') {
+            throw new core_errors/* GateError */.ue('E_USAGE', 'an environment file must be a file, not a directory', {
+                where: path,
+                hint: 'give the lockfile or the saved `pip freeze` output of the training job, e.g. --environment requirements.lock.txt',
+            });
+        }
+        lockfiles.push({ path: recordPath(opts.cwd, path), digest: r.digest });
     }
     const env = { node: opts.nodeVersion ?? process.version, lockfiles };
-    if (opts.python !== false) {
+    if (opts.python === true) {
         const timeout = opts.pythonTimeoutMs ?? 30_000;
         const [version, packages] = await Promise.all([
             run('python3', ['-c', 'import platform; print(platform.python_version())'], opts, timeout),
             run('python3', ['-m', 'pip', 'list', '--format=json', '--disable-pip-version-check'], opts, timeout),
         ]);
+        const machine = {};
         if (version?.trim())
-            env.python = version.trim();
+            machine.python = version.trim();
         const parsed = packages === undefined ? undefined : parsePipList(packages);
         if (parsed)
-            env.python_packages = parsed;
+            machine.python_packages = parsed;
+        env.recording_machine = machine;
     }
     return env;
 }
@@ -58241,6 +58341,15 @@ const manifest = {
         additionalProperties: false,
         required: ['path', 'size', 'digest'],
         properties: { path: relPath, size, digest, rows: size, columns },
+    },
+};
+const metadata_schema_packages = {
+    type: 'array',
+    items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['name', 'version'],
+        properties: { name: { type: 'string' }, version: { type: 'string' } },
     },
 };
 const artifactProps = {
@@ -58303,8 +58412,8 @@ const metadataJsonSchema = {
             additionalProperties: false,
             required: ['node', 'lockfiles'],
             properties: {
-                node: { type: 'string' },
-                python: { type: 'string' },
+                node: { type: 'string', description: 'the Node.js version that ran the gate; outside the reproducibility digest' },
+                python: { type: 'string', description: 'only in older records, written before recording_machine existed (the recording machine\'s python3, then part of the digest); no longer written' },
                 lockfiles: {
                     type: 'array',
                     items: {
@@ -58315,29 +58424,46 @@ const metadataJsonSchema = {
                     },
                 },
                 python_packages: {
-                    type: 'array',
-                    items: {
-                        type: 'object',
-                        additionalProperties: false,
-                        required: ['name', 'version'],
-                        properties: { name: { type: 'string' }, version: { type: 'string' } },
-                    },
+                    ...metadata_schema_packages,
+                    description: 'only in older records, written before recording_machine existed (the recording machine\'s pip list, then part of the digest); no longer written',
+                },
+                recording_machine: {
+                    type: 'object',
+                    description: 'on request only: the python3 on PATH of the machine that ran record, and its pip list; outside the reproducibility digest',
+                    additionalProperties: false,
+                    properties: { python: { type: 'string' }, python_packages: metadata_schema_packages },
                 },
             },
         },
         source: {
             type: 'object',
+            description: 'where the code that trained the model came from (git or GitHub Actions), and the run that recorded it',
             additionalProperties: false,
             properties: {
-                repository: { type: 'string' },
-                commit: { type: 'string' },
+                repository: { type: 'string', description: 'owner/name on GitHub Actions; otherwise the git remote URL without credentials' },
+                commit: { type: 'string', description: "the commit checked out (git's HEAD), else GITHUB_SHA" },
+                branch: { type: 'string' },
+                dirty: {
+                    type: 'boolean',
+                    description: 'git: whether a tracked file changed or an untracked file not ignored exists, outside the paths this record pins by digest or writes',
+                },
+                uncommitted: {
+                    type: 'array',
+                    description: 'git: those paths, relative to the repository top level, byte-wise sorted, at most 1,000',
+                    items: { type: 'string' },
+                },
+                uncommitted_count: { ...size, description: 'git: how many uncommitted paths there are in all' },
                 workflow: { type: 'string' },
                 run_id: { type: 'string' },
+                run_attempt: { type: 'string' },
+                run_url: { type: 'string' },
+                actor: { type: 'string', description: 'GitHub Actions: github.actor, who started the workflow run' },
+                triggering_actor: { type: 'string', description: 'GitHub Actions: github.triggering_actor, who triggered this run attempt' },
             },
         },
         reproducibility_digest: {
             ...digest,
-            description: 'SHA-256 of the RFC 8785 canonical JSON of {datasets: [{role, digest}] sorted by role then digest, hyperparameters, environment: {python?, lockfiles sorted by path, python_packages? sorted by name}, source_commit: source.commit or null}. Not included: the model, metrics, created_at, environment.node, dataset names and paths, source run_id/workflow/repository.',
+            description: 'SHA-256 of the RFC 8785 canonical JSON of {datasets: [{role, digest}] sorted by role then digest, hyperparameters, environment: {lockfiles: [{path, digest}] sorted by path, python? and python_packages? sorted by name (present only in older records, written before recording_machine existed)}, source_commit: source.commit or null}. Not included: the model, metrics, created_at, environment.node, environment.recording_machine, dataset names and paths, every other source field.',
         },
         created_at: { type: 'string', format: 'date-time' },
     },
@@ -58389,18 +58515,96 @@ function describeError(e) {
     return `${at}: ${msg}`;
 }
 //# sourceMappingURL=metadata-validate.js.map
-;// CONCATENATED MODULE: ./lib/src/lineage/record-path.js
+;// CONCATENATED MODULE: ./lib/src/lineage/real-path.js
+
 
 /**
- * A path as metadata.json records it: relative to the working directory,
- * `/`-separated (`.` for the directory itself), so the record does not depend
- * on where the checkout happened to live.
+ * The canonical path of `abs` with every symbolic link resolved, also when
+ * `abs` (or some of its last components) does not exist yet: the deepest
+ * existing ancestor is resolved and the missing components are appended.
+ * `abs` must be absolute and normalised (`path.resolve` output).
  */
-function recordPath(cwd, path) {
-    const rel = (0,external_node_path_.relative)(cwd, (0,external_node_path_.resolve)(cwd, path));
-    return rel === '' ? '.' : rel.split(external_node_path_.sep).join('/');
+function realPathAllowingMissing(abs) {
+    try {
+        return external_node_fs_.realpathSync.native(abs);
+    }
+    catch (e) {
+        const code = e.code;
+        const parent = (0,external_node_path_.dirname)(abs);
+        if ((code === 'ENOENT' || code === 'ENOTDIR') && parent !== abs) {
+            return (0,external_node_path_.join)(realPathAllowingMissing(parent), (0,external_node_path_.basename)(abs));
+        }
+        return abs; // unreadable or a loop: compare it as written; writing will report the error
+    }
 }
-//# sourceMappingURL=record-path.js.map
+//# sourceMappingURL=real-path.js.map
+;// CONCATENATED MODULE: ./lib/src/lineage/output-guard.js
+
+
+
+
+/**
+ * Whether `path` is `dir` itself or lies inside it, both absolute and
+ * normalised, compared by whole path segments: `/d/train-x` is not inside
+ * `/d/train`, while `/d/train/..md.json` is (`..md.json` is a file name, not
+ * a parent reference). Pure.
+ */
+function isSameOrInside(path, dir) {
+    const p = path.split(external_node_path_.sep).filter((s) => s !== '');
+    const d = dir.split(external_node_path_.sep).filter((s) => s !== '');
+    return d.length <= p.length && d.every((s, i) => p[i] === s);
+}
+/**
+ * The first clash between output and input paths that are already canonical
+ * (symbolic links resolved): an output equal to or inside an input (it would
+ * replace the input, or change a directory's digest), or two outputs that are
+ * one file (the second write would replace the first). Pure.
+ */
+function findOutputClash(outputs, inputs) {
+    for (let o = 0; o < outputs.length; o++) {
+        for (let i = 0; i < inputs.length; i++) {
+            if (isSameOrInside(outputs[o], inputs[i]))
+                return { kind: 'input', output: o, input: i, inside: outputs[o] !== inputs[i] };
+        }
+    }
+    for (let a = 0; a < outputs.length; a++) {
+        for (let b = a + 1; b < outputs.length; b++) {
+            if (outputs[a] === outputs[b])
+                return { kind: 'outputs', first: a, second: b };
+        }
+    }
+    return undefined;
+}
+/**
+ * Refuses (E_USAGE, exit 2) outputs that would overwrite or change an input,
+ * before anything is hashed or written. Paths are resolved against `cwd` with
+ * `path.resolve` (as the writer resolves them), then every symbolic link in
+ * them is resolved, so neither a link nor a `dir/../` spelling slips past.
+ */
+function assertOutputsSafe(cwd, outputs, inputs) {
+    const real = (p) => realPathAllowingMissing((0,external_node_path_.resolve)(cwd, p));
+    const clash = findOutputClash(outputs.map((o) => real(o.path)), inputs.map((i) => real(i.path)));
+    if (!clash)
+        return;
+    const shown = (p) => recordPath(cwd, p);
+    if (clash.kind === 'outputs') {
+        const [a, b] = [outputs[clash.first], outputs[clash.second]];
+        throw new core_errors/* GateError */.ue('E_USAGE', `${a.flag} and ${b.flag} are the same file ${shown(a.path)}`, {
+            where: b.flag,
+            hint: `give ${b.flag} a path of its own: the second write would replace the first; nothing was written`,
+        });
+    }
+    const out = outputs[clash.output];
+    const input = inputs[clash.input];
+    const why = clash.inside
+        ? `is inside ${input.what} (${shown(input.path)}), whose digest it would change`
+        : `is ${input.what} (${shown(input.path)}): writing it would destroy that input`;
+    throw new core_errors/* GateError */.ue('E_USAGE', `output ${shown(out.path)} ${why}`, {
+        where: out.flag,
+        hint: 'write metadata.json (--out) and the statement (--statement) outside the model, the datasets and the input files; nothing was written',
+    });
+}
+//# sourceMappingURL=output-guard.js.map
 // EXTERNAL MODULE: ./node_modules/canonicalize/lib/canonicalize.js
 var canonicalize = __nccwpck_require__(3842);
 ;// CONCATENATED MODULE: ./lib/src/core/canonical-json.js
@@ -58465,14 +58669,18 @@ function assertCanonicalisable(value, path) {
  *   (names, paths, sizes and fingerprints are descriptions, not inputs: the
  *   same bytes under another name train the same model);
  * - `hyperparameters`: as recorded;
- * - `environment`: `python`, `lockfiles` (path and digest, sorted by path) and
- *   `python_packages` (sorted by name) when present. `environment.node` is
- *   left out: it is the version of Node that ran the gate, not of anything
- *   that trained the model, and runner upgrades must not change the digest;
+ * - `environment`: `lockfiles` (path and digest, sorted by path), the files
+ *   that pin the training environment. `python` and `python_packages` only
+ *   when present, which is only in older records (they held the recording
+ *   machine's interpreter; kept so those records still verify);
  * - `source_commit`: `source.commit`, or null.
  *
  * Not included: the model itself (the output), metrics (measured after
- * training), `created_at`, `source.run_id`/`workflow`/`repository`.
+ * training), `created_at`, `environment.node` (the Node that ran the gate:
+ * runner upgrades must not change the digest), `environment.recording_machine`
+ * (the machine that recorded, not the one that trained), and every other
+ * `source` field (repository, branch, dirty, run, actors: where and by whom,
+ * not what).
  */
 function reproducibilityInput(m) {
     const env = {
@@ -58501,23 +58709,209 @@ function reproducibilityDigest(m) {
     return sha256(canonical_json_canonicalJson(reproducibilityInput(m)));
 }
 //# sourceMappingURL=reproducibility.js.map
-;// CONCATENATED MODULE: ./lib/src/lineage/source.js
+;// CONCATENATED MODULE: ./lib/src/lineage/git-remote-url.js
 /**
- * Where the model was built, from the GitHub Actions variables when they are
- * set (GITHUB_REPOSITORY, GITHUB_SHA, GITHUB_WORKFLOW, GITHUB_RUN_ID). The
- * environment is passed in: lineage code never reads process.env.
+ * A git remote URL as it may be recorded: credentials removed.
+ *
+ * - `scheme://userinfo@host/path` (https, http, ftp, git, ...): the whole
+ *   userinfo goes (a token is often the user name: `https://ghp_x@github.com/`),
+ *   and so do a query and a fragment (`?access_token=`).
+ * - `ssh://user:password@host/path` and `git+ssh://`: the password goes, the
+ *   user stays (it is not a secret: ssh authenticates with keys).
+ * - scp-like `user@host:path` and local paths: kept as they are (they carry no
+ *   password).
+ *
+ * Pure; works on the text, so nothing else of the URL is re-encoded.
  */
-function sourceFromEnv(env) {
-    const source = {};
+function remoteUrlWithoutCredentials(url) {
+    const m = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/([^/?#]*)(.*)$/s.exec(url);
+    if (!m)
+        return url;
+    const [, scheme, authority, rest] = m;
+    const at = authority.lastIndexOf('@');
+    const host = at < 0 ? authority : authority.slice(at + 1);
+    const userinfo = at < 0 ? undefined : authority.slice(0, at);
+    const ssh = /(^|\+)ssh$/i.test(scheme) || /^ssh\+/i.test(scheme);
+    let keptUser = '';
+    if (ssh && userinfo !== undefined) {
+        const colon = userinfo.indexOf(':');
+        keptUser = `${colon < 0 ? userinfo : userinfo.slice(0, colon)}@`;
+    }
+    const path = ssh ? rest : rest.replace(/[?#].*$/s, '');
+    return `${scheme}://${keptUser}${host}${path}`;
+}
+//# sourceMappingURL=git-remote-url.js.map
+;// CONCATENATED MODULE: ./lib/src/lineage/git.js
+
+
+/** Why {@link readGitCheckout} found nothing: no git, not a repository, or git failed. */
+class GitUnavailable extends Error {
+}
+/**
+ * Asks the `git` on PATH about the checkout `cwd` is in: the top level, HEAD,
+ * the branch, the remote URL (credentials removed before it leaves this
+ * function) and `git status`. Throws {@link GitUnavailable} when git is
+ * missing, `cwd` is not in a work tree, or a command fails or times out.
+ * Never writes: `GIT_OPTIONAL_LOCKS=0` keeps `status` from refreshing the index.
+ */
+async function readGitCheckout(opts) {
+    const git = (args) => runGit(args, opts);
+    const top = await git(['rev-parse', '--show-toplevel']);
+    if (top.code !== 0)
+        throw new GitUnavailable(top.error ?? (top.stderr.trim() || 'not a git work tree'));
+    const toplevel = top.stdout.replace(/\n$/, '');
+    const [head, branch, status, remotes] = await Promise.all([
+        git(['rev-parse', '--verify', '--quiet', 'HEAD^{commit}']),
+        git(['symbolic-ref', '--quiet', '--short', 'HEAD']),
+        git(['status', '--porcelain=v1', '-z', '--untracked-files=all']),
+        git(['remote']),
+    ]);
+    for (const r of [status, remotes]) {
+        if (r.code !== 0)
+            throw new GitUnavailable(r.error ?? r.stderr.trim());
+    }
+    const checkout = { toplevel, status: parsePorcelainZ(status.stdout) };
+    if (head.code === 0)
+        checkout.commit = head.stdout.trim();
+    if (branch.code === 0 && branch.stdout.trim() !== '')
+        checkout.branch = branch.stdout.trim();
+    const names = remotes.stdout.split('\n').filter((n) => n !== '');
+    let remote;
+    if (checkout.branch) {
+        const up = await git(['config', '--get', `branch.${checkout.branch}.remote`]);
+        if (up.code === 0 && names.includes(up.stdout.trim()))
+            remote = up.stdout.trim();
+    }
+    remote ??= names.includes('origin') ? 'origin' : names.length === 1 ? names[0] : undefined;
+    if (remote !== undefined) {
+        const url = await git(['remote', 'get-url', remote]);
+        if (url.code === 0 && url.stdout.trim() !== '')
+            checkout.remoteUrl = remoteUrlWithoutCredentials(url.stdout.trim());
+    }
+    return checkout;
+}
+/**
+ * Parses `git status --porcelain=v1 -z`: `XY PATH\0`, and for renames and
+ * copies `XY PATH\0ORIG\0` (with -z the new path comes first). Pure.
+ */
+function parsePorcelainZ(text) {
+    const parts = text.split('\0');
+    const out = [];
+    for (let i = 0; i < parts.length; i++) {
+        const p = parts[i];
+        if (p.length < 4)
+            continue; // the empty tail after the last NUL
+        const entry = { code: p.slice(0, 2), path: p.slice(3) };
+        if (entry.code[0] === 'R' || entry.code[0] === 'C')
+            entry.from = parts[++i];
+        out.push(entry);
+    }
+    return out;
+}
+function runGit(args, opts) {
+    const env = { ...opts.env, GIT_OPTIONAL_LOCKS: '0', GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' };
+    return new Promise((resolve) => {
+        (0,external_node_child_process_.execFile)('git', ['-c', 'core.quotepath=off', ...args], { cwd: opts.cwd, env, timeout: opts.timeoutMs ?? 30_000, maxBuffer: 64 * 1024 * 1024, encoding: 'utf8' }, (err, stdout, stderr) => {
+            if (!err)
+                return resolve({ code: 0, stdout, stderr });
+            const e = err;
+            if (typeof e.code === 'number')
+                return resolve({ code: e.code, stdout, stderr });
+            const error = e.code === 'ENOENT' ? 'git is not on PATH' : e.killed ? 'git timed out' : e.message;
+            resolve({ code: -1, stdout, stderr, error });
+        });
+    });
+}
+//# sourceMappingURL=git.js.map
+;// CONCATENATED MODULE: ./lib/src/lineage/source.js
+
+
+/** How many uncommitted paths `source.uncommitted` lists at most (`uncommitted_count` has them all). */
+const MAX_UNCOMMITTED_LISTED = 1000;
+/**
+ * What GitHub Actions says about the run, from its default variables
+ * (GITHUB_REPOSITORY, GITHUB_SHA, GITHUB_WORKFLOW, GITHUB_RUN_ID,
+ * GITHUB_RUN_ATTEMPT, GITHUB_ACTOR, GITHUB_TRIGGERING_ACTOR, the run URL from
+ * GITHUB_SERVER_URL; the branch from GITHUB_HEAD_REF, or GITHUB_REF_NAME when
+ * GITHUB_REF_TYPE is `branch`). Unset or empty variables are left out. The
+ * fronts call this with the environment they read; lineage code never reads
+ * process.env. Pure.
+ */
+function githubActionsSource(env) {
+    const s = {};
+    const v = (name) => (env[name] === '' ? undefined : env[name]);
     const set = (key, value) => {
-        if (value !== undefined && value !== '')
-            source[key] = value;
+        if (value !== undefined)
+            s[key] = value;
     };
-    set('repository', env.GITHUB_REPOSITORY);
-    set('commit', env.GITHUB_SHA);
-    set('workflow', env.GITHUB_WORKFLOW);
-    set('run_id', env.GITHUB_RUN_ID);
-    return source;
+    set('repository', v('GITHUB_REPOSITORY'));
+    set('commit', v('GITHUB_SHA'));
+    set('branch', v('GITHUB_HEAD_REF') ?? (v('GITHUB_REF_TYPE') === 'branch' ? v('GITHUB_REF_NAME') : undefined));
+    set('workflow', v('GITHUB_WORKFLOW'));
+    set('run_id', v('GITHUB_RUN_ID'));
+    set('run_attempt', v('GITHUB_RUN_ATTEMPT'));
+    const [server, repo, id] = [v('GITHUB_SERVER_URL'), v('GITHUB_REPOSITORY'), v('GITHUB_RUN_ID')];
+    if (server && repo && id)
+        s.run_url = `${server.replace(/\/+$/, '')}/${repo}/actions/runs/${id}`;
+    set('actor', v('GITHUB_ACTOR'));
+    set('triggering_actor', v('GITHUB_TRIGGERING_ACTOR'));
+    return s;
+}
+/**
+ * The `source` of a record. Per field, the first that knows:
+ * - `repository`: override, the CI's `owner/name`, git's remote URL (credentials removed);
+ * - `commit`: override, git's HEAD (the bytes actually checked out), the CI's GITHUB_SHA;
+ * - `branch`: override, git's branch, the CI's branch;
+ * - `dirty`/`uncommitted`/`uncommitted_count`: from git, and only when the
+ *   recorded commit is git's HEAD (otherwise git's status says nothing about it).
+ *   Uncommitted means a tracked file changed (staged or not) or an untracked
+ *   file git does not ignore, outside the paths in `pinned`; listed relative
+ *   to the repository's top level, at most {@link MAX_UNCOMMITTED_LISTED};
+ * - run fields (`workflow`, `run_id`, `run_attempt`, `run_url`, `actor`,
+ *   `triggering_actor`): from the CI.
+ * Pure.
+ */
+function composeSource(f) {
+    const ci = f.ci ?? {};
+    const o = f.overrides ?? {};
+    const s = {};
+    const repository = o.repository ?? ci.repository ?? f.git?.remoteUrl;
+    if (repository !== undefined)
+        s.repository = repository;
+    const commit = o.commit ?? f.git?.commit ?? ci.commit;
+    if (commit !== undefined)
+        s.commit = commit;
+    const branch = o.branch ?? f.git?.branch ?? ci.branch;
+    if (branch !== undefined)
+        s.branch = branch;
+    if (f.git && f.git.commit !== undefined && commit === f.git.commit) {
+        const paths = uncommittedPaths(f.git, f.pinned ?? []);
+        s.dirty = paths.length > 0;
+        if (paths.length > 0) {
+            s.uncommitted = paths.slice(0, MAX_UNCOMMITTED_LISTED);
+            s.uncommitted_count = paths.length;
+        }
+    }
+    for (const k of ['workflow', 'run_id', 'run_attempt', 'run_url', 'actor', 'triggering_actor']) {
+        if (ci[k] !== undefined)
+            s[k] = ci[k];
+    }
+    return s;
+}
+/**
+ * The uncommitted paths of a checkout (both sides of a rename), outside the
+ * pinned paths, each once, in byte-wise order. Pure.
+ */
+function uncommittedPaths(git, pinned) {
+    const out = new Set();
+    for (const e of git.status) {
+        for (const p of e.from === undefined ? [e.path] : [e.path, e.from]) {
+            const abs = (0,external_node_path_.join)(git.toplevel, p);
+            if (!pinned.some((q) => isSameOrInside(abs, q)))
+                out.add(p);
+        }
+    }
+    return [...out].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
 }
 //# sourceMappingURL=source.js.map
 ;// CONCATENATED MODULE: ./lib/src/lineage/statement.js
@@ -58540,6 +58934,8 @@ function lineageStatement(metadata) {
 }
 //# sourceMappingURL=statement.js.map
 ;// CONCATENATED MODULE: ./lib/src/lineage/record.js
+
+
 
 
 
@@ -58577,10 +58973,30 @@ async function recordLineage(opts) {
     }
     const metadataPath = (0,external_node_path_.resolve)(opts.cwd, opts.out ?? (0,external_node_path_.join)((0,external_node_path_.dirname)(opts.model.replace(/\/+$/, '')), 'metadata.json'));
     const statementAbs = opts.statement ? (0,external_node_path_.resolve)(opts.cwd, opts.statement) : undefined;
-    assertOutputsOutside(opts.cwd, [metadataPath, statementAbs], [
-        ['the model', opts.model],
-        ...named.map((d) => [`dataset ${d.name}`, d.path]),
-    ]);
+    const lockfileNames = opts.environmentFiles
+        ? [...new Set(opts.environmentFiles.map((p) => recordPath(opts.cwd, p)))]
+        : findLockfiles(opts.cwd, opts.model);
+    const outputs = [
+        { flag: opts.outputNames?.out ?? '--out', path: metadataPath },
+        ...(statementAbs ? [{ flag: opts.outputNames?.statement ?? '--statement', path: statementAbs }] : []),
+    ];
+    const inputs = [
+        { what: 'the model', path: opts.model },
+        ...named.map((d) => ({ what: `dataset ${d.name}`, path: d.path })),
+        ...(opts.inputFiles ?? []),
+        ...lockfileNames.map((p) => ({ what: `environment file ${p}`, path: p })),
+    ];
+    // Before anything is hashed or written: an output must never replace an input.
+    assertOutputsSafe(opts.cwd, outputs, inputs);
+    const warnings = [];
+    // git runs while the inputs are hashed; its answer is awaited after.
+    const gitState = opts.git === false
+        ? Promise.resolve(undefined)
+        : readGitCheckout({ cwd: opts.cwd, env: opts.env, timeoutMs: opts.gitTimeoutMs }).catch((e) => {
+            if (e instanceof GitUnavailable)
+                return e.message;
+            throw e;
+        });
     const hash = (path, fingerprint) => hashPath(path, {
         cwd: opts.cwd,
         followSymlinks: opts.followSymlinks,
@@ -58588,19 +59004,32 @@ async function recordLineage(opts) {
         workers: opts.workers,
         onProgress: opts.onProgress ? (done, total) => opts.onProgress(path, done, total) : undefined,
     });
+    // The environment files are small: a missing one is reported before GBs are hashed.
+    const environment = await collectEnvironment({
+        cwd: opts.cwd,
+        env: opts.env,
+        lockfiles: lockfileNames,
+        python: opts.python,
+        pythonTimeoutMs: opts.pythonTimeoutMs,
+    });
     const model = await hash(opts.model, false);
     const datasetRecords = [];
     for (const d of named) {
         const r = await hash(d.path, true);
         datasetRecords.push({ name: d.name, role: d.role, ...artifact(opts.cwd, r), ...fingerprintOf(r) });
     }
-    const environment = await collectEnvironment({
-        cwd: opts.cwd,
-        env: opts.env,
-        python: opts.python,
-        pythonTimeoutMs: opts.pythonTimeoutMs,
+    const git = await gitState;
+    const source = composeSource({
+        ci: opts.ciSource,
+        git: typeof git === 'object' ? git : undefined,
+        overrides: opts.sourceOverrides,
+        // What the record pins by digest (or writes) is not "uncommitted code".
+        pinned: [...outputs, ...inputs].map((x) => realPathAllowingMissing((0,external_node_path_.resolve)(opts.cwd, x.path))),
     });
-    const source = sourceFromEnv(opts.env);
+    if (source.commit === undefined) {
+        warnings.push(`source: no commit recorded (${typeof git === 'string' ? `git: ${git}` : opts.git === false ? 'git not asked' : 'no commit yet'}); ` +
+            'metadata.json does not say which code trained the model: record inside the checkout, or give the commit by hand');
+    }
     const hyperparameters = opts.hyperparameters ?? {};
     const body = { datasets: datasetRecords, hyperparameters, environment, source };
     const metadata = {
@@ -58623,6 +59052,7 @@ async function recordLineage(opts) {
     }
     return {
         metadata,
+        warnings,
         metadataPath,
         statementPath,
         totalBytes: model.size + datasetRecords.reduce((s, d) => s + d.size, 0),
@@ -58636,42 +59066,19 @@ function artifact(cwd, r) {
     return a;
 }
 function fingerprintOf(r) {
+    if (r.rows !== undefined && !Number.isSafeInteger(r.rows)) {
+        // Each file's count is exact; their sum over a directory may not be.
+        throw new core_errors/* GateError */.ue('E_INPUT', `the dataset's files hold more rows than metadata.json can record exactly (2^53 - 1)`, {
+            where: r.path,
+            hint: 'check the Parquet footers of its files: no real dataset holds that many rows',
+        });
+    }
     const f = {};
     if (r.rows !== undefined)
         f.rows = r.rows;
     if (r.columns !== undefined)
         f.columns = r.columns;
     return f;
-}
-/**
- * Refuses outputs inside a model or dataset directory before anything is
- * hashed: writing there would change that directory's digest, and verify
- * would then fail.
- */
-function assertOutputsOutside(cwd, outputs, inputs) {
-    for (const [what, path] of inputs) {
-        const dir = (0,external_node_path_.resolve)(cwd, path);
-        let isDir = false;
-        try {
-            isDir = (0,external_node_fs_.statSync)(dir).isDirectory();
-        }
-        catch {
-            continue; // hashing reports a missing input with its own message
-        }
-        if (!isDir)
-            continue;
-        for (const out of outputs) {
-            if (!out)
-                continue;
-            const rel = (0,external_node_path_.relative)(dir, out);
-            if (!rel.startsWith('..') && !(0,external_node_path_.isAbsolute)(rel)) {
-                throw new core_errors/* GateError */.ue('E_USAGE', `output ${recordPath(cwd, out)} is inside ${what} (${recordPath(cwd, path)}), whose digest it would change`, {
-                    where: recordPath(cwd, out),
-                    hint: 'write metadata.json (--out) and the statement (--statement) outside the model and dataset directories',
-                });
-            }
-        }
-    }
 }
 //# sourceMappingURL=record.js.map
 ;// CONCATENATED MODULE: ./lib/src/lineage/json-input.js
@@ -58685,7 +59092,7 @@ function assertOutputsOutside(cwd, outputs, inputs) {
  * in errors.
  */
 async function readJsonObjectOption(value, what, cwd) {
-    const inline = /^\s*[{[]/.test(value); // a file name never starts with { or [ in practice
+    const inline = jsonOptionFile(value) === undefined;
     let text = value;
     const where = inline ? what : value;
     if (!inline) {
@@ -58697,6 +59104,24 @@ async function readJsonObjectOption(value, what, cwd) {
         }
     }
     return parseJsonObject(text, where, what);
+}
+/**
+ * The file an option {@link readJsonObjectOption} reads names, or undefined
+ * when the value is inline JSON (text starting with `{` or `[`; a file name
+ * never starts with those in practice).
+ */
+function jsonOptionFile(value) {
+    return /^\s*[{[]/.test(value) ? undefined : value;
+}
+/**
+ * The files among JSON options (`[what, value]` pairs, value possibly
+ * absent), as inputs `record` must not overwrite.
+ */
+function jsonOptionFiles(options) {
+    return options.flatMap(([what, v]) => {
+        const path = v === undefined ? undefined : jsonOptionFile(v);
+        return path === undefined ? [] : [{ what, path }];
+    });
 }
 /** Parses JSON text that must be an object, naming where it came from. */
 function parseJsonObject(text, where, what = 'the value') {
@@ -58782,6 +59207,20 @@ function compareArtifact(out, who, rec, obs) {
     }
     if (obs.type !== rec.type) {
         out.push({ ...base, change: 'type', expected: rec.type, actual: obs.type });
+        return;
+    }
+    if (rec.type === 'directory' && rec.files === undefined) {
+        // Without a manifest there is nothing to compare file by file: listing
+        // every file as "added" would claim a change that was never observed.
+        if (obs.digest !== rec.digest) {
+            out.push({
+                ...base,
+                change: 'modified',
+                expected: rec.digest,
+                actual: obs.digest,
+                detail: 'metadata.json has no manifest (files) for this directory: the files that differ cannot be named',
+            });
+        }
         return;
     }
     if (obs.digest !== rec.digest)
@@ -59562,6 +60001,188 @@ async function copyToSecondaries(primary, secondaries, seq, bytes, policy) {
     }
 }
 //# sourceMappingURL=append.js.map
+;// CONCATENATED MODULE: ./lib/src/audit/checkpoint.js
+
+
+
+/** The JWS `typ` of a checkpoint, so a checkpoint is never mistaken for another signed document. */
+const CHECKPOINT_TYP = 'model-release-gate-checkpoint+jws';
+/** The environment variable that may hold the checkpoint signing key (the private JWK as JSON). */
+const checkpoint_CHECKPOINT_KEY_ENV = 'MODEL_GATE_CHECKPOINT_KEY';
+const ALGS = ['EdDSA', 'ES256'];
+/** jose is loaded on first use: appending a record (the common CLI call) never needs it. */
+const jose = () => __nccwpck_require__.e(/* import() */ 460).then(__nccwpck_require__.bind(__nccwpck_require__, 6460));
+function algOf(jwk, where) {
+    let alg;
+    if (jwk.kty === 'OKP' && jwk.crv === 'Ed25519')
+        alg = 'EdDSA';
+    else if (jwk.kty === 'EC' && jwk.crv === 'P-256')
+        alg = 'ES256';
+    if (!alg) {
+        throw new core_errors/* GateError */.ue('E_KEY', `unsupported checkpoint key type ${jwk.kty}/${jwk.crv ?? '-'}`, {
+            where,
+            hint: 'use an Ed25519 (EdDSA) or P-256 (ES256) JWK, e.g. from `model-gate audit keygen`',
+        });
+    }
+    if (jwk.alg !== undefined && jwk.alg !== alg && !(alg === 'EdDSA' && jwk.alg === 'Ed25519')) {
+        throw new core_errors/* GateError */.ue('E_KEY', `key says alg ${jwk.alg} but is a ${alg} key`, { where });
+    }
+    return alg;
+}
+function parseJwkText(text, where) {
+    let value;
+    try {
+        value = JSON.parse(text);
+    }
+    catch (e) {
+        throw new core_errors/* GateError */.ue('E_KEY', `not a JSON Web Key: ${e.message}`, { where });
+    }
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+        throw new core_errors/* GateError */.ue('E_KEY', 'not a JSON Web Key (expected a JSON object)', { where });
+    }
+    return value;
+}
+function publicPart(jwk) {
+    const { kty, crv, x, y } = jwk;
+    return Object.fromEntries(Object.entries({ kty, crv, x, y }).filter(([, v]) => v !== undefined));
+}
+/** Imports a private JWK (text) for signing checkpoints. `where` names its source in errors. */
+async function checkpoint_loadSigningKey(jwkText, where) {
+    const jwk = parseJwkText(jwkText, where);
+    const alg = algOf(jwk, where);
+    if (typeof jwk.d !== 'string') {
+        throw new core_errors/* GateError */.ue('E_KEY', 'this is a public key; signing a checkpoint needs the private JWK (with "d")', { where });
+    }
+    const pub = publicPart(jwk);
+    const { importJWK, calculateJwkThumbprint } = await jose();
+    try {
+        const key = await importJWK({ ...pub, d: jwk.d }, alg);
+        return { alg, key, kid: await calculateJwkThumbprint(pub), publicJwk: { ...pub, alg, use: 'sig', kid: await calculateJwkThumbprint(pub) } };
+    }
+    catch (e) {
+        throw new core_errors/* GateError */.ue('E_KEY', `cannot import the checkpoint key: ${e.message}`, { where, cause: e });
+    }
+}
+/** Imports a public JWK or JWK Set (text) for verifying checkpoints. A private JWK is accepted and only its public part used. */
+async function loadVerifyKey(jwkText, where) {
+    const jwk = parseJwkText(jwkText, where);
+    if (Array.isArray(jwk.keys)) {
+        const keys = jwk.keys.map((k, i) => {
+            const alg = algOf(k, `${where}: keys[${i}]`);
+            return { ...publicPart(k), alg, ...(k.kid ? { kid: k.kid } : {}) };
+        });
+        const set = (await jose()).createLocalJWKSet({ keys });
+        return async (header, token) => set(header, token);
+    }
+    const alg = algOf(jwk, where);
+    let key;
+    try {
+        key = await (await jose()).importJWK(publicPart(jwk), alg);
+    }
+    catch (e) {
+        throw new core_errors/* GateError */.ue('E_KEY', `cannot import the checkpoint public key: ${e.message}`, { where, cause: e });
+    }
+    return async () => key;
+}
+/** A new key pair for checkpoints: the private JWK and the public one (with kid and alg). */
+async function generateCheckpointKeyPair(alg = 'EdDSA') {
+    const { generateKeyPair, exportJWK, calculateJwkThumbprint } = await jose();
+    const { publicKey, privateKey } = await generateKeyPair(alg, { extractable: true });
+    const pub = publicPart(await exportJWK(publicKey));
+    const kid = await calculateJwkThumbprint(pub);
+    const priv = await exportJWK(privateKey);
+    return {
+        privateJwk: { ...pub, d: priv.d, alg, use: 'sig', kid },
+        publicJwk: { ...pub, alg, use: 'sig', kid },
+    };
+}
+/** Signs a checkpoint payload; the JWS compact serialisation is what is stored. */
+async function signCheckpoint(payload, key) {
+    const { CompactSign } = await jose();
+    return new CompactSign(canonicalJsonBytes(payload))
+        .setProtectedHeader({ alg: key.alg, typ: CHECKPOINT_TYP, kid: key.kid })
+        .sign(key.key);
+}
+function payloadProblem(value) {
+    if (value === null || typeof value !== 'object' || Array.isArray(value))
+        return 'payload is not a JSON object';
+    const p = value;
+    const extra = Object.keys(p).filter((k) => !['log', 'size', 'head', 'time'].includes(k));
+    if (extra.length)
+        return `payload has unknown field ${JSON.stringify(extra[0])}`;
+    if (typeof p.log !== 'string' || p.log.length === 0)
+        return 'payload log is not a name';
+    if (typeof p.size !== 'number' || !Number.isSafeInteger(p.size) || p.size < 1)
+        return 'payload size is not a positive integer';
+    if (!digest_isDigest(p.head))
+        return 'payload head is not a digest';
+    if (typeof p.time !== 'string')
+        return 'payload time is not a string';
+    return null;
+}
+/** Verifies a checkpoint JWS (signature, `typ`, payload shape) with no regard to where it is stored. */
+async function verifyCheckpointJws(bytes, verifyKey) {
+    const jws = Buffer.from(bytes).toString('utf8').trim();
+    let verified;
+    try {
+        verified = await (await jose()).compactVerify(jws, verifyKey, { algorithms: ALGS });
+    }
+    catch (e) {
+        return { reason: `signature does not verify with the given key (${e.message})` };
+    }
+    if (verified.protectedHeader.typ !== CHECKPOINT_TYP) {
+        return { reason: `JWS typ is ${JSON.stringify(verified.protectedHeader.typ)}, not a checkpoint` };
+    }
+    let payload;
+    try {
+        payload = JSON.parse(Buffer.from(verified.payload).toString('utf8'));
+    }
+    catch {
+        return { reason: 'payload is not JSON' };
+    }
+    const problem = payloadProblem(payload);
+    if (problem)
+        return { reason: problem };
+    return { payload: payload };
+}
+/**
+ * Checks one stored checkpoint: the signature (with the given public key,
+ * EdDSA or ES256 only), the `typ`, the payload's shape, and that the payload's
+ * size is the one in its key. No I/O.
+ */
+async function checkCheckpoint(keySize, bytes, verifyKey) {
+    if (!verifyKey)
+        return { size: keySize, status: 'unchecked' };
+    if (bytes === null)
+        return { size: keySize, status: 'bad', reason: 'the checkpoint object has no data' };
+    const v = await verifyCheckpointJws(bytes, verifyKey);
+    if ('reason' in v)
+        return { size: keySize, status: 'bad', reason: v.reason };
+    const p = v.payload;
+    if (p.size !== keySize) {
+        return { size: keySize, status: 'bad', reason: `signed size ${p.size} differs from its key's size ${keySize}` };
+    }
+    return { size: keySize, status: 'valid', payload: p };
+}
+/**
+ * A checkpoint kept outside the store (a file saved from a job summary or
+ * release notes), as an anchor the verifier checks like a stored one: even
+ * if the store's copy was deleted, the log must still reach its size and
+ * have its head. Refuses (E_INPUT, exit 2) one whose signature does not
+ * verify with the key: it is the caller's own evidence.
+ */
+async function trustedCheckpointAnchor(bytes, verifyKey, where) {
+    const v = await verifyCheckpointJws(bytes, verifyKey);
+    if ('reason' in v) {
+        throw new GateError('E_INPUT', `the trusted checkpoint is not a valid checkpoint: ${v.reason}`, {
+            where,
+            hint: 'pass the checkpoint file (the JWS) as stored, and the public key that signed it with --checkpoint-key',
+        });
+    }
+    const { size, head, log } = v.payload;
+    return { size, head, log, source: `the trusted checkpoint ${where}` };
+}
+//# sourceMappingURL=checkpoint.js.map
 ;// CONCATENATED MODULE: ./lib/src/audit/findings.js
 /**
  * What verification reports. Every finding names its kind, the sequence
@@ -59620,7 +60241,7 @@ function verifyChain(obs) {
     /** Seqs of readable records, ascending. */
     const parsedSeqs = [];
     let maxSeq = -1;
-    let log = obs.start?.log ?? null;
+    let log = obs.expectLog ?? obs.start?.log ?? null;
     const entries = obs.entries.filter((e) => e.seq >= startSeq).sort((a, b) => a.seq - b.seq);
     // Entries in seq order: record 0 (or the first readable one) names the log.
     let expectNext = startSeq;
@@ -59662,6 +60283,17 @@ function verifyChain(obs) {
     const head = maxSeq >= 0 ? (digestBy.get(maxSeq) ?? null) : null;
     // Checkpoints: each valid one anchors record size-1 to its head.
     const anchors = new Map();
+    let anchoredSize = 0;
+    let anchoredBy = null;
+    const anchorHolds = (size, head, by) => {
+        const s = size - 1;
+        // Below the start, the record was not read: the start's own anchor covers it.
+        const holds = s < startSeq || digestBy.get(s) === head;
+        if (holds && size > anchoredSize) {
+            anchoredSize = size;
+            anchoredBy = by;
+        }
+    };
     let newestValid = 0;
     const counts = { valid: 0, bad: 0, unchecked: 0 };
     for (const c of [...obs.checkpoints].sort((a, b) => a.size - b.size)) {
@@ -59678,6 +60310,7 @@ function verifyChain(obs) {
             continue;
         }
         newestValid = Math.max(newestValid, c.size);
+        anchorHolds(c.size, p.head, `the signed checkpoint at size ${c.size}`);
         const s = c.size - 1;
         if (s < startSeq)
             continue;
@@ -59687,9 +60320,39 @@ function verifyChain(obs) {
             add('modified', s, `record ${s} has digest ${d}, but the signed checkpoint at size ${c.size} says ${p.head}`);
         }
     }
-    const required = Math.max(newestValid, obs.minSize ?? 0);
+    // External anchors: the same checks as a stored checkpoint, from evidence kept elsewhere.
+    let externalSize = 0;
+    let externalSource = '';
+    for (const a of obs.externalAnchors ?? []) {
+        const asize = a.size ?? size;
+        if (a.log !== undefined && log !== null && a.log !== log) {
+            add('bad-checkpoint', Math.max(asize - 1, 0), `${a.source} is for log ${JSON.stringify(a.log)}, not ${JSON.stringify(log)}`);
+            continue;
+        }
+        if (asize > externalSize) {
+            externalSize = asize;
+            externalSource = a.source;
+        }
+        if (asize === 0 || asize > size)
+            continue; // an empty log, or truncated (below)
+        const s = asize - 1;
+        anchorHolds(asize, a.head, `${a.source} (size ${asize})`);
+        if (s < startSeq)
+            continue;
+        if (!anchors.has(s))
+            anchors.set(s, { head: a.head, size: asize });
+        const d = digestBy.get(s);
+        if (d !== undefined && d !== a.head) {
+            add('modified', s, `record ${s} has digest ${d}, but ${a.source} says ${a.head} at size ${asize}`);
+        }
+    }
+    const required = Math.max(newestValid, externalSize, obs.minSize ?? 0);
     if (required > size) {
-        const why = newestValid >= required ? 'a signed checkpoint says it had at least' : 'fewer than the --min-size of';
+        const why = newestValid >= required
+            ? 'a signed checkpoint says it had at least'
+            : externalSize >= required
+                ? `${externalSource} says it had at least`
+                : 'fewer than the --min-size of';
         add('truncated', size, `the log has ${size} records, ${why} ${required}`);
     }
     // Links. mismatch(s): record s's prev disagrees with record s-1's digest.
@@ -59771,8 +60434,12 @@ function verifyChain(obs) {
             }
         }
     }
+    const ok = findings.length === 0;
     return {
-        ok: findings.length === 0,
+        ok,
+        status: statusOf(ok, size, anchoredSize),
+        anchored_size: anchoredSize,
+        anchored_by: anchoredBy,
         size,
         head,
         log,
@@ -59780,6 +60447,14 @@ function verifyChain(obs) {
         superseded: superseded.sort((a, b) => a.seq - b.seq),
         checkpoints: counts,
     };
+}
+/** The status a verification reads as (see {@link VerifyStatus}). */
+function statusOf(ok, size, anchoredSize) {
+    if (!ok)
+        return 'findings';
+    if (size === 0)
+        return 'empty';
+    return anchoredSize >= size ? 'intact' : 'unanchored-tail';
 }
 function indexIdentities(entries) {
     const index = new Map();
@@ -59797,163 +60472,6 @@ function indexIdentities(entries) {
     return index;
 }
 //# sourceMappingURL=chain-verify.js.map
-;// CONCATENATED MODULE: ./lib/src/audit/checkpoint.js
-
-
-
-/** The JWS `typ` of a checkpoint, so a checkpoint is never mistaken for another signed document. */
-const CHECKPOINT_TYP = 'model-release-gate-checkpoint+jws';
-/** The environment variable that may hold the checkpoint signing key (the private JWK as JSON). */
-const CHECKPOINT_KEY_ENV = 'MODEL_GATE_CHECKPOINT_KEY';
-const ALGS = ['EdDSA', 'ES256'];
-/** jose is loaded on first use: appending a record (the common CLI call) never needs it. */
-const jose = () => __nccwpck_require__.e(/* import() */ 460).then(__nccwpck_require__.bind(__nccwpck_require__, 6460));
-function algOf(jwk, where) {
-    let alg;
-    if (jwk.kty === 'OKP' && jwk.crv === 'Ed25519')
-        alg = 'EdDSA';
-    else if (jwk.kty === 'EC' && jwk.crv === 'P-256')
-        alg = 'ES256';
-    if (!alg) {
-        throw new core_errors/* GateError */.ue('E_KEY', `unsupported checkpoint key type ${jwk.kty}/${jwk.crv ?? '-'}`, {
-            where,
-            hint: 'use an Ed25519 (EdDSA) or P-256 (ES256) JWK, e.g. from `model-gate audit keygen`',
-        });
-    }
-    if (jwk.alg !== undefined && jwk.alg !== alg && !(alg === 'EdDSA' && jwk.alg === 'Ed25519')) {
-        throw new core_errors/* GateError */.ue('E_KEY', `key says alg ${jwk.alg} but is a ${alg} key`, { where });
-    }
-    return alg;
-}
-function parseJwkText(text, where) {
-    let value;
-    try {
-        value = JSON.parse(text);
-    }
-    catch (e) {
-        throw new core_errors/* GateError */.ue('E_KEY', `not a JSON Web Key: ${e.message}`, { where });
-    }
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-        throw new core_errors/* GateError */.ue('E_KEY', 'not a JSON Web Key (expected a JSON object)', { where });
-    }
-    return value;
-}
-function publicPart(jwk) {
-    const { kty, crv, x, y } = jwk;
-    return Object.fromEntries(Object.entries({ kty, crv, x, y }).filter(([, v]) => v !== undefined));
-}
-/** Imports a private JWK (text) for signing checkpoints. `where` names its source in errors. */
-async function loadSigningKey(jwkText, where) {
-    const jwk = parseJwkText(jwkText, where);
-    const alg = algOf(jwk, where);
-    if (typeof jwk.d !== 'string') {
-        throw new core_errors/* GateError */.ue('E_KEY', 'this is a public key; signing a checkpoint needs the private JWK (with "d")', { where });
-    }
-    const pub = publicPart(jwk);
-    const { importJWK, calculateJwkThumbprint } = await jose();
-    try {
-        const key = await importJWK({ ...pub, d: jwk.d }, alg);
-        return { alg, key, kid: await calculateJwkThumbprint(pub), publicJwk: { ...pub, alg, use: 'sig', kid: await calculateJwkThumbprint(pub) } };
-    }
-    catch (e) {
-        throw new core_errors/* GateError */.ue('E_KEY', `cannot import the checkpoint key: ${e.message}`, { where, cause: e });
-    }
-}
-/** Imports a public JWK or JWK Set (text) for verifying checkpoints. A private JWK is accepted and only its public part used. */
-async function loadVerifyKey(jwkText, where) {
-    const jwk = parseJwkText(jwkText, where);
-    if (Array.isArray(jwk.keys)) {
-        const keys = jwk.keys.map((k, i) => {
-            const alg = algOf(k, `${where}: keys[${i}]`);
-            return { ...publicPart(k), alg, ...(k.kid ? { kid: k.kid } : {}) };
-        });
-        const set = (await jose()).createLocalJWKSet({ keys });
-        return async (header, token) => set(header, token);
-    }
-    const alg = algOf(jwk, where);
-    let key;
-    try {
-        key = await (await jose()).importJWK(publicPart(jwk), alg);
-    }
-    catch (e) {
-        throw new core_errors/* GateError */.ue('E_KEY', `cannot import the checkpoint public key: ${e.message}`, { where, cause: e });
-    }
-    return async () => key;
-}
-/** A new key pair for checkpoints: the private JWK and the public one (with kid and alg). */
-async function generateCheckpointKeyPair(alg = 'EdDSA') {
-    const { generateKeyPair, exportJWK, calculateJwkThumbprint } = await jose();
-    const { publicKey, privateKey } = await generateKeyPair(alg, { extractable: true });
-    const pub = publicPart(await exportJWK(publicKey));
-    const kid = await calculateJwkThumbprint(pub);
-    const priv = await exportJWK(privateKey);
-    return {
-        privateJwk: { ...pub, d: priv.d, alg, use: 'sig', kid },
-        publicJwk: { ...pub, alg, use: 'sig', kid },
-    };
-}
-/** Signs a checkpoint payload; the JWS compact serialisation is what is stored. */
-async function signCheckpoint(payload, key) {
-    const { CompactSign } = await jose();
-    return new CompactSign(canonicalJsonBytes(payload))
-        .setProtectedHeader({ alg: key.alg, typ: CHECKPOINT_TYP, kid: key.kid })
-        .sign(key.key);
-}
-function payloadProblem(value) {
-    if (value === null || typeof value !== 'object' || Array.isArray(value))
-        return 'payload is not a JSON object';
-    const p = value;
-    const extra = Object.keys(p).filter((k) => !['log', 'size', 'head', 'time'].includes(k));
-    if (extra.length)
-        return `payload has unknown field ${JSON.stringify(extra[0])}`;
-    if (typeof p.log !== 'string' || p.log.length === 0)
-        return 'payload log is not a name';
-    if (typeof p.size !== 'number' || !Number.isSafeInteger(p.size) || p.size < 1)
-        return 'payload size is not a positive integer';
-    if (!digest_isDigest(p.head))
-        return 'payload head is not a digest';
-    if (typeof p.time !== 'string')
-        return 'payload time is not a string';
-    return null;
-}
-/**
- * Checks one stored checkpoint: the signature (with the given public key,
- * EdDSA or ES256 only), the `typ`, the payload's shape, and that the payload's
- * size is the one in its key. No I/O.
- */
-async function checkCheckpoint(keySize, bytes, verifyKey) {
-    if (!verifyKey)
-        return { size: keySize, status: 'unchecked' };
-    if (bytes === null)
-        return { size: keySize, status: 'bad', reason: 'the checkpoint object has no data' };
-    const jws = Buffer.from(bytes).toString('utf8').trim();
-    let verified;
-    try {
-        verified = await (await jose()).compactVerify(jws, verifyKey, { algorithms: ALGS });
-    }
-    catch (e) {
-        return { size: keySize, status: 'bad', reason: `signature does not verify with the given key (${e.message})` };
-    }
-    if (verified.protectedHeader.typ !== CHECKPOINT_TYP) {
-        return { size: keySize, status: 'bad', reason: `JWS typ is ${JSON.stringify(verified.protectedHeader.typ)}, not a checkpoint` };
-    }
-    let payload;
-    try {
-        payload = JSON.parse(Buffer.from(verified.payload).toString('utf8'));
-    }
-    catch {
-        return { size: keySize, status: 'bad', reason: 'payload is not JSON' };
-    }
-    const problem = payloadProblem(payload);
-    if (problem)
-        return { size: keySize, status: 'bad', reason: problem };
-    const p = payload;
-    if (p.size !== keySize) {
-        return { size: keySize, status: 'bad', reason: `signed size ${p.size} differs from its key's size ${keySize}` };
-    }
-    return { size: keySize, status: 'valid', payload: p };
-}
-//# sourceMappingURL=checkpoint.js.map
 ;// CONCATENATED MODULE: ./lib/src/audit/read-chain.js
 /**
  * The reading half of verification: everything the pure verifier needs from
@@ -59996,11 +60514,17 @@ async function readChain(store, options = {}) {
         for (let i = sizes.length - 1; i >= 0; i--) {
             const c = await readCheckpoint(sizes[i]);
             checkpoints.push(c);
+            // Same key, other log: reported as a bad checkpoint by the verifier, never trusted as the start.
+            if (c.status === 'valid' && options.log !== undefined && c.payload.log !== options.log)
+                continue;
             if (c.status === 'valid') {
                 start = { seq: c.size - 1, log: c.payload.log };
                 break;
             }
         }
+        // Start no later than the record an external anchor vouches for (its head is checked there).
+        if (start && options.readFrom !== undefined && options.readFrom < start.seq)
+            start = { seq: options.readFrom, log: start.log };
     }
     else {
         checkpoints = await mapLimit(sizes, concurrency, readCheckpoint);
@@ -60052,8 +60576,14 @@ async function verifyLog(stores, options = {}) {
             hint: 'pass --checkpoint-key FILE',
         });
     }
-    const observations = await Promise.all(stores.map((s) => readChain(s, { verifyKey: options.checkpointKey, fromCheckpoint: options.fromCheckpoint, concurrency: options.concurrency })));
-    const reports = observations.map((o) => verifyChain({ ...o, minSize: options.minSize, allowGovernance: options.allowGovernance }));
+    const observations = await Promise.all(stores.map((s) => readChain(s, {
+        verifyKey: options.checkpointKey,
+        fromCheckpoint: options.fromCheckpoint,
+        log: options.log,
+        concurrency: options.concurrency,
+        readFrom: firstAnchoredSeq(options.externalAnchors),
+    })));
+    const reports = observations.map((o) => verifyChain({ ...o, expectLog: options.log, minSize: options.minSize, allowGovernance: options.allowGovernance, externalAnchors: options.externalAnchors }));
     const several = stores.length > 1;
     const findings = [];
     const superseded = [];
@@ -60066,16 +60596,32 @@ async function verifyLog(stores, options = {}) {
         findings.push(...compareStores(stores[0].displayUrl, observations[0], stores[i].displayUrl, observations[i]));
     }
     const from = Math.max(...observations.map((o) => o.start?.seq ?? 0));
+    const ok = findings.length === 0;
+    const best = reports.reduce((a, r) => (r.anchored_size > a.anchored_size ? r : a), reports[0]);
     return {
-        ok: findings.length === 0,
+        ok,
+        status: statusOf(ok, reports[0].size, best.anchored_size),
+        anchored_size: best.anchored_size,
+        anchored_by: best.anchored_by,
         size: reports[0].size,
         head: reports[0].head,
         log: reports[0].log,
         findings: sortFindings(findings),
         superseded: superseded.sort((a, b) => a.seq - b.seq),
-        stores: reports.map((r, i) => ({ store: stores[i].displayUrl, size: r.size, head: r.head, checkpoints: r.checkpoints })),
+        stores: reports.map((r, i) => ({
+            store: stores[i].displayUrl,
+            size: r.size,
+            head: r.head,
+            anchored_size: r.anchored_size,
+            checkpoints: r.checkpoints,
+        })),
         from,
     };
+}
+/** The lowest record an external anchor with a size vouches for: a verifier starting from a checkpoint must read from there. */
+function firstAnchoredSeq(anchors) {
+    const seqs = (anchors ?? []).flatMap((a) => (a.size !== undefined && a.size > 0 ? [a.size - 1] : []));
+    return seqs.length ? Math.min(...seqs) : undefined;
 }
 /** Pure: `store-mismatch` findings where two stores' owning bytes differ. */
 function compareStores(nameA, a, nameB, b) {
@@ -60144,6 +60690,65 @@ async function writeCheckpoint(store, key, options = {}) {
     });
 }
 //# sourceMappingURL=checkpoint-write.js.map
+;// CONCATENATED MODULE: ./lib/src/audit/append-checkpoint.js
+/**
+ * Appending and anchoring in one step: append records to every store, then
+ * sign a checkpoint over each store's log, so a log written this way never
+ * has an unanchored tail (an edit of its last record, or a cut, would
+ * otherwise be undetectable). The Action, the App and `audit append
+ * --checkpoint-key` all go through here.
+ */
+
+
+
+
+/**
+ * Appends records, in order, to every store and, with a signing key, signs
+ * one checkpoint over each store right after the last. A checkpoint may
+ * cover more (another writer appended meanwhile): it still anchors these.
+ * When records were stored but a checkpoint could not be, the error keeps
+ * its code and names the stored records, so a caller does not append the
+ * events again.
+ */
+async function appendAndCheckpoint(stores, inputs, options = {}) {
+    const { signingKey, verifyKey, ...appendOptions } = options;
+    const records = [];
+    for (const input of inputs)
+        records.push(await appendRecord(stores, input, appendOptions));
+    const checkpoints = [];
+    if (!signingKey || records.length === 0)
+        return { records, checkpoints };
+    for (const store of stores) {
+        try {
+            const cp = await writeCheckpoint(store, signingKey, { verifyKey, now: appendOptions.now });
+            checkpoints.push({ store: store.displayUrl, ...cp });
+        }
+        catch (e) {
+            const code = e instanceof core_errors/* GateError */.ue ? e.code : 'E_SERVICE';
+            const stored = records.map((r) => `${r.seq} (${r.digest})`).join(', ');
+            throw new core_errors/* GateError */.ue(code, `record ${stored} was appended, but no checkpoint could be signed after it: ${(0,core_errors/* messageOf */.bD)(e)}`, {
+                where: store.displayUrl,
+                cause: e,
+                hint: 'do not append the event again; fix the cause and run `model-gate audit checkpoint`',
+            });
+        }
+    }
+    return { records, checkpoints };
+}
+/**
+ * The checkpoint signing key a long-running front (the App) takes from
+ * `MODEL_GATE_CHECKPOINT_KEY` (the private JWK's JSON): loaded once, on
+ * first use, so a bad key fails the first append (closed) with its reason.
+ * Undefined when the variable is unset.
+ */
+function signingKeyFromEnv(env) {
+    const text = env[CHECKPOINT_KEY_ENV];
+    if (!text)
+        return undefined;
+    let loaded;
+    return () => (loaded ??= loadSigningKey(text, `$${CHECKPOINT_KEY_ENV}`));
+}
+//# sourceMappingURL=append-checkpoint.js.map
 ;// CONCATENATED MODULE: ./lib/src/audit/release-record.js
 /** The event type of the record written when a model is released. */
 const MODEL_RELEASE = 'MODEL_RELEASE';
@@ -60184,6 +60789,40 @@ function modelReleaseRecord(lineage, ctx, eventType = MODEL_RELEASE) {
         compliance_tags: ['model-inventory', 'SR-11-7'],
     };
 }
+/**
+ * The lineage facts of a release, from the metadata.json released and its
+ * bytes' digest: one function for the Action and the CLI, so a record made by
+ * hand carries exactly what the Action's does.
+ */
+function releaseLineageOf(metadata, metadataPath, metadataDigest) {
+    return {
+        modelPath: metadata.model.path,
+        modelDigest: metadata.model.digest,
+        metadataPath,
+        metadataDigest,
+        reproducibilityDigest: metadata.reproducibility_digest,
+        datasets: metadata.datasets.map((d) => ({ name: d.name, role: d.role, digest: d.digest })),
+    };
+}
+/**
+ * Who and where, from a GitHub Actions run's variables (GITHUB_REPOSITORY,
+ * GITHUB_ACTOR, GITHUB_SHA, GITHUB_WORKFLOW, GITHUB_RUN_ID, GITHUB_SERVER_URL);
+ * `given` fills or overrides them (the CLI's flags, or what metadata.json's
+ * source says outside Actions).
+ */
+function releaseContextFromEnv(env, component, given = {}) {
+    const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo, GITHUB_RUN_ID: id } = env;
+    const ctx = {
+        repository: given.repository ?? repo,
+        actor: given.actor ?? env.GITHUB_ACTOR ?? 'unknown',
+        commit: given.commit ?? env.GITHUB_SHA,
+        workflow: given.workflow ?? env.GITHUB_WORKFLOW,
+        runId: given.runId ?? id,
+        runUrl: given.runUrl ?? (server && repo && id ? `${server}/${repo}/actions/runs/${id}` : undefined),
+        component,
+    };
+    return ctx;
+}
 //# sourceMappingURL=release-record.js.map
 ;// CONCATENATED MODULE: ./lib/src/audit/index.js
 /**
@@ -60191,6 +60830,7 @@ function modelReleaseRecord(lineage, ctx, eventType = MODEL_RELEASE) {
  * Every record is one immutable object in a hash chain; signed checkpoints
  * pin the chain's length and head (DESIGN.md §4).
  */
+
 
 
 
@@ -60255,7 +60895,7 @@ function readActionInputs(getInput) {
         metadataPath: opt('metadata-path'),
         statementPath: opt('statement-path'),
         auditStores: lines('audit-store'),
-        pythonEnvironment: booleanInput(opt('python-environment') ?? 'true', 'python-environment'),
+        pythonEnvironment: booleanInput(opt('python-environment') ?? 'false', 'python-environment'),
         eventType: opt('event-type') ?? 'MODEL_RELEASE',
         openPr: booleanInput(opt('open-pr') ?? 'false', 'open-pr'),
         prBase: opt('pr-base'),
@@ -60322,8 +60962,7 @@ function diffLineage(a, b) {
     };
     for (const k of ['path', 'type', 'digest', 'size'])
         push(`/model/${k}`, a.model[k], b.model[k]);
-    if (a.model.files || b.model.files)
-        filesDiff(changes, '/model', a.model.files ?? [], b.model.files ?? []);
+    manifestDiff(changes, push, '/model', a.model.files, b.model.files);
     const key = (d) => `${d.role}:${d.name}`;
     const da = new Map(a.datasets.map((d) => [key(d), d]));
     const db = new Map(b.datasets.map((d) => [key(d), d]));
@@ -60337,8 +60976,7 @@ function diffLineage(a, b) {
         }
         for (const f of ['path', 'type', 'digest', 'size', 'rows', 'columns'])
             push(`${at}/${f}`, x[f], y[f]);
-        if (x.files || y.files)
-            filesDiff(changes, at, x.files ?? [], y.files ?? []);
+        manifestDiff(changes, push, at, x.files, y.files);
     }
     objectDiff(push, '/hyperparameters', a.hyperparameters, b.hyperparameters);
     objectDiff(push, '/metrics', a.metrics, b.metrics);
@@ -60354,13 +60992,41 @@ function diffLineage(a, b) {
     else {
         keyedDiff(push, '/environment/python_packages', (a.environment.python_packages ?? []).map((p) => [p.name, p.version]), (b.environment.python_packages ?? []).map((p) => [p.name, p.version]));
     }
-    for (const k of ['repository', 'commit', 'workflow', 'run_id'])
+    const rma = a.environment.recording_machine;
+    const rmb = b.environment.recording_machine;
+    push('/environment/recording_machine/python', rma?.python, rmb?.python);
+    push('/environment/recording_machine/python_packages', rma?.python_packages && rma.python_packages.map((p) => `${p.name}==${p.version}`).join(' '), rmb?.python_packages && rmb.python_packages.map((p) => `${p.name}==${p.version}`).join(' '));
+    const sourceKeys = [
+        'repository',
+        'commit',
+        'branch',
+        'dirty',
+        'uncommitted',
+        'uncommitted_count',
+        'workflow',
+        'run_id',
+        'run_attempt',
+        'run_url',
+        'actor',
+        'triggering_actor',
+    ];
+    for (const k of sourceKeys)
         push(`/source/${k}`, a.source[k], b.source[k]);
     push('/reproducibility_digest', a.reproducibility_digest, b.reproducibility_digest);
     return { same: changes.length === 0, changes };
 }
 function diff_summary(d) {
     return { path: d.path, type: d.type, digest: d.digest, size: d.size };
+}
+/**
+ * File-by-file changes when both records hold a manifest; one change when
+ * only one does (the other's files are unknown, not absent).
+ */
+function manifestDiff(changes, push, at, a, b) {
+    if (a && b)
+        filesDiff(changes, at, a, b);
+    else
+        push(`${at}/files`, a && `${a.length} files`, b && `${b.length} files`);
 }
 function filesDiff(changes, at, a, b) {
     for (const m of compareManifests(a, b)) {
@@ -60393,7 +61059,7 @@ function keyedDiff(push, at, a, b) {
 // EXTERNAL MODULE: ./node_modules/ajv/dist/ajv.js
 var ajv = __nccwpck_require__(2463);
 // EXTERNAL MODULE: ./node_modules/picomatch/index.js
-var node_modules_picomatch = __nccwpck_require__(4006);
+var picomatch = __nccwpck_require__(4006);
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var yaml_dist = __nccwpck_require__(8815);
 ;// CONCATENATED MODULE: ./lib/schemas/policy.schema.json
@@ -60483,6 +61149,53 @@ function correlationId(template, values) {
     return missing ? null : out;
 }
 //# sourceMappingURL=deployment-policy.js.map
+;// CONCATENATED MODULE: ./lib/src/approval/path-match.js
+/**
+ * How a repository path is matched against the policy's globs. A protected
+ * path must not escape by its spelling: `Models/Policy.pt`, `weights.PT` or
+ * an NFD `modèles/` are the same file to a case-insensitive or
+ * normalisation-insensitive checkout (macOS, Windows) and to a loader that
+ * looks names up loosely, so matching ignores case, compares in Unicode NFC
+ * and drops default-ignorable code points (zero-width spaces, soft hyphens,
+ * variation selectors), which HFS+ ignores too and which no reader sees.
+ * Matching more spellings can only make more pull requests releases, never
+ * fewer: there is no opt-out.
+ */
+
+/** Options every glob of a policy is compiled with: dot files included, brackets strict. */
+const GLOB_OPTIONS = { dot: true, strictBrackets: true };
+/** GLOB_OPTIONS for matching: case-insensitive (the path and the glob are both {@link pathKey}ed first). */
+const MATCH_OPTIONS = { ...GLOB_OPTIONS, nocase: true };
+const IGNORABLE = /\p{Default_Ignorable_Code_Point}/gu;
+/**
+ * The spelling paths and globs are compared in: NFC, without
+ * default-ignorable code points. Idempotent (a property test checks it).
+ */
+function pathKey(path) {
+    let prev = path;
+    for (;;) {
+        const next = prev.replace(IGNORABLE, '').normalize('NFC');
+        if (next === prev)
+            return next;
+        prev = next;
+    }
+}
+/** A glob that matches exactly `path` (every character but letters, digits, `/`, `_` and `-` escaped). */
+function literalGlob(path) {
+    return pathKey(path).replace(/[^\p{L}\p{N}/_-]/gu, (c) => `\\${c}`);
+}
+/**
+ * A matcher for `globs` plus the `exact` paths, comparing under
+ * {@link pathKey} and without regard to case.
+ */
+function path_match_pathMatcher(globs, exact = []) {
+    const patterns = [...globs.map(pathKey), ...exact.map(literalGlob)];
+    if (patterns.length === 0)
+        return () => false;
+    const m = picomatch(patterns, MATCH_OPTIONS);
+    return (p) => m(pathKey(p));
+}
+//# sourceMappingURL=path-match.js.map
 ;// CONCATENATED MODULE: ./lib/src/approval/types.js
 // ---------------------------------------------------------------------------
 // Policy (the normalised form of `.github/model-release-gate.yml`).
@@ -60504,8 +61217,10 @@ const types_APPROVAL_NAMESPACE = 'model-release-gate@v1';
 
 
 
+
 // The published schema file is the one source of truth; tsc emits it under lib/schemas/
 // (package.json "files" lists it) and the Action's bundler inlines it.
+
 
 
 
@@ -60529,8 +61244,7 @@ const DEFAULT_MODEL_GLOBS = [
     '**/*.pb',
     '**/*.mlmodel',
 ];
-/** Options every glob of a policy is compiled with (the evaluator uses the same). */
-const policy_parse_GLOB_OPTIONS = { dot: true, strictBrackets: true };
+
 const policy_parse_ajv = new ajv.Ajv({ allErrors: true, verbose: true, strict: true });
 policy_parse_ajv.addKeyword({ keyword: 'x-message', schemaType: 'string' });
 const validateSchema = policy_parse_ajv.compile(policy_schema_namespaceObject);
@@ -60744,10 +61458,21 @@ function ruleEntries(top) {
 }
 function semanticChecks(top, add) {
     const ruleNames = new Map();
+    if (Array.isArray(top.rules)) {
+        top.signatures?.keys?.forEach((k, i) => {
+            const path = k.startsWith('allowed-signers:') ? k.slice('allowed-signers:'.length) : k.startsWith('jwks:') ? k.slice('jwks:'.length) : undefined;
+            const problem = path === undefined ? undefined : namedPathProblem(path);
+            if (problem)
+                add(['signatures', 'keys', i], problem);
+        });
+    }
+    const checkpointKey = top.deployment?.checkpoint_key;
+    if (typeof checkpointKey === 'string' && namedPathProblem(checkpointKey))
+        add(['deployment', 'checkpoint_key'], namedPathProblem(checkpointKey));
     const checkGlobs = (globs, segs) => {
         globs?.forEach((g, i) => {
             try {
-                node_modules_picomatch.makeRe(g, policy_parse_GLOB_OPTIONS);
+                picomatch.makeRe(g, GLOB_OPTIONS);
             }
             catch (e) {
                 add([...segs, i], `not a valid glob: ${e.message}`);
@@ -60763,6 +61488,13 @@ function semanticChecks(top, add) {
             ruleNames.set(raw.name, 1);
         }
         checkGlobs(raw.protected_paths, [...segs, 'protected_paths']);
+        const sigKeys = raw.signatures?.keys;
+        sigKeys?.forEach((k, i) => {
+            const path = k.startsWith('allowed-signers:') ? k.slice('allowed-signers:'.length) : k.startsWith('jwks:') ? k.slice('jwks:'.length) : undefined;
+            const problem = path === undefined ? undefined : namedPathProblem(path);
+            if (problem)
+                add([...segs, 'signatures', 'keys', i], problem);
+        });
         const checks = raw.checks;
         if (checks)
             checkGlobs(checks.models, [...segs, 'checks', 'models']);
@@ -60780,12 +61512,38 @@ function semanticChecks(top, add) {
         });
     }
 }
+/** A repository path as GitHub spells it: `./a//b` is `a/b`. */
+function repoPath(path) {
+    return external_node_path_.posix.normalize(path).replace(/\/$/, '');
+}
 function parseKeySource(text) {
     if (text === 'github')
         return { kind: 'github' };
     if (text.startsWith('allowed-signers:'))
-        return { kind: 'allowed-signers', path: text.slice('allowed-signers:'.length) };
-    return { kind: 'jwks', path: text.slice('jwks:'.length) };
+        return { kind: 'allowed-signers', path: repoPath(text.slice('allowed-signers:'.length)) };
+    return { kind: 'jwks', path: repoPath(text.slice('jwks:'.length)) };
+}
+/** Problems of a repository path the policy names (key files, the checkpoint key). */
+function namedPathProblem(path) {
+    const p = external_node_path_.posix.normalize(path);
+    if (p.startsWith('/') || p === '..' || p.startsWith('../') || p === '.')
+        return 'must be a path inside the repository (no leading / and no .. escaping it)';
+    return undefined;
+}
+/**
+ * Every repository file the policy names: who may approve and what the
+ * deployment rule trusts are decided by them, so a change to any of them is
+ * a release under every rule, like a change to the policy file.
+ */
+function namedFiles(rules, deploymentKey) {
+    const files = new Set();
+    for (const r of rules)
+        for (const k of r.signatures.keys)
+            if (k.kind !== 'github')
+                files.add(k.path);
+    if (deploymentKey)
+        files.add(repoPath(deploymentKey));
+    return [...files].sort();
 }
 function normaliseSignatures(raw, fallback) {
     if (!raw)
@@ -60832,6 +61590,7 @@ function normalise(top, file) {
         return {
             name: typeof raw.name === 'string' && raw !== top ? raw.name : 'release',
             protected_paths: raw.protected_paths,
+            protected_files: [],
             roles,
             minimum_approvers: raw.minimum_approvers ?? roles.reduce((n, r) => n + r.count, 0),
             signatures: raw === top ? defaultSignatures : normaliseSignatures(raw.signatures, defaultSignatures),
@@ -60853,6 +61612,9 @@ function normalise(top, file) {
     const deployment = normaliseDeployment(top.deployment);
     if (deployment)
         policy.deployment = deployment;
+    const named = namedFiles(rules, deployment?.checkpoint_key);
+    for (const r of rules)
+        r.protected_files = [...named];
     return policy;
 }
 //# sourceMappingURL=policy-parse.js.map
@@ -61166,6 +61928,105 @@ function allowed_signers_signersFor(parsed, login, namespace, time) {
     return { usable, skipped };
 }
 //# sourceMappingURL=allowed-signers.js.map
+;// CONCATENATED MODULE: ./lib/src/approval/key-identity.js
+/**
+ * One identity per key pair, whatever format it was written in: the SHA-256
+ * of its SubjectPublicKeyInfo. An SSH line, an allowed-signers entry and a
+ * JWK of the same key get the same identity, so "one key counts for one
+ * approver" cannot be sidestepped by registering a key in two forms.
+ */
+
+const cache = new WeakMap();
+/** `spki-sha256:<hex>` of a public key. */
+function key_identity_keyIdentity(key) {
+    let id = cache.get(key);
+    if (id === undefined) {
+        id = `spki-sha256:${createHash('sha256').update(key.export({ type: 'spki', format: 'der' })).digest('hex')}`;
+        cache.set(key, id);
+    }
+    return id;
+}
+/** {@link keyIdentity} of a public JWK, or undefined when Node cannot import it. */
+function key_identity_jwkIdentity(jwk) {
+    try {
+        return key_identity_keyIdentity(createPublicKey({ key: jwk, format: 'jwk' }));
+    }
+    catch {
+        return undefined;
+    }
+}
+//# sourceMappingURL=key-identity.js.map
+;// CONCATENATED MODULE: ./lib/src/approval/jws-approval.js
+
+
+/** Asymmetric algorithms only: an HMAC key in a public JWKS would let anyone sign. */
+const JWS_ALGORITHMS = (/* unused pure expression or super */ null && (['EdDSA', 'Ed25519', 'ES256', 'ES384', 'ES512', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512']));
+const COMPACT_JWS_LINE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+/** Compact JWS tokens that stand on a line of their own in a text. */
+function jws_approval_findCompactJws(text) {
+    return text
+        .split(/\r?\n/)
+        .map((l) => l.trim())
+        .filter((l) => COMPACT_JWS_LINE.test(l) && l.startsWith('eyJ'));
+}
+/** The payload of a compact JWS, unverified (to learn which statement it claims). */
+function jws_approval_jwsPayload(jws) {
+    const parts = jws.split('.');
+    if (parts.length !== 3)
+        return undefined;
+    try {
+        return Buffer.from(parts[1], 'base64url');
+    }
+    catch {
+        return undefined;
+    }
+}
+/** Whether a JWK's `kid` assigns it to `login` (case-insensitive, as GitHub logins are). */
+function jwkBelongsTo(jwk, login) {
+    if (typeof jwk.kid !== 'string')
+        return false;
+    const owner = jwk.kid.split('/')[0];
+    return owner.toLowerCase() === login.toLowerCase();
+}
+/**
+ * Verifies `jws` as `login`'s signature over exactly `expected` bytes with
+ * one of the login's keys in `jwks`.
+ */
+async function jws_approval_verifyJwsApproval(jws, expected, login, jwks) {
+    let header;
+    try {
+        header = decodeProtectedHeader(jws);
+    }
+    catch (e) {
+        return { valid: false, reason: `unreadable JWS: ${e.message}` };
+    }
+    if (!header.alg || !JWS_ALGORITHMS.includes(header.alg)) {
+        return { valid: false, reason: `JWS algorithm ${String(header.alg)} is not allowed (use ${JWS_ALGORITHMS.join(', ')})` };
+    }
+    const payload = jws_approval_jwsPayload(jws);
+    if (!payload || !payload.equals(expected)) {
+        return { valid: false, reason: 'the JWS payload is not the statement for this pull request and approver' };
+    }
+    const keys = (jwks?.keys ?? []).filter((k) => jwkBelongsTo(k, login) && (header.kid === undefined || k.kid === header.kid));
+    if (keys.length === 0) {
+        return { valid: false, reason: `no key of ${login} in the JWKS${header.kid ? ` with kid "${header.kid}"` : ''} (kid must be "${login}" or "${login}/...")` };
+    }
+    for (const jwk of keys) {
+        if (jwk.alg !== undefined && jwk.alg !== header.alg)
+            continue;
+        try {
+            const key = await importJWK(jwk, header.alg);
+            await compactVerify(jws, key, { algorithms: [header.alg] });
+            const fingerprint = `jwk-thumbprint:${await calculateJwkThumbprint(jwk)}`;
+            return { valid: true, fingerprint, alg: header.alg, key_id: jwkIdentity(jwk) ?? fingerprint };
+        }
+        catch {
+            // try the login's next key
+        }
+    }
+    return { valid: false, reason: `the JWS does not verify with ${login}'s keys in the JWKS` };
+}
+//# sourceMappingURL=jws-approval.js.map
 ;// CONCATENATED MODULE: ./lib/src/approval/sshsig.js
 /**
  * SSH signatures (`ssh-keygen -Y sign`, openssh-portable PROTOCOL.sshsig)
@@ -61508,6 +62369,7 @@ function findApprover(facts, login, id) {
 
 
 
+
 const approval_signature_short = (sha) => sha.slice(0, 7);
 function approval_signature_newSignatureCaches() {
     return { signers: new Map(), keys: new Map() };
@@ -61713,6 +62575,7 @@ async function approval_signature_checkApprovalSignature(review, facts, sources,
                             fingerprint: fp,
                             role: r,
                             source: allowed.source,
+                            key_id: keyIdentity(allowed.key.key),
                         };
                     }
                     if (!/does not verify/.test(res.reason)) {
@@ -61780,6 +62643,7 @@ async function approval_signature_checkApprovalSignature(review, facts, sources,
                         fingerprint: res.fingerprint,
                         role: r,
                         source: `jwks:${s.path}`,
+                        key_id: res.key_id,
                     };
                 }
                 reasons.push(`${who}'s JWS: ${res.reason}`);
@@ -61789,6 +62653,72 @@ async function approval_signature_checkApprovalSignature(review, facts, sources,
     return { valid: false, reason: reasons.join('; ') };
 }
 //# sourceMappingURL=approval-signature.js.map
+;// CONCATENATED MODULE: ./lib/src/approval/lineage-files.js
+/**
+ * Where the changed models and their metadata.json live, and which repository
+ * path a path written in a metadata.json names. Shared by the automated
+ * checks and the head-commit checks so both judge the same files.
+ */
+
+
+const dirOf = (p) => (p.includes('/') ? p.slice(0, p.lastIndexOf('/')) : '');
+const lineage_files_joinPath = (dir, name) => (dir ? `${dir}/${name}` : name);
+const baseName = (p) => p.slice(p.lastIndexOf('/') + 1);
+/**
+ * Groups the changed protected model files and metadata.json files by
+ * directory (a metadata.json describes the model beside it), sorted by path.
+ */
+function lineage_files_modelDirs(changed, isProtected, isModel) {
+    const dirs = new Map();
+    for (const path of changed) {
+        if (!isProtected(path))
+            continue;
+        const isMeta = baseName(path) === 'metadata.json';
+        if (!isMeta && !isModel(path))
+            continue;
+        const d = dirOf(path);
+        const entry = dirs.get(d) ?? { dir: d, models: [] };
+        if (!isMeta)
+            entry.models.push(path);
+        dirs.set(d, entry);
+    }
+    return [...dirs.values()].sort((a, b) => (a.dir < b.dir ? -1 : a.dir > b.dir ? 1 : 0));
+}
+/** The metadata.json of a model directory, keyed in the facts by its own path or by a model's path. */
+function lineage_files_lookupMetadata(d, facts) {
+    const metaPath = lineage_files_joinPath(d.dir, 'metadata.json');
+    const all = facts.metadata ?? {};
+    const byMeta = own(all, metaPath);
+    if (byMeta != null)
+        return { path: metaPath, value: byMeta };
+    for (const m of d.models) {
+        const byModel = own(all, m);
+        if (byModel != null)
+            return { path: metaPath, value: byModel };
+    }
+    return undefined;
+}
+/**
+ * The repository paths a metadata.json path may name. lineage records paths
+ * relative to the working directory of the release job (usually the
+ * repository root), and a hand-written one may be relative to the
+ * metadata.json itself; both readings are exact paths (Git's paths are
+ * case-sensitive), never a match by file name alone.
+ */
+function lineage_files_lineageTarget(written, metaDir) {
+    if (/^[A-Za-z][A-Za-z0-9+.-]*:/.test(written) || written.startsWith('/'))
+        return { external: true, written };
+    const candidates = [];
+    for (const raw of [lineage_files_joinPath(metaDir, written), written]) {
+        const p = posix.normalize(raw);
+        if (p === '..' || p.startsWith('../') || p === '.')
+            continue;
+        if (!candidates.includes(p))
+            candidates.push(p);
+    }
+    return candidates.length === 0 ? { external: true, written } : { external: false, written, candidates };
+}
+//# sourceMappingURL=lineage-files.js.map
 ;// CONCATENATED MODULE: ./lib/src/approval/checks.js
 /**
  * Automated pre-approval checks of one rule (DESIGN.md §4): lineage metadata
@@ -61805,9 +62735,6 @@ async function approval_signature_checkApprovalSignature(review, facts, sources,
 function hasChecks(c) {
     return c.metadata || c.lfs_digest || c.datasets.length > 0 || c.metrics.length > 0;
 }
-const dirOf = (p) => (p.includes('/') ? p.slice(0, p.lastIndexOf('/')) : '');
-const join = (dir, name) => (dir ? `${dir}/${name}` : name);
-const base = (p) => p.slice(p.lastIndexOf('/') + 1);
 /**
  * Runs the rule's checks over the changed files it protects. `changed` are
  * the paths present at the head (removed files are not models to check).
@@ -61816,44 +62743,14 @@ function checks_evaluateChecks(rule, facts, changed, isProtected) {
     const checks = rule.checks;
     if (!hasChecks(checks))
         return [];
-    const isModel = picomatch(checks.models, GLOB_OPTIONS);
-    const dirs = new Map();
-    for (const path of changed) {
-        if (!isProtected(path))
-            continue;
-        const isMeta = base(path) === 'metadata.json';
-        if (!isMeta && !isModel(path))
-            continue;
-        const d = dirOf(path);
-        const entry = dirs.get(d) ?? { dir: d, models: [] };
-        if (!isMeta)
-            entry.models.push(path);
-        dirs.set(d, entry);
-    }
-    if (dirs.size === 0) {
+    const dirs = modelDirs(changed, isProtected, pathMatcher(checks.models));
+    if (dirs.length === 0) {
         return [{ name: 'models', passed: true, reason: 'no model file changed under this rule\'s protected paths' }];
     }
-    const out = [];
-    for (const d of [...dirs.values()].sort((a, b) => (a.dir < b.dir ? -1 : a.dir > b.dir ? 1 : 0))) {
-        out.push(...checkDir(d, checks, facts));
-    }
-    return out;
-}
-function lookupMetadata(d, facts) {
-    const metaPath = join(d.dir, 'metadata.json');
-    const all = facts.metadata ?? {};
-    const byMeta = own(all, metaPath);
-    if (byMeta != null)
-        return { path: metaPath, value: byMeta };
-    for (const m of d.models) {
-        const byModel = own(all, m);
-        if (byModel != null)
-            return { path: metaPath, value: byModel };
-    }
-    return undefined;
+    return dirs.flatMap((d) => checkDir(d, checks, facts));
 }
 function checkDir(d, checks, facts) {
-    const metaPath = join(d.dir, 'metadata.json');
+    const metaPath = joinPath(d.dir, 'metadata.json');
     const what = d.models.length > 0 ? d.models.join(', ') : metaPath;
     const found = lookupMetadata(d, facts);
     if (!found) {
@@ -61884,22 +62781,32 @@ function checkDir(d, checks, facts) {
             ? { name: `datasets ${metaPath}`, passed: true, value: [...present].sort(), reason: `datasets for ${checks.datasets.join(', ')} are listed` }
             : { name: `datasets ${metaPath}`, passed: false, value: [...present].sort(), reason: `${metaPath} lists no ${absent.join(' or ')} dataset` });
     }
-    if (checks.lfs_digest)
-        out.push(lfsCheck(d, m, metaPath, facts));
+    const lfs = checks.lfs_digest ? lfsCheck(d, m, metaPath, facts) : undefined;
+    if (lfs)
+        out.push(lfs);
     for (const t of checks.metrics)
         out.push(metricCheck(t, m, metaPath));
     return out;
 }
 function lfsCheck(d, m, metaPath, facts) {
+    // With the head commit's own bytes, the lineage check compares every
+    // model, in LFS or not, with the computed digest (head-files.ts).
+    if (Array.isArray(facts.head_files))
+        return undefined;
     const name = `lfs_digest ${metaPath}`;
     const oids = facts.lfs_oids ?? {};
-    const described = m.model.path;
-    // model.path may be relative to the repository or to the metadata's directory.
-    const candidates = [
-        described,
-        described ? join(d.dir, base(described)) : undefined,
-        ...d.models.filter((p) => !described || base(p) === base(described)),
-    ].filter((p) => typeof p === 'string');
+    const described = typeof m.model.path === 'string' ? m.model.path : '';
+    const target = lineageTarget(described, d.dir);
+    const candidates = target.external ? [] : target.candidates;
+    // A changed model the metadata does not describe has no lineage: never "nothing to compare".
+    const undescribed = d.models.filter((p) => !candidates.includes(p));
+    if (undescribed.length > 0) {
+        return {
+            name,
+            passed: false,
+            reason: `${undescribed[0]} changed, but ${metaPath} describes ${described}: the changed model has no lineage record (record its lineage in ${metaPath})`,
+        };
+    }
     const lfsPath = candidates.find((p) => own(oids, p) !== undefined);
     if (!lfsPath) {
         return { name, passed: true, reason: `the model described by ${metaPath} is not stored in Git LFS (nothing to compare)` };
@@ -61982,6 +62889,182 @@ function lineageProblems(meta, file = 'metadata.json') {
     }
 }
 //# sourceMappingURL=checks.js.map
+;// CONCATENATED MODULE: ./lib/src/approval/head-files.js
+
+/** Indexes `head_files`, or undefined when the facts carry none. */
+function head_files_headIndex(facts) {
+    if (!Array.isArray(facts.head_files))
+        return undefined;
+    const m = new Map();
+    for (const h of facts.head_files)
+        if (!m.has(h.path))
+            m.set(h.path, h);
+    return m;
+}
+const hasBytes = (h) => (h?.kind === 'blob' || h?.kind === 'lfs') && typeof h.digest === 'string';
+/** How the commit holds a file, for messages. */
+function held(h) {
+    return h.kind === 'lfs' ? `a Git LFS pointer to ${h.digest}` : h.digest;
+}
+/** Why a path the gate must judge cannot be judged, or undefined when it holds bytes. */
+function kindProblem(path, h) {
+    if (!h) {
+        return `${path} changed, but the facts do not say what the head commit holds there (no head_files entry): the gate judges only bytes it read from the commit`;
+    }
+    switch (h.kind) {
+        case 'symlink':
+            return `${path} is a symbolic link in the head commit (mode 120000): a protected path must be a regular file or a Git LFS pointer, or the bytes the gate judged are not the bytes that ship`;
+        case 'submodule':
+            return `${path} is a submodule in the head commit (mode 160000): its bytes live in another repository, out of the gate's sight`;
+        case 'unreadable':
+            return `${path} could not be read from the head commit (${h.reason ?? 'no reason given'}): the gate fails closed`;
+        case 'absent':
+            return `${path} is listed as changed but the head commit does not hold it: the facts disagree, so the gate fails closed`;
+        default:
+            return hasBytes(h) ? undefined : `${path} has no digest in head_files: the gate fails closed`;
+    }
+}
+const fail = (name, reason, value) => ({ name, passed: false, reason, ...(value === undefined ? {} : { value }) });
+/**
+ * The head-commit checks of one rule: `present` are the changed paths the
+ * head still holds, `isModel` the rule's model globs.
+ */
+function head_files_headFileChecks(rule, facts, head, present, isProtected, isModel) {
+    const out = [];
+    // Paths already reported as unjudgeable: one finding per path.
+    const reported = new Set();
+    const changedProtected = present.filter(isProtected);
+    for (const p of changedProtected) {
+        const problem = kindProblem(p, head.get(p));
+        if (problem) {
+            out.push(fail(`bytes ${p}`, problem, head.get(p)?.kind));
+            reported.add(p);
+        }
+    }
+    if (reported.size === 0) {
+        const n = changedProtected.length;
+        out.push({ name: 'bytes', passed: true, reason: `${n} changed protected file${n === 1 ? '' : 's'} read from the head commit (regular files or Git LFS pointers)` });
+    }
+    for (const d of modelDirs(present, isProtected, isModel))
+        out.push(...lineageChecks(d, facts, head, reported));
+    if (rule.signatures.required)
+        out.push(...artifactChecks(facts, head, changedProtected.filter(isModel), reported));
+    return out;
+}
+/** metadata.json against the commit: the model it names is the changed model, with the computed digest; datasets in the commit too. */
+function lineageChecks(d, facts, head, reported) {
+    const found = lookupMetadata(d, facts);
+    // Missing or unreadable metadata is the automated checks' finding (checks.metadata).
+    if (!found || found.value === null || typeof found.value !== 'object')
+        return [];
+    const meta = found.value;
+    const metaPath = found.path;
+    const name = `lineage ${metaPath}`;
+    const model = meta.model;
+    if (!model || typeof model.path !== 'string' || typeof model.digest !== 'string')
+        return [];
+    const out = [];
+    const target = lineageTarget(model.path, d.dir);
+    const resolved = target.external ? undefined : resolve(target.candidates, head, d.models);
+    // Every changed model beside the metadata must be the one it describes.
+    for (const m of d.models) {
+        if (resolved !== m) {
+            out.push(fail(name, `${m} changed, but ${metaPath} describes ${resolved ?? model.path}: the changed model has no lineage record (record its lineage in ${metaPath})`));
+        }
+    }
+    if (target.external) {
+        if (out.length === 0)
+            out.push({ name, passed: true, reason: `the model ${model.path} is stored outside the repository: its digest cannot be checked against the commit` });
+        return out;
+    }
+    if (resolved === undefined) {
+        out.push(fail(name, `${metaPath} names the model ${model.path}, whose bytes at the head were not read (no head_files entry for ${target.candidates.join(' or ')}): the gate fails closed`));
+        return out;
+    }
+    out.push(...compareClaim(metaPath, 'model', resolved, model.digest, model.size, head, reported));
+    if (Array.isArray(meta.datasets)) {
+        for (const ds of meta.datasets) {
+            if (typeof ds?.path !== 'string' || typeof ds.digest !== 'string' || (ds.type !== undefined && ds.type !== 'file'))
+                continue;
+            const t = lineageTarget(ds.path, d.dir);
+            if (t.external)
+                continue;
+            const at = t.candidates.find((c) => head.has(c) && head.get(c).kind !== 'absent');
+            // A dataset outside the commit (not in head_files, or absent there) is not the gate's to judge.
+            if (at === undefined)
+                continue;
+            out.push(...compareClaim(metaPath, 'dataset', at, ds.digest, ds.size, head, reported));
+        }
+    }
+    if (!out.some((c) => !c.passed)) {
+        out.push({ name, passed: true, reason: `${metaPath} describes ${resolved} with the digest the head commit holds` });
+    }
+    return out;
+}
+/**
+ * Which candidate path the commit holds: the first it holds as something,
+ * else the first it is known not to hold; a changed model among the
+ * candidates wins when the facts know nothing of any of them.
+ */
+function resolve(candidates, head, changedModels) {
+    return (candidates.find((c) => head.has(c) && head.get(c).kind !== 'absent') ??
+        candidates.find((c) => head.has(c)) ??
+        candidates.find((c) => changedModels.includes(c)));
+}
+function compareClaim(metaPath, what, path, claimed, claimedSize, head, reported) {
+    const name = `lineage ${metaPath}`;
+    const h = head.get(path);
+    if (!hasBytes(h)) {
+        if (reported.has(path))
+            return [];
+        reported.add(path);
+        if (h?.kind === 'absent')
+            return [fail(name, `${metaPath} describes the ${what} ${path}, which the head commit does not hold`)];
+        return [fail(name, kindProblem(path, h).replace(/^\S+ changed, but/, `${metaPath} names the ${what} ${path}, but`))];
+    }
+    if (h.digest !== claimed) {
+        return [
+            fail(name, `${metaPath} records ${what} digest ${claimed} for ${path}, but the head commit holds ${held(h)} there: the metadata describes other bytes than the commit`, { computed: h.digest, claimed }),
+        ];
+    }
+    if (typeof claimedSize === 'number' && typeof h.size === 'number' && claimedSize !== h.size) {
+        return [fail(name, `${metaPath} records size ${claimedSize} for ${path}, but the head commit holds ${h.size} bytes there`, { computed: h.size, claimed: claimedSize })];
+    }
+    return [];
+}
+/** The statement must name exactly the computed digests, and every changed model. */
+function artifactChecks(facts, head, changedModels, reported) {
+    const out = [];
+    for (const a of facts.artifacts) {
+        const h = head.get(a.path);
+        const name = `artifacts ${a.path}`;
+        if (!hasBytes(h)) {
+            if (reported.has(a.path))
+                continue;
+            out.push(fail(name, h
+                ? `the statement names ${a.path}, which the head commit holds as ${h.kind === 'absent' ? 'nothing' : `a ${h.kind}`}: a signed statement must name the digests computed from the commit`
+                : `the statement names ${a.path}, whose bytes at the head were not read (no head_files entry): a signed statement must name the digests computed from the commit`));
+        }
+        else if (h.digest !== a.digest) {
+            out.push(fail(name, `the statement would name ${a.digest} for ${a.path}, but the head commit holds ${h.digest}: a signed statement must name the digests computed from the commit`, {
+                computed: h.digest,
+                named: a.digest,
+            }));
+        }
+    }
+    const named = new Set(facts.artifacts.map((a) => a.path));
+    for (const m of changedModels) {
+        if (!named.has(m) && !reported.has(m)) {
+            out.push(fail(`artifacts ${m}`, `${m} changed, but the statement's artifacts do not name it: the approvals would not cover its bytes`));
+        }
+    }
+    if (out.length === 0) {
+        const n = facts.artifacts.length;
+        out.push({ name: 'artifacts', passed: true, reason: `the statement names the digest${n === 1 ? '' : 's'} computed from the head commit (${n} artifact${n === 1 ? '' : 's'})` });
+    }
+    return out;
+}
+//# sourceMappingURL=head-files.js.map
 ;// CONCATENATED MODULE: ./lib/src/approval/facts.js
 /**
  * Validation of {@link PullRequestFacts} at the boundary (the `simulate
@@ -62136,6 +63219,7 @@ function validateFacts(value, where = 'facts') {
 
 
 
+
 /** Both spellings of the policy file are protected, so a rename cannot slip past. */
 const POLICY_FILES = [types_POLICY_PATH, types_POLICY_PATH.replace(/\.yml$/, '.yaml')];
 const MAX_TOUCHED_SHOWN = 5;
@@ -62182,10 +63266,12 @@ function touchedPaths(facts) {
     }
     return { all: [...all], present: [...present] };
 }
-/** Matcher for a rule's protected paths (plus the policy file, always). */
+/**
+ * Matcher for a rule's protected paths, plus the policy file and the files
+ * the policy names (always), under any spelling (path-match.ts).
+ */
 function protectedMatcher(rule) {
-    const m = node_modules_picomatch(rule.protected_paths, policy_parse_GLOB_OPTIONS);
-    return (p) => POLICY_FILES.includes(p) || m(p);
+    return path_match_pathMatcher(rule.protected_paths, [...POLICY_FILES, ...(rule.protected_files ?? [])]);
 }
 /**
  * Evaluates the policy against the pull request's facts. Never throws: bad
@@ -62248,6 +63334,11 @@ async function decide(policy, facts) {
             reasons: ['not a model release: no protected path is changed, so no approval is required'],
         };
     }
+    const head = headIndex(facts);
+    const notes = [];
+    if (!head) {
+        notes.push('digests not computed from the commit: these facts carry no head_files, so the artifacts and metadata.json were taken as given (the App always computes them; see docs/simulate.md)');
+    }
     const sigCache = new Map();
     const signatureCaches = newSignatureCaches();
     const perReview = new Map();
@@ -62264,7 +63355,7 @@ async function decide(policy, facts) {
             ruleVerdicts.push(emptyRule(rule, false, true, ['no protected path of this rule changed']));
             continue;
         }
-        ruleVerdicts.push(await evaluateRule(rule, touched, present, matchers[i], facts, states, sigCache, signatureCaches, note));
+        ruleVerdicts.push(await evaluateRule(rule, touched, present, matchers[i], facts, head, states, sigCache, signatureCaches, note));
     }
     const applying = ruleVerdicts.filter((r) => r.applies);
     const reasons = [];
@@ -62277,6 +63368,10 @@ async function decide(policy, facts) {
             reasons.push(...r.reasons.map((x) => `${r.name}: ${x}`));
     }
     const passed = applying.length > 0 && applying.every((r) => r.passed);
+    for (const r of ruleVerdicts)
+        for (const n of r.notes ?? [])
+            if (!notes.includes(n))
+                notes.push(n);
     const approvals = states.map(({ review, excluded }) => {
         const base = { login: review.login, state: review.state, commit_id: review.commit_id };
         if (excluded)
@@ -62303,6 +63398,7 @@ async function decide(policy, facts) {
         roles: ruleVerdicts.flatMap((r) => r.roles.map((role) => ({ rule: r.name, ...role }))),
         approvals,
         reasons: passed ? [`every rule this pull request touches is satisfied (${applying.map((r) => r.name).join(', ')})`] : reasons,
+        notes,
     };
 }
 function emptyRule(rule, applies, passed, reasons) {
@@ -62319,7 +63415,7 @@ function emptyRule(rule, applies, passed, reasons) {
         reasons,
     };
 }
-async function evaluateRule(rule, touched, present, isProtected, facts, states, sigCache, signatureCaches, note) {
+async function evaluateRule(rule, touched, present, isProtected, facts, head, states, sigCache, signatureCaches, note) {
     const reasons = [];
     const missing = [];
     // Role membership as gathered now; a team the facts do not cover fails closed.
@@ -62338,7 +63434,7 @@ async function evaluateRule(rule, touched, present, isProtected, facts, states, 
         members.set(role.name, set);
     }
     const rolesOf = (login) => rule.roles.filter((r) => members.get(r.name).has(lower(login))).map((r) => r.name);
-    const candidates = [];
+    const signers = [];
     for (const { review, excluded } of states) {
         const roles = rolesOf(review.login);
         if (review.state === 'CHANGES_REQUESTED' && rule.changes_requested_veto && roles.length > 0 && !isBot(review) && lower(review.login) !== lower(facts.author)) {
@@ -62353,6 +63449,7 @@ async function evaluateRule(rule, touched, present, isProtected, facts, states, 
         let eligible = roles;
         let fill = { login: review.login, signature: 'not-required' };
         let how = 'approved';
+        let keyId;
         if (rule.signatures.required) {
             const roleNames = rule.roles.map((r) => r.name);
             const key = `${lower(review.login)}\0${JSON.stringify(rule.signatures.keys)}\0${JSON.stringify(roleNames)}`;
@@ -62375,17 +63472,14 @@ async function evaluateRule(rule, touched, present, isProtected, facts, states, 
             }
             fill = { login: review.login, key_fingerprint: sig.fingerprint, signature: 'valid' };
             how = sig.reason;
+            keyId = sig.key_id ?? sig.fingerprint;
         }
-        candidates.push({ id: review.login, roles: new Set(eligible), fill });
-        note(review.login, rule.name, true, `${how}; eligible as ${eligible.join(' or ')}`, fill.key_fingerprint);
+        signers.push({ login: review.login, eligible, fill, how, key_id: keyId });
     }
-    const slots = rule.roles.flatMap((r) => Array.from({ length: r.count }, () => r.name));
-    const owner = assignSlots(candidates, slots);
-    const roles = rule.roles.map((r) => ({ role: r.name, required: r.count, filled_by: [] }));
-    owner.forEach((c, s) => {
-        if (c >= 0)
-            roles.find((r) => r.role === slots[s]).filled_by.push(candidates[c].fill);
-    });
+    const outcome = fillSlots(rule.roles, signers);
+    for (const n of outcome.notes)
+        note(n.login, rule.name, n.counted, n.reason, n.fingerprint);
+    const roles = outcome.roles;
     for (const r of roles) {
         const def = rule.roles.find((x) => x.name === r.role);
         if (r.filled_by.length < r.required) {
@@ -62394,19 +63488,24 @@ async function evaluateRule(rule, touched, present, isProtected, facts, states, 
             missing.push(`${r.role}: ${need} more approval${need === 1 ? '' : 's'} needed from ${from}${r.filled_by.length ? ` (filled by ${r.filled_by.map((f) => f.login).join(', ')})` : ''}`);
         }
     }
-    const approvers = candidates.map((c) => c.id);
+    const approvers = outcome.approvers;
     if (approvers.length < rule.minimum_approvers) {
         missing.push(`${rule.minimum_approvers} distinct approvers needed, ${approvers.length} counted${approvers.length ? ` (${approvers.join(', ')})` : ''}`);
     }
     // Explain why someone eligible in several roles fills only one slot.
-    const assigned = new Set(owner.filter((c) => c >= 0));
-    candidates.forEach((c, i) => {
-        if (!assigned.has(i) && missing.length > 0 && c.roles.size > 0) {
-            note(c.id, rule.name, true, `${c.id} is eligible as ${[...c.roles].join(' or ')} but those slots are filled by other people (one person fills at most one role)`, c.fill.key_fingerprint);
+    for (const u of outcome.unassigned) {
+        if (missing.length > 0 && u.roles.length > 0) {
+            note(u.login, rule.name, true, `${u.login} is eligible as ${u.roles.join(' or ')} but those slots are filled by other people (one person fills at most one role)`, u.fingerprint);
         }
-    });
+    }
     reasons.push(...missing);
-    const checks = evaluateChecks(rule, facts, present, isProtected);
+    // A shared key decides the rule only when it leaves a slot empty; it is always named.
+    if (missing.length > 0)
+        reasons.push(...outcome.shared_keys);
+    const checks = [
+        ...(head ? headFileChecks(rule, facts, head, present, isProtected, pathMatcher(rule.checks.models)) : []),
+        ...evaluateChecks(rule, facts, present, isProtected),
+    ];
     for (const c of checks)
         if (!c.passed)
             reasons.push(`check failed: ${c.reason}`);
@@ -62421,6 +63520,7 @@ async function evaluateRule(rule, touched, present, isProtected, facts, states, 
         minimum_approvers: rule.minimum_approvers,
         approvers,
         reasons,
+        ...(outcome.shared_keys.length ? { notes: outcome.shared_keys } : {}),
     };
 }
 /** A failing verdict with reasons, for when the gate cannot decide (bad policy, missing facts). */
@@ -62502,7 +63602,13 @@ function auditSummary(s) {
     const out = [
         '## Audit log verification',
         '',
-        s.ok ? `**Intact**: ${s.size} record(s), head ${head}.` : `**${s.findings.length} finding(s)** in ${s.size} record(s).`,
+        !s.ok
+            ? `**${s.findings.length} finding(s)** in ${s.size} record(s).`
+            : s.status === 'intact'
+                ? `**Intact**: ${s.size} record(s), head ${head}, anchored by ${s.anchored_by}.`
+                : s.size === 0
+                    ? '**Empty**: the log holds no record.'
+                    : `**Unanchored tail**: the chain of ${s.size} record(s) verified (head ${head}), but records ${s.anchored_size} to ${s.size - 1} are covered by no signed checkpoint: an edit or a cut there cannot be detected.${s.anchored_size ? ` Records 0 to ${s.anchored_size - 1} are anchored by ${s.anchored_by}.` : ' Pass `checkpoint-public-key`, and sign a checkpoint after each append (`checkpoint-key`).'}`,
         '',
         `Stores: ${s.stores.map((u) => `\`${cell(u)}\``).join(', ')}`,
     ];
@@ -62777,6 +63883,7 @@ async function commitAndPush(o) {
 
 
 
+
 /** Runs the Action. Never throws: failures go to core.setFailed. */
 async function main_run(env = process.env) {
     try {
@@ -62808,7 +63915,7 @@ async function release(inputs, cwd, env) {
     const stores = await Promise.all(inputs.auditStores.map((url) => openStore(url, { env, cwd })));
     await Promise.all(stores.map((s) => s.checkAppendable()));
     const signingKey = inputs.checkpointKey
-        ? await loadSigningKey(inputs.checkpointKey, 'input "checkpoint-key"')
+        ? await checkpoint_loadSigningKey(inputs.checkpointKey, 'input "checkpoint-key"')
         : undefined;
     const r = await recordLineage({
         cwd,
@@ -62819,8 +63926,16 @@ async function release(inputs, cwd, env) {
         metrics,
         out: inputs.metadataPath,
         statement: inputs.statementPath,
+        outputNames: { out: 'input "metadata-path"', statement: 'input "statement-path"' },
+        ciSource: githubActionsSource(env),
+        inputFiles: jsonOptionFiles([
+            ['the hyperparameters file', inputs.hyperparameters],
+            ['the metrics file', inputs.metrics],
+        ]),
         python: inputs.pythonEnvironment,
     });
+    for (const w of r.warnings)
+        warning(w);
     const metadataBytes = await (0,promises_.readFile)(r.metadataPath);
     const metadataDigest = sha256(metadataBytes);
     const metadataPath = (0,external_node_path_.relative)(cwd, r.metadataPath) || r.metadataPath;
@@ -62830,28 +63945,13 @@ async function release(inputs, cwd, env) {
     setOutput('reproducibility-digest', r.metadata.reproducibility_digest);
     let audit;
     if (stores.length > 0) {
-        const record = modelReleaseRecord({
-            modelPath: r.metadata.model.path,
-            modelDigest: r.metadata.model.digest,
-            metadataPath,
-            metadataDigest,
-            reproducibilityDigest: r.metadata.reproducibility_digest,
-            datasets: r.metadata.datasets,
-        }, {
-            repository: env.GITHUB_REPOSITORY,
-            actor: env.GITHUB_ACTOR ?? 'unknown',
-            commit: env.GITHUB_SHA,
-            workflow: env.GITHUB_WORKFLOW,
-            runId: env.GITHUB_RUN_ID,
-            runUrl: runUrl(env),
-            component: 'github-action',
-        }, inputs.eventType);
-        const appended = await appendRecord(stores, record);
+        const record = modelReleaseRecord(releaseLineageOf(r.metadata, metadataPath, metadataDigest), releaseContextFromEnv(env, 'github-action'), inputs.eventType);
+        // With a key, every store is checkpointed right after the append: the log is never left with an unanchored tail.
+        const { records: [appended], checkpoints: [cp] } = await appendAndCheckpoint(stores, [record], { signingKey });
         setOutput('audit-seq', String(appended.seq));
         setOutput('audit-digest', appended.digest);
         audit = { seq: appended.seq, digest: appended.digest, stores: stores.map((s) => s.displayUrl) };
-        if (signingKey) {
-            const cp = await writeCheckpoint(stores[0], signingKey);
+        if (cp) {
             audit.checkpoint = { key: cp.key, size: cp.size };
             setOutput('checkpoint-digest', sha256(cp.jws));
         }
@@ -62918,6 +64018,9 @@ async function verifyAuditMode(inputs, cwd, env) {
     await summary
         .addRaw(auditSummary({
         ok: result.ok,
+        status: result.status,
+        anchored_size: result.anchored_size,
+        anchored_by: result.anchored_by,
         size: result.size,
         head: result.head,
         stores: stores.map((s) => s.displayUrl),
@@ -63019,10 +64122,12 @@ const ErrorCodes = {
     E_KEY: 'input',
     E_S3_NOT_LOCKED: 'input',
     E_S3_NO_BUCKET: 'input',
+    E_S3_CREDENTIALS: 'input',
     E_SERVICENOW_AUTH: 'input',
     E_SERVICENOW_NOT_FOUND: 'input',
     E_VERIFY_FAILED: 'verification',
     E_CHAIN_BROKEN: 'verification',
+    E_STREAM_MISMATCH: 'verification',
     E_DIGEST_MISMATCH: 'verification',
     E_SIGNATURE: 'verification',
     E_CONFLICT: 'service',
@@ -63030,6 +64135,8 @@ const ErrorCodes = {
     E_S3: 'service',
     E_GITHUB: 'service',
     E_SERVICENOW: 'service',
+    E_KAFKA: 'service',
+    E_STREAM_FENCED: 'service',
 };
 class GateError extends Error {
     code;

@@ -4,28 +4,17 @@
  * the same message the CLI prints, and the documented exit code.
  */
 import * as core from '@actions/core';
-import { getOctokit } from '@actions/github';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
 import { GateError, isGateError, messageOf, ExitCode } from '../core/errors.js';
 import { sha256 } from '../core/digest.js';
-import { recordLineage } from '../lineage/record.js';
-import { githubActionsSource } from '../lineage/source.js';
-import { verifyLineage } from '../lineage/verify.js';
-import { jsonOptionFiles, readJsonObjectOption } from '../lineage/json-input.js';
-import {
-  appendAndCheckpoint,
-  loadSigningKey,
-  loadVerifyKey,
-  modelReleaseRecord,
-  releaseContextFromEnv,
-  releaseLineageOf,
-  openStore,
-  verifyLog,
-} from '../audit/index.js';
 import { readActionInputs, type ActionInputs } from './inputs.js';
-import { defaultReleaseBranch, openReleasePr, type GitHubRequest } from './open-release-pr.js';
-import { auditSummary, lineageVerifySummary, releaseSummary } from './summary.js';
+import type { GitHubRequest } from './open-release-pr.js';
+import type { releaseSummary } from './summary.js';
+
+// Start-up: only @actions/core and the inputs load before the first output;
+// each mode imports what it uses (lineage and Ajv, the audit log and its
+// stores, Octokit) when it runs, so the bundle's chunks load on demand.
 
 type Env = Record<string, string | undefined>;
 
@@ -52,6 +41,11 @@ export async function run(env: Env = process.env): Promise<void> {
 }
 
 async function release(inputs: ActionInputs, cwd: string, env: Env): Promise<void> {
+  const { jsonOptionFiles, readJsonObjectOption } = await import('../lineage/json-input.js');
+  const { recordLineage } = await import('../lineage/record.js');
+  const { githubActionsSource } = await import('../lineage/source.js');
+  const { appendAndCheckpoint, loadSigningKey, modelReleaseRecord, openStore, releaseContextFromEnv, releaseLineageOf } = await import('../audit/index.js');
+  const { releaseSummary } = await import('./summary.js');
   const hyperparameters = inputs.hyperparameters
     ? await readJsonObjectOption(inputs.hyperparameters, 'input "hyperparameters"', cwd)
     : undefined;
@@ -61,6 +55,10 @@ async function release(inputs: ActionInputs, cwd: string, env: Env): Promise<voi
   await Promise.all(stores.map((s) => s.checkAppendable()));
   const signingKey = inputs.checkpointKey
     ? await loadSigningKey(inputs.checkpointKey, 'input "checkpoint-key"')
+    : undefined;
+  // Kafka settings are checked now; Kafka itself is asked only after the append (never failing it).
+  const streamTo = inputs.auditKafka
+    ? await (await import('../audit/stream/front-config.js')).streamerFromConfig(inputs.auditKafka, env, cwd)
     : undefined;
 
   const r = await recordLineage({
@@ -97,13 +95,28 @@ async function release(inputs: ActionInputs, cwd: string, env: Env): Promise<voi
       inputs.eventType,
     );
     // With a key, every store is checkpointed right after the append: the log is never left with an unanchored tail.
-    const { records: [appended], checkpoints: [cp] } = await appendAndCheckpoint(stores, [record], { signingKey });
+    const { records: [appended], checkpoints: [cp], stream, tree: [published] } = await appendAndCheckpoint(stores, [record], { signingKey, streamTo });
     core.setOutput('audit-seq', String(appended.seq));
     core.setOutput('audit-digest', appended.digest);
+    if (stream) {
+      core.setOutput('audit-stream', stream.ok ? 'published' : 'pending');
+      if (stream.ok) core.info(`published the audit log to ${stream.topic} up to record ${stream.last}`);
+      else core.warning(`record ${appended.seq} is appended, but not yet in ${stream.topic}: ${stream.error}. The next release or \`model-gate audit stream\` publishes it.`);
+    }
     audit = { seq: appended.seq, digest: appended.digest, stores: stores.map((s) => s.displayUrl) };
     if (cp) {
       audit.checkpoint = { key: cp.key, size: cp.size };
       core.setOutput('checkpoint-digest', sha256(cp.jws));
+    }
+    // The release's receipt: an inclusion proof under the signed-note checkpoint, checkable offline.
+    const { releaseReceipt } = await import('../audit/tlog/release-proof.js');
+    const receipt = await releaseReceipt(stores[0], appended.seq, published);
+    if (receipt) {
+      const proofPath = `${metadataPath.replace(/\.json$/, '')}.tlog-proof`;
+      await writeFile(resolve(cwd, proofPath), receipt.proof);
+      core.setOutput('audit-proof', proofPath);
+      core.setOutput('audit-vkey', receipt.vkey);
+      audit.proof = { path: proofPath, vkey: receipt.vkey, text: receipt.proof.toString('utf8') };
     }
   } else {
     core.notice('No audit-store given: lineage recorded, no audit record written.');
@@ -114,6 +127,8 @@ async function release(inputs: ActionInputs, cwd: string, env: Env): Promise<voi
     if (!repository) {
       throw new GateError('E_USAGE', 'open-pr runs only inside GitHub Actions (GITHUB_REPOSITORY is not set)');
     }
+    const { getOctokit } = await import('@actions/github');
+    const { defaultReleaseBranch, openReleasePr } = await import('./open-release-pr.js');
     const octokit = getOctokit(inputs.githubToken!, { baseUrl: env.GITHUB_API_URL ?? 'https://api.github.com' });
     const modelPath = r.metadata.model.path;
     const files = [modelPath, metadataPath];
@@ -150,6 +165,8 @@ async function release(inputs: ActionInputs, cwd: string, env: Env): Promise<voi
 }
 
 async function verifyLineageMode(inputs: ActionInputs, cwd: string): Promise<void> {
+  const { verifyLineage } = await import('../lineage/verify.js');
+  const { lineageVerifySummary } = await import('./summary.js');
   const file = inputs.metadataPath ?? 'metadata.json';
   const result = await verifyLineage(file, { cwd });
   await core.summary.addRaw(lineageVerifySummary(file, result)).write();
@@ -160,6 +177,8 @@ async function verifyLineageMode(inputs: ActionInputs, cwd: string): Promise<voi
 }
 
 async function verifyAuditMode(inputs: ActionInputs, cwd: string, env: Env): Promise<void> {
+  const { loadVerifyKey, openStore, verifyLog } = await import('../audit/index.js');
+  const { auditSummary } = await import('./summary.js');
   const stores = await Promise.all(inputs.auditStores.map((url) => openStore(url, { env, cwd })));
   const checkpointKey = inputs.checkpointPublicKey
     ? await loadVerifyKey(inputs.checkpointPublicKey, 'input "checkpoint-public-key"')

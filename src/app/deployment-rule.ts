@@ -93,6 +93,7 @@ export async function runDeploymentRule(
       const { records: [res] } = await appendAndCheckpoint(gathered.stores, [decisionRecord(req, gathered, decision)], {
         now: deps.clock,
         signingKey: await deps.checkpointKey?.(),
+        streamTo: deps.auditStream,
       });
       auditSeq = res.seq;
     } catch (e) {

@@ -8,6 +8,7 @@ import { openStore } from '../audit/open-store.js';
 import { signingKeyFromEnv } from '../audit/append-checkpoint.js';
 import { serviceNowFromEnv } from './servicenow-env.js';
 import { auditConfigFromEnv } from './audit-config.js';
+import { appStreamerFromEnv } from '../audit/stream/front-config.js';
 
 /** Dependencies for the running server (S3 credentials and region come from `env`). */
 export function realDeps(env: Record<string, string | undefined>): AppDeps {
@@ -15,6 +16,8 @@ export function realDeps(env: Record<string, string | undefined>): AppDeps {
     sourceFor: githubPullRequestSource,
     openAuditStore: (url) => openStore(url, { env }),
     checkpointKey: signingKeyFromEnv(env),
+    // MODEL_GATE_KAFKA_BROKERS and _TOPIC: publish the log to Kafka after each append (docs/audit-stream.md).
+    auditStream: appStreamerFromEnv(env),
     clock: () => new Date(),
     changeManagementFor: serviceNowFromEnv(env),
     // Waiting deployments are looked for at startup and then every

@@ -25,6 +25,7 @@ import { renderCheckRun, type CheckRunOutput, type SiblingVerdict, type VerdictC
 import { gatherFacts, type GitHubRequester, type PullInfo, type PullRequestSource, type PullTarget } from './github-facts.js';
 import { completeCheckRun, previousConclusion, startCheckRun } from './github-checks.js';
 import { appendGateRecords, gateRecords } from './audit.js';
+import type { AppendStreamer } from '../audit/stream/after-append.js';
 import type { AuditStore } from '../audit/store.js';
 import type { SigningKey } from '../audit/checkpoint.js';
 import { factNeeds } from './needs.js';
@@ -71,6 +72,8 @@ export interface GateDeps {
   audit?: AppAuditConfig;
   /** The checkpoint signing key (MODEL_GATE_CHECKPOINT_KEY): a checkpoint is signed after each append. */
   checkpointKey?: () => Promise<SigningKey>;
+  /** Publishes the log to Kafka after each append (MODEL_GATE_KAFKA_*); bounded, never fails the append. */
+  auditStream?: AppendStreamer;
   clock(): Date;
 }
 
@@ -244,7 +247,7 @@ export async function finishGate(octokit: GitHubRequester, started: StartedGate,
             return deps.openAuditStore(u);
           }),
         );
-        audit = await appendGateRecords(stores, records, deps.clock, await deps.checkpointKey?.());
+        audit = await appendGateRecords(stores, records, deps.clock, await deps.checkpointKey?.(), deps.auditStream);
       } catch (e) {
         verdict = failClosed(facts ?? partialFacts(info), [`the audit store named by ${auditing.from} could not be written: ${messageOf(e)}`]);
         output = renderCheckRun(verdict, context, facts ?? undefined);

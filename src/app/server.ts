@@ -10,10 +10,11 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createNodeMiddleware, createProbot, ProbotOctokit } from 'probot';
+import { createNodeMiddleware } from 'probot';
 import { ExitCode, isGateError } from '../core/errors.js';
 import { createApp } from './app.js';
 import { realDeps } from './deps.js';
+import { createGateProbot } from './probot-instance.js';
 import { configErrorLine, readServerConfig, type ServerConfig } from './server-config.js';
 import { readCappedBody } from './webhook-body.js';
 import { workQueue } from './work-queue.js';
@@ -23,17 +24,6 @@ const env: Record<string, string | undefined> = {
   ...process.env,
   LOG_FORMAT: process.env.LOG_FORMAT || (process.env.NODE_ENV === 'production' ? 'json' : undefined),
 };
-
-// Probot builds its Octokit with throttling (GitHub's rate limits) and retries;
-// against a local double they only add waits, so tests can switch them off.
-const Octokit =
-  env.MODEL_GATE_GITHUB_LIMITS === 'off'
-    ? ProbotOctokit.defaults((o: Record<string, any>) => ({ // eslint-disable-line @typescript-eslint/no-explicit-any
-        ...o,
-        throttle: { ...(o.throttle ?? {}), enabled: false },
-        retry: { enabled: false },
-      }))
-    : ProbotOctokit;
 
 let config: ServerConfig;
 let deps: ReturnType<typeof realDeps>;
@@ -46,10 +36,7 @@ try {
   process.exit(ExitCode.usage);
 }
 
-const probot = createProbot({
-  env: env as NodeJS.ProcessEnv,
-  overrides: { Octokit, logLevel: (env.LOG_LEVEL as 'info') ?? 'info', appId: config.appId, privateKey: config.privateKey, secret: config.webhookSecret },
-});
+const probot = createGateProbot(env, config);
 // Deliveries are answered once the in_progress check run is written; the
 // evaluation continues in this bounded queue (MODEL_GATE_CONCURRENCY, default 4).
 const background = workQueue(Number(env.MODEL_GATE_CONCURRENCY ?? 4), probot.log);

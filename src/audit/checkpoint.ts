@@ -1,5 +1,5 @@
 /**
- * Checkpoints (DESIGN.md §4): a JWS over {log, size, head, time}, signed with
+ * Checkpoints (docs/design.md §4): a JWS over {log, size, head, time}, signed with
  * the gate's key and verifiable offline with the public JWK. A verifier that
  * trusts a checkpoint knows how long the log must be and what its record at
  * `size - 1` hashes to, so truncation and rollback become visible.

@@ -1,5 +1,12 @@
 import { processIo } from './io.js';
-import { runCli } from './program.js';
+import { packageVersion } from './version.js';
 
-const code = await runCli(process.argv.slice(2), processIo());
-process.exitCode = code;
+const argv = process.argv.slice(2);
+if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
+  // Printing the version needs nothing else: answered before the parser and
+  // the commands load (the same text commander prints for it).
+  process.stdout.write(`${packageVersion()}\n`);
+} else {
+  const { runCli } = await import('./program.js');
+  process.exitCode = await runCli(argv, processIo());
+}

@@ -1,15 +1,13 @@
 import { lstatSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { dirHash1, sortManifest, type ColumnInfo, type ManifestEntry } from '../core/dir-hash.js';
+import { resolve } from 'node:path';
+import type { ColumnInfo, ManifestEntry } from '../core/dir-hash.js';
+import { shardedDigest, SHARD_SIZE, type ShardedDigest } from '../core/shard-digest.js';
 import { digestFromHex, type Digest } from '../core/digest.js';
-import { digestFile, digestFileSync, READ_SIZE } from './file-digest.js';
+import { digestFileSync, READ_SIZE } from './file-digest.js';
+import type { Fingerprint } from './fingerprint/types.js';
 import { GateError } from '../core/errors.js';
-import { parquetFingerprint } from './fingerprint/parquet.js';
-import { formatOf, scannerFor } from './fingerprint/scanner-for.js';
-import type { Fingerprint, StreamFormat } from './fingerprint/types.js';
 import { fsError, kindOf, unsupportedType } from './fs-errors.js';
-import { hashFilesInParallel, type PoolResult } from './hash-pool.js';
-import { statSizes, walkDirectory } from './walk.js';
+import { relabel } from './relabel.js';
 
 /** Options of {@link hashPath}: plain data, no hidden inputs. */
 export interface HashOptions {
@@ -29,6 +27,14 @@ export interface HashOptions {
   workers?: number;
   /** Called as bytes are hashed: bytes done so far, and the total. */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * For a file: also its sharded digest (OpenSSF model signing's shard
+   * serialization, see core/shard-digest.ts), hashed on worker threads while
+   * this thread computes the plain SHA-256. Ignored for a directory.
+   */
+  shards?: boolean;
+  /** Shard size in bytes (default model_signing's, 10^9). */
+  shardSize?: number;
 }
 
 /** The digest of a file or directory, with the directory's manifest. */
@@ -44,20 +50,20 @@ export interface PathDigest {
   files?: ManifestEntry[];
   rows?: number;
   columns?: ColumnInfo[];
+  /** File only, when asked for: the sharded digest, beside (never instead of) `digest`. */
+  shards?: ShardedDigest;
 }
-
-/**
- * Below these a directory is hashed on the main thread: starting workers
- * (tens of ms each) would cost more than they save.
- */
-const PARALLEL_MIN_BYTES = 8 * 1024 * 1024;
-const PARALLEL_MIN_FILES = 2000;
 
 /**
  * Hashes a file (plain SHA-256, equal to `sha256sum`) or a directory
  * (dirHash1 over a per-file manifest, files hashed in parallel on worker
  * threads). Refuses symbolic links (unless `followSymlinks`), FIFOs, sockets,
- * devices and unsafe names with a GateError naming the path.
+ * devices, unsafe names, and files written to while they are read, with a
+ * GateError naming the path.
+ *
+ * A single file is read and hashed on the calling thread with blocking reads
+ * (the least CPU per byte, see file-digest.ts), so the event loop waits for
+ * it; a directory keeps it free while the workers hash.
  */
 export async function hashPath(path: string, opts: HashOptions = {}): Promise<PathDigest> {
   const abs = resolve(opts.cwd ?? '.', path);
@@ -73,126 +79,87 @@ export async function hashPath(path: string, opts: HashOptions = {}): Promise<Pa
   }
   const kind = kindOf(st);
   if (kind === 'file') return hashSingleFile(path, abs, st.size, opts);
-  if (kind === 'directory') return hashDirectory(path, abs, opts);
+  if (kind === 'directory') {
+    // Listing, the pool and its workers load only for directories.
+    const { hashDirectory } = await import('./hash-directory.js');
+    return hashDirectory(path, abs, opts);
+  }
   throw unsupportedType(kind, path);
 }
 
 async function hashSingleFile(path: string, abs: string, size: number, opts: HashOptions): Promise<PathDigest> {
-  const format = opts.fingerprint ? formatOf(path) : undefined;
-  const scanner = format && format !== 'parquet' ? scannerFor(format) : undefined;
+  // Fingerprint scanners load only when asked for.
+  const fingerprint = opts.fingerprint ? await import('./fingerprint/scanner-for.js') : undefined;
+  const format = fingerprint?.formatOf(path);
+  const scanner = format && format !== 'parquet' ? fingerprint!.scannerFor(format) : undefined;
   let done = 0;
+  // With shards, a file over one shard is read twice at once (plain digest and shards).
+  const total = opts.shards && size > (opts.shardSize ?? SHARD_SIZE) ? 2 * size : size;
   const onBytes = opts.onProgress
     ? (n: number) => {
         done += n;
-        opts.onProgress!(done, size);
+        opts.onProgress!(done, total);
       }
     : undefined;
   let r;
   let fp: Fingerprint | undefined;
+  let shards: ShardedDigest | undefined;
   try {
-    r = await digestFile(abs, { scanner, onBytes });
+    if (opts.shards) {
+      const { hashFileShards } = await import('./shard-hash.js');
+      const s = await hashFileShards(abs, path, { plain: true, shardSize: opts.shardSize, workers: opts.workers, scanner, onBytes });
+      r = { hex: s.plainHex!, size: s.size };
+      shards = shardedDigest(s.shards, s.size, { shardSize: opts.shardSize, allowSymlinks: opts.followSymlinks === true });
+    } else {
+      r = digestFileSync(abs, Buffer.allocUnsafeSlow(Math.min(READ_SIZE, Math.max(size + 1, 4096))), { scanner, onBytes });
+    }
     fp = scanner?.finish();
-    if (format === 'parquet') fp = await parquetFingerprint(abs, r.size);
+    if (format === 'parquet') {
+      const { parquetFingerprint } = await import('./fingerprint/parquet.js');
+      fp = await parquetFingerprint(abs, r.size);
+    }
   } catch (e) {
     throw relabel(e, path);
   }
   const result: PathDigest = { path, type: 'file', digest: digestFromHex(r.hex), size: r.size };
-  if (fp) Object.assign(result, fingerprintFields(fp));
+  if (fp) Object.assign(result, fp.columns ? { rows: fp.rows, columns: fp.columns } : { rows: fp.rows });
+  if (shards) result.shards = shards;
   return result;
 }
 
-async function hashDirectory(path: string, abs: string, opts: HashOptions): Promise<PathDigest> {
-  const walked = walkDirectory(abs, { followSymlinks: opts.followSymlinks, display: path });
-  const many = walked.length >= PARALLEL_MIN_FILES;
-  // Sizes cost a stat per file: only for the progress bar, or to decide whether a few files are worth workers.
-  if (opts.onProgress || !many) statSizes(walked, path);
-  const total = walked.reduce((s, f) => s + (f.size ?? 0), 0);
-  const formats = walked.map((f) => (opts.fingerprint ? formatOf(f.rel) : undefined));
-  let done = 0;
-  const onBytes = opts.onProgress
-    ? (n: number) => {
-        done += n;
-        opts.onProgress!(done, Math.max(total, done));
-      }
-    : undefined;
-  let results: PoolResult[];
-  const parallel = (many || total >= PARALLEL_MIN_BYTES) && walked.length >= 2;
-  if (!parallel || opts.workers === 0) {
-    // Blocking reads: for small files the async hops would cost more than the reads.
-    results = [];
-    const buf = Buffer.allocUnsafe(READ_SIZE);
-    for (let i = 0; i < walked.length; i++) {
-      const fmt = formats[i];
-      const scanner = fmt && fmt !== 'parquet' ? scannerFor(fmt) : undefined;
-      let r;
-      try {
-        r = digestFileSync(walked[i]!.abs, buf, { scanner, onBytes });
-      } catch (e) {
-        throw relabel(e, join(path, walked[i]!.rel));
-      }
-      results.push({ ...r, fingerprint: scanner?.finish() });
-    }
-  } else {
-    results = await hashFilesInParallel(
-      walked.map((f, i) => ({
-        path: f.abs,
-        where: join(path, f.rel),
-        scan: formats[i] === 'parquet' ? undefined : (formats[i] as StreamFormat | undefined),
-      })),
-      { workers: opts.workers, onBytes },
-    );
-  }
-  const entries: ManifestEntry[] = [];
-  for (let i = 0; i < walked.length; i++) {
-    const f = walked[i]!;
-    const r = results[i]!;
-    let fp = r.fingerprint;
-    if (formats[i] === 'parquet') {
-      try {
-        fp = await parquetFingerprint(f.abs, r.size);
-      } catch (e) {
-        throw relabel(fsError(e, f.abs), join(path, f.rel));
-      }
-    }
-    entries.push({ path: f.rel, size: r.size, digest: digestFromHex(r.hex), ...(fp ? fingerprintFields(fp) : {}) });
-  }
-  const files = sortManifest(entries);
-  const result: PathDigest = {
-    path,
-    type: 'directory',
-    digest: dirHash1(files),
-    size: files.reduce((s, e) => s + e.size, 0),
-    files,
-  };
-  Object.assign(result, aggregateFingerprint(files));
-  return result;
-}
-
-function fingerprintFields(fp: Fingerprint): { rows: number; columns?: ColumnInfo[] } {
-  return fp.columns ? { rows: fp.rows, columns: fp.columns } : { rows: fp.rows };
+/** The sharded digest alone of a file: what {@link hashFileShardsOnly} returns. */
+export interface PathShards {
+  path: string;
+  type: 'file';
+  size: number;
+  shards: ShardedDigest;
 }
 
 /**
- * A directory dataset's fingerprint, kept bounded: `rows` is the sum over the
- * recognised files; `columns` are the first recognised file's when every
- * recognised file has the same ones, and then the entries drop their own copy
- * (only entries whose columns differ keep them).
+ * Only the sharded digest of a file, every thread hashing shards: on n cores
+ * about 1/n of the time of the plain SHA-256, which is not computed. For
+ * comparing with model_signing, or re-checking a recorded sharded digest
+ * quickly; it is not the file's SHA-256 and never stands in for it.
  */
-export function aggregateFingerprint(files: ManifestEntry[]): { rows?: number; columns?: ColumnInfo[] } {
-  const recognised = files.filter((f) => f.rows !== undefined);
-  if (recognised.length === 0) return {};
-  const rows = recognised.reduce((s, f) => s + f.rows!, 0);
-  const first = recognised[0]!.columns;
-  if (!first) return { rows };
-  const key = JSON.stringify(first);
-  const same = recognised.every((f) => JSON.stringify(f.columns) === key);
-  if (!same) return { rows };
-  for (const f of recognised) delete f.columns;
-  return { rows, columns: first };
-}
-
-/** Errors name the path as the user wrote it, not the absolute path opened. */
-function relabel(e: unknown, where: string): unknown {
-  if (e instanceof GateError) return new GateError(e.code, e.message, { where, hint: e.hint, cause: e.cause });
-  return e;
+export async function hashFileShardsOnly(path: string, opts: Omit<HashOptions, 'fingerprint' | 'shards'> = {}): Promise<PathShards> {
+  const abs = resolve(opts.cwd ?? '.', path);
+  let st;
+  try {
+    st = opts.followSymlinks ? statSync(abs) : lstatSync(abs);
+  } catch (e) {
+    throw fsError(e, path);
+  }
+  const kind = kindOf(st);
+  if (kind !== 'file') throw kind === 'directory' ? new GateError('E_USAGE', 'a sharded digest is of one file; this is a directory', { where: path, hint: 'hash a directory without --shards-only' }) : unsupportedType(kind, path);
+  const { hashFileShards } = await import('./shard-hash.js');
+  let done = 0;
+  const size = st.size;
+  const onBytes = opts.onProgress ? (n: number) => opts.onProgress!((done += n), size) : undefined;
+  let s;
+  try {
+    s = await hashFileShards(abs, path, { plain: false, shardSize: opts.shardSize, workers: opts.workers, onBytes });
+  } catch (e) {
+    throw relabel(e, path);
+  }
+  return { path, type: 'file', size: s.size, shards: shardedDigest(s.shards, s.size, { shardSize: opts.shardSize, allowSymlinks: opts.followSymlinks === true }) };
 }

@@ -1,118 +1,234 @@
-import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { GateError, type ErrorCode } from '../core/errors.js';
-import { digestFileAdaptive, READ_SIZE } from './file-digest.js';
-import { scannerFor } from './fingerprint/scanner-for.js';
+import { READ_SIZE } from './file-digest.js';
+import { scannerFor as scannerForFormat } from './fingerprint/scanner-for.js';
 import type { Fingerprint, StreamFormat } from './fingerprint/types.js';
-import type { HashBatch, HashReply } from './hash-protocol.js';
+import { hashClaimed, viewOf, type ChunkView } from './hash-claim.js';
+import {
+  CHUNK_FILES,
+  CHUNK_SHIFT,
+  CTL,
+  CTL_LENGTH,
+  DIGEST_BYTES,
+  type ChunkMessage,
+  type WorkerInit,
+  type WorkerReply,
+} from './hash-protocol.js';
 
-export interface PoolFile {
-  path: string;
-  /** Where to name the file in errors. */
-  where: string;
-  scan?: StreamFormat;
+/** Atomics.waitAsync (ES2024, in Node since 16), typed here while the project's lib is ES2023. */
+export const waitAsync = (
+  Atomics as unknown as { waitAsync(a: Int32Array, i: number, v: number, ms: number): { value: Promise<string> | string } }
+).waitAsync;
+
+/** A started hash worker: its port (messages both ways) and its exit code to come. */
+export interface HashWorker {
+  worker: Worker;
+  port: MessagePort;
+  exited: Promise<number>;
 }
 
+/**
+ * Starts the compiled hash-worker.js beside this file with what `init`
+ * builds around the worker's end of a fresh channel; `onError` hears a worker
+ * that crashed or could not start.
+ */
+export function spawnHashWorker(init: (port: MessagePort) => WorkerInit, onError: (e: GateError) => void): HashWorker {
+  const { port1, port2 } = new MessageChannel();
+  const worker = new Worker(new URL('./hash-worker.js', import.meta.url), { workerData: init(port2), transferList: [port2] });
+  worker.on('error', (e) => onError(new GateError('E_SERVICE', `hash worker failed: ${(e as Error)?.message ?? e}`, { cause: e })));
+  const exited = new Promise<number>((resolve) => worker.on('exit', resolve));
+  return { worker, port: port1, exited };
+}
+
+/** Waits for workers to end on their own; one that did not end cleanly is an error. */
+export async function workersEnded(workers: readonly HashWorker[]): Promise<GateError | undefined> {
+  const codes = await Promise.all(workers.map((w) => w.exited));
+  const bad = codes.find((c) => c !== 0);
+  return bad === undefined ? undefined : new GateError('E_SERVICE', `hash worker stopped (exit ${bad})`);
+}
+
+/** What hashing one file of the pool produced. */
 export interface PoolResult {
   hex: string;
   size: number;
   fingerprint?: Fingerprint;
 }
 
-/** Most files in one batch. Batches shrink towards the end so all hashers finish together. */
-const MAX_BATCH = 16;
-
 /**
- * Hashes many files in parallel: on worker threads (one per core but one by
- * default) and on this thread, which starts at once while the workers boot
- * (a worker costs ~100 ms of CPU to start, as much as hashing 100 MB).
- * Each worker keeps two batches queued; this thread yields between its own
- * batches so the workers' results are taken in. Results come back in input
- * order; the first error stops the run.
+ * Hashes many files on the calling thread and on worker threads at once.
+ *
+ * Files are added while the directory is still being listed and published in
+ * chunks of {@link CHUNK_FILES}; workers (started when the caller decides the
+ * job is worth them: each costs ~30-40 ms of CPU to boot) claim files from
+ * the shared list as soon as they are up, so listing, booting and hashing
+ * overlap. After the listing, the calling thread claims files too. Every
+ * thread reads with blocking calls into its own reused buffer; results land
+ * in shared memory, so there is no message and no promise per file.
  */
-export async function hashFilesInParallel(
-  files: readonly PoolFile[],
-  opts: { workers?: number; onBytes?: (n: number) => void } = {},
-): Promise<PoolResult[]> {
-  const results: PoolResult[] = new Array(files.length);
-  if (files.length === 0) return results;
-  const hashers = (opts.workers ?? availableParallelism() - 1) + 1;
-  const workerCount = Math.max(0, Math.min(hashers - 1, files.length - 1));
-  const workers: Worker[] = [];
-  let next = 0;
-  let finished = 0;
-  let error: unknown;
-  let settle: (() => void) | undefined;
-  const allDone = new Promise<void>((resolve) => (settle = resolve));
-  const check = (): void => {
-    if (error !== undefined || finished === files.length) settle!();
-  };
-  const fail = (e: unknown): void => {
-    if (error === undefined) error = e;
-    check();
-  };
-  const takeBatch = (): HashBatch => {
-    const left = files.length - next;
-    const size = Math.max(1, Math.min(MAX_BATCH, Math.floor(left / ((workerCount + 1) * 4))));
-    const batch: HashBatch = [];
-    for (let i = 0; i < size && next < files.length; i++, next++) {
-      batch.push({ id: next, path: files[next]!.path, scan: files[next]!.scan });
+export class HashPool {
+  private readonly ctl = new Int32Array(new SharedArrayBuffer(CTL_LENGTH * 4));
+  private readonly bytes = new BigInt64Array(new SharedArrayBuffer(8));
+  private readonly chunks: ChunkMessage[] = [];
+  private readonly views: ChunkView[] = [];
+  private readonly wheres: string[] = [];
+  private readonly workers: HashWorker[] = [];
+  private readonly fingerprints = new Map<number, Fingerprint>();
+  private error: unknown;
+  private open: ChunkMessage | undefined;
+  private count = 0;
+  private reported = 0n;
+
+  /**
+   * `scan`: some files will be fingerprinted (workers load the scanners).
+   * `whereOf` turns what was added as a file's `where` into its name in
+   * errors (so the caller need not build that string for every file).
+   */
+  constructor(private readonly opts: { onBytes?: (n: number) => void; scan?: boolean; whereOf?: (where: string) => string } = {}) {}
+
+  /** Files added so far. */
+  get size(): number {
+    return this.count;
+  }
+
+  /** Whether workers were started. */
+  get parallel(): boolean {
+    return this.workers.length > 0;
+  }
+
+  /** Adds a file (`where` names it in errors); `scan` fingerprints it while hashing. */
+  add(path: string, where: string, scan?: StreamFormat): void {
+    if (this.open === undefined) {
+      this.open = {
+        kind: 'chunk',
+        base: this.count,
+        paths: [],
+        scans: [],
+        digests: new SharedArrayBuffer(CHUNK_FILES * DIGEST_BYTES),
+        sizes: new SharedArrayBuffer(CHUNK_FILES * 8),
+      };
     }
-    return batch;
-  };
-  const send = (w: Worker): void => {
-    if (error === undefined && next < files.length) w.postMessage(takeBatch());
-  };
-  try {
-    for (let i = 0; i < workerCount; i++) {
-      // The worker is the compiled hash-worker.js beside this file.
-      const w = new Worker(new URL('./hash-worker.js', import.meta.url));
-      workers.push(w);
-      w.on('error', fail);
-      w.on('exit', (code) => {
-        if (finished < files.length) fail(new GateError('E_SERVICE', `hash worker stopped (exit ${code})`));
-      });
-      w.on('message', (m: HashReply) => {
-        if (m.kind === 'progress') {
-          opts.onBytes?.(m.bytes);
-          return;
-        }
-        if (m.kind === 'error') {
-          fail(new GateError(m.code as ErrorCode, m.message, { where: files[m.id]!.where, hint: m.hint }));
-          return;
-        }
-        for (const r of m.results) results[r.id] = { hex: r.hex, size: r.size, fingerprint: r.fingerprint };
-        finished += m.results.length;
-        opts.onBytes?.(m.tail);
-        send(w);
-        check();
-      });
-      send(w);
-      send(w);
+    this.open.paths.push(path);
+    this.open.scans.push(scan ?? null);
+    this.wheres.push(where);
+    this.count++;
+    if (this.open.paths.length === CHUNK_FILES) this.publish();
+  }
+
+  /** Starts `n` workers; they receive every chunk published so far and all later ones. */
+  startWorkers(n: number): void {
+    for (let i = 0; i < n; i++) {
+      const w = spawnHashWorker(
+        (port) => ({ kind: 'files', ctl: this.ctl.buffer as SharedArrayBuffer, bytes: this.bytes.buffer as SharedArrayBuffer, port, scan: this.opts.scan === true }),
+        (e) => this.fail(e),
+      );
+      for (const c of this.chunks) w.port.postMessage(c);
+      this.workers.push(w);
     }
-    // This thread's share.
-    const buf = Buffer.allocUnsafe(READ_SIZE);
-    while (error === undefined && next < files.length) {
-      for (const task of takeBatch()) {
-        const scanner = task.scan ? scannerFor(task.scan) : undefined;
-        try {
-          const r = await digestFileAdaptive(task.path, buf, { scanner, onBytes: opts.onBytes });
-          results[task.id] = { hex: r.hex, size: r.size, fingerprint: scanner?.finish() };
-        } catch (e) {
-          const g = e instanceof GateError ? e : undefined;
-          fail(g ? new GateError(g.code, g.message, { where: files[task.id]!.where, hint: g.hint, cause: g.cause }) : e);
-          break;
-        }
-        finished++;
-      }
-      check();
-      await new Promise<void>((r) => setImmediate(r)); // let the workers' messages in
+  }
+
+  /**
+   * Publishes the last files, hashes on this thread alongside the workers,
+   * waits for them, and returns the results in the order files were added.
+   * The first error (a file that cannot be read, or changed while read)
+   * stops every thread and is thrown, naming the file.
+   */
+  async run(): Promise<PoolResult[]> {
+    this.publish();
+    Atomics.store(this.ctl, CTL.WALK_DONE, 1);
+    Atomics.notify(this.ctl, CTL.PUBLISHED);
+    const buf = Buffer.allocUnsafeSlow(READ_SIZE);
+    const progress = this.opts.onBytes !== undefined;
+    hashClaimed(
+      {
+        ctl: this.ctl,
+        bytes: this.bytes,
+        chunk: (k) => this.views[k]!,
+        report: (r) => this.take(r),
+        scannerFor: scannerForFormat,
+        waitForMore: false,
+        progress,
+        afterBytes: () => this.reportProgress(),
+      },
+      buf,
+    );
+    // The workers finish what they claimed; progress keeps moving meanwhile.
+    while (this.error === undefined && Atomics.load(this.ctl, CTL.ABORT) === 0) {
+      const done = Atomics.load(this.ctl, CTL.DONE);
+      this.reportProgress();
+      if (done === this.count) break;
+      await waitAsync(this.ctl, CTL.DONE, done, 100).value;
     }
-    check();
-    await allDone;
-    if (error !== undefined) throw error;
+    // Each worker ends once nothing is left to claim. Waiting for that (not
+    // terminating it) means a worker that could not even start fails the run
+    // instead of leaving this thread to hash everything unnoticed.
+    const ended = await workersEnded(this.workers);
+    if (ended) this.fail(ended);
+    this.drain();
+    this.reportProgress();
+    if (this.error !== undefined) throw this.error;
+    const results: PoolResult[] = new Array(this.count);
+    for (let i = 0; i < this.count; i++) {
+      const c = this.views[i >> CHUNK_SHIFT]!;
+      const j = i & (CHUNK_FILES - 1);
+      const r: PoolResult = {
+        hex: Buffer.from(c.digests.buffer, c.digests.byteOffset + j * DIGEST_BYTES, DIGEST_BYTES).toString('hex'),
+        size: c.sizes[j]!,
+      };
+      const fp = this.fingerprints.get(i);
+      if (fp) r.fingerprint = fp;
+      results[i] = r;
+    }
     return results;
-  } finally {
-    await Promise.all(workers.map((w) => w.terminate()));
+  }
+
+  /** Stops the workers (after run, or when the listing failed). */
+  async close(): Promise<void> {
+    Atomics.store(this.ctl, CTL.ABORT, 1);
+    Atomics.notify(this.ctl, CTL.PUBLISHED);
+    await Promise.all(this.workers.map((w) => w.worker.terminate()));
+  }
+
+  private publish(): void {
+    const c = this.open;
+    if (c === undefined) return;
+    this.open = undefined;
+    this.chunks.push(c);
+    this.views.push(viewOf(c));
+    // The chunk reaches every worker before its files can be claimed.
+    for (const w of this.workers) w.port.postMessage(c);
+    Atomics.store(this.ctl, CTL.PUBLISHED, this.count);
+    Atomics.notify(this.ctl, CTL.PUBLISHED);
+  }
+
+  private drain(): void {
+    for (const w of this.workers) {
+      for (let m = receiveMessageOnPort(w.port); m; m = receiveMessageOnPort(w.port)) this.take(m.message as WorkerReply);
+    }
+  }
+
+  private take(r: WorkerReply): void {
+    if (r.kind === 'fingerprint') this.fingerprints.set(r.id, r.fingerprint);
+    else this.fail(new GateError(r.code as ErrorCode, r.message, { where: this.whereOf(r.id), hint: r.hint }));
+  }
+
+  private whereOf(id: number): string | undefined {
+    const w = this.wheres[id];
+    return w !== undefined && this.opts.whereOf ? this.opts.whereOf(w) : w;
+  }
+
+  private fail(e: unknown): void {
+    if (this.error === undefined) this.error = e;
+    Atomics.store(this.ctl, CTL.ABORT, 1);
+    Atomics.notify(this.ctl, CTL.PUBLISHED);
+    Atomics.notify(this.ctl, CTL.DONE);
+  }
+
+  private reportProgress(): void {
+    if (!this.opts.onBytes) return;
+    const now = Atomics.load(this.bytes, 0);
+    if (now > this.reported) {
+      this.opts.onBytes(Number(now - this.reported));
+      this.reported = now;
+    }
   }
 }

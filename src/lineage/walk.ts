@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { lstatSync, readdirSync, statSync, type Dirent, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import { GateError } from '../core/errors.js';
@@ -23,6 +24,8 @@ export interface WalkOptions {
   followSymlinks?: boolean;
   /** How paths are shown in errors (the path as the user gave it). */
   display?: string;
+  /** Told of each file as it is found, so hashing can start before the listing ends. */
+  onFile?: (file: WalkedFile) => void;
 }
 
 /**
@@ -42,6 +45,10 @@ export function walkDirectory(root: string, opts: WalkOptions = {}): WalkedFile[
   const out: WalkedFile[] = [];
   const ancestors = new Set<string>();
   const rootStat = statOrThrow(root, display, true);
+  const found = (f: WalkedFile): void => {
+    out.push(f);
+    opts.onFile?.(f);
+  };
   visit(root, '', rootStat);
   return out;
 
@@ -55,24 +62,22 @@ export function walkDirectory(root: string, opts: WalkOptions = {}): WalkedFile[
       });
     }
     if (id !== undefined) ancestors.add(id);
-    let entries: Dirent<Buffer>[];
+    let entries: Dirent[];
     try {
-      entries = readdirSync(dirAbs, { encoding: 'buffer', withFileTypes: true });
+      entries = readdirSync(dirAbs, { withFileTypes: true });
     } catch (e) {
       throw fsError(e, join(display, dirRel));
     }
     for (const ent of entries) {
-      const raw = ent.name;
-      const name = raw.toString('utf8');
+      const name = ent.name;
+      // Names that are not UTF-8 come back with U+FFFD in place of the bad
+      // bytes; only then is the directory read again as bytes to tell them
+      // from a name that really holds U+FFFD (most directories never are).
+      if (name.includes('\uFFFD')) checkUtf8Names(dirAbs, join(display, dirRel));
       const rel = dirRel === '' ? name : `${dirRel}/${name}`;
-      if (!Buffer.from(name, 'utf8').equals(raw)) {
-        throw new GateError('E_UNSAFE_NAME', 'file name is not valid UTF-8', {
-          where: join(display, dirRel, JSON.stringify(raw.toString('latin1'))),
-          hint: 'rename the file: metadata.json records names as UTF-8 text',
-        });
-      }
-      const reason = unsafeNameReason(rel);
-      if (reason) {
+      // A name from readdir is never empty, '.', '..' nor holds '/': only these can make it unsafe.
+      if (name.includes('\n') || name.includes('\\') || name.includes('\r')) {
+        const reason = unsafeNameReason(rel)!;
         throw new GateError('E_UNSAFE_NAME', `file name ${JSON.stringify(name)} ${reason}`, {
           where: JSON.stringify(join(display, rel)),
           hint: 'rename it: sha256sum escapes such names, so dirHash1 cannot state them unambiguously',
@@ -80,7 +85,7 @@ export function walkDirectory(root: string, opts: WalkOptions = {}): WalkedFile[
       }
       const abs = `${dirAbs}/${name}`;
       if (ent.isFile()) {
-        out.push({ rel, abs });
+        found({ rel, abs });
         continue;
       }
       if (ent.isDirectory()) {
@@ -91,7 +96,7 @@ export function walkDirectory(root: string, opts: WalkOptions = {}): WalkedFile[
         if (!opts.followSymlinks) throw unsupportedType('symbolic link', join(display, rel));
         const st = statOrThrow(abs, join(display, rel), true);
         const kind = kindOf(st);
-        if (kind === 'file') out.push({ rel, abs, size: st.size });
+        if (kind === 'file') found({ rel, abs, size: st.size });
         else if (kind === 'directory') visit(abs, rel, st);
         else throw unsupportedType(kind, join(display, rel));
         continue;
@@ -100,6 +105,24 @@ export function walkDirectory(root: string, opts: WalkOptions = {}): WalkedFile[
       throw unsupportedType(kind, join(display, rel));
     }
     if (id !== undefined) ancestors.delete(id);
+  }
+}
+
+/** Refuses a directory entry whose name is not valid UTF-8 (metadata.json could not carry it). */
+function checkUtf8Names(dirAbs: string, where: string): void {
+  let raw: Buffer[];
+  try {
+    raw = readdirSync(dirAbs, { encoding: 'buffer' });
+  } catch (e) {
+    throw fsError(e, where);
+  }
+  for (const name of raw) {
+    if (!isUtf8(name)) {
+      throw new GateError('E_UNSAFE_NAME', 'file name is not valid UTF-8', {
+        where: join(where, JSON.stringify(name.toString('latin1'))),
+        hint: 'rename the file: metadata.json records names as UTF-8 text',
+      });
+    }
   }
 }
 

@@ -104,6 +104,17 @@ describe('the Action run() with inputs as the runner passes them', () => {
       expect(r.code).toBe(0);
       expect(r.outputs['checkpoint-digest']).toMatch(/^sha256:[0-9a-f]{64}$/);
       expect(existsSync(join(ws, '.audit', 'checkpoints', `${String(i + 1).padStart(20, '0')}.jws`))).toBe(true);
+      // The release's receipt: a tlog-proof beside metadata.json, in the summary, checkable offline with the vkey output.
+      expect(r.outputs['audit-proof']).toBe('models/credit-risk/metadata.tlog-proof');
+      expect(r.summary).toContain('c2sp.org/tlog-proof@v1');
+      const { runCli } = await import('../../src/cli/program.js');
+      let out = '';
+      const code = await runCli(
+        ['audit', 'check-proof', r.outputs['audit-proof'], '--record', join('.audit', 'entries', `${String(i).padStart(20, '0')}.json`), '--key', r.outputs['audit-vkey'], '--json'],
+        { stdout: (t) => void (out += t), stderr: () => undefined, env: {}, cwd: ws, stderrIsTty: false },
+      );
+      expect(code).toBe(0);
+      expect(JSON.parse(out)).toMatchObject({ ok: true, index: i, size: i + 1, log: 'acme-bank/credit-models' });
     }
     const verified = await runAction(entry, { mode: 'verify-audit', 'audit-store': '.audit', 'checkpoint-public-key': JSON.stringify(pair.publicJwk) }, githubEnv(ws));
     expect(verified.code).toBe(0);

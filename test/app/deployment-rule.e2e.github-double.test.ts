@@ -202,6 +202,8 @@ deployment:
 
   const records = (auditDir: string): Json[] =>
     readdirSync(join(auditDir, 'entries'))
+      // A record being written is a .tmp-* file until it is linked to its name.
+      .filter((f) => f.endsWith('.json'))
       .sort()
       .map((f) => JSON.parse(readFileSync(join(auditDir, 'entries', f), 'utf8')));
   const decisions = (auditDir: string) => records(auditDir).filter((r) => r.event_type === 'DEPLOYMENT_DECISION');

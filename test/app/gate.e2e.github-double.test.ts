@@ -136,6 +136,8 @@ audit:
 
   const auditRecords = (): Array<Record<string, any>> => // eslint-disable-line @typescript-eslint/no-explicit-any
     readdirSync(join(auditDir, 'entries'))
+      // A record being written is a .tmp-* file until it is linked to its name.
+      .filter((f) => f.endsWith('.json'))
       .sort()
       .map((f) => JSON.parse(readFileSync(join(auditDir, 'entries', f), 'utf8')));
 
@@ -183,7 +185,7 @@ audit:
     const check = verifySshSig(bobs.details.signature, Buffer.from(canonicalJson(bobs.details.statement)), { namespace: 'model-release-gate@v1' });
     expect(check.valid && check.fingerprint).toBe(bobs.details.key_fingerprint.replace(/^.*(SHA256:)/, '$1'));
     // The chain links: every record's prev is the digest of the one before.
-    const files = readdirSync(join(auditDir, 'entries')).sort();
+    const files = readdirSync(join(auditDir, 'entries')).filter((f) => f.endsWith('.json')).sort();
     for (let i = 1; i < files.length; i++) {
       const prevBytes = readFileSync(join(auditDir, 'entries', files[i - 1]));
       const rec = JSON.parse(readFileSync(join(auditDir, 'entries', files[i]), 'utf8'));

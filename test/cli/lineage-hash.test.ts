@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cli, oneLiner, sha256sum, tempDir, writeTree } from '../lineage/helpers.js';
@@ -60,5 +61,43 @@ describe('model-gate hash', () => {
     writeTree(dir, { f: 'x' });
     expect((await cli(['hash', 'f'], { cwd: dir, tty: false })).stderr).toBe('');
     expect((await cli(['hash', '-q', 'f'], { cwd: dir, tty: true })).stderr).toBe('');
+  });
+
+  it('--shards adds the sharded digest (model_signing shape) beside the SHA-256; --shards-only prints it alone', async () => {
+    writeTree(dir, { 'm.bin': 'This is a simple model' });
+    const plain = sha256sum(join(dir, 'm.bin'));
+    // One shard of a small file: its resource is the plain SHA-256; the root hashes that digest's bytes.
+    const root = `sha256:${createHash('sha256').update(Buffer.from(plain.slice(7), 'hex')).digest('hex')}`;
+    let r = await cli(['hash', '--shards', 'm.bin'], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(`${plain}  m.bin\nshards:${root}  m.bin\n`);
+    r = await cli(['hash', '--shards', '--json', 'm.bin'], { cwd: dir });
+    expect(JSON.parse(r.stdout)).toEqual([
+      {
+        path: 'm.bin',
+        type: 'file',
+        digest: plain,
+        size: 22,
+        shards: {
+          serialization: { method: 'shards', hash_type: 'sha256', shard_size: 1000000000, allow_symlinks: false },
+          resources: [{ name: '.:0:22', algorithm: 'sha256-sharded-1000000000', digest: plain.slice(7) }],
+          digest: root,
+        },
+      },
+    ]);
+    r = await cli(['hash', '--shards-only', 'm.bin'], { cwd: dir });
+    expect(r.stdout).toBe(`shards:${root}  m.bin\n`);
+    r = await cli(['hash', '--shards-only', '--json', 'm.bin'], { cwd: dir });
+    expect(JSON.parse(r.stdout)[0]).not.toHaveProperty('digest');
+  });
+
+  it('exits 2 for --shards with --shards-only, and for --shards-only on a directory', async () => {
+    writeTree(dir, { 'd/x': '1' });
+    let r = await cli(['hash', '--shards', '--shards-only', 'd/x'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/exclude each other/);
+    r = await cli(['hash', '--shards-only', 'd'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/d: a sharded digest is of one file/);
   });
 });

@@ -1,11 +1,14 @@
 import fc from 'fast-check';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, symlinkSync, writeFileSync, chmodSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, symlinkSync, utimesSync, writeFileSync, writeSync, chmodSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { GateError } from '../../src/core/errors.js';
-import { hashPath } from '../../src/lineage/hash-path.js';
+import { hashFileShardsOnly, hashPath } from '../../src/lineage/hash-path.js';
+import { shardRanges } from '../../src/core/shard-digest.js';
 import { READ_SIZE } from '../../src/lineage/file-digest.js';
+import { CHUNK_FILES } from '../../src/lineage/hash-protocol.js';
 import { oneLiner, sha256sum, tempDir, writeTree } from './helpers.js';
 
 async function refusal(p: Promise<unknown>): Promise<GateError> {
@@ -108,6 +111,56 @@ describe('hashPath: digests equal coreutils', () => {
   });
 });
 
+describe('hashPath: many files across chunk boundaries, on workers and on the calling thread', () => {
+  // Files are published to the hashing threads in chunks of CHUNK_FILES; digests
+  // land in per-chunk shared memory. Counts around the boundaries, files
+  // larger than the read buffer among them, must all give the one-liner's digest.
+  it('property: N files around the chunk boundaries hash like the one-liner, with 0, 1 and 3 workers (4 runs)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: CHUNK_FILES - 2, max: 2 * CHUNK_FILES + 2 }),
+        fc.integer({ min: 0, max: 1000 }),
+        async (n, seed) => {
+          const { dir, cleanup } = tempDir();
+          try {
+            const files: Record<string, Buffer> = {};
+            for (let i = 0; i < n; i++) {
+              const big = i % 97 === seed % 97;
+              files[`d${i % 7}/f ${i}`] = big ? Buffer.alloc(READ_SIZE + 1 + (seed % 5), i % 251) : Buffer.from(`${seed}:${i}`);
+            }
+            writeTree(dir, files);
+            const expected = oneLiner(dir);
+            for (const workers of [0, 1, 3]) {
+              const r = await hashPath(dir, { workers });
+              expect(r.digest).toBe(expected);
+              expect(r.files).toHaveLength(n);
+            }
+          } finally {
+            cleanup();
+          }
+        },
+      ),
+      { numRuns: 4 },
+    );
+  });
+
+  it('reports progress up to the total while workers hash', async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const files: Record<string, Buffer> = {};
+      for (let i = 0; i < 300; i++) files[`f${i}`] = Buffer.alloc(1000 + i, i);
+      writeTree(dir, files);
+      const seen: [number, number][] = [];
+      const r = await hashPath(dir, { workers: 1, onProgress: (d, t) => seen.push([d, t]) });
+      expect(r.digest).toBe(oneLiner(dir));
+      expect(seen.at(-1)).toEqual([r.size, r.size]);
+      for (let i = 1; i < seen.length; i++) expect(seen[i]![0]).toBeGreaterThanOrEqual(seen[i - 1]![0]);
+    } finally {
+      cleanup();
+    }
+  });
+});
+
 describe('hashPath: refusals name the path', () => {
   let dir: string;
   let cleanup: () => void;
@@ -200,7 +253,12 @@ describe('hashPath: refusals name the path', () => {
   it('refuses a file whose bytes do not match its size (procfs reports 0 bytes, then yields more)', async () => {
     // The same check stops a file that grows or shrinks while it is hashed.
     const e = await refusal(hashPath('/proc/self/status'));
-    expect(e.describe()).toMatch(/\/proc\/self\/status: file changed while it was hashed \(0 bytes at open, \d+ read\)/);
+    expect(e.describe()).toMatch(/\/proc\/self\/status: file changed while hashing \(0 bytes at open, \d+ read\)/);
+  });
+
+  it('accepts a name that really holds U+FFFD (valid UTF-8), next to the refusal of invalid bytes', async () => {
+    writeTree(dir, { 'd/a\uFFFDb.bin': 'x', 'd/plain': 'y' });
+    expect((await hashPath(join(dir, 'd'))).digest).toBe(oneLiner(join(dir, 'd')));
   });
 
   it('reports a missing path', async () => {
@@ -231,5 +289,124 @@ describe('hashPath: refusals name the path', () => {
     expect(status).toBe(2);
     expect(stderr).toContain(join(dir, 'secret'));
     expect(stderr).toMatch(/permission denied/);
+  });
+});
+
+describe('hashPath: a file rewritten in place while it is hashed (same size)', () => {
+  let dir: string;
+  let cleanup: () => void;
+  beforeEach(() => ({ dir, cleanup } = tempDir()));
+  afterEach(() => cleanup());
+
+  /**
+   * A file of several read buffers whose bytes are overwritten in place, same
+   * size, once its first buffer was hashed (progress has passed one buffer,
+   * and the other files are a few bytes): without a check the digest is
+   * of neither version. Its times are set in the past first, so the rewrite's
+   * timestamp differs even on a file system with coarse timestamps.
+   */
+  function rewrittenOnFirstProgress(path: string): (done: number) => void {
+    const size = READ_SIZE * 4 + 5;
+    writeFileSync(path, Buffer.alloc(size, 1));
+    utimesSync(path, new Date(2020, 0, 1), new Date(2020, 0, 1));
+    let rewritten = false;
+    return (done) => {
+      if (rewritten || done < READ_SIZE) return;
+      rewritten = true;
+      const fd = openSync(path, 'r+');
+      writeSync(fd, Buffer.alloc(size, 2), 0, size, 0);
+      closeSync(fd);
+    };
+  }
+
+  it('refuses a single file rewritten while it is read (exit 2, "changed while hashing")', async () => {
+    const path = join(dir, 'model.bin');
+    const onProgress = rewrittenOnFirstProgress(path);
+    const e = await refusal(hashPath(path, { onProgress }));
+    expect(e.code).toBe('E_INPUT');
+    expect(e.exitCode).toBe(2);
+    expect(e.describe()).toContain(path);
+    expect(e.describe()).toMatch(/changed while hashing/);
+  });
+
+  it('refuses a directory file rewritten while it is read', async () => {
+    mkdirSync(join(dir, 'd'));
+    writeFileSync(join(dir, 'd/other'), 'x');
+    const onProgress = rewrittenOnFirstProgress(join(dir, 'd/shard.bin'));
+    const e = await refusal(hashPath(join(dir, 'd'), { workers: 0, onProgress }));
+    expect(e.exitCode).toBe(2);
+    expect(e.describe()).toContain(join(dir, 'd', 'shard.bin'));
+    expect(e.describe()).toMatch(/changed while hashing/);
+  });
+
+  it('hashes a file whose times changed before it was opened (only a change during the read refuses)', async () => {
+    const path = join(dir, 'f');
+    writeFileSync(path, Buffer.alloc(READ_SIZE * 2, 3));
+    utimesSync(path, new Date(2020, 0, 1), new Date(2020, 0, 1));
+    expect((await hashPath(path)).digest).toBe(sha256sum(path));
+  });
+});
+
+describe('hashPath: sharded digest of a file, beside its SHA-256', () => {
+  let dir: string;
+  let cleanup: () => void;
+  beforeEach(() => ({ dir, cleanup } = tempDir()));
+  afterEach(() => cleanup());
+
+  /** SHA-256 of bytes [start, end) of a file, from the whole file read into memory. */
+  const rangeSha = (file: string, start: number, end: number): string =>
+    createHash('sha256').update(readFileSync(file).subarray(start, end)).digest('hex');
+
+  it('property: each shard is the SHA-256 of its byte range, the plain digest equals sha256sum, with 0, 1 and 3 workers (6 runs)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 0, max: 3 * READ_SIZE + 10 }),
+        fc.constantFrom(4099, READ_SIZE - 1, READ_SIZE + 7, 2 * READ_SIZE + 3),
+        fc.constantFrom(0, 1, 3),
+        async (size, shardSize, workers) => {
+          const f = join(dir, `m-${size}-${shardSize}`);
+          const bytes = Buffer.alloc(size);
+          for (let i = 0; i < size; i += 4093) bytes[i] = (i / 4093) & 0xff;
+          writeFileSync(f, bytes);
+          const both = await hashPath(f, { shards: true, shardSize, workers });
+          expect(both.digest).toBe(sha256sum(f));
+          const want = shardRanges(size, shardSize).map(([s, e]) => rangeSha(f, s, e));
+          expect(both.shards!.resources.map((r) => r.digest)).toEqual(want);
+          expect(both.shards!.resources.map((r) => r.name)).toEqual(shardRanges(size, shardSize).map(([s, e]) => `.:${s}:${e}`));
+          const only = await hashFileShardsOnly(f, { shardSize, workers });
+          expect(only.shards).toEqual(both.shards);
+          expect(only.size).toBe(size);
+        },
+      ),
+      { numRuns: 6 },
+    );
+  });
+
+  it('refuses a file rewritten in place while its shards are hashed', async () => {
+    const path = join(dir, 'model.bin');
+    const size = READ_SIZE * 4 + 5;
+    writeFileSync(path, Buffer.alloc(size, 1));
+    utimesSync(path, new Date(2020, 0, 1), new Date(2020, 0, 1));
+    let rewritten = false;
+    const onProgress = (done: number): void => {
+      if (rewritten || done < READ_SIZE) return;
+      rewritten = true;
+      const fd = openSync(path, 'r+');
+      writeSync(fd, Buffer.alloc(size, 2), 0, size, 0);
+      closeSync(fd);
+    };
+    const e = await refusal(hashFileShardsOnly(path, { shardSize: READ_SIZE, workers: 0, onProgress }));
+    expect(e.exitCode).toBe(2);
+    expect(e.describe()).toMatch(/changed while hashing/);
+    rewritten = false;
+    writeFileSync(path, Buffer.alloc(size, 1));
+    utimesSync(path, new Date(2020, 0, 1), new Date(2020, 0, 1));
+    expect((await refusal(hashPath(path, { shards: true, shardSize: READ_SIZE, workers: 1, onProgress }))).describe()).toMatch(/changed while hashing/);
+  });
+
+  it('a directory has no sharded digest; --shards-only refuses one', async () => {
+    writeTree(dir, { 'd/a': 'x' });
+    expect((await hashPath(join(dir, 'd'), { shards: true })).shards).toBeUndefined();
+    expect((await refusal(hashFileShardsOnly(join(dir, 'd')))).exitCode).toBe(2);
   });
 });

@@ -70,6 +70,14 @@ export async function openS3Store(url: URL, options: S3StoreOptions): Promise<S3
   return new S3Store(config, client, putClient, tuning, options.pageSize);
 }
 
+/** What each kind of object is, for anyone who reads the bucket with other tools. */
+function contentTypeOf(key: string): string {
+  if (key.endsWith('.jws')) return 'application/jose';
+  if (key.endsWith('.note')) return 'text/plain; charset=utf-8';
+  if (key.startsWith('tile/')) return 'application/octet-stream';
+  return 'application/json';
+}
+
 function md5Base64(bytes: Uint8Array): string {
   return createHash('md5').update(bytes).digest('base64');
 }
@@ -233,7 +241,7 @@ class S3Store implements S3AuditStore {
       ContentLength: bytes.byteLength,
       // Object Lock buckets refuse a PUT without a content checksum.
       ContentMD5: md5Base64(bytes),
-      ContentType: key.endsWith('.jws') ? 'application/jose' : 'application/json',
+      ContentType: contentTypeOf(key),
       IfNoneMatch: '*',
     };
     const sse = this.config.encryption;

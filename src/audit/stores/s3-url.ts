@@ -18,7 +18,7 @@ export interface S3StoreConfig {
   /** Path-style addressing (`endpoint/bucket/key`): on by default with an endpoint. */
   forcePathStyle: boolean;
   encryption: S3Encryption;
-  /** The default retention the bucket must show, in days (DESIGN.md §4: 2,557 = 7 years). */
+  /** The default retention the bucket must show, in days (docs/design.md §4: 2,557 = 7 years). */
   retentionDays: number;
   /** Accept a GOVERNANCE default retention (it can be bypassed by a privileged user). */
   allowGovernance: boolean;

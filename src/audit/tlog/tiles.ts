@@ -158,7 +158,9 @@ export function extendTiles(oldSize: number, newLeaves: readonly Hash[], lookup:
         n += 1;
       }
     }
-    if (current.length > 0 && current.length !== oldWidth) {
+    // A partial tile is new unless it is the old size's partial tile, unchanged.
+    const oldN = Math.floor(oldCount / TILE_WIDTH);
+    if (current.length > 0 && (n !== oldN || current.length !== oldWidth)) {
       out.push({ coord: { level: t, n, width: current.length }, data: Buffer.concat(current) });
     }
     incoming = up;

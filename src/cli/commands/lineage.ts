@@ -14,6 +14,8 @@ interface HashFlags {
   quiet?: boolean;
   followSymlinks?: boolean;
   fingerprint?: boolean;
+  shards?: boolean;
+  shardsOnly?: boolean;
 }
 
 // record/verify/diff load their modules (ajv, hyparquet) on use, so that
@@ -82,22 +84,35 @@ export function register(program: Command, run: CliRun): void {
     .option('--json', 'print a JSON array of {path, type, digest, size, files} (files: the manifest, directories only)')
     .option('--follow-symlinks', "hash a symbolic link's target under the link's path instead of refusing it")
     .option('--fingerprint', 'with --json: add rows/columns for CSV, TSV, JSON Lines and Parquet files')
+    .option(
+      '--shards',
+      'for a file, also its sharded digest as OpenSSF model signing computes it (shards of 10^9 bytes, hashed on all cores): with --json as "shards", else a "shards:sha256:..." line',
+    )
+    .option(
+      '--shards-only',
+      'for a file, only its sharded digest, every core hashing shards (faster than SHA-256 on 2+ cores); it is not the file\'s SHA-256',
+    )
     .option('-q, --quiet', 'no progress bar')
     .action(
       action(run, async (paths: string[], flags: HashFlags) => {
+        if (flags.shards && flags.shardsOnly) throw new GateError('E_USAGE', '--shards and --shards-only exclude each other');
         const results = [];
         for (const p of paths) {
           const bar = progressFor(run, flags.quiet, p);
           try {
-            const r = await hashPath(p, {
-              cwd: run.io.cwd,
-              followSymlinks: flags.followSymlinks,
-              fingerprint: flags.fingerprint,
-              onProgress: bar?.update,
-            });
+            const opts = { cwd: run.io.cwd, followSymlinks: flags.followSymlinks, onProgress: bar?.update };
+            if (flags.shardsOnly) {
+              const { hashFileShardsOnly } = await import('../../lineage/hash-path.js');
+              const r = await hashFileShardsOnly(p, opts);
+              bar?.end();
+              if (flags.json) results.push(r);
+              else run.io.stdout(`shards:${r.shards.digest}  ${p}\n`);
+              continue;
+            }
+            const r = await hashPath(p, { ...opts, fingerprint: flags.fingerprint, shards: flags.shards });
             bar?.end();
             if (flags.json) results.push(r);
-            else run.io.stdout(`${r.digest}  ${p}\n`);
+            else run.io.stdout(`${r.digest}  ${p}\n${r.shards ? `shards:${r.shards.digest}  ${p}\n` : ''}`);
           } catch (e) {
             bar?.end();
             throw e;

@@ -1,0 +1,62 @@
+import { join } from 'node:path';
+import { GateError } from '../../src/core/errors.js';
+import { HashPool } from '../../src/lineage/hash-pool.js';
+import { CHUNK_FILES } from '../../src/lineage/hash-protocol.js';
+import { sha256sum, tempDir, writeTree } from './helpers.js';
+
+describe('HashPool', () => {
+  let dir: string;
+  let cleanup: () => void;
+  beforeEach(() => ({ dir, cleanup } = tempDir()));
+  afterEach(() => cleanup());
+
+  it('returns results in the order files were added, whichever thread hashed them', async () => {
+    const n = CHUNK_FILES + 10;
+    const files: Record<string, string> = {};
+    for (let i = 0; i < n; i++) files[`f${i}`] = `content ${i}`;
+    writeTree(dir, files);
+    const pool = new HashPool();
+    pool.startWorkers(2); // before any file: workers wait for the first chunk
+    try {
+      for (let i = 0; i < n; i++) pool.add(join(dir, `f${i}`), `d/f${i}`);
+      const results = await pool.run();
+      expect(results.map((r) => `sha256:${r.hex}`)).toEqual(Array.from({ length: n }, (_, i) => sha256sum(join(dir, `f${i}`))));
+      expect(results.map((r) => r.size)).toEqual(Array.from({ length: n }, (_, i) => `content ${i}`.length));
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('a file a worker cannot open stops the run with an error naming it (no hang)', async () => {
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 600; i++) files[`f${i}`] = 'x';
+    writeTree(dir, files);
+    const pool = new HashPool();
+    try {
+      for (let i = 0; i < 600; i++) pool.add(join(dir, i === 450 ? 'gone' : `f${i}`), i === 450 ? 'ds/gone' : `ds/f${i}`);
+      pool.startWorkers(1);
+      let err: unknown;
+      await pool.run().catch((e) => (err = e));
+      expect(err).toBeInstanceOf(GateError);
+      expect((err as GateError).code).toBe('E_NOT_FOUND');
+      expect((err as GateError).describe()).toContain('ds/gone');
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('fingerprints scanned files on the workers too', async () => {
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 300; i++) files[`f${i}.csv`] = `a,b\n${i},${i}\n${i},${i}\n`;
+    writeTree(dir, files);
+    const pool = new HashPool({ scan: true });
+    try {
+      pool.startWorkers(1);
+      for (let i = 0; i < 300; i++) pool.add(join(dir, `f${i}.csv`), `f${i}.csv`, 'csv');
+      const results = await pool.run();
+      expect(results.every((r) => r.fingerprint?.rows === 2)).toBe(true);
+    } finally {
+      await pool.close();
+    }
+  });
+});
