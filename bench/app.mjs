@@ -55,7 +55,9 @@ try {
     gh.addSigningKey(who, keys[who].publicLine);
   }
   const main = gh.commit(REPO, { branch: 'main', changes: { '.github/model-release-gate.yml': POLICY } });
-  const meta = JSON.stringify({ model: { path: 'model.onnx', digest: `sha256:${'a'.repeat(64)}` }, metrics: { accuracy: 0.93 } });
+  // The model's true digest: the gate hashes the bytes in the commit and the approvers sign those.
+  const modelDigest = `sha256:${createHash('sha256').update('w').digest('hex')}`;
+  const meta = JSON.stringify({ model: { path: 'model.onnx', digest: modelDigest }, metrics: { accuracy: 0.93 } });
   gh.commit(REPO, { branch: 'release', parent: main, author: 'carol', changes: { 'models/fraud/model.onnx': 'w', 'models/fraud/metadata.json': meta, 'models/fraud/README.md': 'x' } });
   const p = gh.openPull(REPO, { number: 1, author: 'carol', base: 'main', head: 'release' });
   for (const who of ['alice', 'bob']) {
@@ -63,7 +65,7 @@ try {
       buildStatement(
         {
           repository: REPO, repository_id: 100, pull_request: 1, base_sha: p.base.sha, head_sha: p.head.sha,
-          artifacts: [{ path: 'models/fraud/model.onnx', digest: `sha256:${'a'.repeat(64)}` }],
+          artifacts: [{ path: 'models/fraud/model.onnx', digest: modelDigest }],
           lineage_digest: `sha256:${createHash('sha256').update(meta).digest('hex')}`,
         },
         { login: who, id: gh.user(who).id },

@@ -1,11 +1,15 @@
 // Benchmark of the file audit store (compiled code: run `npm run build` first).
 //   node bench/audit-file.mjs [records-to-verify=100000] [appends=400]
 // Prints our figure beside a reference measured in the same run with plain fs
-// calls, and the ratio. Temp files go to the OS temp dir and are removed.
-import { fork } from 'node:child_process';
+// calls, and the ratio. Verification runs ours and the reference in turn, each
+// in its own process, BENCH_RUNS times (default 3), and reports medians of
+// wall time, CPU time and peak RSS. Above 200,000 records only that part runs
+// (`node bench/audit-file.mjs 1000000 0`: the memory bound of issue 11).
+// Temp files go to the OS temp dir and are removed.
+import { fork, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -17,6 +21,7 @@ import { ZERO_DIGEST } from '../lib/src/core/digest.js';
 const VERIFY_N = Number(process.argv[2] ?? 100_000);
 const ONLY = process.env.BENCH_ONLY; // "verify" or "append" to run one half
 const APPENDS = Number(process.argv[3] ?? 400);
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const root = mkdtempSync(join(tmpdir(), 'mrg-bench-audit-'));
 const fmt = (n) => Math.round(n).toLocaleString('en-US');
 
@@ -66,20 +71,35 @@ try {
   console.log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? '?'}, node ${process.version}, ${tmpdir()}`);
 
   if (ONLY !== 'append') {
-  // Verify.
+  // Verify: ours and the reference in turn, each in its own process (peak RSS is per process), median of RUNS.
   const big = join(root, 'verify');
   const head = writeChain(big, VERIFY_N);
   const store = new FileStore(big);
-  const rows = [];
-  for (let rep = 0; rep < 2; rep++) {
-    const raw = await time(() => rawReadHash(big));
-    const ours = await time(() => verifyLog([store]));
-    if (!ours.value.ok || ours.value.head !== head) throw new Error('bench chain did not verify');
-    rows.push({ raw: raw.value / (raw.ms / 1000), ours: VERIFY_N / (ours.ms / 1000), ms: ours.ms });
+  const child = fileURLToPath(new URL('./audit-verify-child.mjs', import.meta.url));
+  const measure = (mode) => {
+    const r = spawnSync(process.execPath, [child, mode, big], { encoding: 'utf8', maxBuffer: 1 << 20 });
+    if (r.status !== 0) throw new Error(`${mode} measurement failed: ${r.stderr}`);
+    return JSON.parse(r.stdout);
+  };
+  const median = (xs) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
+  const runs = { ours: [], reference: [] };
+  for (let rep = 0; rep < RUNS; rep++) for (const mode of ['ours', 'reference']) runs[mode].push(measure(mode));
+  const row = (mode) => {
+    const m = runs[mode];
+    return { ms: median(m.map((x) => x.ms)), cpuMs: median(m.map((x) => x.cpuMs)), rssMiB: median(m.map((x) => x.maxRssKiB)) / 1024, peakMiB: Math.max(...m.map((x) => x.maxRssKiB)) / 1024 };
+  };
+  const ours = row('ours');
+  const ref = row('reference');
+  console.log(`verify ${fmt(VERIFY_N)} records, file store, median of ${RUNS} (load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}):`);
+  console.log('| | wall | CPU | records/s (wall) | peak RSS (median, max) |');
+  console.log('| --- | ---: | ---: | ---: | ---: |');
+  for (const [name, r] of [['ours: verifyLog', ours], ['reference: readdir + read + SHA-256', ref]]) {
+    console.log(`| ${name} | ${fmt(r.ms)} ms | ${fmt(r.cpuMs)} ms | ${fmt(VERIFY_N / (r.ms / 1000))} | ${r.rssMiB.toFixed(0)} MiB, ${r.peakMiB.toFixed(0)} MiB |`);
   }
-  const best = rows.reduce((a, b) => (b.ours > a.ours ? b : a));
-  console.log(`verify ${fmt(VERIFY_N)} records: ${fmt(best.ms)} ms = ${fmt(best.ours)} records/s; plain read+SHA-256 of the same files: ${fmt(best.raw)} files/s; ratio ${(best.ours / best.raw).toFixed(2)}`);
-
+  console.log(`ratio ours/reference: wall ${(ref.ms / ours.ms).toFixed(2)} (rate), CPU ${(ref.cpuMs / ours.cpuMs).toFixed(2)} (rate)`);
+  if (VERIFY_N > 200_000) {
+    rmSync(big, { recursive: true, force: true });
+  } else {
   // The pure verifier alone, over the same bytes in memory, next to SHA-256 alone.
   const inMemory = readdirSync(join(big, 'entries')).sort().map((n, seq) => ({ seq, bytes: readFileSync(join(big, 'entries', n)) }));
   const pureRows = [];
@@ -108,9 +128,10 @@ try {
   console.log(`checkpoint of ${fmt(VERIFY_N)} records (verifies first): ${fmt(cp.ms)} ms; --from-checkpoint verify of 100 new records: ${inc.ms.toFixed(1)} ms`);
   rmSync(big, { recursive: true, force: true });
   }
+  }
 
   // Appends, each fsynced (file + directory) before it counts.
-  for (const n of ONLY === 'verify' ? [] : [1, 8]) {
+  for (const n of ONLY === 'verify' || APPENDS === 0 ? [] : [1, 8]) {
     const per = Math.max(1, Math.floor(APPENDS / n));
     const raw = await writers('raw', n, per);
     const ours = await writers('ours', n, per);

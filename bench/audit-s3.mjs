@@ -117,7 +117,7 @@ try {
   const a1 = APPENDS / app1.s;
   console.log(`append, 1 writer x ${APPENDS}: ${fmt(a1)} records/s; raw PutObject (Content-MD5), 1 at a time: ${fmt(r1)}/s; ratio ${(a1 / r1).toFixed(2)}`);
 
-  // 16 writers on 16 logs (one log per repository, DESIGN.md §7).
+  // 16 writers on 16 logs (one log per repository, docs/design.md §7).
   const per = Math.max(1, Math.floor(APPENDS / 4));
   const raw16 = await timed(() => pool(16 * per, 16, (i) => rawPut('raw16', i, body)));
   const stores = await Promise.all(Array.from({ length: 16 }, (_, w) => openStore(storeUrl(`many/log${w}`), { env: storeEnv })));

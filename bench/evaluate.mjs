@@ -43,6 +43,13 @@ const facts = {
   artifacts: Array.from({ length: 50 }, (_, i) => ({ path: `models/m${i}/model.safetensors`, digest: `sha256:${createHash('sha256').update(String(i)).digest('hex')}` })),
   lineage_digest: `sha256:${'b'.repeat(64)}`, teams, reviews: [], signing_keys: {},
 };
+// What the App's gatherer hashes from the commit: every changed protected file and every
+// artifact, so the evaluation includes the head-commit checks the App's verdicts rest on.
+const isProtected = picomatch(globs, { dot: true });
+facts.head_files = [
+  ...changed.filter(isProtected).map((path) => ({ path, kind: 'blob', digest: `sha256:${createHash('sha256').update(path).digest('hex')}`, size: 1 })),
+  ...facts.artifacts.map((a) => ({ path: a.path, kind: 'lfs', digest: a.digest, size: 1 })),
+];
 
 // Keys and signatures: 80 Ed25519 and 20 ECDSA P-256 (what GitHub users register most),
 // made with Node's crypto and encoded as ssh-keygen does (the tests check the verifier

@@ -3,7 +3,8 @@
 // a reference measured in the same run, then every goal's ratio and whether
 // it is met (the GOAL lines the benchmarks print). The S3 one needs a server:
 // start it with `scripts/s3-server.sh start` and export the MRG_TEST_S3_*
-// lines it prints, or it is skipped with a note. The Action's start-up is
+// lines it prints, or it is skipped with a note; the Kafka one likewise needs
+// `scripts/kafka-server.sh start` (MRG_TEST_KAFKA_*). The Action's start-up is
 // measured on dist/ as it is: run `npm run package` first to measure the
 // current sources. Results go in bench/README.md by hand, with the machine
 // and its load. Not a CI check: shared machines are too noisy for a gate.
@@ -16,11 +17,16 @@ const benches = [
   ['startup.mjs', []],
   ['hash.mjs', []],
   ['audit-file.mjs', ['100000', '400']],
+  // The memory bound: verify of 1,000,000 records with peak RSS (verification only).
+  ['audit-file.mjs', ['1000000', '0']],
   ['evaluate.mjs', []],
   ['app.mjs', []],
   ['report.mjs', ['200']],
+  ['tlog-file.mjs', ['100000', '3', '1024']],
 ];
 if (process.env.MRG_TEST_S3_ENDPOINT) benches.push(['audit-s3.mjs', ['150', '10000']]);
+if (process.env.MRG_TEST_KAFKA_BROKERS) benches.push(['audit-stream.mjs', ['100000', '3']]);
+else console.log('skipping audit-stream.mjs: no MRG_TEST_KAFKA_BROKERS (run scripts/kafka-server.sh start and export its lines)');
 else console.log('skipping audit-s3.mjs: no MRG_TEST_S3_ENDPOINT (run scripts/s3-server.sh start and export its lines)');
 
 let failed = 0;

@@ -3,10 +3,10 @@
 // locally on the embedded default (audit log in the local directory .audit/).
 // Each step is the CLI a user would type; it stops at the first failure.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createHash } from 'node:crypto';
+import { shellQuote } from './shell-quote.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const repo = join(root, 'examples', 'release-repo');
@@ -19,7 +19,7 @@ if (!existsSync(join(root, 'lib', 'src', 'cli', 'main.js'))) {
 }
 
 function step(title, args, { capture = false } = {}) {
-  console.log(`\n$ model-gate ${args.join(' ')}`);
+  console.log(`\n$ model-gate ${shellQuote(args)}`);
   const r = spawnSync(process.execPath, [cli, ...args], {
     cwd: repo,
     stdio: ['ignore', capture ? 'pipe' : 'inherit', 'inherit'],
@@ -46,18 +46,10 @@ step('Recording lineage', [
 ]);
 step('Verifying lineage', ['lineage', 'verify', metadataPath]);
 
-const metadata = JSON.parse(readFileSync(join(repo, metadataPath), 'utf8'));
-const metadataDigest = `sha256:${createHash('sha256').update(readFileSync(join(repo, metadataPath))).digest('hex')}`;
 const store = relative(repo, auditDir);
-step('Appending the audit record', [
-  'audit', 'append', '--store', store,
-  '--event-type', 'MODEL_RELEASE',
-  '--component', 'example',
+step('Releasing: the MODEL_RELEASE record the Action writes', [
+  'release', '--metadata', metadataPath, '--store', store,
   '--actor', process.env.USER || 'example-user',
-  '--action', `release ${metadata.model.path}`,
-  '--subject', metadata.model.digest,
-  '--subject', metadataDigest,
-  '--tag', 'SR-11-7', '--tag', 'model-inventory',
   '--json',
 ]);
 step('Verifying the audit log', ['audit', 'verify', '--store', store]);

@@ -14,6 +14,8 @@
 # them) and writes them to <dir>/env; everything else goes to stderr:
 #   MRG_TEST_KAFKA_BROKERS=127.0.0.1:P1,127.0.0.1:P2,127.0.0.1:P3
 #   MRG_TEST_KAFKA_CONTROL=127.0.0.1:PORT      (fault injection: see mock-kafka.c)
+#   MRG_TEST_KAFKA_MOCK=<dir>/mock-kafka        (the binary: tests that take brokers
+#                                               down start a cluster of their own)
 #
 # The folder is MRG_KAFKA_DIR, or .tmp/kafka in the project. Ports are picked
 # free by the kernel, so two folders give two independent clusters. Installs
@@ -132,7 +134,7 @@ start() {
   done
   [ -n "$bootstrap" ] && [ -n "$ctl" ] || { stop_mock; die "the mock cluster printed no addresses within ${step_timeout}s"; }
   [ "$(control "$ctl" ping)" = "ok pong" ] || { stop_mock; die "the control port $ctl does not answer"; }
-  printf 'MRG_TEST_KAFKA_BROKERS=%s\nMRG_TEST_KAFKA_CONTROL=%s\n' "$bootstrap" "$ctl" >"$dir/env.tmp"
+  printf 'MRG_TEST_KAFKA_BROKERS=%s\nMRG_TEST_KAFKA_CONTROL=%s\nMRG_TEST_KAFKA_MOCK=%s\n' "$bootstrap" "$ctl" "$bin" >"$dir/env.tmp"
   mv "$dir/env.tmp" "$dir/env"
   say "Kafka mock cluster ($brokers brokers) on $bootstrap, control $ctl"
   cat "$dir/env"

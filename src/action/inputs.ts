@@ -1,5 +1,6 @@
 import { GateError } from '../core/errors.js';
 import { parseDatasetSpec, type DatasetInput } from '../lineage/dataset-spec.js';
+import type { KafkaStreamConfig } from '../audit/stream/front-config.js';
 
 export type ActionMode = 'release' | 'verify-lineage' | 'verify-audit';
 const MODES: readonly ActionMode[] = ['release', 'verify-lineage', 'verify-audit'];
@@ -27,6 +28,8 @@ export interface ActionInputs {
   checkpointKey?: string;
   checkpointPublicKey?: string;
   minSize?: number;
+  /** Publish the log to Kafka after the release record (audit/stream); credentials from the environment. */
+  auditKafka?: KafkaStreamConfig;
 }
 
 /**
@@ -84,6 +87,7 @@ export function readActionInputs(getInput: (name: string) => string): ActionInpu
     checkpointKey: opt('checkpoint-key'),
     checkpointPublicKey: opt('checkpoint-public-key'),
     minSize: minSizeText === undefined ? undefined : Number(minSizeText),
+    auditKafka: kafkaInputs(opt),
   };
   if (mode === 'release' && inputs.model === undefined) {
     throw new GateError('E_USAGE', 'Input required and not supplied: model', {
@@ -104,6 +108,32 @@ export function readActionInputs(getInput: (name: string) => string): ActionInpu
     });
   }
   return inputs;
+}
+
+/** The `audit-kafka*` inputs, or undefined without `audit-kafka`. */
+function kafkaInputs(opt: (name: string) => string | undefined): KafkaStreamConfig | undefined {
+  const brokers = opt('audit-kafka');
+  if (brokers === undefined) return undefined;
+  const topic = opt('audit-kafka-topic');
+  if (topic === undefined) {
+    throw new GateError('E_USAGE', 'Input required and not supplied: audit-kafka-topic', {
+      where: 'input "audit-kafka-topic"',
+      hint: 'audit-kafka names the brokers; audit-kafka-topic names the topic the audit records go to',
+    });
+  }
+  const timeout = opt('audit-kafka-timeout');
+  if (timeout !== undefined && (!/^\d+$/.test(timeout) || Number(timeout) < 1 || Number(timeout) > 600)) {
+    throw new GateError('E_USAGE', `must be a whole number of seconds from 1 to 600, got ${JSON.stringify(timeout)}`, { where: 'input "audit-kafka-timeout"' });
+  }
+  return {
+    brokers,
+    topic,
+    tls: booleanInput(opt('audit-kafka-tls') ?? 'false', 'audit-kafka-tls'),
+    caFile: opt('audit-kafka-ca'),
+    sasl: opt('audit-kafka-sasl'),
+    timeoutSeconds: timeout === undefined ? undefined : Number(timeout),
+    where: 'input "audit-kafka"',
+  };
 }
 
 /** YAML 1.2 core-schema booleans, as @actions/core's getBooleanInput accepts them. */

@@ -4,7 +4,7 @@
  * the same message the CLI prints, and the documented exit code.
  */
 import * as core from '@actions/core';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
 import { GateError, isGateError, messageOf, ExitCode } from '../core/errors.js';
 import { sha256 } from '../core/digest.js';
@@ -56,6 +56,10 @@ async function release(inputs: ActionInputs, cwd: string, env: Env): Promise<voi
   const signingKey = inputs.checkpointKey
     ? await loadSigningKey(inputs.checkpointKey, 'input "checkpoint-key"')
     : undefined;
+  // Kafka settings are checked now; Kafka itself is asked only after the append (never failing it).
+  const streamTo = inputs.auditKafka
+    ? await (await import('../audit/stream/front-config.js')).streamerFromConfig(inputs.auditKafka, env, cwd)
+    : undefined;
 
   const r = await recordLineage({
     cwd,
@@ -91,13 +95,28 @@ async function release(inputs: ActionInputs, cwd: string, env: Env): Promise<voi
       inputs.eventType,
     );
     // With a key, every store is checkpointed right after the append: the log is never left with an unanchored tail.
-    const { records: [appended], checkpoints: [cp] } = await appendAndCheckpoint(stores, [record], { signingKey });
+    const { records: [appended], checkpoints: [cp], stream, tree: [published] } = await appendAndCheckpoint(stores, [record], { signingKey, streamTo });
     core.setOutput('audit-seq', String(appended.seq));
     core.setOutput('audit-digest', appended.digest);
+    if (stream) {
+      core.setOutput('audit-stream', stream.ok ? 'published' : 'pending');
+      if (stream.ok) core.info(`published the audit log to ${stream.topic} up to record ${stream.last}`);
+      else core.warning(`record ${appended.seq} is appended, but not yet in ${stream.topic}: ${stream.error}. The next release or \`model-gate audit stream\` publishes it.`);
+    }
     audit = { seq: appended.seq, digest: appended.digest, stores: stores.map((s) => s.displayUrl) };
     if (cp) {
       audit.checkpoint = { key: cp.key, size: cp.size };
       core.setOutput('checkpoint-digest', sha256(cp.jws));
+    }
+    // The release's receipt: an inclusion proof under the signed-note checkpoint, checkable offline.
+    const { releaseReceipt } = await import('../audit/tlog/release-proof.js');
+    const receipt = await releaseReceipt(stores[0], appended.seq, published);
+    if (receipt) {
+      const proofPath = `${metadataPath.replace(/\.json$/, '')}.tlog-proof`;
+      await writeFile(resolve(cwd, proofPath), receipt.proof);
+      core.setOutput('audit-proof', proofPath);
+      core.setOutput('audit-vkey', receipt.vkey);
+      audit.proof = { path: proofPath, vkey: receipt.vkey, text: receipt.proof.toString('utf8') };
     }
   } else {
     core.notice('No audit-store given: lineage recorded, no audit record written.');

@@ -25,7 +25,14 @@ export interface ReleaseSummaryInput {
   metadataDigest: string;
   totalBytes: number;
   elapsedMs: number;
-  audit?: { seq: number; digest: string; stores: string[]; checkpoint?: { key: string; size: number } };
+  audit?: {
+    seq: number;
+    digest: string;
+    stores: string[];
+    checkpoint?: { key: string; size: number };
+    /** The release's tlog-proof receipt: where it was written, the log's verifier key, and its text. */
+    proof?: { path: string; vkey: string; text: string };
+  };
   pullRequest?: { number: number; url: string; created: boolean };
 }
 
@@ -62,6 +69,16 @@ export function releaseSummary(s: ReleaseSummaryInput): string {
     );
     if (s.audit.checkpoint) {
       out.push(`Signed checkpoint at size ${s.audit.checkpoint.size}: \`${cell(s.audit.checkpoint.key)}\`.`);
+    }
+    if (s.audit.proof) {
+      out.push(
+        '',
+        `Receipt (c2sp.org/tlog-proof@v1) in \`${cell(s.audit.proof.path)}\`; check it offline with \`model-gate audit check-proof ${cell(s.audit.proof.path)} --record RECORD.json --key '${s.audit.proof.vkey}'\`:`,
+        '',
+        '```',
+        s.audit.proof.text.trimEnd(),
+        '```',
+      );
     }
   }
   if (s.pullRequest) {

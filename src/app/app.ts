@@ -1,30 +1,45 @@
 /**
  * The Probot app: routing only. Each event that can change the gate's verdict
- * becomes a GateRequest for runGate (gate.ts); the logic lives there and in
- * the approval core, and every outside system comes in through `deps`
+ * becomes a request for the pipeline in gate.ts (pull requests) or
+ * merge-group.ts (merge queue groups); the logic lives there and in the
+ * approval core, and every outside system comes in through `deps`
  * (createApp(deps), as probot/settings does), so tests can pass their own.
+ *
+ * Every delivery is answered fast: the handler reads the pull request and
+ * writes an `in_progress` check run (the gate stays closed), then, when the
+ * server gives it a background runner, answers GitHub and finishes the
+ * evaluation after. GitHub records a delivery not answered within 10 s as
+ * failed and never redelivers it by itself; recovery.ts finds what was lost.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApplicationFunction, Context, Probot } from 'probot';
-import { messageOf } from '../core/errors.js';
 import { CHECK_NAME, renderCheckRun } from './check-run.js';
 import { failClosed } from '../approval/evaluate.js';
-import { runGate, type GateDeps, type GateRequest } from './gate.js';
+import { finishGate, startGate, type GateDeps, type GateOutcome, type GateRequest } from './gate.js';
 import type { GitHubRequester } from './github-facts.js';
 import { writeCheckRun } from './github-checks.js';
 import { registerDeploymentRule, type DeploymentDeps } from './deployment-rule.js';
+import { finishMergeGroup, startMergeGroup, type MergeGroupRequest } from './merge-group.js';
+import { githubRepoSource } from './repo-source.js';
+import { registerRecovery, type RecoveryDeps } from './recovery.js';
+import { registerStaleGreen } from './stale-green.js';
 
-export type AppDeps = GateDeps & DeploymentDeps & { /** Rediscovery pass period (off when absent). */ rediscoverEveryMs?: number };
+export type AppDeps = GateDeps &
+  DeploymentDeps &
+  RecoveryDeps & {
+    /** Rediscovery pass period (off when absent). */
+    rediscoverEveryMs?: number;
+    /**
+     * Runs the slow half of an evaluation after the delivery is answered (the
+     * server passes a bounded queue). Absent: the handler awaits it (Lambda,
+     * where work after the response is not guaranteed to run).
+     */
+    background?: (label: string, task: () => Promise<void>) => void;
+  };
 
 /** The events that re-evaluate the gate (app.yml subscribes to exactly these). */
 export const PULL_REQUEST_ACTIONS = ['opened', 'synchronize', 'reopened', 'edited'] as const;
 export const REVIEW_ACTIONS = ['submitted', 'edited', 'dismissed'] as const;
-
-/** `gh-readonly-queue/<base>/pr-<number>-<sha>`: the PR a merge queue branch was made for. */
-export function mergeQueuePull(headRef: string): { base_ref: string; pull_number: number } | null {
-  const m = /^(?:refs\/heads\/)?gh-readonly-queue\/(.+)\/pr-(\d+)-[0-9a-f]{40}$/.exec(headRef);
-  return m ? { base_ref: m[1], pull_number: Number(m[2]) } : null;
-}
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -34,22 +49,19 @@ export function createApp(deps: AppDeps): ApplicationFunction {
     options.addHandler(healthHandler);
     registerDeploymentRule(app, deps);
 
-    const gate = async (context: Context, req: Omit<GateRequest, 'owner' | 'repo' | 'delivery_id' | 'trigger'>) => {
-      const payload = context.payload as Json;
-      const request: GateRequest = {
-        owner: payload.repository.owner.login,
-        repo: payload.repository.name,
-        delivery_id: context.id,
-        trigger: `${context.name}.${payload.action}`,
-        ...req,
-      };
-      const started = Date.now();
-      const outcome = await runGate(context.octokit as unknown as GitHubRequester, request, deps);
-      context.log.info(
+    /** The fast half in the handler, the slow half in the background (or awaited). */
+    const later = async (label: string, task: () => Promise<void>) => {
+      if (deps.background) deps.background(label, task);
+      else await task();
+    };
+
+    const logOutcome = (context: Context | null, log: Probot['log'], request: GateRequest, outcome: GateOutcome, started: number) => {
+      (context?.log ?? log).info(
         {
           repository: `${request.owner}/${request.repo}`,
           pull_request: request.pull_number,
           trigger: request.trigger,
+          delivery: request.delivery_id,
           check_sha: outcome.context.check_sha,
           conclusion: outcome.output.conclusion,
           previous: outcome.previous_conclusion,
@@ -60,14 +72,38 @@ export function createApp(deps: AppDeps): ApplicationFunction {
       );
     };
 
+    /** Gates one pull request (read from the API: the payload is only the trigger). */
+    const gate = async (context: Context, pull_number: number, extra: { review_login?: string } = {}) => {
+      const payload = context.payload as Json;
+      const request: GateRequest = {
+        owner: payload.repository.owner.login,
+        repo: payload.repository.name,
+        delivery_id: context.id,
+        trigger: `${context.name}.${payload.action}`,
+        pull_number,
+        ...extra,
+      };
+      const t0 = Date.now();
+      const octokit = context.octokit as unknown as GitHubRequester;
+      const started = await startGate(octokit, request, deps);
+      if ('skipped' in started) {
+        context.log.info({ repository: `${request.owner}/${request.repo}`, pull_request: pull_number, why: started.skipped }, 'gate skipped');
+        return;
+      }
+      await later(`${request.owner}/${request.repo}#${pull_number}`, async () => {
+        logOutcome(context, app.log, request, await finishGate(octokit, started, deps), t0);
+      });
+    };
+
     app.on(
       PULL_REQUEST_ACTIONS.map((a) => `pull_request.${a}` as const),
       async (context) => {
         const p = context.payload;
         // An edit re-evaluates only when the base branch changed (retargeting
         // changes which policy applies); title and body edits change nothing.
+        // Which base it is now is read from the API, never from this payload.
         if (p.action === 'edited' && !(p.changes as Json).base) return;
-        await gate(context, { pull_number: p.pull_request.number });
+        await gate(context, p.pull_request.number);
       },
     );
 
@@ -75,61 +111,65 @@ export function createApp(deps: AppDeps): ApplicationFunction {
       REVIEW_ACTIONS.map((a) => `pull_request_review.${a}` as const),
       async (context) => {
         const p = context.payload;
-        await gate(context, { pull_number: p.pull_request.number, review_login: p.review.user?.login });
+        await gate(context, p.pull_request.number, { review_login: p.review.user?.login });
       },
     );
 
     app.on(['check_run.rerequested', 'check_run.requested_action'], async (context) => {
       const run = context.payload.check_run as Json;
       if (run.name !== CHECK_NAME) return;
-      const queue = mergeQueuePull(String(run.check_suite?.head_branch ?? ''));
-      let number: number | undefined = run.pull_requests?.[0]?.number ?? queue?.pull_number;
-      if (number === undefined) number = await pullForCommit(context, run.head_sha);
-      if (number === undefined) {
-        await failWithoutPull(context, run.head_sha, 'no open pull request contains this commit');
+      // A re-run judges the commit as the head of its open pull requests. A
+      // branch name proves nothing (anyone can push gh-readonly-queue/...):
+      // merge groups are judged only from merge_group events.
+      const { owner, repo } = context.repo();
+      const octokit = context.octokit as unknown as GitHubRequester;
+      const heads = await githubRepoSource(octokit, owner, repo).openPullsWithHead(String(run.head_sha));
+      if (heads.length === 0) {
+        await failWithoutPull(
+          context,
+          String(run.head_sha),
+          'no open pull request has this commit as its head: the gate judges pull request heads, and merge groups only when the merge queue asks (merge_group events); re-queue the pull request to re-check a merge group',
+        );
         return;
       }
-      await gate(context, {
-        pull_number: number,
-        merge_group: queue
-          ? { head_sha: run.head_sha, head_ref: String(run.check_suite.head_branch), base_sha: '', base_ref: queue.base_ref }
-          : undefined,
-      });
+      await gate(context, Math.min(...heads.map((h) => h.number)));
     });
 
     app.on('merge_group.checks_requested', async (context) => {
       const group = context.payload.merge_group as Json;
-      const queue = mergeQueuePull(String(group.head_ref));
-      if (!queue) {
-        // Never pass a merge group unconditionally: no PR found means no verdict.
-        await failWithoutPull(context, group.head_sha, `cannot tell which pull request merge group ${group.head_ref} is for`);
-        return;
-      }
-      await gate(context, {
-        pull_number: queue.pull_number,
-        merge_group: {
-          head_sha: group.head_sha,
-          head_ref: group.head_ref,
-          base_sha: group.base_sha,
-          base_ref: String(group.base_ref).replace(/^refs\/heads\//, ''),
-        },
+      const p = context.payload as Json;
+      const req: MergeGroupRequest = {
+        owner: p.repository.owner.login,
+        repo: p.repository.name,
+        head_sha: String(group.head_sha),
+        head_ref: String(group.head_ref),
+        base_sha: String(group.base_sha),
+        base_ref: String(group.base_ref),
+        default_branch: String(p.repository.default_branch ?? 'main'),
+        trigger: 'merge_group.checks_requested',
+        delivery_id: context.id,
+      };
+      const octokit = context.octokit as unknown as GitHubRequester;
+      const t0 = Date.now();
+      const id = await startMergeGroup(octokit, req, deps);
+      await later(`${req.owner}/${req.repo}@${req.head_sha.slice(0, 12)}`, async () => {
+        const outcome = await finishMergeGroup(octokit, req, id, deps);
+        context.log.info(
+          { repository: `${req.owner}/${req.repo}`, merge_group: req.head_ref, check_sha: req.head_sha, conclusion: outcome.output.conclusion, ms: Date.now() - t0 },
+          'merge group evaluated',
+        );
       });
     });
 
-    async function pullForCommit(context: Context, sha: string): Promise<number | undefined> {
-      const { owner, repo } = context.repo();
-      try {
-        const res = await context.octokit.request('GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls', {
-          owner,
-          repo,
-          commit_sha: sha,
-        });
-        return (res.data as Json[]).find((p) => p.state === 'open')?.number;
-      } catch (e) {
-        context.log.warn({ err: messageOf(e) }, 'could not list pull requests of a commit');
-        return undefined;
-      }
-    }
+    /** Both halves in one go (work that is already off the delivery's path). */
+    const inline = async (octokit: GitHubRequester, request: GateRequest) => {
+      const t0 = Date.now();
+      const started = await startGate(octokit, request, deps);
+      if ('skipped' in started) return;
+      logOutcome(null, app.log, request, await finishGate(octokit, started, deps), t0);
+    };
+    registerStaleGreen(app, deps, inline);
+    registerRecovery(app, deps, inline);
 
     async function failWithoutPull(context: Context, sha: string, reason: string): Promise<void> {
       const { owner, repo } = context.repo();

@@ -11,6 +11,7 @@
 import { createHash } from 'node:crypto';
 import { appendAndCheckpoint } from '../audit/append-checkpoint.js';
 import type { SigningKey } from '../audit/checkpoint.js';
+import type { AppendStreamer } from '../audit/stream/after-append.js';
 import type { RecordInput } from '../audit/record.js';
 import type { AuditStore } from '../audit/store.js';
 import { findArmoredSignatures } from '../approval/sshsig.js';
@@ -145,7 +146,9 @@ export async function appendGateRecords(
   records: RecordInput[],
   now: () => Date,
   signingKey?: SigningKey,
+  streamTo?: AppendStreamer,
 ): Promise<Array<{ event_type: string; seq: number; digest: Digest }>> {
-  const res = await appendAndCheckpoint(stores, records, { now, signingKey });
+  // streamTo publishes to Kafka after the append; its failure is logged by the streamer's caller, never fatal.
+  const res = await appendAndCheckpoint(stores, records, { now, signingKey, streamTo });
   return res.records.map((r, i) => ({ event_type: records[i].event_type, seq: r.seq, digest: r.digest }));
 }

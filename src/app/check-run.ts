@@ -32,11 +32,35 @@ export interface VerdictContext {
   /** The PR head the approvals are bound to. */
   head_sha: string;
   merge_group?: { head_sha: string; head_ref: string };
+  /** The other open pull requests with this head, each judged by its own base (the check is the commit's). */
+  siblings?: SiblingVerdict[];
+}
+
+/** Another open pull request whose head is the checked commit. */
+export interface SiblingVerdict {
+  /** 0 when the list itself could not be read. */
+  number: number;
+  base_ref: string;
+  passed: boolean;
+  /** Why it fails (empty when it passes). */
+  reason: string;
 }
 
 const short = (sha: string) => sha.slice(0, 12);
 const code = (s: string) => `\`${s.replace(/`/g, "'")}\``;
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+
+function siblingsTable(ctx: VerdictContext): string[] {
+  return [
+    `**Other open pull requests with head ${code(short(ctx.check_sha))}** (GitHub shows this check on each of them, so each must pass its own base's policy):`,
+    '',
+    '| Pull request | Base | Verdict | Why |',
+    '|---|---|---|---|',
+    ...(ctx.siblings ?? []).map((x) =>
+      x.number ? `| #${x.number} | ${code(x.base_ref)} | ${x.passed ? 'passes' : 'fails'} | ${cell(x.reason)} |` : `| ? | | fails | ${cell(x.reason)} |`,
+    ),
+  ];
+}
 
 function header(ctx: VerdictContext): string {
   const lines = [
@@ -58,7 +82,22 @@ export function renderCheckRun(
 ): CheckRunOutput {
   const conclusion = verdict.passed ? 'success' : 'failure';
   const parts: string[] = [header(ctx), ''];
-  let title: string;
+  let title = '';
+
+  const blocked = (ctx.siblings ?? []).filter((x) => !x.passed);
+  if (blocked.length > 0) {
+    const b = blocked[0];
+    title = b.number
+      ? `Blocked (base ${ctx.base_ref}): pull request #${b.number} into ${b.base_ref} has this head and fails its own policy`
+      : `Gate failed (base ${ctx.base_ref}): ${firstLine(b.reason)}`;
+    parts.push(...siblingsTable(ctx), '');
+    if (!verdict.release) {
+      parts.push('This pull request changes no path the policy protects, but the check belongs to the commit.');
+      return finish('failure', title.length > 250 ? `${title.slice(0, 247)}...` : title, parts);
+    }
+  } else if (ctx.siblings?.length) {
+    parts.push(...siblingsTable(ctx), '');
+  }
 
   if (!verdict.release && verdict.passed) {
     title = `Not a model release (base ${ctx.base_ref})`;
@@ -70,7 +109,9 @@ export function renderCheckRun(
   const roles = verdict.roles.filter((r) => applicable.some((a) => a.name === r.rule));
   const filled = roles.reduce((n, r) => n + Math.min(r.filled_by.length, r.required), 0);
   const needed = roles.reduce((n, r) => n + r.required, 0);
-  if (verdict.passed) {
+  if (blocked.length > 0) {
+    // title set above: the other pull request is why this commit fails
+  } else if (verdict.passed) {
     title = `Approved: ${filled} of ${needed} role slots filled by distinct people (base ${ctx.base_ref})`;
   } else if (applicable.length === 0) {
     title = `Gate failed (base ${ctx.base_ref}): ${firstLine(verdict.reasons[0] ?? 'the gate could not decide')}`;

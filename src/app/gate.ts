@@ -1,33 +1,42 @@
 /**
- * The App's one pipeline, for every event that can change a verdict:
+ * The App's one pipeline for a pull request: read the pull request from the
+ * API (never from the webhook payload: a late or redelivered payload can name
+ * an old base or head), start an `in_progress` check run on its head, then
  * read the policy from the base branch, gather the facts it needs, evaluate,
- * write the check run, append to the audit log. Everything it knows comes
- * from GitHub and the audit store during this call (stateless: any replica
- * can take any event, a restart loses nothing).
+ * append to the audit log, and complete the check run. Everything it knows
+ * comes from GitHub and the audit store during this call (stateless: any
+ * replica can take any event, a restart loses nothing).
  *
- * Fail closed: a missing or invalid policy, an error while gathering facts or
- * a merge group that does not contain the approved head all end in a
- * failing check run that says why.
+ * A check run belongs to a commit, not to a pull request: GitHub shows it on
+ * every pull request with that head. So the verdict on a commit is the
+ * verdict for every open pull request whose head it is, each judged by its
+ * own base's policy: a pull request into a weak branch cannot turn the
+ * commit green for the one into `main`.
+ *
+ * Fail closed: a missing or invalid policy, an error while gathering facts,
+ * or another pull request with the same head that fails its policy all end
+ * in a failing check run that says why.
  */
 import { evaluate, failClosed } from '../approval/evaluate.js';
 import { formatProblem, validatePolicy } from '../approval/policy-parse.js';
 import { POLICY_PATH, type Policy, type PullRequestFacts, type Verdict } from '../approval/types.js';
 import { GateError, messageOf } from '../core/errors.js';
-import { renderCheckRun, type CheckRunOutput, type VerdictContext } from './check-run.js';
+import { renderCheckRun, type CheckRunOutput, type SiblingVerdict, type VerdictContext } from './check-run.js';
 import { gatherFacts, type GitHubRequester, type PullInfo, type PullRequestSource, type PullTarget } from './github-facts.js';
-import { previousConclusion, writeCheckRun } from './github-checks.js';
+import { completeCheckRun, previousConclusion, startCheckRun } from './github-checks.js';
 import { appendGateRecords, gateRecords } from './audit.js';
+import type { AppendStreamer } from '../audit/stream/after-append.js';
 import type { AuditStore } from '../audit/store.js';
 import type { SigningKey } from '../audit/checkpoint.js';
 import { factNeeds } from './needs.js';
+import { auditStoresFor, checkStoreUrl, NO_AUDIT_CONFIG, type AppAuditConfig } from './audit-config.js';
+import { githubRepoSource, type RepoSource } from './repo-source.js';
 
 /** One evaluation request, translated from a webhook by the App's router. */
 export interface GateRequest {
   owner: string;
   repo: string;
   pull_number: number;
-  /** Set for `merge_group`: the check goes on the group's head. */
-  merge_group?: { head_sha: string; head_ref: string; base_sha: string; base_ref: string };
   /** `pull_request.synchronize`, `check_run.rerequested`, ... (audit and logs). */
   trigger: string;
   /** Who wrote the review this event is about (audit: a verified approval is recorded when it arrives). */
@@ -55,74 +64,171 @@ export interface GateOutcome {
 export interface GateDeps {
   /** A facts source for this event (its cache lives as long as the event). */
   sourceFor(octokit: GitHubRequester, target: PullTarget): PullRequestSource;
-  /** Opens an audit store the policy names (`file://...`, `s3://...`). */
+  /** The repository-level source (defaults to the GitHub-backed one). */
+  repoSourceFor?(octokit: GitHubRequester, owner: string, repo: string, log: string[]): RepoSource;
+  /** Opens an audit store (`file://...`, `s3://...`). */
   openAuditStore(url: string): Promise<AuditStore>;
+  /** Where the App's audit records go (item 6 of issue 10); none: the default branch's policy decides. */
+  audit?: AppAuditConfig;
   /** The checkpoint signing key (MODEL_GATE_CHECKPOINT_KEY): a checkpoint is signed after each append. */
   checkpointKey?: () => Promise<SigningKey>;
+  /** Publishes the log to Kafka after each append (MODEL_GATE_KAFKA_*); bounded, never fails the append. */
+  auditStream?: AppendStreamer;
   clock(): Date;
 }
 
-/** Runs the gate for one pull request (or merge group) and writes the check run. */
-export async function runGate(octokit: GitHubRequester, req: GateRequest, deps: GateDeps): Promise<GateOutcome> {
+/** The first, fast half: the pull request as GitHub has it now, and the `in_progress` run on its head. */
+export interface StartedGate {
+  req: GateRequest;
+  source: PullRequestSource;
+  info: PullInfo;
+  check_run_id: number;
+}
+
+/** The pull request is not open: nothing to gate (its head's other pull requests have their own events). */
+export interface SkippedGate {
+  skipped: string;
+  info: PullInfo;
+}
+
+/** One pull request judged by its own base's policy. */
+export interface PullEvaluation {
+  info: PullInfo;
+  /** The commit the policy was read from: the base branch's tip now (null when it could not be read). */
+  policy_sha: string | null;
+  policy: Policy | null;
+  facts: PullRequestFacts | null;
+  verdict: Verdict;
+}
+
+const repoSource = (deps: GateDeps, octokit: GitHubRequester, owner: string, repo: string, log: string[]) =>
+  (deps.repoSourceFor ?? githubRepoSource)(octokit, owner, repo, log);
+
+/**
+ * Reads the pull request and writes the `in_progress` run on its head: what
+ * a delivery must do before it is answered (GitHub's 10 s deadline), so the
+ * required check is pending, never a stale pass, while the evaluation runs.
+ */
+export async function startGate(octokit: GitHubRequester, req: GateRequest, deps: GateDeps): Promise<StartedGate | SkippedGate> {
   const source = deps.sourceFor(octokit, { owner: req.owner, repo: req.repo, pull_number: req.pull_number });
-  let info: PullInfo | null = null;
+  const info = await source.pull();
+  if (info.state !== 'open') return { skipped: `pull request #${info.number} is ${info.state}`, info };
+  const id = await startCheckRun(
+    octokit,
+    { owner: req.owner, repo: req.repo, head_sha: info.head_sha },
+    deps.clock(),
+    req.delivery_id,
+    `pull request #${info.number} (base ${info.base_ref}, head ${info.head_sha.slice(0, 12)})`,
+  );
+  return { req, source, info, check_run_id: id };
+}
+
+/** Runs the gate for one pull request: {@link startGate}, then {@link finishGate}. */
+export async function runGate(octokit: GitHubRequester, req: GateRequest, deps: GateDeps): Promise<GateOutcome | SkippedGate> {
+  const started = await startGate(octokit, req, deps);
+  if ('skipped' in started) return started;
+  return finishGate(octokit, started, deps);
+}
+
+/** Judges one open pull request by the policy on its base commit (never throws: failures are failing verdicts). */
+export async function evaluatePull(source: PullRequestSource, info: PullInfo): Promise<PullEvaluation> {
   let policy: Policy | null = null;
   let facts: PullRequestFacts | null = null;
   let verdict: Verdict;
-
+  let policySha: string | null = null;
   try {
-    info = await source.pull();
-    const policyBase = req.merge_group?.base_sha || info.base_sha;
     // The file list does not depend on the policy: fetch both at once (one
     // round trip less on every evaluation; wasted only when the policy is bad).
     const changedFiles = source.changedFiles();
     changedFiles.catch(() => undefined); // awaited below; a failure there is reported there
-    const text = await source.file(policyBase, POLICY_PATH);
+    // The policy as the base branch has it now: GitHub's base.sha is the
+    // branch's tip when the pull request was opened or last updated, so a
+    // policy tightened since would otherwise never reach an open pull request.
+    policySha = await source.branchSha(info.base_ref);
+    const text = await source.file(policySha, POLICY_PATH);
     if (text === null) {
-      throw new GateError('E_CONFIG', `no ${POLICY_PATH} on the base branch ${req.merge_group?.base_ref ?? info.base_ref}`, {
-        where: `${info.repository}@${policyBase.slice(0, 12)}`,
+      throw new GateError('E_CONFIG', `no ${POLICY_PATH} on the base branch ${info.base_ref}`, {
+        where: `${info.repository}@${policySha.slice(0, 12)}`,
         hint: `add ${POLICY_PATH} to the base branch (docs/app.md shows one); the gate fails closed without it`,
       });
     }
     const parsed = validatePolicy(text, POLICY_PATH);
     if (!parsed.policy) {
-      verdict = failClosed(partialFacts(info), [
-        `the policy on the base branch is not valid:\n${parsed.problems.map(formatProblem).join('\n')}`,
-      ]);
+      verdict = failClosed(partialFacts(info), [`the policy on the base branch is not valid:\n${parsed.problems.map(formatProblem).join('\n')}`]);
     } else {
       policy = parsed.policy;
-      const changed = await changedFiles;
-      facts = await gatherFacts(source, factNeeds(policy, changed));
+      facts = await gatherFacts(source, factNeeds(policy, await changedFiles), { policySha });
       verdict = await evaluate(policy, facts);
-      if (req.merge_group) verdict = await checkMergeGroup(source, info, req.merge_group, verdict);
     }
   } catch (e) {
-    verdict = failClosed(info ? partialFacts(info) : {}, [`the gate could not gather what it needs: ${messageOf(e)}`]);
+    verdict = failClosed(partialFacts(info), [`the gate could not gather what it needs: ${messageOf(e)}`]);
+  }
+  return { info, policy_sha: policySha, policy, facts, verdict };
+}
+
+/** The second half: evaluate the pull request and every other open one with the same head, record, complete the run. */
+export async function finishGate(octokit: GitHubRequester, started: StartedGate, deps: GateDeps): Promise<GateOutcome> {
+  const { req, source, info } = started;
+  const own = await evaluatePull(source, info);
+  let verdict = own.verdict;
+  const { policy, facts } = own;
+
+  // Every other open pull request with this head, judged by its own base.
+  const siblings: SiblingVerdict[] = [];
+  const log: string[] = [];
+  try {
+    const others = (await repoSource(deps, octokit, req.owner, req.repo, log).openPullsWithHead(info.head_sha)).filter((p) => p.number !== info.number);
+    for (const p of others) {
+      const s = deps.sourceFor(octokit, { owner: req.owner, repo: req.repo, pull_number: p.number });
+      const i = await s.pull();
+      if (i.state !== 'open' || i.head_sha !== info.head_sha) continue;
+      const ev = await evaluatePull(s, i);
+      log.push(...s.requestLog);
+      siblings.push({ number: i.number, base_ref: i.base_ref, passed: ev.verdict.passed, reason: ev.verdict.passed ? '' : firstReason(ev.verdict) });
+    }
+  } catch (e) {
+    siblings.push({ number: 0, base_ref: '?', passed: false, reason: `the other open pull requests with this head could not be listed: ${messageOf(e)}` });
+  }
+  const blocking = siblings.filter((s) => !s.passed);
+  if (blocking.length > 0) {
+    verdict = {
+      ...verdict,
+      passed: false,
+      reasons: [
+        ...verdict.reasons,
+        ...blocking.map((b) =>
+          b.number === 0
+            ? b.reason
+            : `pull request #${b.number} into ${b.base_ref} has the same head ${info.head_sha.slice(0, 12)} and fails its own base's policy (${b.reason}); a check run belongs to the commit, so this commit cannot pass while it is open`,
+        ),
+      ],
+    };
   }
 
-  const checkSha = req.merge_group?.head_sha ?? info?.head_sha;
-  if (!checkSha) throw new GateError('E_GITHUB', `cannot tell which commit to check for ${req.owner}/${req.repo}#${req.pull_number}`);
   const context: VerdictContext = {
     repository: `${req.owner}/${req.repo}`,
-    pull_request: req.pull_number,
-    base_ref: req.merge_group?.base_ref ?? info?.base_ref ?? '?',
-    base_sha: req.merge_group?.base_sha || info?.base_sha || "?",
-    check_sha: checkSha,
-    head_sha: info?.head_sha ?? checkSha,
-    merge_group: req.merge_group ? { head_sha: req.merge_group.head_sha, head_ref: req.merge_group.head_ref } : undefined,
+    pull_request: info.number,
+    base_ref: info.base_ref,
+    base_sha: own.policy_sha ?? info.base_sha,
+    check_sha: info.head_sha,
+    head_sha: info.head_sha,
+    siblings,
   };
+  const target = { owner: req.owner, repo: req.repo, head_sha: info.head_sha };
   let output = renderCheckRun(verdict, context, facts ?? undefined);
-  const target = { owner: req.owner, repo: req.repo, head_sha: checkSha };
-  // Only the audit needs the previous verdict: no request without an audit store.
-  const auditing = (policy?.audit?.stores.length ?? 0) > 0;
-  // Unreadable previous verdict: record the verdict anyway (a duplicate record
-  // is harmless; a missing one is not).
-  const previous = auditing ? await previousConclusion(octokit, target).catch(() => null) : null;
 
   // The audit records go in BEFORE GitHub sees the verdict: a pass that could
   // not be recorded must not reach the branch protection (fail closed).
   let audit: GateOutcome['audit'] = [];
-  if (auditing && policy?.audit) {
+  let previous: string | null = null;
+  const auditing = await auditTarget(source, info, policy, deps.audit ?? NO_AUDIT_CONFIG).catch((e: unknown) => ({ error: messageOf(e) }) as const);
+  if ('error' in auditing) {
+    verdict = failClosed(facts ?? partialFacts(info), [`the audit store could not be determined: ${auditing.error}`]);
+    output = renderCheckRun(verdict, context, facts ?? undefined);
+  } else if (auditing.stores.length > 0) {
+    // Unreadable previous verdict: record the verdict anyway (a duplicate
+    // record is harmless; a missing one is not).
+    previous = await previousConclusion(octokit, target, started.check_run_id).catch(() => null);
     const records = gateRecords({
       verdict,
       conclusion: output.conclusion,
@@ -135,16 +241,21 @@ export async function runGate(octokit: GitHubRequester, req: GateRequest, deps: 
     });
     if (records.length > 0) {
       try {
-        const stores = await Promise.all(policy.audit.stores.map((u) => deps.openAuditStore(u)));
-        audit = await appendGateRecords(stores, records, deps.clock, await deps.checkpointKey?.());
+        const stores = await Promise.all(
+          auditing.stores.map((u) => {
+            checkStoreUrl(u, deps.audit ?? NO_AUDIT_CONFIG);
+            return deps.openAuditStore(u);
+          }),
+        );
+        audit = await appendGateRecords(stores, records, deps.clock, await deps.checkpointKey?.(), deps.auditStream);
       } catch (e) {
-        verdict = failClosed(facts ?? {}, [`the audit store named by the policy could not be written: ${messageOf(e)}`]);
+        verdict = failClosed(facts ?? partialFacts(info), [`the audit store named by ${auditing.from} could not be written: ${messageOf(e)}`]);
         output = renderCheckRun(verdict, context, facts ?? undefined);
       }
     }
   }
 
-  const id = await writeCheckRun(octokit, target, output, deps.clock(), req.delivery_id);
+  const id = await completeCheckRun(octokit, target, started.check_run_id, output, deps.clock(), req.delivery_id);
   return {
     verdict,
     output,
@@ -153,32 +264,31 @@ export async function runGate(octokit: GitHubRequester, req: GateRequest, deps: 
     previous_conclusion: previous,
     policy,
     facts,
-    fact_requests: source.requestLog,
+    fact_requests: [...source.requestLog, ...log],
     audit,
   };
 }
 
 /**
- * A merge group passes only if it contains exactly what was approved: the
- * PR's head must be in the group's history (the queue merges that head, not
- * another commit), on top of the verdict for the PR itself.
+ * The stores the verdict is recorded in: the App's configured ones, else the
+ * default branch's policy's (the base's own when the base is the default
+ * branch: its base commit was on the default branch). A policy on any other
+ * branch never chooses where the App writes.
  */
-async function checkMergeGroup(
-  source: PullRequestSource,
-  info: PullInfo,
-  group: NonNullable<GateRequest['merge_group']>,
-  verdict: Verdict,
-): Promise<Verdict> {
-  const contained = await source.contains(info.head_sha, group.head_sha);
-  if (contained) return verdict;
-  return {
-    ...verdict,
-    passed: false,
-    reasons: [
-      ...verdict.reasons,
-      `the merge group's head ${group.head_sha.slice(0, 12)} does not contain the pull request's head ${info.head_sha.slice(0, 12)}: what would merge is not what was approved`,
-    ],
-  };
+async function auditTarget(source: PullRequestSource, info: PullInfo, basePolicy: Policy | null, config: AppAuditConfig): Promise<{ stores: string[]; from: string }> {
+  if (config.stores.length > 0 || info.base_ref === info.default_branch) return auditStoresFor(config, basePolicy, info.default_branch);
+  const text = await source.file(info.default_branch, POLICY_PATH);
+  if (text === null) return { stores: [], from: `the default branch ${info.default_branch}` };
+  const parsed = validatePolicy(text, POLICY_PATH);
+  if (!parsed.policy) {
+    throw new GateError('E_CONFIG', `the policy on the default branch ${info.default_branch} is not valid: ${parsed.problems.map(formatProblem).join('; ')}`);
+  }
+  return auditStoresFor(config, parsed.policy, info.default_branch);
+}
+
+function firstReason(v: Verdict): string {
+  const missing = v.rules.filter((r) => r.applies).flatMap((r) => r.missing)[0];
+  return (missing ?? v.reasons[0] ?? 'not approved').split('\n')[0];
 }
 
 function partialFacts(info: PullInfo): Partial<PullRequestFacts> {

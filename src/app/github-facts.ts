@@ -37,6 +37,8 @@ export interface PullInfo {
   number: number;
   author: string;
   state: string;
+  /** The repository's default branch (where the audit store and deployment rules are read). */
+  default_branch: string;
   base_ref: string;
   base_sha: string;
   head_ref: string;
@@ -62,6 +64,8 @@ export interface PullRequestSource extends GitObjectSource {
   signingKeys(login: string): Promise<string[]>;
   /** Logins of the authors and committers of the PR's commits. */
   commitAuthors(): Promise<string[]>;
+  /** The commit a branch points to now (the policy is read there: a pull request's base.sha can be stale). */
+  branchSha(branch: string): Promise<string>;
   /** A file's text at a commit, or null when it does not exist there (policy and key files on the base). */
   file(ref: string, path: string): Promise<string | null>;
   /** Whether `descendant`'s history contains `ancestor` (equal counts). */
@@ -287,6 +291,16 @@ export function githubPullRequestSource(octokit: GitHubRequester, target: PullTa
         return [...logins].sort();
       }),
 
+    branchSha: (branch) =>
+      once(`branch:${branch}`, async () => {
+        const res = await call('GET /repos/{owner}/{repo}/git/ref/{ref}', { owner, repo, ref: `heads/${branch}` });
+        const sha = (res.data as { object?: { sha?: unknown } } | null)?.object?.sha;
+        if (res.status === 404 || typeof sha !== 'string') {
+          throw new GateError('E_GITHUB', `branch ${branch} does not exist in ${full}`, { where: full });
+        }
+        return sha;
+      }),
+
     file: (ref, path) =>
       once(`file:${ref}:${path}`, async () => {
         const res = await call('GET /repos/{owner}/{repo}/contents/{path}', { owner, repo, path, ref });
@@ -334,7 +348,11 @@ export function githubPullRequestSource(octokit: GitHubRequester, target: PullTa
  * `needs` names: a PR that touches no protected path costs no review, team,
  * key or commit request.
  */
-export async function gatherFacts(source: PullRequestSource, needs: FactNeeds): Promise<PullRequestFacts> {
+export async function gatherFacts(
+  source: PullRequestSource,
+  needs: FactNeeds,
+  opts: { /** The commit the policy was read from: key files come from there too (default: the PR's base.sha). */ policySha?: string } = {},
+): Promise<PullRequestFacts> {
   const info = await source.pull();
   const changed = await source.changedFiles();
   const facts: PullRequestFacts = {
@@ -393,7 +411,7 @@ export async function gatherFacts(source: PullRequestSource, needs: FactNeeds): 
   if (needs.allowedSigners.length > 0) facts.allowed_signers = {};
   for (const p of needs.allowedSigners) {
     tasks.push(
-      source.file(info.base_sha, p).then((text) => {
+      source.file(opts.policySha ?? info.base_sha, p).then((text) => {
         if (text === null) throw missingKeyFile(p, info);
         (facts.allowed_signers as Record<string, string>)[p] = text;
       }),
@@ -402,7 +420,7 @@ export async function gatherFacts(source: PullRequestSource, needs: FactNeeds): 
   if (needs.jwks.length > 0) facts.jwks = {};
   for (const p of needs.jwks) {
     tasks.push(
-      source.file(info.base_sha, p).then((text) => {
+      source.file(opts.policySha ?? info.base_sha, p).then((text) => {
         if (text === null) throw missingKeyFile(p, info);
         try {
           (facts.jwks as Record<string, unknown>)[p] = JSON.parse(text);
@@ -449,6 +467,7 @@ function pullInfo(d: Json): PullInfo {
     number: Number(d.number),
     author: String((d.user as Json).login),
     state: String(d.state),
+    default_branch: String(repo.default_branch),
     base_ref: String(base.ref),
     base_sha: String(base.sha),
     head_ref: String(head.ref),
@@ -456,17 +475,6 @@ function pullInfo(d: Json): PullInfo {
     changed_files: Number(d.changed_files ?? 0),
     commits: Number(d.commits ?? 0),
   };
-}
-
-/** A webhook's `pull_request` object as PullInfo, when it carries everything (saves a request). */
-export function pullInfoFromPayload(d: unknown): Partial<PullInfo> {
-  const p = d as Json;
-  if (!p || typeof p.changed_files !== 'number' || typeof p.commits !== 'number') return {};
-  try {
-    return pullInfo(p);
-  } catch {
-    return {};
-  }
 }
 
 function splitTeam(team: string): [string, string] {

@@ -68,6 +68,7 @@ export const ROUTE_NEEDS: Readonly<Record<string, Need>> = {
   'GET /repos/{owner}/{repo}/compare/{basehead}': { permission: 'contents', access: 'read', why: 'whether a merge group contains the approved head' },
   'GET /repos/{owner}/{repo}/commits/{ref}': { permission: 'contents', access: 'read', why: 'a commit and its files' },
   'GET /repos/{owner}/{repo}/git/commits/{commit_sha}': { permission: 'contents', access: 'read', why: 'a commit object' },
+  'GET /repos/{owner}/{repo}/git/ref/{ref}': { permission: 'contents', access: 'read', why: 'the base branch\'s tip, where the policy is read' },
   'GET /repos/{owner}/{repo}/git/trees/{tree_sha}': { permission: 'contents', access: 'read', why: 'file modes and blob ids at a commit' },
   'GET /repos/{owner}/{repo}/git/blobs/{file_sha}': { permission: 'contents', access: 'read', why: 'the bytes of a protected artifact, to hash them' },
   'GET /repos/{owner}/{repo}/commits/{ref}/check-runs': { permission: 'checks', access: 'read', why: 'the previous verdict on the commit' },

@@ -10,12 +10,14 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createNodeMiddleware, createProbot, ProbotOctokit } from 'probot';
+import { createNodeMiddleware } from 'probot';
 import { ExitCode, isGateError } from '../core/errors.js';
 import { createApp } from './app.js';
 import { realDeps } from './deps.js';
+import { createGateProbot } from './probot-instance.js';
 import { configErrorLine, readServerConfig, type ServerConfig } from './server-config.js';
 import { readCappedBody } from './webhook-body.js';
+import { workQueue } from './work-queue.js';
 
 // Structured (JSON) logs in production unless LOG_FORMAT says otherwise, as `probot run` does.
 const env: Record<string, string | undefined> = {
@@ -23,31 +25,22 @@ const env: Record<string, string | undefined> = {
   LOG_FORMAT: process.env.LOG_FORMAT || (process.env.NODE_ENV === 'production' ? 'json' : undefined),
 };
 
-// Probot builds its Octokit with throttling (GitHub's rate limits) and retries;
-// against a local double they only add waits, so tests can switch them off.
-const Octokit =
-  env.MODEL_GATE_GITHUB_LIMITS === 'off'
-    ? ProbotOctokit.defaults((o: Record<string, any>) => ({ // eslint-disable-line @typescript-eslint/no-explicit-any
-        ...o,
-        throttle: { ...(o.throttle ?? {}), enabled: false },
-        retry: { enabled: false },
-      }))
-    : ProbotOctokit;
-
 let config: ServerConfig;
+let deps: ReturnType<typeof realDeps>;
 try {
   config = readServerConfig(env);
+  deps = realDeps(env); // MODEL_GATE_S3_ENDPOINTS and the like fail here, named
 } catch (e) {
   if (!isGateError(e)) throw e;
   process.stderr.write(`${configErrorLine(e)}\n`);
   process.exit(ExitCode.usage);
 }
 
-const probot = createProbot({
-  env: env as NodeJS.ProcessEnv,
-  overrides: { Octokit, logLevel: (env.LOG_LEVEL as 'info') ?? 'info', appId: config.appId, privateKey: config.privateKey, secret: config.webhookSecret },
-});
-const middleware = await createNodeMiddleware(createApp(realDeps(env)), {
+const probot = createGateProbot(env, config);
+// Deliveries are answered once the in_progress check run is written; the
+// evaluation continues in this bounded queue (MODEL_GATE_CONCURRENCY, default 4).
+const background = workQueue(Number(env.MODEL_GATE_CONCURRENCY ?? 4), probot.log);
+const middleware = await createNodeMiddleware(createApp({ ...deps, background }), {
   probot,
   webhooksPath: config.webhookPath,
 });

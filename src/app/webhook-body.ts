@@ -4,7 +4,7 @@
  * checks the signature, so a stranger could make the server hold a 300 MB body
  * (several GB once decoded) per request. Over the cap the answer is 413 from
  * the declared `content-length` alone, or as soon as the streamed bytes pass
- * it; the rest is never read.
+ * it; the rest is dropped as it arrives, never kept.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
@@ -27,7 +27,6 @@ export function readCappedBody(req: IncomingMessage, res: ServerResponse, maxByt
       if (size > maxBytes) {
         req.off('data', onData);
         req.off('end', onEnd);
-        req.pause();
         chunks.length = 0;
         refuse(req, res, maxBytes);
         resolve(false);
@@ -47,9 +46,16 @@ export function readCappedBody(req: IncomingMessage, res: ServerResponse, maxByt
   });
 }
 
+/** How long the rest of a refused body is read and dropped before the connection is cut. */
+const LINGER_MS = 2000;
+
 function refuse(req: IncomingMessage, res: ServerResponse, maxBytes: number): void {
   const body = `${JSON.stringify({ error: `payload too large: GitHub sends at most ${maxBytes} bytes` })}\n`;
   res.writeHead(413, { 'content-type': 'application/json', connection: 'close' });
-  // Close the connection once the answer is out, so the rest is never read.
-  res.end(body, () => req.socket.destroy());
+  res.end(body);
+  // Cutting the connection at once would make the client's TCP stack discard
+  // the 413 it has not read yet (a reset), so what still arrives is read and
+  // dropped, never kept, until the client stops or the linger time is over.
+  req.resume();
+  setTimeout(() => req.socket.destroy(), LINGER_MS).unref();
 }

@@ -125,7 +125,7 @@ export function statementDifference(claimed: unknown, expected: ApprovalStatemen
   const c = claimed as Record<string, unknown>;
   if (c.type !== expected.type || c.v !== expected.v) return 'the signed payload is not a v1 model-release-approval statement';
   if (c.repository !== expected.repository || c.repository_id !== expected.repository_id)
-    return `the signed statement is for repository ${String(c.repository)}, not ${expected.repository}`;
+    return `the signed statement is for repository ${String(c.repository)} (id ${String(c.repository_id)}), not ${expected.repository} (id ${expected.repository_id})`;
   if (c.pull_request !== expected.pull_request)
     return `the signed statement is for pull request #${String(c.pull_request)}, not #${expected.pull_request}`;
   if (c.head_sha !== expected.head_sha)

@@ -1,5 +1,5 @@
 /**
- * Automated pre-approval checks of one rule (DESIGN.md §4): lineage metadata
+ * Automated pre-approval checks of one rule (docs/design.md §4): lineage metadata
  * beside every changed model, dataset roles present, the model digest equal
  * to the Git LFS pointer's oid, metric thresholds. A failing check fails the
  * gate whatever the approvals say: people sign off on a model that passed them.
@@ -70,18 +70,16 @@ function checkDir(d: ModelDir, checks: ChecksPolicy, facts: PullRequestFacts): C
         : { name: `datasets ${metaPath}`, passed: false, value: [...present].sort(), reason: `${metaPath} lists no ${absent.join(' or ')} dataset` },
     );
   }
-  const lfs = checks.lfs_digest ? lfsCheck(d, m, metaPath, facts) : undefined;
-  if (lfs) out.push(lfs);
+  if (checks.lfs_digest) out.push(lfsCheck(d, m, metaPath, facts));
   for (const t of checks.metrics) out.push(metricCheck(t, m, metaPath));
   return out;
 }
 
-function lfsCheck(d: ModelDir, m: Lineage, metaPath: string, facts: PullRequestFacts): CheckVerdict | undefined {
-  // With the head commit's own bytes, the lineage check compares every
-  // model, in LFS or not, with the computed digest (head-files.ts).
-  if (Array.isArray(facts.head_files)) return undefined;
+function lfsCheck(d: ModelDir, m: Lineage, metaPath: string, facts: PullRequestFacts): CheckVerdict {
   const name = `lfs_digest ${metaPath}`;
-  const oids = facts.lfs_oids ?? {};
+  // The pointers the head commit holds (head_files) are the oids; lfs_oids is the older, hand-written form.
+  const oids: Record<string, string> = { ...facts.lfs_oids };
+  for (const h of facts.head_files ?? []) if (h.kind === 'lfs' && h.digest) oids[h.path] = h.digest;
   const described = typeof m.model.path === 'string' ? m.model.path : '';
   const target = lineageTarget(described, d.dir);
   const candidates = target.external ? [] : target.candidates;

@@ -9,6 +9,8 @@ import { evaluateChecks } from './checks.js';
 import { headFileChecks, headIndex, type HeadIndex } from './head-files.js';
 import { factsProblems } from './facts.js';
 import { fillSlots, type Signer } from './slot-fill.js';
+import { coAuthorMatch } from './authors.js';
+import { barredKeys, barredReason } from './author-keys.js';
 import { formatProblem, validatePolicy } from './policy-parse.js';
 import { pathMatcher } from './path-match.js';
 import {
@@ -116,13 +118,20 @@ async function decide(policy: Policy, facts: PullRequestFacts): Promise<Verdict>
 
   const standing = standingReviews(facts.reviews);
   const authors = new Set(facts.commit_authors.map(lower));
+  // A release PR opened by a bot is authored by whoever triggered the release workflow.
+  const releaseActor = typeof facts.release_actor === 'string' && facts.release_actor !== '' ? lower(facts.release_actor) : undefined;
   const states: ReviewState[] = standing.map((review) => {
     const login = lower(review.login);
     let excluded: string | undefined;
+    const coAuthor = review.state === 'APPROVED' && !policy.allow_commit_authors ? coAuthorMatch(review, facts.co_authors) : undefined;
     if (isBot(review)) excluded = `${review.login} is a bot; bots never approve releases`;
     else if (login === lower(facts.author)) excluded = `${review.login} opened the pull request; the author never counts`;
+    else if (releaseActor !== undefined && login === releaseActor)
+      excluded = `${review.login} triggered the release workflow that opened this pull request; the author never counts`;
     else if (review.state === 'APPROVED' && !policy.allow_commit_authors && authors.has(login))
       excluded = `${review.login} authored or committed commits in this pull request (set allow_commit_authors: true to let them approve)`;
+    else if (coAuthor)
+      excluded = `${review.login} co-authored commits in this pull request (Co-authored-by: ${coAuthor.name} <${coAuthor.email}>) (set allow_commit_authors: true to let commit authors approve)`;
     else if (review.state !== 'APPROVED') excluded = `${review.login}'s latest review is ${review.state}, not APPROVED`;
     else if (review.commit_id !== facts.head_sha)
       excluded = `${review.login}'s approval is for ${short(review.commit_id)}, not the head ${short(facts.head_sha)}`;
@@ -173,17 +182,21 @@ async function decide(policy: Policy, facts: PullRequestFacts): Promise<Verdict>
       ruleVerdicts.push(emptyRule(rule, false, true, ['no protected path of this rule changed']));
       continue;
     }
-    ruleVerdicts.push(await evaluateRule(rule, touched, present, matchers[i], facts, head, states, sigCache, signatureCaches, note));
+    ruleVerdicts.push(await evaluateRule(rule, touched, present, matchers[i], facts, head, states, sigCache, signatureCaches, note, policy.allow_commit_authors));
   }
 
   const applying = ruleVerdicts.filter((r) => r.applies);
   const reasons: string[] = [];
   if (applying.length === 0) reasons.push('protected paths changed but no rule applies: the gate fails closed');
+  // Whoever wrote these commits is unknown, so whether they approved cannot be told.
+  const unlinked = unlinkedAuthorFindings(facts, policy.require_linked_authors === true);
+  if (policy.require_linked_authors === true) reasons.push(...unlinked);
+  else notes.push(...unlinked);
   for (const r of applying) {
     if (r.passed) reasons.push(`${r.name}: satisfied`);
     else reasons.push(...r.reasons.map((x) => `${r.name}: ${x}`));
   }
-  const passed = applying.length > 0 && applying.every((r) => r.passed);
+  const passed = applying.length > 0 && applying.every((r) => r.passed) && !(policy.require_linked_authors === true && unlinked.length > 0);
 
   for (const r of ruleVerdicts) for (const n of r.notes ?? []) if (!notes.includes(n)) notes.push(n);
 
@@ -218,6 +231,16 @@ async function decide(policy: Policy, facts: PullRequestFacts): Promise<Verdict>
   };
 }
 
+/** One sentence per commit whose author email links to no GitHub account. */
+function unlinkedAuthorFindings(facts: PullRequestFacts, refused: boolean): string[] {
+  return (facts.unlinked_commit_authors ?? []).map((u) => {
+    const who = `commit ${u.sha.slice(0, 12)} is authored by ${u.name} <${u.email}>, an address linked to no GitHub account`;
+    return refused
+      ? `${who}, and the policy says require_linked_authors: true (link the address to the author's account, or rewrite the commit with a linked one)`
+      : `${who}: the gate cannot tell whether its author approved (require_linked_authors: true refuses such commits)`;
+  });
+}
+
 function emptyRule(rule: RulePolicy, applies: boolean, passed: boolean, reasons: string[]): RuleVerdict {
   return {
     name: rule.name,
@@ -244,6 +267,7 @@ async function evaluateRule(
   sigCache: Map<string, Promise<SignatureCheck>>,
   signatureCaches: SignatureCaches,
   note: (login: string, rule: string, counted: boolean, reason: string, fingerprint?: string) => void,
+  policyAllowsCommitAuthors: boolean,
 ): Promise<RuleVerdict> {
   const reasons: string[] = [];
   const missing: string[] = [];
@@ -265,9 +289,11 @@ async function evaluateRule(
   const rolesOf = (login: string): string[] => rule.roles.filter((r) => members.get(r.name)!.has(lower(login))).map((r) => r.name);
 
   const signers: Signer[] = [];
+  let barred: ReturnType<typeof barredKeys> | undefined;
   for (const { review, excluded } of states) {
     const roles = rolesOf(review.login);
-    if (review.state === 'CHANGES_REQUESTED' && rule.changes_requested_veto && roles.length > 0 && !isBot(review) && lower(review.login) !== lower(facts.author)) {
+    const isAuthor = lower(review.login) === lower(facts.author) || (typeof facts.release_actor === 'string' && lower(review.login) === lower(facts.release_actor));
+    if (review.state === 'CHANGES_REQUESTED' && rule.changes_requested_veto && roles.length > 0 && !isBot(review) && !isAuthor) {
       reasons.push(
         `${review.login} (${roles.join(', ')}) requested changes on ${short(review.commit_id)}: vetoed until that review is dismissed or turned into an approval`,
       );
@@ -292,6 +318,13 @@ async function evaluateRule(
       const sig = await pending;
       if (!sig.valid) {
         note(review.login, rule.name, false, sig.reason);
+        continue;
+      }
+      // A key of someone who may not approve makes the approval theirs.
+      barred ??= barredKeys(facts, rule.signatures.keys, policyAllowsCommitAuthors);
+      const owner = sig.key_id !== undefined ? barred.get(sig.key_id) : undefined;
+      if (owner && lower(owner.login) !== lower(review.login)) {
+        note(review.login, rule.name, false, barredReason(review.login, sig.fingerprint, owner), sig.fingerprint);
         continue;
       }
       if (sig.role !== undefined) {

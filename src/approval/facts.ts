@@ -99,7 +99,59 @@ export function factsProblems(value: unknown): string[] {
     if (!isDigest(oid)) bad(`lfs_oids["${p}"]`, 'must be sha256:<64 lowercase hex>');
   }
   for (const [login, id] of Object.entries(obj('user_ids', true) ?? {})) posInt(`user_ids["${login}"]`, id);
+  headFilesProblems(f.head_files, bad);
+  optionalList(f.co_authors, 'co_authors', bad).forEach((c, i) => {
+    const at = `co_authors[${i}]`;
+    if (c === null || typeof c !== 'object' || Array.isArray(c)) return bad(at, 'must be {name, email, login?}');
+    const co = c as Record<string, unknown>;
+    if (typeof co.name !== 'string') bad(`${at}.name`, 'must be a string');
+    if (typeof co.email !== 'string' || co.email === '') bad(`${at}.email`, 'must be a non-empty string');
+    if (co.login !== undefined && (typeof co.login !== 'string' || co.login === '')) bad(`${at}.login`, 'must be a non-empty login');
+  });
+  optionalList(f.unlinked_commit_authors, 'unlinked_commit_authors', bad).forEach((u, i) => {
+    const at = `unlinked_commit_authors[${i}]`;
+    if (u === null || typeof u !== 'object' || Array.isArray(u)) return bad(at, 'must be {sha, name, email}');
+    const un = u as Record<string, unknown>;
+    if (typeof un.sha !== 'string' || !SHA_RE.test(un.sha)) bad(`${at}.sha`, 'must be a full commit SHA (40 lowercase hex digits)');
+    if (typeof un.name !== 'string') bad(`${at}.name`, 'must be a string');
+    if (typeof un.email !== 'string' || un.email === '') bad(`${at}.email`, 'must be a non-empty string');
+  });
+  if (f.release_actor !== undefined && (typeof f.release_actor !== 'string' || f.release_actor === '')) bad('release_actor', 'must be a non-empty login');
   return problems;
+}
+
+const HEAD_KINDS = ['blob', 'lfs', 'symlink', 'submodule', 'absent', 'unreadable'];
+
+function optionalList(v: unknown, field: string, bad: (field: string, what: string) => void): unknown[] {
+  if (v === undefined) return [];
+  if (!Array.isArray(v)) {
+    bad(field, 'must be a list');
+    return [];
+  }
+  return v;
+}
+
+/** `head_files`: what the head commit holds at each path the gate judges (types.ts HeadFileFact). */
+function headFilesProblems(v: unknown, bad: (field: string, what: string) => void): void {
+  const seen = new Map<string, number>();
+  optionalList(v, 'head_files', bad).forEach((h, i) => {
+    const at = `head_files[${i}]`;
+    if (h === null || typeof h !== 'object' || Array.isArray(h)) return bad(at, 'must be {path, kind, digest?, size?, reason?}');
+    const hf = h as Record<string, unknown>;
+    if (typeof hf.path !== 'string' || hf.path === '') bad(`${at}.path`, 'must be a non-empty string');
+    else if (seen.has(hf.path)) bad(`${at}.path`, `"${hf.path}" is listed twice (also head_files[${seen.get(hf.path)}])`);
+    else seen.set(hf.path, i);
+    if (!HEAD_KINDS.includes(hf.kind as string)) return bad(`${at}.kind`, `must be one of ${HEAD_KINDS.join(', ')}`);
+    if (hf.digest !== undefined && !isDigest(hf.digest)) bad(`${at}.digest`, 'must be sha256:<64 lowercase hex>');
+    else if (hf.digest === undefined && (hf.kind === 'blob' || hf.kind === 'lfs')) {
+      bad(`${at}.digest`, `is required for kind ${hf.kind as string} (${hf.kind === 'lfs' ? "the pointer's oid" : 'the SHA-256 of the bytes'}, sha256:<64 lowercase hex>)`);
+    }
+    if (hf.size !== undefined && (typeof hf.size !== 'number' || !Number.isSafeInteger(hf.size) || hf.size < 0)) bad(`${at}.size`, 'must be an integer >= 0');
+    if (hf.reason !== undefined && typeof hf.reason !== 'string') bad(`${at}.reason`, 'must be a string');
+    else if (hf.kind === 'unreadable' && (typeof hf.reason !== 'string' || hf.reason === '')) {
+      bad(`${at}.reason`, 'is required for kind unreadable (why the file could not be read)');
+    }
+  });
 }
 
 /** Checks a parsed facts value; throws `E_INPUT` naming every bad field. */

@@ -84,6 +84,7 @@ export function headFileChecks(
 
   for (const d of modelDirs(present, isProtected, isModel)) out.push(...lineageChecks(d, facts, head, reported));
 
+  // Every changed model is among the signed artifacts, with or without a metadata.json naming it.
   if (rule.signatures.required) out.push(...artifactChecks(facts, head, changedProtected.filter(isModel), reported));
   return out;
 }

@@ -1,5 +1,5 @@
 /**
- * The approval statement (DESIGN.md §4): the exact bytes an approver signs.
+ * The approval statement (docs/design.md §4): the exact bytes an approver signs.
  * It binds the approval to this repository, pull request, base and head
  * commits, artifact digests and lineage digest, so a new push (new head) or a
  * changed artifact makes old signatures stop counting by construction.

@@ -209,8 +209,10 @@ export interface AuditPolicy {
 export interface Policy {
   version: 1;
   rules: RulePolicy[];
-  /** Commit authors and committers of the PR may approve (default false: they may not). */
+  /** Commit authors, committers and co-authors of the PR may approve (default false: they may not). */
   allow_commit_authors: boolean;
+  /** A release whose commits include one whose author email links to no GitHub account fails (default false: it is shown). */
+  require_linked_authors: boolean;
   audit?: AuditPolicy;
   /** The deployment protection rule's settings (deployment-policy.ts). */
   deployment?: DeploymentPolicy;
@@ -219,7 +221,7 @@ export interface Policy {
 }
 
 // ---------------------------------------------------------------------------
-// Approval statement (DESIGN.md §4): what an approver signs.
+// Approval statement (docs/design.md §4): what an approver signs.
 // ---------------------------------------------------------------------------
 
 export interface ApprovalStatement {

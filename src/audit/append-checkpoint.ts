@@ -11,12 +11,26 @@ import { CHECKPOINT_KEY_ENV, loadSigningKey, type SigningKey, type VerifyKey } f
 import { writeCheckpoint, type CheckpointResult } from './checkpoint-write.js';
 import type { RecordInput } from './record.js';
 import type { AuditStore } from './store.js';
+import type { AppendStreamer, StreamOutcome } from './stream/after-append.js';
+import type { TreePublication } from './tlog/append-tiles.js';
+import type { Cosigner } from './tlog/note-io.js';
+
+// The tree half is loaded on use: a CLI start-up that never appends does not pay for it.
+const publishTree = async (...args: Parameters<typeof import('./tlog/append-tiles.js').publishTree>) =>
+  (await import('./tlog/append-tiles.js')).publishTree(...args);
 
 export interface AppendCheckpointOptions extends AppendOptions {
   /** Signs a checkpoint after the appends; without it this is `appendRecord` for each input. */
   signingKey?: SigningKey;
   /** Keys whose earlier checkpoints count (after a key rotation); default: the signing key's. */
   verifyKey?: VerifyKey;
+  /**
+   * Publishes the log to Kafka after the appends and checkpoints (bounded,
+   * never throws: the append never depends on Kafka). See audit/stream/after-append.ts.
+   */
+  streamTo?: AppendStreamer;
+  /** Witnesses asked to cosign the signed-note checkpoint (docs/transparency-log.md). */
+  cosign?: Cosigner;
 }
 
 export interface AppendCheckpointResult {
@@ -24,6 +38,13 @@ export interface AppendCheckpointResult {
   records: AppendResult[];
   /** One per store, in order; empty without a signing key. */
   checkpoints: Array<CheckpointResult & { store: string }>;
+  /** With `streamTo`: whether the topic took the log (a failure is reported, not thrown). */
+  stream?: StreamOutcome;
+  /**
+   * The transparency-log half, one per store: tiles published and, with an
+   * Ed25519 key, the signed-note checkpoint at the JWS checkpoint's size.
+   */
+  tree: TreePublication[];
 }
 
 /**
@@ -39,11 +60,18 @@ export async function appendAndCheckpoint(
   inputs: RecordInput[],
   options: AppendCheckpointOptions = {},
 ): Promise<AppendCheckpointResult> {
-  const { signingKey, verifyKey, ...appendOptions } = options;
+  const { signingKey, verifyKey, streamTo, cosign, ...appendOptions } = options;
   const records: AppendResult[] = [];
   for (const input of inputs) records.push(await appendRecord(stores, input, appendOptions));
   const checkpoints: AppendCheckpointResult['checkpoints'] = [];
-  if (!signingKey || records.length === 0) return { records, checkpoints };
+  const seqs = records.map((r) => r.seq);
+  // Streaming comes last: the records, their checkpoints and tiles are durable before Kafka is asked.
+  const withStream = async (tree: TreePublication[]): Promise<AppendCheckpointResult> =>
+    streamTo && records.length > 0
+      ? { records, checkpoints, tree, stream: await streamTo.afterAppend(stores[0]) }
+      : { records, checkpoints, tree };
+  if (records.length === 0) return { records, checkpoints, tree: [] };
+  if (!signingKey) return withStream(await publishTree(stores, seqs));
   for (const store of stores) {
     try {
       const cp = await writeCheckpoint(store, signingKey, { verifyKey, now: appendOptions.now });
@@ -58,7 +86,8 @@ export async function appendAndCheckpoint(
       });
     }
   }
-  return { records, checkpoints };
+  // The tree is signed at the size the JWS checkpoint covered, so both checkpoints anchor the same records.
+  return withStream(await publishTree(stores, seqs, { signingKey, cosign, sizes: checkpoints.map((c) => c.size) }));
 }
 
 /**

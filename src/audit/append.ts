@@ -1,5 +1,5 @@
 /**
- * The append protocol, the same for every store (DESIGN.md §4, appending
+ * The append protocol, the same for every store (docs/design.md §4, appending
  * safely). One writer:
  *   1. reads the head (highest entry key and its owning bytes),
  *   2. builds record head+1 with prev = digest(head bytes),
@@ -93,22 +93,26 @@ export async function appendRecord(stores: AuditStore[], input: RecordInput, opt
     let prev: Digest = ZERO_DIGEST;
     let log = fields.log ?? DEFAULT_LOG_NAME;
     if (head) {
-      const parsed = parseRecord(head.bytes);
-      if (!parsed.ok) {
-        throw new GateError('E_CHAIN_BROKEN', `cannot append after record ${head.seq}: ${parsed.reason}`, {
+      if (head.seq >= Number.MAX_SAFE_INTEGER) {
+        throw new GateError('E_CHAIN_BROKEN', `the last entry is record ${head.seq}, the largest sequence number (2^53 - 1): no record can follow it`, {
           where: primary.displayUrl,
-          hint: 'run `model-gate audit verify` on this store',
+          hint: 'no writer gets there: an entry was planted at that key. Run `model-gate audit verify` on this store',
         });
       }
-      if (fields.log !== undefined && fields.log !== parsed.record.log) {
-        throw new GateError('E_INPUT', `this store holds log ${JSON.stringify(parsed.record.log)}, not ${JSON.stringify(fields.log)}`, {
+      const parsed = parseRecord(head.bytes);
+      // An unreadable head (planted where it can never be removed, under
+      // COMPLIANCE) must not stop the log: the next record chains to its
+      // bytes and `verify` reports it. The name then comes from record 0.
+      const headLog = parsed.ok ? parsed.record.log : await logNameForAppend(primary, head.seq, fields.log, policy);
+      if (fields.log !== undefined && fields.log !== headLog) {
+        throw new GateError('E_INPUT', `this store holds log ${JSON.stringify(headLog)}, not ${JSON.stringify(fields.log)}`, {
           where: primary.displayUrl,
           hint: 'a log keeps the name of its first record: drop --log or use another store',
         });
       }
       seq = head.seq + 1;
       prev = recordDigest(head.bytes);
-      log = parsed.record.log;
+      log = headLog;
     }
     const { log: _ignored, ...rest } = fields;
     const bytes = encodeRecord({ v: RECORD_VERSION, log, seq, prev, time: now().toISOString(), ...rest });
@@ -138,20 +142,48 @@ export async function appendRecord(stores: AuditStore[], input: RecordInput, opt
   }
 }
 
+/** The log's name when its last record is not a valid record: record 0's, or `--log` when record 0 is unreadable too. */
+async function logNameForAppend(store: AuditStore, headSeq: number, given: string | undefined, policy: RetryPolicy): Promise<string> {
+  if (headSeq > 0) {
+    const first = await withRetry(policy, `reading ${entryKey(0)}`, store.displayUrl, () => store.read(entryKey(0)));
+    const parsed = first ? parseRecord(first) : null;
+    if (parsed?.ok) return parsed.record.log;
+  }
+  if (given !== undefined) return given;
+  throw new GateError('E_CHAIN_BROKEN', `record ${headSeq} is not a valid record and record 0 cannot tell the log's name`, {
+    where: store.displayUrl,
+    hint: 'pass --log NAME (the log\'s name) to append after it; run `model-gate audit verify` on this store',
+  });
+}
+
+/**
+ * Writes record `seq` to every secondary: created there, or compared with
+ * what the secondary already holds at `seq` (the same bytes: an earlier
+ * attempt got there). A secondary behind the first store first gets the
+ * records it lacks at its end (a writer that died between stores). A
+ * secondary holding other bytes at any of those keys has diverged:
+ * E_CONFLICT, and the append is not reported as done.
+ */
 async function copyToSecondaries(primary: AuditStore, secondaries: AuditStore[], seq: number, bytes: Uint8Array, policy: RetryPolicy): Promise<void> {
   for (const store of secondaries) {
     const keys = await withRetry(policy, 'listing entries', store.displayUrl, () => store.list('entries'));
-    const last = keys.length ? (seqOfEntryKey(keys[keys.length - 1]) ?? -1) : -1;
-    for (let s = last + 1; s <= seq; s++) {
+    let last = -1;
+    for (let i = keys.length - 1; i >= 0 && last < 0; i--) last = seqOfEntryKey(keys[i]) ?? -1;
+    // Records it lacks at its end, then `seq` itself, whether or not the store is ahead.
+    for (let s = Math.min(last + 1, seq); s <= seq; s++) {
       const key = entryKey(s);
       const want = s === seq ? bytes : await withRetry(policy, `reading ${key}`, primary.displayUrl, () => primary.read(key));
       if (want === null) continue; // the primary lacks it too: verify reports it
       const r = await withRetry(policy, `writing ${key}`, store.displayUrl, () => store.create(key, want));
       if (!r.created && !Buffer.from(r.existing).equals(want)) {
-        throw new GateError('E_CONFLICT', `store holds a different record ${s} than ${primary.displayUrl}: the stores have diverged`, {
-          where: store.displayUrl,
-          hint: 'run `model-gate audit verify` with every --store to see where',
-        });
+        throw new GateError(
+          'E_CONFLICT',
+          `record ${seq} was written to ${primary.displayUrl}, but ${store.displayUrl} holds a different record ${s}: the stores have diverged, and the record is not in every store`,
+          {
+            where: store.displayUrl,
+            hint: 'nothing was reported as appended; run `model-gate audit verify` with every --store to see where they differ before appending again',
+          },
+        );
       }
     }
   }

@@ -18,6 +18,12 @@
  * that record `modified` directly. The last record of a log can only be
  * vouched for by a checkpoint: without one, an edit that keeps it a valid
  * canonical record is undetectable, which is why checkpoints exist.
+ *
+ * The verifier streams: {@link ChainVerifier} takes entries in ascending seq
+ * order and keeps only a window of three records' digests and links, so its
+ * memory does not grow with the log (what a reader holds is its read-ahead).
+ * Every decision about record s needs only records s-1..s+2 and the anchors
+ * at s and s+1, and is taken once record s+2 (or the end) has been seen.
  */
 import { ZERO_DIGEST, type Digest } from '../core/digest.js';
 import type { CheckedCheckpoint } from './checkpoint.js';
@@ -31,6 +37,12 @@ export interface EntryObservation {
   seq: number;
   /** The owning bytes (S3: oldest version), or null when the key holds no data version. */
   bytes: Uint8Array | null;
+  /**
+   * Why the key holds something that cannot be read as a record at all
+   * (file store: a FIFO, a directory, a file larger than any record); then
+   * `bytes` is null and the entry is reported `unparseable`, not `missing`.
+   */
+  problem?: string;
   laterVersions?: LaterVersion[];
   retention?: Retention;
 }
@@ -52,6 +64,11 @@ export interface ChainObservation {
   minSize?: number;
   /** The log's expected name (`--log`): records and checkpoints of another log are findings. */
   expectLog?: string;
+  /**
+   * Entry keys of the layout's form whose number is beyond any sequence
+   * number (2^53 - 1), raw: each is an `unparseable` finding naming the key.
+   */
+  outOfRangeKeys?: string[];
   /**
    * Anchors learned outside the store: a trusted checkpoint kept elsewhere
    * (`--trusted-checkpoint`), or a size and head published elsewhere
@@ -112,224 +129,360 @@ export interface ChainReport {
   checkpoints: { valid: number; bad: number; unchecked: number };
 }
 
+/** The observation without its entries: what a streaming verifier is set up with. */
+export type ChainSetup = Omit<ChainObservation, 'entries' | 'checkpoints'>;
+
 const DAY_MS = 86_400_000;
 
-/** Verifies one store's view of a chain. Reports every finding, not just the first. */
-export function verifyChain(obs: ChainObservation): ChainReport {
-  const findings: Finding[] = [];
-  const reported = new Set<string>();
-  const add = (kind: FindingKind, seq: number, message: string): void => {
-    const id = `${kind}:${seq}`;
-    if (kind !== 'extra-version' && kind !== 'not-locked' && kind !== 'bad-checkpoint') {
-      if (reported.has(id)) return;
-    }
-    reported.add(id);
-    findings.push({ kind, seq, message });
-  };
+/** What the window keeps per record: its digest and, if it parsed, its prev. */
+interface Link {
+  digest?: Digest;
+  prev?: Digest;
+}
 
-  const startSeq = obs.start?.seq ?? 0;
-  // Per record only its digest and its prev are kept: holding every parsed
-  // record made the garbage collector the verifier's main cost. Maps, not
-  // arrays, because keys can be sparse (a stray entries/9999....json).
-  const digestBy = new Map<number, Digest>();
-  const prevBy = new Map<number, Digest>();
-  /** Seqs of readable records, ascending. */
-  const parsedSeqs: number[] = [];
-  let maxSeq = -1;
-  let log: string | null = obs.expectLog ?? obs.start?.log ?? null;
-  const entries = obs.entries.filter((e) => e.seq >= startSeq).sort((a, b) => a.seq - b.seq);
+/** A signed checkpoint or external anchor: record `seq` (= size - 1) must hash to `head`. */
+interface Anchor {
+  seq: number;
+  size: number;
+  head: Digest;
+  /** The log it is for, when it says (checked when it is used: the log's name may be learned later). */
+  log?: string;
+  /** For messages. */
+  by: string;
+  external: boolean;
+}
 
-  // Entries in seq order: record 0 (or the first readable one) names the log.
-  let expectNext = startSeq;
-  const reportGap = (from: number, to: number): void => {
-    if (to - from < 1000) {
-      for (let s = from; s <= to; s++) add('missing', s, `record ${s} is missing`);
-    } else {
-      add('missing', from, `records ${from} to ${to} (${to - from + 1} records) are missing`);
+/**
+ * Incremental chain verification. Push checkpoints (ascending size) and
+ * entries (ascending seq), every checkpoint of size <= n + 1 before entry n;
+ * then `finish()`. Pure: no I/O, no clock.
+ */
+export class ChainVerifier {
+  private readonly findings: Finding[] = [];
+  private readonly reported = new Set<string>();
+  private readonly startSeq: number;
+  private log: string | null;
+  private expectNext: number;
+  private maxSeq = -1;
+  private headDigest: Digest | null = null;
+  /** Records not yet finalised, and the one before them. */
+  private readonly window = new Map<number, Link>();
+  /** Seqs pushed and not yet finalised, ascending. */
+  private readonly pending: number[] = [];
+  /** Anchors by seq, kept while a decision may still need them. */
+  private readonly anchors = new Map<number, Anchor[]>();
+  /** Anchors not yet processed (their findings), ascending by seq. */
+  private readonly anchorQueue: Anchor[] = [];
+  /** Seqs of processed anchors, ascending: dropped from `anchors` once no decision needs them. */
+  private readonly processed: number[] = [];
+  private lastCheckpointSize = 0;
+  private newestValid = 0;
+  private externalSize = 0;
+  private externalSource = '';
+  private anchoredSize = 0;
+  private anchoredBy: string | null = null;
+  private readonly counts = { valid: 0, bad: 0, unchecked: 0 };
+  /** Later versions whose event may reappear further on (S3 race losers), by event identity. */
+  private readonly awaiting = new Map<string, Array<{ seq: number; versionId: string }>>();
+  private readonly superseded: Superseded[] = [];
+  private finished = false;
+
+  constructor(private readonly setup: ChainSetup) {
+    this.startSeq = setup.start?.seq ?? 0;
+    this.expectNext = this.startSeq;
+    this.log = setup.expectLog ?? setup.start?.log ?? null;
+    for (const a of setup.externalAnchors ?? []) {
+      if (a.size === undefined) continue; // the current head: known at the end
+      this.addExternal(a, a.size);
     }
-  };
-  for (const e of entries) {
-    maxSeq = e.seq;
-    if (e.bytes === null) continue;
-    if (e.seq > expectNext) reportGap(expectNext, e.seq - 1);
-    expectNext = e.seq + 1;
-    digestBy.set(e.seq, recordDigest(e.bytes));
+  }
+
+  private add(kind: FindingKind, seq: number, message: string, key?: string): void {
+    const id = key === undefined ? `${kind}:${seq}` : `${kind}:${seq}:${key}`;
+    if (kind !== 'extra-version' && kind !== 'not-locked' && kind !== 'bad-checkpoint' && this.reported.has(id)) return;
+    this.reported.add(id);
+    this.findings.push(key === undefined ? { kind, seq, message } : { kind, seq, message, key });
+  }
+
+  private addExternal(a: ExternalAnchor, size: number): void {
+    if (a.log !== undefined && this.log !== null && a.log !== this.log) {
+      this.add('bad-checkpoint', Math.max(size - 1, 0), `${a.source} is for log ${JSON.stringify(a.log)}, not ${JSON.stringify(this.log)}`);
+      return;
+    }
+    if (size > this.externalSize) {
+      this.externalSize = size;
+      this.externalSource = a.source;
+    }
+    if (size === 0) return;
+    this.register({ seq: size - 1, size, head: a.head, log: a.log, by: `${a.source} (size ${size})`, external: true });
+  }
+
+  private register(a: Anchor): void {
+    const list = this.anchors.get(a.seq);
+    if (list) list.push(a);
+    else this.anchors.set(a.seq, [a]);
+    // Kept sorted: checkpoints arrive ascending, external anchors at any time.
+    let i = this.anchorQueue.length;
+    while (i > 0 && this.anchorQueue[i - 1].seq > a.seq) i--;
+    this.anchorQueue.splice(i, 0, a);
+  }
+
+  private anchorHolds(a: Anchor, holds: boolean): void {
+    if (holds && a.size > this.anchoredSize) {
+      this.anchoredSize = a.size;
+      this.anchoredBy = a.by;
+    }
+  }
+
+  /** Whether an anchor applies to this log (its name may have been learned after it was pushed). */
+  private forThisLog(a: Anchor): boolean {
+    return a.log === undefined || this.log === null || a.log === this.log;
+  }
+
+  /** A checkpoint, checked against the key (or not). Ascending by size. */
+  pushCheckpoint(c: CheckedCheckpoint): void {
+    if (c.size < this.lastCheckpointSize) throw new Error(`checkpoints out of order: ${c.size} after ${this.lastCheckpointSize}`);
+    this.lastCheckpointSize = c.size;
+    this.counts[c.status] += 1;
+    if (c.status === 'unchecked') return;
+    if (c.status === 'bad') {
+      this.add('bad-checkpoint', c.size - 1, `checkpoint at size ${c.size}: ${c.reason}`);
+      return;
+    }
+    this.register({ seq: c.size - 1, size: c.size, head: c.payload.head, log: c.payload.log, by: `the signed checkpoint at size ${c.size}`, external: false });
+  }
+
+  /** One entry key's observation. Ascending by seq; entries below the start are ignored. */
+  push(e: EntryObservation): void {
+    if (e.seq < this.startSeq) return;
+    if (e.seq <= this.maxSeq) throw new Error(`entries out of order: ${e.seq} after ${this.maxSeq}`);
+    this.maxSeq = e.seq;
+    this.headDigest = null;
+    if (e.bytes === null && e.problem === undefined) {
+      this.finalizeThrough(e.seq - 2);
+      return;
+    }
+    if (e.seq > this.expectNext) this.reportGap(this.expectNext, e.seq - 1);
+    this.expectNext = e.seq + 1;
+    if (e.bytes === null) {
+      this.add('unparseable', e.seq, `entry ${e.seq} is not a record: ${e.problem}`, entryKeyName(e.seq));
+      this.window.set(e.seq, {});
+      this.pending.push(e.seq);
+      this.finalizeThrough(e.seq - 2);
+      return;
+    }
+    const digest = recordDigest(e.bytes);
+    this.headDigest = digest;
+    const link: Link = { digest };
     const parsed = parseRecord(e.bytes);
     if (!parsed.ok) {
-      add('unparseable', e.seq, `record ${e.seq} is not a valid audit record: ${parsed.reason}`);
-      continue;
+      this.add('unparseable', e.seq, `record ${e.seq} is not a valid audit record: ${parsed.reason}`);
+    } else {
+      const r = parsed.record;
+      link.prev = r.prev;
+      if (r.seq !== e.seq) this.add('misplaced', e.seq, `the record stored as entry ${e.seq} says seq ${r.seq}`);
+      if (this.log === null) this.log = r.log;
+      else if (r.log !== this.log) this.add('wrong-log', e.seq, `record ${e.seq} belongs to log ${JSON.stringify(r.log)}, not ${JSON.stringify(this.log)}`);
+      if (this.awaiting.size > 0) this.resolveAwaiting(e.seq, r);
     }
-    const r = parsed.record;
-    prevBy.set(e.seq, r.prev);
-    parsedSeqs.push(e.seq);
-    if (r.seq !== e.seq) add('misplaced', e.seq, `the record stored as entry ${e.seq} says seq ${r.seq}`);
-    if (log === null) log = r.log;
-    else if (r.log !== log) add('wrong-log', e.seq, `record ${e.seq} belongs to log ${JSON.stringify(r.log)}, not ${JSON.stringify(log)}`);
-  }
-  if (maxSeq >= expectNext) reportGap(expectNext, maxSeq);
-  const size = obs.start && obs.listedSize !== undefined ? Math.max(obs.listedSize, maxSeq + 1) : maxSeq + 1;
-  const head = maxSeq >= 0 ? (digestBy.get(maxSeq) ?? null) : null;
-
-  // Checkpoints: each valid one anchors record size-1 to its head.
-  const anchors = new Map<number, { head: Digest; size: number }>();
-  let anchoredSize = 0;
-  let anchoredBy = null as string | null;
-  const anchorHolds = (size: number, head: Digest, by: string): void => {
-    const s = size - 1;
-    // Below the start, the record was not read: the start's own anchor covers it.
-    const holds = s < startSeq || digestBy.get(s) === head;
-    if (holds && size > anchoredSize) {
-      anchoredSize = size;
-      anchoredBy = by;
-    }
-  };
-  let newestValid = 0;
-  const counts = { valid: 0, bad: 0, unchecked: 0 };
-  for (const c of [...obs.checkpoints].sort((a, b) => a.size - b.size)) {
-    counts[c.status] += 1;
-    if (c.status === 'unchecked') continue;
-    if (c.status === 'bad') {
-      add('bad-checkpoint', c.size - 1, `checkpoint at size ${c.size}: ${c.reason}`);
-      continue;
-    }
-    const p = c.payload;
-    if (log !== null && p.log !== log) {
-      add('bad-checkpoint', c.size - 1, `checkpoint at size ${c.size} is for log ${JSON.stringify(p.log)}, not ${JSON.stringify(log)}`);
-      continue;
-    }
-    newestValid = Math.max(newestValid, c.size);
-    anchorHolds(c.size, p.head, `the signed checkpoint at size ${c.size}`);
-    const s = c.size - 1;
-    if (s < startSeq) continue;
-    anchors.set(s, { head: p.head, size: c.size });
-    const d = digestBy.get(s);
-    if (d !== undefined && d !== p.head) {
-      add('modified', s, `record ${s} has digest ${d}, but the signed checkpoint at size ${c.size} says ${p.head}`);
-    }
-  }
-  // External anchors: the same checks as a stored checkpoint, from evidence kept elsewhere.
-  let externalSize = 0;
-  let externalSource = '';
-  for (const a of obs.externalAnchors ?? []) {
-    const asize = a.size ?? size;
-    if (a.log !== undefined && log !== null && a.log !== log) {
-      add('bad-checkpoint', Math.max(asize - 1, 0), `${a.source} is for log ${JSON.stringify(a.log)}, not ${JSON.stringify(log)}`);
-      continue;
-    }
-    if (asize > externalSize) {
-      externalSize = asize;
-      externalSource = a.source;
-    }
-    if (asize === 0 || asize > size) continue; // an empty log, or truncated (below)
-    const s = asize - 1;
-    anchorHolds(asize, a.head, `${a.source} (size ${asize})`);
-    if (s < startSeq) continue;
-    if (!anchors.has(s)) anchors.set(s, { head: a.head, size: asize });
-    const d = digestBy.get(s);
-    if (d !== undefined && d !== a.head) {
-      add('modified', s, `record ${s} has digest ${d}, but ${a.source} says ${a.head} at size ${asize}`);
-    }
-  }
-  const required = Math.max(newestValid, externalSize, obs.minSize ?? 0);
-  if (required > size) {
-    const why =
-      newestValid >= required
-        ? 'a signed checkpoint says it had at least'
-        : externalSize >= required
-          ? `${externalSource} says it had at least`
-          : 'fewer than the --min-size of';
-    add('truncated', size, `the log has ${size} records, ${why} ${required}`);
+    this.window.set(e.seq, link);
+    this.pending.push(e.seq);
+    this.laterVersions(e);
+    this.retention(e);
+    this.finalizeThrough(e.seq - 2);
   }
 
-  // Links. mismatch(s): record s's prev disagrees with record s-1's digest.
-  const expectedPrev = (s: number): Digest | undefined => {
+  private reportGap(from: number, to: number): void {
+    if (to - from < 1000) {
+      for (let s = from; s <= to; s++) this.add('missing', s, `record ${s} is missing`);
+    } else {
+      this.add('missing', from, `records ${from} to ${to} (${to - from + 1} records) are missing`);
+    }
+  }
+
+  /** The digest record s-1 must have for record s's prev to hold, or undefined when it cannot be known. */
+  private expectedPrev(s: number): Digest | undefined {
     if (s === 0) return ZERO_DIGEST;
-    if (s <= startSeq) return undefined; // the link into the trusted start is covered by the checkpoint
-    return digestBy.get(s - 1);
-  };
-  const mismatch = (s: number): boolean => {
-    const prev = prevBy.get(s);
-    const want = expectedPrev(s);
-    return prev !== undefined && want !== undefined && prev !== want;
-  };
-  const vouched = (s: number): boolean => {
-    const a = anchors.get(s);
-    if (a) return a.head === digestBy.get(s);
-    const next = prevBy.get(s + 1);
-    return next !== undefined && next === digestBy.get(s);
-  };
-  // First every record that evidence shows altered: a vouched record t whose
-  // prev disagrees with record t-1 proves t-1 changed.
-  for (const t of parsedSeqs) {
-    if (t - 1 >= startSeq && mismatch(t) && vouched(t)) {
-      add('modified', t - 1, `record ${t - 1} has digest ${digestBy.get(t - 1)}, but record ${t} (confirmed by what follows it) says ${prevBy.get(t)}`);
-    }
-  }
-  for (const s of parsedSeqs) {
-    if (!mismatch(s) || vouched(s)) continue;
-    if (reported.has(`modified:${s}`)) continue; // s itself was altered: its prev proves nothing
-    const prev = prevBy.get(s);
-    add(
-      'broken-link',
-      s,
-      s === 0
-        ? `record 0's prev is ${prev}, not the zero digest: the log does not start at its first record`
-        : `record ${s}'s prev is ${prev}, but record ${s - 1} has digest ${expectedPrev(s)}: one of the two was altered`,
-    );
+    if (s <= this.startSeq) return undefined; // the link into the trusted start is covered by its checkpoint
+    return this.window.get(s - 1)?.digest;
   }
 
-  // Later versions (S3): race losers are information, anything else a finding.
-  let identities: Map<string, number[]> | undefined;
-  const superseded: Superseded[] = [];
-  for (const e of entries) {
+  private mismatch(s: number): boolean {
+    const prev = this.window.get(s)?.prev;
+    const want = this.expectedPrev(s);
+    return prev !== undefined && want !== undefined && prev !== want;
+  }
+
+  private vouched(s: number): boolean {
+    const a = this.anchors.get(s)?.find((x) => this.forThisLog(x));
+    const d = this.window.get(s)?.digest;
+    if (a) return a.head === d;
+    const next = this.window.get(s + 1)?.prev;
+    return next !== undefined && next === d;
+  }
+
+  /** Takes every decision about records and anchors up to `limit` (their neighbours are all known). */
+  private finalizeThrough(limit: number): void {
+    for (;;) {
+      const r = this.pending.length ? this.pending[0] : Infinity;
+      const a = this.anchorQueue.length ? this.anchorQueue[0].seq : Infinity;
+      const next = Math.min(r, a);
+      if (next > limit || next === Infinity) return;
+      // An anchor is processed before the record it anchors: its `modified` explains a broken link.
+      if (a <= r) this.processAnchor(this.anchorQueue.shift() as Anchor);
+      else this.finalizeRecord(this.pending.shift() as number);
+    }
+  }
+
+  private processAnchor(a: Anchor): void {
+    this.processed.push(a.seq);
+    if (!this.forThisLog(a)) {
+      const what = a.external ? a.by : `checkpoint at size ${a.size}`;
+      this.add('bad-checkpoint', a.seq, `${what} is for log ${JSON.stringify(a.log)}, not ${JSON.stringify(this.log)}`);
+      this.anchors.set(a.seq, (this.anchors.get(a.seq) ?? []).filter((x) => x !== a));
+      return;
+    }
+    if (!a.external) this.newestValid = Math.max(this.newestValid, a.size);
+    // Below the start the record is not read: the start's own anchor covers it.
+    if (a.seq < this.startSeq) {
+      this.anchorHolds(a, true);
+      return;
+    }
+    const d = this.window.get(a.seq)?.digest;
+    this.anchorHolds(a, d === a.head);
+    if (d !== undefined && d !== a.head) {
+      const says = a.external ? `${a.by.replace(/ \(size \d+\)$/, '')} says ${a.head} at size ${a.size}` : `the signed checkpoint at size ${a.size} says ${a.head}`;
+      this.add('modified', a.seq, `record ${a.seq} has digest ${d}, but ${says}`);
+    }
+  }
+
+  private finalizeRecord(s: number): void {
+    // Record s+1, if vouched for, proves record s changed when its prev disagrees.
+    if (s >= this.startSeq && this.mismatch(s + 1) && this.vouched(s + 1)) {
+      this.add('modified', s, `record ${s} has digest ${this.window.get(s)?.digest}, but record ${s + 1} (confirmed by what follows it) says ${this.window.get(s + 1)?.prev}`);
+    }
+    if (this.mismatch(s) && !this.vouched(s) && !this.reported.has(`modified:${s}`)) {
+      const prev = this.window.get(s)?.prev;
+      this.add(
+        'broken-link',
+        s,
+        s === 0
+          ? `record 0's prev is ${prev}, not the zero digest: the log does not start at its first record`
+          : `record ${s}'s prev is ${prev}, but record ${s - 1} has digest ${this.expectedPrev(s)}: one of the two was altered`,
+      );
+    }
+    // Nothing later looks further back than record s.
+    for (const k of this.window.keys()) {
+      if (k >= s) break;
+      this.window.delete(k);
+    }
+    while (this.processed.length && this.processed[0] < s) this.anchors.delete(this.processed.shift() as number);
+  }
+
+  /** S3: race losers are information, any other later version or delete marker a finding. */
+  private laterVersions(e: EntryObservation): void {
     for (const v of e.laterVersions ?? []) {
       if (v.deleteMarker) {
-        add('extra-version', e.seq, `entry ${e.seq} has a delete marker (version ${v.versionId})`);
+        this.add('extra-version', e.seq, `entry ${e.seq} has a delete marker (version ${v.versionId})`);
         continue;
       }
       const parsed = v.bytes ? parseRecord(v.bytes) : undefined;
-      let at: number | undefined;
       if (parsed?.ok && parsed.record.seq === e.seq) {
-        identities ??= indexIdentities(entries);
-        at = identities.get(eventIdentity(parsed.record))?.find((t) => t > e.seq);
-      }
-      if (at !== undefined) superseded.push({ seq: e.seq, versionId: v.versionId, reappearsAt: at });
-      else add('extra-version', e.seq, `entry ${e.seq} has a later version ${v.versionId} that is not a race loser's record`);
-    }
-  }
-
-  // Retention (S3 Object Lock).
-  if (obs.retentionDays !== undefined) {
-    for (const e of entries) {
-      const r = e.retention;
-      if (!r || e.bytes === null) continue;
-      const modeOk = r.mode === 'COMPLIANCE' || (obs.allowGovernance === true && r.mode === 'GOVERNANCE');
-      if (!modeOk) {
-        add('not-locked', e.seq, `record ${e.seq} has retention mode ${r.mode ?? 'none'}, not COMPLIANCE`);
-      } else if (r.retainUntil === null) {
-        add('not-locked', e.seq, `record ${e.seq} has no retain-until date`);
-      } else if (r.createdAt !== null) {
-        const needed = r.createdAt.getTime() + (obs.retentionDays - 1) * DAY_MS;
-        if (r.retainUntil.getTime() < needed) {
-          add('not-locked', e.seq, `record ${e.seq} is retained until ${r.retainUntil.toISOString()}, less than ${obs.retentionDays} days after it was written (${r.createdAt.toISOString()})`);
-        }
+        // A race loser writes the same event again at a later seq: wait for it.
+        const id = eventIdentity(parsed.record);
+        const list = this.awaiting.get(id) ?? [];
+        list.push({ seq: e.seq, versionId: v.versionId });
+        this.awaiting.set(id, list);
+      } else {
+        this.add('extra-version', e.seq, `entry ${e.seq} has a later version ${v.versionId} that is not a race loser's record`);
       }
     }
   }
 
-  const ok = findings.length === 0;
-  return {
-    ok,
-    status: statusOf(ok, size, anchoredSize),
-    anchored_size: anchoredSize,
-    anchored_by: anchoredBy,
-    size,
-    head,
-    log,
-    findings: sortFindings(findings),
-    superseded: superseded.sort((a, b) => a.seq - b.seq),
-    checkpoints: counts,
-  };
+  private resolveAwaiting(seq: number, r: AuditRecord): void {
+    const id = eventIdentity(r);
+    const list = this.awaiting.get(id);
+    if (!list) return;
+    const keep = list.filter((w) => {
+      if (w.seq >= seq) return true;
+      this.superseded.push({ seq: w.seq, versionId: w.versionId, reappearsAt: seq });
+      return false;
+    });
+    if (keep.length) this.awaiting.set(id, keep);
+    else this.awaiting.delete(id);
+  }
+
+  /** S3 Object Lock retention of the owning version. */
+  private retention(e: EntryObservation): void {
+    const days = this.setup.retentionDays;
+    const r = e.retention;
+    if (days === undefined || !r || e.bytes === null) return;
+    const modeOk = r.mode === 'COMPLIANCE' || (this.setup.allowGovernance === true && r.mode === 'GOVERNANCE');
+    if (!modeOk) {
+      this.add('not-locked', e.seq, `record ${e.seq} has retention mode ${r.mode ?? 'none'}, not COMPLIANCE`);
+    } else if (r.retainUntil === null) {
+      this.add('not-locked', e.seq, `record ${e.seq} has no retain-until date`);
+    } else if (r.createdAt !== null) {
+      const needed = r.createdAt.getTime() + (days - 1) * DAY_MS;
+      if (r.retainUntil.getTime() < needed) {
+        this.add('not-locked', e.seq, `record ${e.seq} is retained until ${r.retainUntil.toISOString()}, less than ${days} days after it was written (${r.createdAt.toISOString()})`);
+      }
+    }
+  }
+
+  /** Every remaining decision, then the report. */
+  finish(): ChainReport {
+    if (this.finished) throw new Error('ChainVerifier.finish() called twice');
+    this.finished = true;
+    const obs = this.setup;
+    if (this.maxSeq >= this.expectNext) this.reportGap(this.expectNext, this.maxSeq);
+    const size = obs.start && obs.listedSize !== undefined ? Math.max(obs.listedSize, this.maxSeq + 1) : this.maxSeq + 1;
+    for (const a of obs.externalAnchors ?? []) if (a.size === undefined) this.addExternal(a, size);
+    this.finalizeThrough(Infinity);
+    for (const [, list] of this.awaiting) {
+      for (const w of list) this.add('extra-version', w.seq, `entry ${w.seq} has a later version ${w.versionId} that is not a race loser's record`);
+    }
+    for (const key of obs.outOfRangeKeys ?? []) {
+      this.add('unparseable', size, `entry key ${key} is beyond the largest sequence number a log can reach (2^53 - 1): it is not a record of this log`, key);
+    }
+    const required = Math.max(this.newestValid, this.externalSize, obs.minSize ?? 0);
+    if (required > size) {
+      const why =
+        this.newestValid >= required
+          ? 'a signed checkpoint says it had at least'
+          : this.externalSize >= required
+            ? `${this.externalSource} says it had at least`
+            : 'fewer than the --min-size of';
+      this.add('truncated', size, `the log has ${size} records, ${why} ${required}`);
+    }
+    const ok = this.findings.length === 0;
+    return {
+      ok,
+      status: statusOf(ok, size, this.anchoredSize),
+      anchored_size: this.anchoredSize,
+      anchored_by: this.anchoredBy,
+      size,
+      head: this.maxSeq >= 0 ? this.headDigest : null,
+      log: this.log,
+      findings: sortFindings(this.findings),
+      superseded: this.superseded.sort((a, b) => a.seq - b.seq),
+      checkpoints: this.counts,
+    };
+  }
+}
+
+/** `entries/<seq, 20 digits>.json` (as in store.ts, without importing the store layer here). */
+function entryKeyName(seq: number): string {
+  return `entries/${String(seq).padStart(20, '0')}.json`;
+}
+
+/** Verifies one store's view of a chain held in memory. Reports every finding, not just the first. */
+export function verifyChain(obs: ChainObservation): ChainReport {
+  const { entries, checkpoints, ...setup } = obs;
+  const v = new ChainVerifier(setup);
+  for (const c of [...checkpoints].sort((a, b) => a.size - b.size)) v.pushCheckpoint(c);
+  for (const e of [...entries].sort((a, b) => a.seq - b.seq)) v.push(e);
+  return v.finish();
 }
 
 /** The status a verification reads as (see {@link VerifyStatus}). */
@@ -337,17 +490,4 @@ export function statusOf(ok: boolean, size: number, anchoredSize: number): Verif
   if (!ok) return 'findings';
   if (size === 0) return 'empty';
   return anchoredSize >= size ? 'intact' : 'unanchored-tail';
-}
-
-function indexIdentities(entries: EntryObservation[]): Map<string, number[]> {
-  const index = new Map<string, number[]>();
-  for (const e of entries) {
-    const parsed = e.bytes ? parseRecord(e.bytes) : undefined;
-    if (!parsed?.ok) continue;
-    const id = eventIdentity(parsed.record);
-    const list = index.get(id);
-    if (list) list.push(e.seq);
-    else index.set(id, [e.seq]);
-  }
-  return index;
 }

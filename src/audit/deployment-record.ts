@@ -73,7 +73,7 @@ export interface DeploymentDecisionDetails {
 export interface RecorderContext {
   component: string;
   actor: string;
-  /** Log name for a new log (one log per repository, DESIGN.md §7). */
+  /** Log name for a new log (one log per repository, docs/design.md §7). */
   log?: string;
 }
 

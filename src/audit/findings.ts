@@ -27,12 +27,16 @@ export type FindingKind =
   /** Two stores of the same log hold different records at one sequence number. */
   | 'store-mismatch'
   /** A copy that is a stream (a Kafka topic) holds the same record more than once. */
-  | 'duplicate';
+  | 'duplicate'
+  /** A Merkle tile or entry bundle that disagrees with the entries (or is missing, or not a bundle): docs/transparency-log.md. */
+  | 'tile-mismatch';
 
 export interface Finding {
   kind: FindingKind;
   seq: number;
   message: string;
+  /** The raw store key, when the finding is about a key rather than a record at `seq` (e.g. one beyond any seq). */
+  key?: string;
   /** The store it was found in, when several were verified. */
   store?: string;
 }

@@ -1,7 +1,7 @@
 /**
  * The audit log's library API, used by the CLI, the Action and the App.
  * Every record is one immutable object in a hash chain; signed checkpoints
- * pin the chain's length and head (DESIGN.md §4).
+ * pin the chain's length and head (docs/design.md §4).
  */
 export { openStore, type OpenStoreOptions } from './open-store.js';
 export { appendRecord, readHead, type AppendOptions, type AppendResult } from './append.js';
@@ -36,6 +36,7 @@ export {
 export {
   DEFAULT_LOG_NAME,
   MAX_RECORD_BYTES,
+  MAX_RECORD_DEPTH,
   RECORD_VERSION,
   checkLogName,
   encodeRecord,
@@ -47,6 +48,7 @@ export {
   type ParsedRecord,
   type RecordInput,
 } from './record.js';
+export { parseDetailsJson } from './details-json.js';
 export { sortFindings, type Finding, type FindingKind, type Superseded } from './findings.js';
 export { DEFAULT_RETRY, isRetryable, type RetryPolicy } from './retry.js';
 export { FileStore } from './stores/file-store.js';

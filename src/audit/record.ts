@@ -1,5 +1,5 @@
 /**
- * The audit record (DESIGN.md §4): one immutable object per record, stored as
+ * The audit record (docs/design.md §4): one immutable object per record, stored as
  * the RFC 8785 canonical JSON of its fields. A record's digest is SHA-256 of
  * its stored bytes, which are never re-serialised before hashing, so a reader
  * needs no JSON library that agrees with ours to check a chain.
@@ -8,6 +8,8 @@ import { canonicalJson } from '../core/canonical-json.js';
 import { isDigest, sha256, type Digest } from '../core/digest.js';
 import { GateError } from '../core/errors.js';
 import { isUtf8 } from 'node:buffer';
+import { nestsDeeperThan, valueNestsDeeperThan } from './json-depth.js';
+import { isWellFormed } from './unicode.js';
 import * as crypto from 'node:crypto';
 
 /** Format version written into every record. */
@@ -19,6 +21,15 @@ export const RECORD_VERSION = 1;
  * its digest in `subject`). The bound also keeps a verifier's memory flat.
  */
 export const MAX_RECORD_BYTES = 64 * 1024;
+
+/**
+ * Records nest at most 64 levels of objects and arrays (the record object is
+ * level 1, `details` level 2). Every JSON serialiser and every reader that
+ * walks a value recurses, so a deeper record (a few thousand levels fit in
+ * 64 KiB) would crash each of them: it is refused when written and is
+ * `unparseable` when read.
+ */
+export const MAX_RECORD_DEPTH = 64;
 
 /** A JSON value as stored in `details`. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [k: string]: JsonValue };
@@ -88,6 +99,7 @@ export function checkRecordInput(input: RecordInput): Omit<AuditRecord, 'v' | 's
     if (typeof value !== 'string' || value.length === 0) {
       throw new GateError('E_INPUT', `${field} must be a non-empty string`, { where: field });
     }
+    if (!isWellFormed(value)) throw loneSurrogateError(field);
     return value;
   };
   const subject = (input.subject ?? []).map((d, i) => {
@@ -103,12 +115,17 @@ export function checkRecordInput(input: RecordInput): Omit<AuditRecord, 'v' | 's
   if (details === null || typeof details !== 'object' || Array.isArray(details)) {
     throw new GateError('E_INPUT', 'details must be a JSON object', { where: 'details' });
   }
+  // Before anything walks it: a deep value overflows every recursive serialiser.
+  if (valueNestsDeeperThan(details, MAX_RECORD_DEPTH - 1)) throw detailsTooDeep('details');
+  const lone = illFormedPath(details, 'details');
+  if (lone !== null) throw loneSurrogateError(lone);
   // Canonicalising now rejects what JSON cannot hold (NaN, Infinity, functions).
   canonicalJson(details);
   const tags = (input.compliance_tags ?? []).map((t, i) => {
     if (typeof t !== 'string' || t.length === 0) {
       throw new GateError('E_INPUT', 'compliance tags must be non-empty strings', { where: `compliance_tags[${i}]` });
     }
+    if (!isWellFormed(t)) throw loneSurrogateError(`compliance_tags[${i}]`);
     return t;
   });
   return {
@@ -121,6 +138,44 @@ export function checkRecordInput(input: RecordInput): Omit<AuditRecord, 'v' | 's
     details: details as JsonObject,
     compliance_tags: tags,
   };
+}
+
+function loneSurrogateError(where: string): GateError {
+  return new GateError('E_INPUT', 'a string holds a lone surrogate, which RFC 8785 (the record\'s canonical form) forbids', {
+    where,
+    hint: 'pass well-formed Unicode: a character outside the BMP is a surrogate pair, never half of one',
+  });
+}
+
+/**
+ * The path of the first string or key in a parsed value that holds a lone
+ * surrogate (`details.note`, `details.list[2]`), or null. The value nests at
+ * most MAX_RECORD_DEPTH levels (checked before), so the walk is bounded.
+ */
+export function illFormedPath(value: unknown, path: string): string | null {
+  if (typeof value === 'string') return isWellFormed(value) ? null : path;
+  if (value === null || typeof value !== 'object') return null;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const p = illFormedPath(value[i], `${path}[${i}]`);
+      if (p !== null) return p;
+    }
+    return null;
+  }
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+    if (!isWellFormed(k)) return `${path}.${JSON.stringify(k)}`;
+    const p = illFormedPath(v, `${path}.${k}`);
+    if (p !== null) return p;
+  }
+  return null;
+}
+
+/** The error for details nested deeper than a record allows; `where` names their source. */
+export function detailsTooDeep(where: string): GateError {
+  return new GateError('E_INPUT', `details are nested more than ${MAX_RECORD_DEPTH - 1} levels deep`, {
+    where,
+    hint: `a record nests at most ${MAX_RECORD_DEPTH} levels of objects and arrays (details are its level 2): flatten the details, or store the document elsewhere and name it by digest with --subject`,
+  });
 }
 
 /**
@@ -164,6 +219,9 @@ export function parseRecord(bytes: Uint8Array): ParsedRecord {
     return { ok: false, reason: `${bytes.length} bytes, larger than any record a writer produces (64 KiB)` };
   }
   const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+  if (nestsDeeperThan(buf, MAX_RECORD_DEPTH)) {
+    return { ok: false, reason: `nested more than ${MAX_RECORD_DEPTH} levels deep, deeper than any record a writer produces` };
+  }
   const text = buf.toString('utf8');
   let value: unknown;
   try {
@@ -176,6 +234,11 @@ export function parseRecord(bytes: Uint8Array): ParsedRecord {
   // Valid UTF-8 first: the decoder above replaced invalid bytes, which the text comparison cannot see.
   if (!isUtf8(buf) || !isCanonicalText(value, text)) {
     return { ok: false, reason: 'not in canonical JSON form (RFC 8785), so not as a writer stored it' };
+  }
+  // Canonical text escapes a lone surrogate as \udXXX (a pair is written as UTF-8), so only then is the walk needed.
+  if (text.includes('\\ud')) {
+    const at = illFormedPath(value, 'record');
+    if (at !== null) return { ok: false, reason: `${at} holds a lone surrogate, which RFC 8785 forbids, so no writer of this format stored it` };
   }
   return { ok: true, record: value as AuditRecord };
 }

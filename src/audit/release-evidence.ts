@@ -8,7 +8,7 @@
  *
  * The whole log is read, not only what follows the newest checkpoint: the
  * release record usually sits before it. One log per repository keeps that
- * small (DESIGN.md §7).
+ * small (docs/design.md §7).
  */
 import type { Digest } from '../core/digest.js';
 import type { VerifyKey } from './checkpoint.js';

@@ -49,7 +49,7 @@ export function modelReleaseRecord(lineage: ReleaseLineage, ctx: ReleaseContext,
   if (ctx.runUrl) run.url = ctx.runUrl;
   if (Object.keys(run).length > 0) details.run = run;
   return {
-    // One log per repository (DESIGN.md §7); a new log takes this name.
+    // One log per repository (docs/design.md §7); a new log takes this name.
     log: ctx.repository,
     event_type: eventType,
     component: ctx.component,

@@ -3,8 +3,13 @@
  * it (file:// and s3://); the append protocol and the verifier see only this.
  *
  * Keys are relative to the store's prefix: `entries/<seq, 20 digits>.json` and
- * `checkpoints/<size, 20 digits>.jws` (DESIGN.md §4, store layout).
+ * `checkpoints/<size, 20 digits>.jws` (docs/design.md §4, store layout); the
+ * transparency log adds `checkpoints/<size, 20 digits>.note` and the C2SP
+ * tiles `tile/<L>/<N>[.p/<W>]`, `tile/entries/<N>` (docs/transparency-log.md).
  */
+import { parseTilePath, tilePath } from './tlog/tile-path.js';
+
+import { indexKeys, parseKeyName, type KeyIndex } from './key-index.js';
 
 export type StoreDir = 'entries' | 'checkpoints';
 
@@ -35,6 +40,11 @@ export interface Retention {
 export interface KeyInspection {
   /** The owning bytes (S3: oldest version), or null when the key has no data version. */
   bytes: Uint8Array | null;
+  /**
+   * Why what sits at the key cannot be read as a record at all (file store:
+   * a FIFO, a directory, a file larger than any record); `bytes` is then null.
+   */
+  problem?: string;
   laterVersions: LaterVersion[];
   retention?: Retention;
 }
@@ -71,6 +81,17 @@ export interface AuditStore {
   listAfter?(dir: StoreDir, afterKey: string): Promise<string[]>;
   /** Owning bytes plus later versions and retention, for the verifier. */
   inspect(key: string): Promise<KeyInspection>;
+  /**
+   * Optional: the keys of one directory as a compact {@link KeyIndex}, so
+   * a verifier of a long log does not hold every key as a string. Without
+   * it, `list` is indexed.
+   */
+  listIndex?(dir: StoreDir): Promise<KeyIndex>;
+}
+
+/** A store's keys of one directory as a {@link KeyIndex} (its own `listIndex`, or its `list` indexed). */
+export async function listKeyIndex(store: AuditStore, dir: StoreDir): Promise<KeyIndex> {
+  return store.listIndex ? store.listIndex(dir) : indexKeys(dir, await store.list(dir));
 }
 
 /** `entries/00000000000000000042.json` for seq 42. */
@@ -83,14 +104,36 @@ export function checkpointKey(size: number): string {
   return `checkpoints/${String(size).padStart(20, '0')}.jws`;
 }
 
-/** The sequence number in an entry key, or null for a key that is not one. */
+/**
+ * The sequence number in an entry key, exactly, or null for a key that is
+ * not one, or whose number is beyond 2^53 - 1 (no record can be there; the
+ * verifier reports such a key, see {@link isOutOfRangeKey}).
+ */
 export function seqOfEntryKey(key: string): number | null {
-  const m = /^entries\/(\d{20})\.json$/.exec(key);
-  return m ? Number(m[1]) : null;
+  const v = key.startsWith('entries/') ? parseKeyName('entries', key.slice(8)) : null;
+  return typeof v === 'number' ? v : null;
 }
 
-/** The size in a checkpoint key, or null for a key that is not one. */
+/** The size in a checkpoint key, exactly, or null for a key that is not one (or is beyond 2^53 - 1). */
 export function sizeOfCheckpointKey(key: string): number | null {
-  const m = /^checkpoints\/(\d{20})\.jws$/.exec(key);
-  return m ? Number(m[1]) : null;
+  const v = key.startsWith('checkpoints/') ? parseKeyName('checkpoints', key.slice(12)) : null;
+  return typeof v === 'number' ? v : null;
+}
+
+/** Whether a key has the layout's form but a number beyond 2^53 - 1. */
+export function isOutOfRangeKey(key: string): boolean {
+  const i = key.indexOf('/');
+  const dir = key.slice(0, i);
+  return (dir === 'entries' || dir === 'checkpoints') && parseKeyName(dir, key.slice(i + 1)) === 'out-of-range';
+}
+
+/**
+ * Whether a key is one a store may hold: an entry, a checkpoint (JWS or
+ * signed note), or a tile or bundle exactly as the tlog-tiles encoding writes
+ * it (so no second name can alias a tile, and no `..` can reach out).
+ */
+export function isStoreKey(key: string): boolean {
+  if (/^(entries\/\d{20}\.json|checkpoints\/\d{20}\.(jws|note))$/.test(key)) return true;
+  const t = parseTilePath(key);
+  return t !== null && tilePath(t) === key;
 }

@@ -7,9 +7,9 @@ import type { Digest } from '../core/digest.js';
 import { sha256 } from '../core/digest.js';
 import { GateError } from '../core/errors.js';
 import type { VerifyKey } from './checkpoint.js';
-import { statusOf, verifyChain, type ChainObservation, type ChainReport, type ExternalAnchor, type VerifyStatus } from './chain-verify.js';
+import { ChainVerifier, statusOf, type ChainObservation, type ChainReport, type ExternalAnchor, type VerifyStatus } from './chain-verify.js';
 import { sortFindings, type Finding, type Superseded } from './findings.js';
-import { readChain } from './read-chain.js';
+import { orderedMap, planChain, readCheckpoint, readEntry, type ChainPlan } from './read-chain.js';
 import type { AuditStore } from './store.js';
 
 export interface VerifyLogOptions {
@@ -71,7 +71,7 @@ export interface VerifyLogResult {
   from: number;
 }
 
-/** Reads and verifies a log in every store given. */
+/** Reads and verifies a log in every store given, streaming: memory is bounded by the read-ahead, not the log. */
 export async function verifyLog(stores: AuditStore[], options: VerifyLogOptions = {}): Promise<VerifyLogResult> {
   if (stores.length === 0) throw new GateError('E_USAGE', 'no audit store given', { hint: 'pass --store URL' });
   if (options.fromCheckpoint && !options.checkpointKey) {
@@ -79,32 +79,53 @@ export async function verifyLog(stores: AuditStore[], options: VerifyLogOptions 
       hint: 'pass --checkpoint-key FILE',
     });
   }
-  const observations = await Promise.all(
+  const concurrency = Math.max(1, options.concurrency ?? 32);
+  const plans = await Promise.all(
     stores.map((s) =>
-      readChain(s, {
+      planChain(s, {
         verifyKey: options.checkpointKey,
         fromCheckpoint: options.fromCheckpoint,
         log: options.log,
-        concurrency: options.concurrency,
+        concurrency,
         readFrom: firstAnchoredSeq(options.externalAnchors),
       }),
     ),
   );
-  const reports = observations.map((o) =>
-    verifyChain({ ...o, expectLog: options.log, minSize: options.minSize, allowGovernance: options.allowGovernance, externalAnchors: options.externalAnchors }),
+  const verifiers = plans.map(
+    (p) =>
+      new ChainVerifier({ ...p.setup, expectLog: options.log, minSize: options.minSize, allowGovernance: options.allowGovernance, externalAnchors: options.externalAnchors }),
   );
+  const feeds = plans.map((p, i) => checkpointFeed(p, verifiers[i], options.checkpointKey, concurrency));
+  const from = Math.max(...plans.map((p) => p.setup.start?.seq ?? 0));
   const several = stores.length > 1;
+  const mismatches: Finding[] = [];
+
+  // Every seq any store lists, ascending, with the stores that list it; read with a bounded read-ahead.
+  const reads = orderedMap(mergeSeqs(plans.map((p) => p.entrySeqs)), concurrency, async ({ seq, holders }) => ({
+    seq,
+    got: await Promise.all(holders.map(async (i) => ({ i, e: await readEntry(stores[i], seq) }))),
+  }));
+  for await (const { seq, got } of reads) {
+    for (const { i, e } of got) {
+      await feeds[i].through(seq + 1);
+      verifiers[i].push(e);
+    }
+    if (several && seq >= from) mismatches.push(...compareAt(seq, stores, got.map(({ i, e }) => [i, e.bytes] as const)));
+  }
+  const reports = [];
+  for (let i = 0; i < stores.length; i++) {
+    await feeds[i].through(Infinity);
+    reports.push(verifiers[i].finish());
+  }
+
   const findings: Finding[] = [];
   const superseded: Superseded[] = [];
   reports.forEach((r, i) => {
     const store = stores[i].displayUrl;
     findings.push(...r.findings.map((f) => (several ? { ...f, store } : f)));
-    superseded.push(...r.superseded.map((s) => (several ? { ...s, store } : s)));
+    superseded.push(...r.superseded.map((x) => (several ? { ...x, store } : x)));
   });
-  for (let i = 1; i < stores.length; i++) {
-    findings.push(...compareStores(stores[0].displayUrl, observations[0], stores[i].displayUrl, observations[i]));
-  }
-  const from = Math.max(...observations.map((o) => o.start?.seq ?? 0));
+  findings.push(...mismatches);
   const ok = findings.length === 0;
   const best = reports.reduce((a, r) => (r.anchored_size > a.anchored_size ? r : a), reports[0]);
   return {
@@ -126,6 +147,66 @@ export async function verifyLog(stores: AuditStore[], options: VerifyLogOptions 
     })),
     from,
   };
+}
+
+/**
+ * Feeds one store's checkpoints to its verifier in ascending size, reading
+ * those not read yet with the same bounded read-ahead as the entries (a log
+ * checkpointed after every append has as many checkpoints as records).
+ */
+function checkpointFeed(plan: ChainPlan, verifier: ChainVerifier, key: VerifyKey | undefined, concurrency: number): { through(limit: number): Promise<void> } {
+  for (const c of plan.checkpoints) verifier.pushCheckpoint(c);
+  const sizes = plan.checkpointSizes;
+  const stream = orderedMap(sizes, concurrency, (size) => readCheckpoint(plan.store, size, key));
+  let next = 0;
+  return {
+    async through(limit: number) {
+      while (next < sizes.length && sizes[next] <= limit) {
+        const r = await stream.next();
+        if (r.done) throw new Error('checkpoint stream ended early');
+        verifier.pushCheckpoint(r.value);
+        next++;
+      }
+    },
+  };
+}
+
+/** Merges ascending seq lists: each seq once, with the indexes of the lists that hold it. */
+function* mergeSeqs(lists: Float64Array[]): Generator<{ seq: number; holders: number[] }> {
+  const at = lists.map(() => 0);
+  for (;;) {
+    let seq = Infinity;
+    for (let i = 0; i < lists.length; i++) if (at[i] < lists[i].length && lists[i][at[i]] < seq) seq = lists[i][at[i]];
+    if (seq === Infinity) return;
+    const holders: number[] = [];
+    for (let i = 0; i < lists.length; i++) {
+      if (at[i] < lists[i].length && lists[i][at[i]] === seq) {
+        holders.push(i);
+        at[i]++;
+      }
+    }
+    yield { seq, holders };
+  }
+}
+
+/** `store-mismatch` findings at one seq: every store must hold the first store's bytes. */
+function compareAt(seq: number, stores: AuditStore[], got: ReadonlyArray<readonly [number, Uint8Array | null]>): Finding[] {
+  const bytesOf = new Map(got);
+  const a = bytesOf.get(0) ?? null;
+  const out: Finding[] = [];
+  const describe = (b: Uint8Array | null): string => (b ? sha256(b) : 'no record');
+  for (let i = 1; i < stores.length; i++) {
+    const b = bytesOf.get(i) ?? null;
+    if (a === null && b === null) continue; // neither holds it: each reports it missing
+    if (a && b && Buffer.from(a).equals(b)) continue;
+    out.push({
+      kind: 'store-mismatch',
+      seq,
+      message: `record ${seq} differs between stores: ${stores[0].displayUrl} has ${describe(a)}, ${stores[i].displayUrl} has ${describe(b)}`,
+      store: stores[i].displayUrl,
+    });
+  }
+  return out;
 }
 
 /** The lowest record an external anchor with a size vouches for: a verifier starting from a checkpoint must read from there. */

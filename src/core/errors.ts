@@ -4,7 +4,7 @@
  * step or a check-run conclusion.
  */
 
-/** Exit codes shared by the CLI and the Action (DESIGN.md §6). */
+/** Exit codes shared by the CLI and the Action (docs/design.md §6). */
 export const ExitCode = {
   ok: 0,
   verificationFailed: 1,
@@ -25,6 +25,7 @@ export const ErrorCodes = {
   E_INPUT: 'input',
   E_NOT_FOUND: 'input',
   E_UNREADABLE: 'input',
+  E_UNWRITABLE: 'input',
   E_UNSUPPORTED_FILE_TYPE: 'input',
   E_UNSAFE_NAME: 'input',
   E_SCHEMA: 'input',

@@ -70,7 +70,7 @@ export function releaseChangeRequest(facts: ReleaseFacts): ChangeRequestInput {
 }
 
 /**
- * Release facts from a metadata.json's bytes (DESIGN.md §4 format): the model,
+ * Release facts from a metadata.json's bytes (docs/design.md §4 format): the model,
  * datasets, source and reproducibility digest, plus the file's own digest.
  * Only the fields the change request shows are read; the lineage verifier is
  * what checks the file in full.

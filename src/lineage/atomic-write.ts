@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { fsError } from './fs-errors.js';
+import { fsWriteError } from './fs-errors.js';
 
 /**
  * Writes a file so that readers see either the old content or the whole new
@@ -22,6 +22,6 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, d
   } catch (e) {
     await fh?.close().catch(() => undefined);
     await unlink(tmp).catch(() => undefined);
-    throw fsError(e, display);
+    throw fsWriteError(e, path, display);
   }
 }

@@ -1,3 +1,5 @@
+import { statSync } from 'node:fs';
+import { dirname, sep } from 'node:path';
 import { GateError } from '../core/errors.js';
 
 /**
@@ -32,6 +34,58 @@ export function fsError(e: unknown, path: string): GateError {
         cause: e,
       });
   }
+}
+
+/**
+ * Turns a Node error met while writing `abs` into a GateError that says the
+ * file cannot be written and why: a missing directory, a component that is a
+ * file, a directory in the way, no permission, a read-only file system, a
+ * full disk. `display` is the path as the user wrote it. Exit 2: the user
+ * must choose another path or fix this one.
+ */
+export function fsWriteError(e: unknown, abs: string, display = abs): GateError {
+  if (e instanceof GateError) return e;
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  const dir = dirname(display);
+  const fail = (message: string, hint: string): GateError =>
+    new GateError('E_UNWRITABLE', message, { where: display, cause: e, hint });
+  switch (code) {
+    case 'ENOENT':
+      return fail(`cannot write: the directory ${dir} does not exist`, `create ${dir} first, or write elsewhere`);
+    case 'ENOTDIR':
+      return fail(`cannot write: ${blockingFile(abs, display)} is not a directory`, 'write elsewhere: a file stands where the path needs a directory');
+    case 'EISDIR':
+      return fail('cannot write: it is a directory', 'name a file, e.g. DIR/metadata.json');
+    case 'EACCES':
+    case 'EPERM':
+      return fail('permission denied: cannot write here', `give the user running the gate write access to ${dir}, or write elsewhere`);
+    case 'EROFS':
+      return fail('cannot write: read-only file system', 'write to a writable file system');
+    case 'ENOSPC':
+    case 'EDQUOT':
+      return fail('cannot write: no space left (disk or quota full)', 'free space, or write elsewhere; nothing was written');
+    default:
+      return fail(`cannot write: ${(e as Error)?.message ?? String(e)}`, 'write elsewhere, or fix the path');
+  }
+}
+
+/** For ENOTDIR: the first component of `abs` that exists and is not a directory, shown as the user wrote it. */
+function blockingFile(abs: string, display: string): string {
+  const parts = abs.split(sep);
+  for (let i = 2; i < parts.length; i++) {
+    const prefix = parts.slice(0, i).join(sep);
+    let isDir: boolean;
+    try {
+      isDir = statSync(prefix).isDirectory();
+    } catch {
+      break;
+    }
+    if (!isDir) {
+      const shown = display.split('/').slice(0, -(parts.length - i)).join('/');
+      return shown === '' ? prefix : shown;
+    }
+  }
+  return dirname(display);
 }
 
 /** The refusal of a file that is not a regular file or directory. */

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { isAbsolute, relative, sep } from 'node:path';
 import { remoteUrlWithoutCredentials } from './git-remote-url.js';
 
 /** One line of `git status --porcelain=v1 -z`: its two status letters and path(s). */
@@ -21,8 +22,13 @@ export interface GitCheckout {
   branch?: string;
   /** The remote's URL, credentials removed (the branch's upstream remote, else origin, else the only one). */
   remoteUrl?: string;
-  /** Uncommitted changes: tracked files changed (staged or not) and untracked files not ignored. */
-  status: GitStatusEntry[];
+  /**
+   * Uncommitted changes: tracked files changed (staged or not) and untracked
+   * files not ignored, outside the excluded paths. Absent when `git status`
+   * failed (then `statusError` says why): the rest is still worth recording.
+   */
+  status?: GitStatusEntry[];
+  statusError?: string;
 }
 
 export interface GitOptions {
@@ -31,6 +37,12 @@ export interface GitOptions {
   env: Record<string, string | undefined>;
   /** Per git command (default 30 s): a hung git must not hang a release. */
   timeoutMs?: number;
+  /**
+   * Absolute, symbolic-link-free paths `git status` leaves out (the model and
+   * datasets: an untracked dataset of a million files must not be listed
+   * file by file only to be dropped).
+   */
+  exclude?: string[];
 }
 
 /** Why {@link readGitCheckout} found nothing: no git, not a repository, or git failed. */
@@ -48,19 +60,22 @@ export async function readGitCheckout(opts: GitOptions): Promise<GitCheckout> {
   const top = await git(['rev-parse', '--show-toplevel']);
   if (top.code !== 0) throw new GitUnavailable(top.error ?? (top.stderr.trim() || 'not a git work tree'));
   const toplevel = top.stdout.replace(/\n$/, '');
+  const excludes = (opts.exclude ?? [])
+    .map((p) => relative(toplevel, p))
+    .filter((r) => r !== '' && r !== '..' && !r.startsWith(`..${sep}`) && !isAbsolute(r))
+    .map((r) => `:(top,exclude,literal)${r.split(sep).join('/')}`);
   const [head, branch, status, remotes] = await Promise.all([
     git(['rev-parse', '--verify', '--quiet', 'HEAD^{commit}']),
     git(['symbolic-ref', '--quiet', '--short', 'HEAD']),
-    git(['status', '--porcelain=v1', '-z', '--untracked-files=all']),
+    git(['status', '--porcelain=v1', '-z', '--untracked-files=all', '--', ':/', ...excludes]),
     git(['remote']),
   ]);
-  for (const r of [status, remotes]) {
-    if (r.code !== 0) throw new GitUnavailable(r.error ?? r.stderr.trim());
-  }
-  const checkout: GitCheckout = { toplevel, status: parsePorcelainZ(status.stdout) };
+  const checkout: GitCheckout = { toplevel };
+  if (status.code === 0) checkout.status = parsePorcelainZ(status.stdout);
+  else checkout.statusError = status.error ?? (status.stderr.trim() || `git status exited with ${status.code}`);
   if (head.code === 0) checkout.commit = head.stdout.trim();
   if (branch.code === 0 && branch.stdout.trim() !== '') checkout.branch = branch.stdout.trim();
-  const names = remotes.stdout.split('\n').filter((n) => n !== '');
+  const names = remotes.code === 0 ? remotes.stdout.split('\n').filter((n) => n !== '') : [];
   let remote: string | undefined;
   if (checkout.branch) {
     const up = await git(['config', '--get', `branch.${checkout.branch}.remote`]);

@@ -19,7 +19,12 @@ export async function readJsonObjectOption(value: string, what: string, cwd: str
       throw fsError(e, value);
     }
   }
-  return parseJsonObject(text, where, what);
+  return parseJsonObject(text, where, what, {
+    isFile: !inline,
+    hint: inline
+      ? `give ${what} as a JSON object, inline ('{"lr": 0.01}') or as a file path`
+      : `fix the JSON in ${value}, or give ${what} inline ('{"lr": 0.01}')`,
+  });
 }
 
 /**
@@ -42,19 +47,43 @@ export function jsonOptionFiles(options: [what: string, value: string | undefine
   });
 }
 
-/** Parses JSON text that must be an object, naming where it came from. */
-export function parseJsonObject(text: string, where: string, what = 'the value'): Record<string, unknown> {
+/**
+ * Parses JSON text that must be an object, naming where it came from (for a
+ * file, with `:line:column` of a syntax error when the parser gives it) and
+ * giving `hint` for what to do.
+ */
+export function parseJsonObject(
+  text: string,
+  where: string,
+  what = 'the value',
+  opts: { hint?: string; /** `where` is a file: add `:line:column` to it. */ isFile?: boolean } = {},
+): Record<string, unknown> {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch (e) {
-    throw new GateError('E_JSON', `not valid JSON: ${(e as Error).message}`, {
-      where,
-      hint: `give ${what} as a JSON object, inline ('{"lr": 0.01}') or as a file path`,
+    const message = (e as Error).message;
+    throw new GateError('E_JSON', `not valid JSON: ${message.replace(/ \(line \d+ column \d+\)$/, '')}`, {
+      where: opts.isFile ? `${where}${lineColumn(text, message)}` : where,
+      hint: opts.hint ?? `${what} must be a JSON object`,
     });
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw new GateError('E_JSON', `${what} must be a JSON object`, { where });
+    throw new GateError('E_JSON', `${what} must be a JSON object`, { where, hint: opts.hint });
   }
   return parsed as Record<string, unknown>;
+}
+
+/** `:line:column` (1-based) of the offset a JSON.parse message names, or '' when it names none. */
+function lineColumn(text: string, message: string): string {
+  const m = / at position (\d+)/.exec(message);
+  if (!m) return message.includes('Unexpected end of JSON input') ? endOf(text) : '';
+  const before = text.slice(0, Number(m[1]));
+  const lines = before.split('\n');
+  return `:${lines.length}:${lines.at(-1)!.length + 1}`;
+}
+
+function endOf(text: string): string {
+  const lines = text.split('\n');
+  return `:${lines.length}:${lines.at(-1)!.length + 1}`;
 }

@@ -16,5 +16,11 @@ export async function readMetadataFile(file: string, cwd = '.'): Promise<Lineage
   } catch (e) {
     throw fsError(e, file);
   }
-  return validateMetadata(parseJsonObject(text, file, 'metadata.json'), file);
+  return validateMetadata(
+    parseJsonObject(text, file, 'a lineage file', {
+      isFile: true,
+      hint: 'lineage files (metadata.json) are written by `model-gate lineage record`: this one is damaged or is not one; restore it from where it was kept (the release PR, the attestation) or record it again',
+    }),
+    file,
+  );
 }

@@ -86,7 +86,7 @@ export interface SourceRecord {
   triggering_actor?: string;
 }
 
-/** metadata.json, version 1 (DESIGN.md §4; schemas/metadata.schema.json). */
+/** metadata.json, version 1 (docs/design.md §4; schemas/metadata.schema.json). */
 export interface LineageMetadata {
   schema: typeof METADATA_SCHEMA_V1;
   model: ArtifactRecord;

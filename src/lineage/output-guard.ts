@@ -1,5 +1,7 @@
+import { lstatSync } from 'node:fs';
 import { resolve, sep } from 'node:path';
 import { GateError } from '../core/errors.js';
+import { kindOf } from './fs-errors.js';
 import { realPathAllowingMissing } from './real-path.js';
 import { recordPath } from './record-path.js';
 
@@ -59,6 +61,23 @@ export function findOutputClash(outputs: readonly string[], inputs: readonly str
  * them is resolved, so neither a link nor a `dir/../` spelling slips past.
  */
 export function assertOutputsSafe(cwd: string, outputs: GuardedOutput[], inputs: GuardedInput[]): void {
+  for (const o of outputs) {
+    // The atomic write renames over the path: a FIFO, socket or device node
+    // there would be replaced (as root, even /dev/full). A directory fails on
+    // its own, with its own message.
+    let kind: ReturnType<typeof kindOf> | undefined;
+    try {
+      kind = kindOf(lstatSync(resolve(cwd, o.path)));
+    } catch {
+      kind = undefined; // absent (or unreadable: the write reports it)
+    }
+    if (kind === 'FIFO' || kind === 'socket' || kind === 'device' || kind === 'unknown') {
+      throw new GateError('E_USAGE', `output ${recordPath(cwd, o.path)} exists and is a ${kind}: only a regular file is replaced`, {
+        where: o.flag,
+        hint: 'write metadata.json and the statement to a regular file path; nothing was written',
+      });
+    }
+  }
   const real = (p: string): string => realPathAllowingMissing(resolve(cwd, p));
   const clash = findOutputClash(
     outputs.map((o) => real(o.path)),

@@ -126,11 +126,13 @@ export async function recordLineage(opts: RecordOptions): Promise<RecordResult> 
   // Before anything is hashed or written: an output must never replace an input.
   assertOutputsSafe(opts.cwd, outputs, inputs);
   const warnings: string[] = [];
+  // What the record pins by digest (or writes) is not "uncommitted code".
+  const pinned = [...outputs, ...inputs].map((x) => realPathAllowingMissing(resolve(opts.cwd, x.path)));
   // git runs while the inputs are hashed; its answer is awaited after.
   const gitState: Promise<GitCheckout | string | undefined> =
     opts.git === false
       ? Promise.resolve(undefined)
-      : readGitCheckout({ cwd: opts.cwd, env: opts.env, timeoutMs: opts.gitTimeoutMs }).catch((e: unknown) => {
+      : readGitCheckout({ cwd: opts.cwd, env: opts.env, timeoutMs: opts.gitTimeoutMs, exclude: pinned }).catch((e: unknown) => {
           if (e instanceof GitUnavailable) return e.message;
           throw e;
         });
@@ -142,6 +144,12 @@ export async function recordLineage(opts: RecordOptions): Promise<RecordResult> 
       shards,
       workers: opts.workers,
       onProgress: opts.onProgress ? (done, total) => opts.onProgress!(path, done, total) : undefined,
+    }).catch((e: unknown) => {
+      // An error that names no file still belongs to this input: say which.
+      if (e instanceof GateError && e.where === undefined) {
+        throw new GateError(e.code, e.message, { where: path, hint: e.hint, cause: e.cause });
+      }
+      throw e;
     });
 
   // The environment files are small: a missing one is reported before GBs are hashed.
@@ -163,9 +171,11 @@ export async function recordLineage(opts: RecordOptions): Promise<RecordResult> 
     ci: opts.ciSource,
     git: typeof git === 'object' ? git : undefined,
     overrides: opts.sourceOverrides,
-    // What the record pins by digest (or writes) is not "uncommitted code".
-    pinned: [...outputs, ...inputs].map((x) => realPathAllowingMissing(resolve(opts.cwd, x.path))),
+    pinned,
   });
+  if (typeof git === 'object' && git.statusError !== undefined && source.commit === git.commit) {
+    warnings.push(`source: git status failed (${git.statusError}); whether the working tree differs from the commit is not recorded`);
+  }
   if (source.commit === undefined) {
     warnings.push(
       `source: no commit recorded (${typeof git === 'string' ? `git: ${git}` : opts.git === false ? 'git not asked' : 'no commit yet'}); ` +

@@ -75,7 +75,7 @@ export function composeSource(f: SourceFacts): SourceRecord {
   if (commit !== undefined) s.commit = commit;
   const branch = o.branch ?? f.git?.branch ?? ci.branch;
   if (branch !== undefined) s.branch = branch;
-  if (f.git && f.git.commit !== undefined && commit === f.git.commit) {
+  if (f.git && f.git.commit !== undefined && commit === f.git.commit && f.git.status) {
     const paths = uncommittedPaths(f.git, f.pinned ?? []);
     s.dirty = paths.length > 0;
     if (paths.length > 0) {
@@ -95,7 +95,7 @@ export function composeSource(f: SourceFacts): SourceRecord {
  */
 export function uncommittedPaths(git: GitCheckout, pinned: string[]): string[] {
   const out = new Set<string>();
-  for (const e of git.status) {
+  for (const e of git.status ?? []) {
     for (const p of e.from === undefined ? [e.path] : [e.path, e.from]) {
       const abs = join(git.toplevel, p);
       if (!pinned.some((q) => isSameOrInside(abs, q))) out.add(p);

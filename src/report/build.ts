@@ -7,7 +7,7 @@
  * metadata.json digest. Every APPROVAL_VERIFIED, GATE_VERDICT, CHANGE_REQUEST
  * and DEPLOYMENT_DECISION record whose subjects name either digest belongs to
  * that release (the App's records name the artifacts' digests and the
- * metadata.json digest, DESIGN.md §4), whatever their order in the log.
+ * metadata.json digest, docs/design.md §4), whatever their order in the log.
  *
  * Period: a release is in the period when its MODEL_RELEASE record, or one of
  * its deployment decisions, falls in [since, until); a release shows all its

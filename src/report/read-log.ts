@@ -72,7 +72,14 @@ export async function readLogForReport(stores: AuditStore[], options: ReadLogOpt
     const keys = await withRetry(DEFAULT_RETRY, 'listing entries', first.displayUrl, () => first.list('entries'));
     const seqs = keys.map(seqOfEntryKey).filter((s): s is number => s !== null);
     return mapLimit(seqs, concurrency, async (seq): Promise<LogEntry | null> => {
-      const bytes = await withRetry(DEFAULT_RETRY, `reading ${entryKey(seq)}`, first.displayUrl, () => first.read(entryKey(seq)));
+      let bytes: Uint8Array | null;
+      try {
+        bytes = await withRetry(DEFAULT_RETRY, `reading ${entryKey(seq)}`, first.displayUrl, () => first.read(entryKey(seq)));
+      } catch (e) {
+        // Not a record file at all (a FIFO, a directory, a huge file): listed as unreadable, as the verification reports it.
+        if (e instanceof GateError && e.code === 'E_CHAIN_BROKEN') return { seq, digest: '', record: null, error: e.message };
+        throw e;
+      }
       if (!bytes) return null; // a missing record is already a finding of the verification
       const digest = recordDigest(bytes);
       const parsed = parseRecord(bytes);

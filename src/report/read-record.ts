@@ -58,7 +58,7 @@ export function changeRef(v: JsonValue | undefined): { system: string | null; nu
 }
 
 /**
- * Datasets from a metadata.json (DESIGN.md §4) whose digest the log vouches
+ * Datasets from a metadata.json (docs/design.md §4) whose digest the log vouches
  * for: rows where the format allows, files (1 for a file, the manifest's
  * length for a directory).
  */

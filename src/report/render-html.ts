@@ -180,13 +180,21 @@ function overview(m: ReportModel): string {
     .join('')}</div>${table}</section>`;
 }
 
+/**
+ * Control texts mark commands as `code`, the way the Markdown report shows
+ * them; in HTML they become <code> (escaped first, so nothing else is markup).
+ */
+function withCode(text: string): string {
+  return h(text).replace(/`([^`]+)`/g, '<code>$1</code>');
+}
+
 function controls(m: ReportModel): string {
   return `<section id="controls"><h2>Controls and the evidence in the log</h2><p class="muted">Each control is shown with the rules it is commonly mapped to and what the log shows about it. This report does not certify compliance.</p><table class="controls"><colgroup><col style="width:18%"><col style="width:13%"><col style="width:14%"><col style="width:33%"><col style="width:22%"></colgroup><thead><tr><th>Control</th><th>Commonly mapped to</th><th>Status</th><th>What the log shows</th><th>Limits</th></tr></thead><tbody>${m.controls
     .map((c) => {
       const [kind, label] = STATUS_TEXT[c.status];
       return `<tr id="control-${h(c.id)}"><td><strong>${h(c.control)}</strong></td><td>${c.rules.map(h).join('<br>')}</td><td>${pill(kind, label)}</td><td><ul class="tight">${c.evidence
-        .map((e) => `<li>${h(e)}</li>`)
-        .join('')}</ul></td><td class="muted"><ul class="tight">${c.limits.map((e) => `<li>${h(e)}</li>`).join('')}</ul></td></tr>`;
+        .map((e) => `<li>${withCode(e)}</li>`)
+        .join('')}</ul></td><td class="muted"><ul class="tight">${c.limits.map((e) => `<li>${withCode(e)}</li>`).join('')}</ul></td></tr>`;
     })
     .join('')}</tbody></table></section>`;
 }

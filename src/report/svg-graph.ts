@@ -7,6 +7,7 @@
  * screen reader reads).
  */
 import { escapeHtml, truncate, truncateMiddle } from './escape.js';
+import { labelWidth, monoWidth } from './text-width.js';
 import type { GraphNode, LineageGraph } from './model.js';
 
 const COL = 206;
@@ -15,6 +16,8 @@ const NODE_H = 44;
 const GAP = 12;
 const PAD = 10;
 const HEADER = 22;
+/** Room for text inside a node: its width less 10 px of padding each side. */
+const TEXT_W = NODE_W - 20;
 
 const LAYER_TITLES: Record<GraphNode['kind'], string> = {
   dataset: 'Datasets',
@@ -24,6 +27,20 @@ const LAYER_TITLES: Record<GraphNode['kind'], string> = {
   change: 'Change request',
   deployment: 'Deployment',
 };
+
+/**
+ * The longest cut of `text` (by `cut`, at most the whole) whose estimated
+ * width fits a node. Widths are estimated on the wide side (text-width.ts),
+ * since the report cannot measure the reader's fonts.
+ */
+function fit(text: string, width: (t: string) => number, cut: (t: string, max: number) => string): string {
+  if (width(text) <= TEXT_W) return text;
+  for (let max = [...text].length - 1; max > 1; max--) {
+    const shorter = cut(text, max);
+    if (width(shorter) <= TEXT_W) return shorter;
+  }
+  return cut(text, 2);
+}
 
 /** The SVG markup for one graph. `idPrefix` keeps ids unique when a page holds several graphs. */
 export function renderSvgGraph(graph: LineageGraph, idPrefix: string, title: string): string {
@@ -77,8 +94,8 @@ export function renderSvgGraph(graph: LineageGraph, idPrefix: string, title: str
       `<g class="node kind-${n.kind} status-${n.status}" data-node="${escapeHtml(n.id)}">`,
       `<title>${escapeHtml(full)}</title>`,
       `<rect x="${p.x}" y="${p.y}" width="${NODE_W}" height="${NODE_H}" rx="6" ry="6"/>`,
-      `<text class="node-label" x="${p.x + 10}" y="${p.y + (n.detail ? 18 : 27)}">${escapeHtml(truncateMiddle(n.label, 22))}</text>`,
-      n.detail ? `<text class="node-detail" x="${p.x + 10}" y="${p.y + 34}">${escapeHtml(truncate(n.detail, 25))}</text>` : '',
+      `<text class="node-label" x="${p.x + 10}" y="${p.y + (n.detail ? 18 : 27)}">${escapeHtml(fit(n.label, labelWidth, truncateMiddle))}</text>`,
+      n.detail ? `<text class="node-detail" x="${p.x + 10}" y="${p.y + 34}">${escapeHtml(fit(n.detail, monoWidth, truncate))}</text>` : '',
       '</g>',
     );
   }

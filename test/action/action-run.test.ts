@@ -1,10 +1,12 @@
-import { cpSync, mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { cpSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runAction } from '../helpers/action-runner.js';
 import { runCli } from '../../src/cli/program.js';
+import { tempDirs } from '../helpers/temp-dirs.js';
+
+const newDir = tempDirs('mrg-ws-');
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..', '..'); // lib/test/action → project root
@@ -12,7 +14,7 @@ const entry = join(root, 'lib', 'src', 'action', 'index.js');
 const example = join(root, 'examples', 'release-repo');
 
 function workspace(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'mrg-ws-'));
+  const dir = newDir();
   // Only what the repository tracks: not a metadata.json or .audit/ left by a local `npm run example`.
   cpSync(example, dir, { recursive: true, filter: (src) => !/metadata(\.intoto)?\.json$|\.audit/.test(src) });
   return dir;
@@ -104,6 +106,17 @@ describe('the Action run() with inputs as the runner passes them', () => {
       expect(r.code).toBe(0);
       expect(r.outputs['checkpoint-digest']).toMatch(/^sha256:[0-9a-f]{64}$/);
       expect(existsSync(join(ws, '.audit', 'checkpoints', `${String(i + 1).padStart(20, '0')}.jws`))).toBe(true);
+      // The release's receipt: a tlog-proof beside metadata.json, in the summary, checkable offline with the vkey output.
+      expect(r.outputs['audit-proof']).toBe('models/credit-risk/metadata.tlog-proof');
+      expect(r.summary).toContain('c2sp.org/tlog-proof@v1');
+      const { runCli } = await import('../../src/cli/program.js');
+      let out = '';
+      const code = await runCli(
+        ['audit', 'check-proof', r.outputs['audit-proof'], '--record', join('.audit', 'entries', `${String(i).padStart(20, '0')}.json`), '--key', r.outputs['audit-vkey'], '--json'],
+        { stdout: (t) => void (out += t), stderr: () => undefined, env: {}, cwd: ws, stderrIsTty: false },
+      );
+      expect(code).toBe(0);
+      expect(JSON.parse(out)).toMatchObject({ ok: true, index: i, size: i + 1, log: 'acme-bank/credit-models' });
     }
     const verified = await runAction(entry, { mode: 'verify-audit', 'audit-store': '.audit', 'checkpoint-public-key': JSON.stringify(pair.publicJwk) }, githubEnv(ws));
     expect(verified.code).toBe(0);

@@ -7,6 +7,10 @@
  */
 import { startApp, tempDir, type RunningApp } from '../helpers/app-harness.js';
 import { Scenario, sha256 } from '../helpers/app-release.js';
+import { basicError, gitBlobSha } from '../helpers/github-double.js';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { recordLineage } from '../../src/lineage/record.js';
 
 const POLICY = `version: 1
 protected_paths: ["models/**"]
@@ -17,14 +21,35 @@ roles:
     teams: [acme/risk]
 `;
 
+// Approvals without signatures, and the Git LFS check: what a team that relies on the automated checks runs.
+const CHECKED = `version: 1
+rules:
+  - name: production
+    protected_paths: ["models/**"]
+    roles:
+      - name: developer
+        teams: [acme/ml]
+      - name: risk
+        teams: [acme/risk]
+    signatures:
+      required: false
+    checks:
+      models: ["models/**/*.onnx"]
+      lfs_digest: true
+`;
+
+const pointer = (oid: string, size: number) => `version https://git-lfs.github.com/spec/v1\noid ${oid}\nsize ${size}\n`;
+
 describe('attacks on the bytes the approvers sign, through the App', () => {
   let app: RunningApp;
   let s: Scenario;
+  let checked: Scenario;
   const tmp = tempDir('mrg-attack-bytes-');
 
   beforeAll(async () => {
     app = await startApp();
     s = Scenario.create(app, { repo: 'acme/bytes', installation: 61, dir: tmp.dir, policy: POLICY });
+    checked = Scenario.create(app, { repo: 'acme/checked', installation: 61, dir: tmp.dir, policy: CHECKED });
   }, 60000);
   afterAll(async () => {
     await app?.stop();
@@ -62,5 +87,60 @@ describe('attacks on the bytes the approvers sign, through the App', () => {
     const run = await s.evaluate(rel.number);
     expect(run.output.summary).toContain(`"lineage_digest":"${sha256(meta)}"`);
     expect(run.output.summary).not.toContain(`"lineage_digest":"${sha256(meta.toString('utf8'))}"`);
+  });
+
+  it('attack: the model is a symbolic link (mode 120000) to a file the approvers saw: refused, whatever the signatures say', async () => {
+    const seen = 'weights the risk team reviewed';
+    const rel = s.openRelease({ weights: seen, model: { mode: '120000', content: '../../README.md' }, extra: { 'README.md': seen } });
+    // The contents API follows the link to README.md: what the first build hashed.
+    const over = (login: string) => s.statement(rel.number, login, { artifacts: [{ path: rel.modelPath, digest: sha256(seen) }], lineage: rel.metaDigest });
+    s.approve(rel.number, 'alice', over('alice'));
+    s.approve(rel.number, 'bob', over('bob'));
+    const run = await s.reviewed(rel.number, 'bob');
+    expect(run.conclusion).toBe('failure');
+    expect(run.output.summary).toMatch(/model\.onnx is a symbolic link in the head commit \(mode 120000\)/);
+  });
+
+  it('attack: a 502 while reading the Git LFS pointer fails the gate with the reason (it used to read as "not in LFS", a pass)', async () => {
+    const { gh } = app;
+    const weights = 'the real onnx weights';
+    // The pointer names other bytes than metadata.json: the LFS check would catch it, if it could read the pointer.
+    const ptr = pointer(sha256('other weights nobody reviewed'), 29);
+    const rel = checked.openRelease({ weights, model: ptr });
+    gh.addReview('acme/checked', rel.number, { login: 'alice', state: 'APPROVED', body: 'LGTM' });
+    gh.addReview('acme/checked', rel.number, { login: 'bob', state: 'APPROVED', body: 'LGTM' });
+    const blob = gitBlobSha(Buffer.from(ptr));
+    gh.intercept = (req) =>
+      (req.route === '/repos/{owner}/{repo}/git/blobs/{file_sha}' && req.path.endsWith(blob)) ||
+      (req.route === '/repos/{owner}/{repo}/contents/{path}' && decodeURIComponent(req.path).endsWith(rel.modelPath))
+        ? { status: 502, body: basicError('Server Error') }
+        : undefined;
+    try {
+      const run = await checked.evaluate(rel.number);
+      expect(run.conclusion).toBe('failure');
+      expect(run.output.summary).toMatch(/model\.onnx could not be read from the head commit \(.*502/);
+    } finally {
+      gh.intercept = null;
+    }
+  });
+
+  it('attack: metadata.json names another path than the changed LFS model (or an s3:// URL): the changed model is still held against the lineage', async () => {
+    const { gh } = app;
+    const ptr = pointer(sha256('weights nobody reviewed'), 23);
+    // A valid lineage record (written by the real recorder) of the reviewed weights ...
+    const dir = join(tmp.dir, 'lineage');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'model.onnx'), 'weights the team reviewed');
+    const recorded = (await recordLineage({ cwd: dir, env: {}, model: 'model.onnx', python: false })).metadata;
+    for (const named of ['elsewhere/model.onnx', 's3://models-bucket/fraud/model.onnx']) {
+      // ... whose model path names something other than the changed file.
+      const meta = Buffer.from(JSON.stringify({ ...recorded, model: { ...recorded.model, path: named } }, null, 2));
+      const rel = checked.openRelease({ model: ptr, meta });
+      gh.addReview('acme/checked', rel.number, { login: 'alice', state: 'APPROVED', body: 'LGTM' });
+      gh.addReview('acme/checked', rel.number, { login: 'bob', state: 'APPROVED', body: 'LGTM' });
+      const run = await checked.evaluate(rel.number);
+      expect(run.conclusion).toBe('failure');
+      expect(run.output.summary).not.toMatch(/not stored in Git LFS/);
+    }
   });
 });

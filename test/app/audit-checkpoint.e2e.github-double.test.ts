@@ -9,7 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateCheckpointKeyPair } from '../../src/audit/checkpoint.js';
 import { cli } from '../audit/cli-harness.js';
-import { pullRequestEvent, startApp, tempDir, until, type RunningApp } from '../helpers/app-harness.js';
+import { completedRun, pullRequestEvent, startApp, tempDir, type RunningApp } from '../helpers/app-harness.js';
 
 const REPO = 'acme/models';
 const INSTALLATION = 41;
@@ -40,10 +40,11 @@ describe('the App anchors every record it appends', () => {
       gh.commit(REPO, { branch: `pr-${number}`, parent: gh.repo(REPO).branches.get('main'), changes: { [`docs/${number}.md`]: 'x\n' }, author: 'carol' });
       gh.openPull(REPO, { number, author: 'carol', base: 'main', head: `pr-${number}` });
       const sha = gh.pull(REPO, number).head.sha;
+      const since = gh.checkRuns.length;
       const res = await app.deliver('pull_request', pullRequestEvent(gh, REPO, number, 'opened', INSTALLATION));
       expect([200, 202]).toContain(res.status);
-      await until(() => gh.checkRunsFor(sha).length > 0);
-      expect(gh.latestCheckRun(sha)!.conclusion).toBe('success');
+      // The App writes an in_progress run first: wait for the completed one.
+      expect((await completedRun(app, sha, since)).conclusion).toBe('success');
       const v = await cli(tmp.dir, ['audit', 'verify', '--store', auditDir, '--checkpoint-key', 'key.pub.jwk', '--require-anchored', '--json']);
       expect(v.code).toBe(0);
       expect(v.json()).toMatchObject({ status: 'intact', size: number, anchored_size: number });

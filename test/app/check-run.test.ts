@@ -1,6 +1,6 @@
 import { renderCheckRun, type VerdictContext } from '../../src/app/check-run.js';
 import { gateRecords } from '../../src/app/audit.js';
-import { mergeQueuePull } from '../../src/app/app.js';
+import { queuePull } from '../../src/app/merge-group.js';
 import { failClosed } from '../../src/approval/evaluate.js';
 import type { PullRequestFacts, Verdict } from '../../src/approval/types.js';
 
@@ -89,10 +89,13 @@ describe('audit records of an evaluation', () => {
   });
 });
 
-describe('merge queue branches', () => {
-  it('names the pull request and base of a gh-readonly-queue branch', () => {
-    expect(mergeQueuePull(`refs/heads/gh-readonly-queue/main/pr-104-${sha('9')}`)).toEqual({ base_ref: 'main', pull_number: 104 });
-    expect(mergeQueuePull(`gh-readonly-queue/release/v2/pr-5-${sha('1')}`)).toEqual({ base_ref: 'release/v2', pull_number: 5 });
-    expect(mergeQueuePull('refs/heads/feature/pr-5')).toBeNull();
+describe('merge queue refs', () => {
+  it('names the pull request of a merge group ref for its own base, and nothing else', () => {
+    expect(queuePull(`refs/heads/gh-readonly-queue/main/pr-104-${sha('9')}`, 'refs/heads/main')).toBe(104);
+    expect(queuePull(`refs/heads/gh-readonly-queue/release/v2/pr-5-${sha('1')}`, 'refs/heads/release/v2')).toBe(5);
+    // The ref must be the queue ref of the group's own base.
+    expect(queuePull(`refs/heads/gh-readonly-queue/main/pr-5-${sha('1')}`, 'refs/heads/evil-base')).toBeNull();
+    expect(queuePull(`gh-readonly-queue/main/pr-5-${sha('1')}`, 'refs/heads/main')).toBeNull();
+    expect(queuePull('refs/heads/feature/pr-5', 'refs/heads/main')).toBeNull();
   });
 });

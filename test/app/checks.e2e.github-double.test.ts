@@ -9,7 +9,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { recordLineage } from '../../src/lineage/record.js';
 import type { CheckRunState } from '../helpers/github-double.js';
-import { pullRequestEvent, reviewEvent, startApp, tempDir, until, type RunningApp } from '../helpers/app-harness.js';
+import { completedRun, pullRequestEvent, reviewEvent, startApp, tempDir, type RunningApp } from '../helpers/app-harness.js';
 
 const REPO = 'acme/trading-models';
 const INSTALLATION = 41;
@@ -79,10 +79,10 @@ describe('automated checks through the App, against a GitHub REST double validat
   async function evaluated(number: number): Promise<CheckRunState> {
     const { gh } = app;
     const sha = gh.pull(REPO, number).head.sha;
+    const since = gh.checkRuns.length;
     const res = await app.deliver('pull_request', pullRequestEvent(gh, REPO, number, 'opened', INSTALLATION));
     expect([200, 202]).toContain(res.status);
-    await until(() => gh.checkRunsFor(sha).length > 0);
-    return gh.latestCheckRun(sha)!;
+    return completedRun(app, sha, since);
   }
 
   it('a threshold just met and a matching LFS oid pass, with each check and its value shown', async () => {

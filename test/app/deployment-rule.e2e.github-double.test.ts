@@ -7,7 +7,7 @@
  * checkpoints, and the ServiceNow Change Management double.
  */
 import { createHash, generateKeyPairSync, randomUUID } from 'node:crypto';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildStatement, statementBytes } from '../../src/approval/statement.js';
 import { appendRecord } from '../../src/audit/append.js';
@@ -20,6 +20,7 @@ import { ServiceNowChangeManagement } from '../../src/deploy/servicenow.js';
 import { sshKey, sshSign, tempDir, type SshKey } from '../helpers/app-harness.js';
 import { startAppProcess, type AppProcess } from '../helpers/app-process.js';
 import { GitHubDouble } from '../helpers/github-double.js';
+import { warmContract } from '../helpers/github-double-contract.js';
 import { DeploymentsDouble, mergePull, protectionRuleEvent, type RuleAnswer } from '../helpers/github-double-deployments.js';
 import { ServiceNowDouble } from '../helpers/servicenow-double.js';
 import { SignJWT } from 'jose';
@@ -68,7 +69,12 @@ describe('the deployment protection rule end to end, against GitHub and ServiceN
     const pair = await generateCheckpointKeyPair();
     checkpointPrivate = JSON.stringify(pair.privateJwk);
     checkpointPublic = JSON.stringify(pair.publicJwk);
+    // Parse GitHub's description now: a slow first response would let the
+    // startup rediscovery pass race the first test's delivery for the same run.
+    warmContract();
     server = await startAppProcess(gh, { appId: APP_ID, privateKey, secret, env: env() });
+    // The startup pass must be over before a test adds a waiting run, or both would decide it.
+    await server.waitForLog((l) => l.msg === 'deployment rediscovery pass done');
   }, 60000);
   afterAll(async () => {
     await server?.stop();
@@ -196,6 +202,8 @@ deployment:
 
   const records = (auditDir: string): Json[] =>
     readdirSync(join(auditDir, 'entries'))
+      // A record being written is a .tmp-* file until it is linked to its name.
+      .filter((f) => f.endsWith('.json'))
       .sort()
       .map((f) => JSON.parse(readFileSync(join(auditDir, 'entries', f), 'utf8')));
   const decisions = (auditDir: string) => records(auditDir).filter((r) => r.event_type === 'DEPLOYMENT_DECISION');
@@ -271,6 +279,36 @@ deployment:
     const second = await deploy(repo, merge2);
     expect(second.answer.state).toBe('rejected');
     expect(second.answer.comment).toMatch(/model\.onnx in the deployed commit cannot be the signed artifact: .*symbolic link \(mode 120000\)/);
+  });
+
+  it('attack: a release merged into evil-base, whose own policy says "production: release: false" and names an audit store of its choosing: rejected, recorded where the default branch says', async () => {
+    const { repo, auditDir } = newRepo({ changeRequest: false });
+    const evilDir = join(tmp.dir, `evil-${repoCount}`);
+    const evil = `version: 1
+protected_paths: ["nothing/**"]
+roles:
+  - name: anyone
+    users: [mallory]
+signatures:
+  required: false
+audit:
+  store: file://${evilDir}
+deployment:
+  environments:
+    - name: production
+      release: false
+`;
+    gh.commit(repo, { branch: 'evil-base', parent: gh.repo(repo).branches.get('main'), changes: { '.github/model-release-gate.yml': evil }, author: 'mallory' });
+    const number = gh.repo(repo).pulls.size + 1;
+    gh.commit(repo, { branch: 'feature', parent: gh.repo(repo).branches.get('evil-base'), changes: { 'models/fraud/model.onnx': 'weights nobody approved' }, author: 'mallory' });
+    gh.openPull(repo, { number, author: 'mallory', base: 'evil-base', head: 'feature' });
+    const merge = mergePull(gh, repo, number, { by: 'mallory' });
+    const { answer } = await deploy(repo, merge);
+    expect(answer.state).toBe('rejected');
+    expect(answer.comment).toMatch(new RegExp(`release pull request #${number} was merged into evil-base, which is not a release branch for production \\(main;`));
+    // The decision is in the default branch's audit log, and nothing was written where evil-base pointed.
+    expect(decisions(auditDir).map((d) => d.details.decision)).toEqual(['rejected']);
+    expect(existsSync(evilDir)).toBe(false);
   });
 
   it('rejects when approvals are missing or stale', async () => {

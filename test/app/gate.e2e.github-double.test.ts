@@ -21,7 +21,7 @@ import {
   startApp,
   tempDir,
   type RunningApp,
-  until,
+  completedRun,
   type SshKey,
 } from '../helpers/app-harness.js';
 
@@ -125,18 +125,19 @@ audit:
   async function deliver(event: string, payload: Record<string, unknown>, number: number, sha?: string): Promise<CheckRunState> {
     const { gh } = app;
     const on = sha ?? gh.pull(REPO, number).head.sha;
-    const before = gh.checkRunsFor(on).length;
+    const since = gh.checkRuns.length;
     const res = await app.deliver(event, payload);
     expect([200, 202]).toContain(res.status);
-    // 202: Probot answered "still processing" after 9 s; wait for the check run.
-    await until(() => gh.checkRunsFor(on).length > before);
-    return gh.latestCheckRun(on)!;
+    // The App answers once its in_progress run is written; wait for the completed one.
+    return completedRun(app, on, since);
   }
 
   const opened = (number: number) => deliver('pull_request', pullRequestEvent(app.gh, REPO, number, 'opened', INSTALLATION), number);
 
   const auditRecords = (): Array<Record<string, any>> => // eslint-disable-line @typescript-eslint/no-explicit-any
     readdirSync(join(auditDir, 'entries'))
+      // A record being written is a .tmp-* file until it is linked to its name.
+      .filter((f) => f.endsWith('.json'))
       .sort()
       .map((f) => JSON.parse(readFileSync(join(auditDir, 'entries', f), 'utf8')));
 
@@ -184,7 +185,7 @@ audit:
     const check = verifySshSig(bobs.details.signature, Buffer.from(canonicalJson(bobs.details.statement)), { namespace: 'model-release-gate@v1' });
     expect(check.valid && check.fingerprint).toBe(bobs.details.key_fingerprint.replace(/^.*(SHA256:)/, '$1'));
     // The chain links: every record's prev is the digest of the one before.
-    const files = readdirSync(join(auditDir, 'entries')).sort();
+    const files = readdirSync(join(auditDir, 'entries')).filter((f) => f.endsWith('.json')).sort();
     for (let i = 1; i < files.length; i++) {
       const prevBytes = readFileSync(join(auditDir, 'entries', files[i - 1]));
       const rec = JSON.parse(readFileSync(join(auditDir, 'entries', files[i]), 'utf8'));
@@ -290,7 +291,7 @@ audit:
     expect(app.gh.requestsTo('/repos/{owner}/{repo}/pulls/{pull_number}/files').length - before).toBe(30);
   });
 
-  it('merge_group: evaluates the PR in the group and puts the check on the group head; a group without the approved head fails', async () => {
+  it('merge_group: judges the group by its whole diff and puts the check on the group head; a group whose protected change no approved pull request signed fails', async () => {
     const { gh } = app;
     const number = openPull({});
     await approve(number, 'alice');
@@ -306,6 +307,6 @@ audit:
     const stranger = gh.commit(REPO, { parent: main, changes: { 'models/evil.onnx': 'x' }, author: 'mallory' });
     run = await deliver('merge_group', mergeGroupEvent(gh, REPO, number, { head_sha: stranger, base_sha: main, base_ref: 'main' }, INSTALLATION), number, stranger);
     expect(run.conclusion).toBe('failure');
-    expect(run.output.summary).toMatch(/does not contain the pull request's head/);
+    expect(run.output.summary).toMatch(/\| `models\/evil\.onnx` \| blob \| `sha256:[0-9a-f]{64}` \| \*\*no approved pull request\*\* \|/);
   });
 });

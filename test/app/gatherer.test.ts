@@ -6,7 +6,7 @@ import { memorySource } from '../helpers/memory-source.js';
 
 const HEAD = 'c'.repeat(40);
 const info = {
-  repository: 'acme/models', repository_id: 3, number: 9, author: 'carol', state: 'open',
+  repository: 'acme/models', repository_id: 3, number: 9, author: 'carol', state: 'open', default_branch: 'main',
   base_ref: 'main', base_sha: 'b'.repeat(40), head_ref: 'f', head_sha: HEAD, changed_files: 1, commits: 1,
 };
 const policy = parsePolicy(`version: 1

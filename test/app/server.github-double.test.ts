@@ -1,4 +1,4 @@
-import { pullRequestEvent, rerunEvent, startApp, until, type RunningApp } from '../helpers/app-harness.js';
+import { completedRun, pullRequestEvent, rerunEvent, startApp, type RunningApp } from '../helpers/app-harness.js';
 
 const REPO = 'acme/models';
 
@@ -40,10 +40,10 @@ describe('the App server over real HTTP, against a GitHub REST double validated 
 
   it('an invalid policy on the base branch fails the check with file, line and column', async () => {
     const { gh } = app;
+    const since = gh.checkRuns.length;
     const res = await app.deliver('pull_request', pullRequestEvent(gh, REPO, 1, 'opened', installation));
     expect([200, 202]).toContain(res.status);
-    await until(() => gh.checkRunsFor(gh.pull(REPO, 1).head.sha).length > 0);
-    const run = gh.latestCheckRun(gh.pull(REPO, 1).head.sha);
+    const run = await completedRun(app, gh.pull(REPO, 1).head.sha, since);
     expect(run?.conclusion).toBe('failure');
     expect(run?.output.summary).toMatch(/\.github\/model-release-gate\.yml:5:\d+: roles\[0\]\.count/);
     expect(run?.output.summary).toContain('**Base branch:** `main`');
@@ -63,12 +63,12 @@ describe('the App server over real HTTP, against a GitHub REST double validated 
     });
     gh.commit(repo, { branch: 'docs', parent: main, changes: { 'docs/a.md': 'x' }, author: 'carol' });
     gh.openPull(repo, { number: 1, author: 'carol', base: 'main', head: 'docs' });
+    const since = gh.checkRuns.length;
     expect([200, 202]).toContain((await app.deliver('pull_request', pullRequestEvent(gh, repo, 1, 'opened', installation))).status);
     const sha = gh.pull(repo, 1).head.sha;
-    await until(() => gh.checkRunsFor(sha).length > 0);
-    const run = gh.latestCheckRun(sha);
+    const run = await completedRun(app, sha, since);
     expect(run?.conclusion).toBe('failure');
-    expect(run?.output.summary).toMatch(/audit store named by the policy could not be written/);
+    expect(run?.output.summary).toMatch(/audit store named by the policy on the default branch main could not be written/);
   });
 
   it('an edit that does not change the base is ignored; the check\'s "Re-evaluate" button re-runs it', async () => {
@@ -83,13 +83,14 @@ describe('the App server over real HTTP, against a GitHub REST double validated 
     const button = rerunEvent(gh, REPO, 1, installation, app.appId);
     button.action = 'requested_action';
     button.requested_action = { identifier: 're-evaluate' };
+    let since = gh.checkRuns.length;
     expect([200, 202]).toContain((await app.deliver('check_run', button)).status);
-    await until(() => gh.checkRunsFor(sha).length > before);
-    expect(gh.latestCheckRun(sha)?.conclusion).toBe('failure');
+    expect((await completedRun(app, sha, since)).conclusion).toBe('failure');
 
     // A base change re-evaluates.
     edited.changes = { base: { ref: { from: 'develop' }, sha: { from: 'a'.repeat(40) } } };
+    since = gh.checkRuns.length;
     expect([200, 202]).toContain((await app.deliver('pull_request', edited)).status);
-    await until(() => gh.checkRunsFor(sha).length > before + 1);
+    await completedRun(app, sha, since);
   });
 });

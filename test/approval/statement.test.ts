@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { buildStatement, findApprover, statementBytes, StatementTemplate } from '../../src/approval/statement.js';
+import { statementDifference } from '../../src/approval/approval-signature.js';
 import { baseFacts } from './helpers.js';
 
 describe('approval statement', () => {
@@ -43,5 +44,19 @@ describe('approval statement', () => {
     expect(findApprover(f, 'alice')).toEqual({ login: 'Alice', id: 101 });
     expect(findApprover(f, 'carol')).toEqual({ login: 'Carol', id: 103 });
     expect(() => findApprover(f, 'zed')).toThrow(/no GitHub user id known for zed/);
+  });
+});
+
+describe('explaining a signed statement that does not match', () => {
+  const expected = buildStatement(baseFacts(), { login: 'alice', id: 101 });
+  it('a statement for another repository id names both ids, even when the names are equal (a deleted and recreated repository)', () => {
+    expect(statementDifference({ ...expected, repository_id: 999 }, expected)).toBe(
+      'the signed statement is for repository acme/models (id 999), not acme/models (id 4242)',
+    );
+  });
+  it('a statement for another repository names both', () => {
+    expect(statementDifference({ ...expected, repository: 'acme/other', repository_id: 77 }, expected)).toBe(
+      'the signed statement is for repository acme/other (id 77), not acme/models (id 4242)',
+    );
   });
 });

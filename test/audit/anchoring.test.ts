@@ -103,6 +103,8 @@ describe('anchoring: how far the evidence reaches', () => {
     // The attacker deletes it, cuts the log back to 6 records and writes 6 forged ones.
     rmSync(join(log, checkpointKey(10)));
     for (let i = 6; i < 10; i++) rmSync(join(log, entryKey(i)));
+    // And the tiles, which would otherwise expose the rollback at the next append (tile-mismatch, docs/transparency-log.md).
+    rmSync(join(log, 'tile'), { recursive: true, force: true });
     for (let i = 6; i < 12; i++) await append(dir, log, `forged ${i}`);
     // What passed before: a valid (older) checkpoint and a size learned elsewhere.
     const minSize = await cli(dir, ['audit', 'verify', '--store', log, '--checkpoint-key', 'key.pub.jwk', '--min-size', '10', '--json']);

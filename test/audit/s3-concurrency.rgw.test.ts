@@ -1,6 +1,6 @@
 // Several processes appending to one log on a real Ceph RGW, which ignores
 // If-None-Match in versioned buckets: ownership by version order must keep the
-// chain from forking and lose nothing (DESIGN.md §4, appending safely).
+// chain from forking and lose nothing (docs/design.md §4, appending safely).
 import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';

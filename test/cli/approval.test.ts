@@ -183,6 +183,13 @@ rules:
     expect((await cli('simulate', '--policy', policy, '--facts', notJson)).err).toMatch(/x\.json: the facts file is not JSON/);
   });
 
+  it('exits 2 naming the field when a head_files entry is malformed (a blob without its digest)', async () => {
+    const bad = write('bad-head.json', { ...facts(), head_files: [{ path: 'models/fraud/model.pt', kind: 'blob' }] });
+    const r = await cli('simulate', '--policy', policy, '--facts', bad);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/head_files\[0\]\.digest: is required for kind blob/);
+  });
+
   it('exits 2 with line and column when the policy is not valid', async () => {
     const badPolicy = write('bad-policy.yml', POLICY.replace('count: 1', 'count: 0'));
     const f = write('ok.json', facts());
@@ -198,6 +205,15 @@ describe('model-gate policy check', () => {
     const { code, out } = await cli('policy', 'check', file);
     expect(code).toBe(0);
     expect(out).toBe('ok-policy.yml: valid; 1 rule: release: senior-developer×1 + risk-manager×1, 2 distinct approvers, signed (github)\n');
+  });
+
+  it('names the files the policy protects besides its globs (key files, the checkpoint key)', async () => {
+    const file = write('keyed-policy.yml', POLICY.replace('keys: [github]', 'keys: [github, "allowed-signers:./.github/allowed_signers"]'));
+    const { code, out } = await cli('policy', 'check', file);
+    expect(code).toBe(0);
+    expect(out).toBe(
+      'keyed-policy.yml: valid; 1 rule: release: senior-developer×1 + risk-manager×1, 2 distinct approvers, signed (github, allowed-signers:.github/allowed_signers); also protected: .github/allowed_signers\n',
+    );
   });
 
   it('exits 2 listing every problem with its line and column', async () => {

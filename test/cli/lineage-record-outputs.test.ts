@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync, statSync, symlinkSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { lstatSync, readdirSync, readFileSync, statSync, symlinkSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { cli, tempDir, writeTree } from '../lineage/helpers.js';
 
@@ -71,6 +72,15 @@ describe('lineage record refuses an output that would destroy or change an input
     expect(r.stderr).toMatch(/output models\/m2\/metadata\.json is inside the model \(models\/m2\)/);
     expect(r.code).toBe(2);
     expect(snapshot(dir)).toEqual(before);
+  });
+
+  it('an existing FIFO (or any file that is not a regular file) at --out is refused, not replaced', async () => {
+    execFileSync('mkfifo', [join(dir, 'pipe')]);
+    const r = await cli([...base, '--out', 'pipe'], { cwd: dir, env });
+    expect(r.stderr).toMatch(/output pipe exists and is a FIFO: only a regular file is replaced/);
+    expect(r.code).toBe(2);
+    expect(lstatSync(join(dir, 'pipe')).isFIFO()).toBe(true);
+    expect(readdirSync(dir).filter((n) => n.endsWith('.tmp'))).toEqual([]);
   });
 
   it('a name that merely starts with the dataset directory\'s name is not inside it', async () => {

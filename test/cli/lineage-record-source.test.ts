@@ -64,6 +64,21 @@ describe('lineage record: source from git outside Actions (issue 12 item 4)', ()
     expect(source()).toMatchObject({ dirty: true, uncommitted: ['fit.py', 'notes/todo.txt', 'train.py'], uncommitted_count: 3 });
   });
 
+  it('git status failing (a corrupt index) still records the commit, says dirtiness is unknown, and does not claim a clean tree', async () => {
+    writeFileSync(join(dir, '.git', 'index'), 'not an index');
+    const r = await record();
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/warning: source: git status failed \(.*index.*\); whether the working tree differs from the commit is not recorded/);
+    expect(source()).toEqual({ repository: 'https://github.com/acme/fraud-model.git', commit: git(dir, 'rev-parse', 'HEAD'), branch: 'main' });
+  });
+
+  it('an untracked dataset directory is left to the digests, not listed file by file', async () => {
+    writeTree(dir, Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`data/big/part-${i}.csv`, 'x\n1\n'])));
+    const r = await cli(['lineage', 'record', '--no-python', '--model', 'models/model.bin', '--dataset', 'training=data/big', '--out', 'metadata.json'], { cwd: dir, env });
+    expect(r.code).toBe(0);
+    expect(source().dirty).toBe(false);
+  });
+
   it('a detached HEAD records no branch; the flags override what git says', async () => {
     git(dir, 'checkout', '-q', '--detach');
     await record();

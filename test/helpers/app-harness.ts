@@ -12,9 +12,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GitHubDouble, type PullState } from './github-double.js';
+import { GitHubDouble, type CheckRunState, type PullState } from './github-double.js';
 import { warmContract } from './github-double-contract.js';
-import { SERVER_JS, startAppProcess } from './app-process.js';
+import { SERVER_JS, startAppProcess, type AppProcess } from './app-process.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -25,9 +25,20 @@ export interface RunningApp {
   appId: number;
   secret: string;
   gh: GitHubDouble;
-  /** JSON log lines the server wrote. */
+  /** JSON log lines the server wrote (the current process's). */
   logs: Json[];
+  /**
+   * Delivers an event the way GitHub does (github-double-app.ts: signed, the
+   * attempt recorded, 10 s deadline); with `signature`, POSTs it directly
+   * with that signature instead (a forged delivery).
+   */
   deliver(event: string, payload: Json, opts?: { signature?: string }): Promise<{ status: number; body: string }>;
+  /** The server process now running. */
+  server(): AppProcess;
+  /** SIGKILLs the server (a crash): GitHub's deliveries then fail to connect. */
+  kill(): Promise<void>;
+  /** Starts a new server process against the same GitHub state (after a kill). */
+  restart(env?: Record<string, string>): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -41,27 +52,47 @@ export async function startApp(
   // Parse GitHub's description now, not inside the first delivery.
   if (opts.validate !== false) warmContract();
   const secret = `secret-${randomUUID()}`;
-  const server = await startAppProcess(gh, {
-    appId,
-    privateKey,
-    secret,
-    nodeArgs: opts.nodeArgs,
-    // No rediscovery pass: these tests count GitHub requests per delivery
-    // (the deployment rule's tests turn it on).
-    env: { MODEL_GATE_REDISCOVER_SECONDS: '0', ...opts.env },
-  });
-  return {
+  const launch = (env: Record<string, string> = {}) =>
+    startAppProcess(gh, {
+      appId,
+      privateKey,
+      secret,
+      nodeArgs: opts.nodeArgs,
+      // No rediscovery or recovery pass: these tests count GitHub requests
+      // per delivery (the deployment rule's and recovery's tests turn them on).
+      env: { MODEL_GATE_REDISCOVER_SECONDS: '0', MODEL_GATE_RECOVER_SECONDS: '0', ...opts.env, ...env },
+    });
+  let server = await launch();
+  gh.hooks.secret = secret;
+  gh.hooks.hookUrl = `${server.url}/api/github/webhooks`;
+  const running: RunningApp = {
     url: server.url,
     appId,
     secret,
     gh,
     logs: server.logs,
-    deliver: server.deliver,
+    async deliver(event, payload, o = {}) {
+      if (o.signature !== undefined) return server.deliver(event, payload, o);
+      const d = await gh.hooks.deliver(event, payload);
+      return { status: d.status_code, body: d.response ?? d.status };
+    },
+    server: () => server,
+    async kill() {
+      await server.kill();
+    },
+    async restart(env) {
+      server = await launch(env);
+      gh.hooks.hookUrl = `${server.url}/api/github/webhooks`;
+      running.url = server.url;
+      running.logs = server.logs;
+    },
     async stop() {
       await server.stop();
+      await Promise.allSettled([...gh.hooks.inFlight]);
       await gh.close();
     },
   };
+  return running;
 }
 
 /**
@@ -70,6 +101,20 @@ export async function startApp(
  */
 export async function until(done: () => boolean): Promise<void> {
   while (!done()) await new Promise((r) => setTimeout(r, 25));
+}
+
+/**
+ * Waits for a completed gate check run on `sha` created after `since` (an
+ * index into gh.checkRuns; the App writes an `in_progress` run first and
+ * completes it when the evaluation is done) and returns it.
+ */
+export async function completedRun(app: { gh: GitHubDouble }, sha: string, since: number): Promise<CheckRunState> {
+  let run: CheckRunState | undefined;
+  await until(() => {
+    run = app.gh.checkRuns.slice(since).filter((c) => c.head_sha === sha && c.name === 'model-release-gate' && c.status === 'completed').pop();
+    return run !== undefined;
+  });
+  return run!;
 }
 
 // ---- webhook payloads from @octokit/webhooks-examples ----------------------
@@ -144,6 +189,27 @@ export function pullRequestEvent(gh: GitHubDouble, fullName: string, number: num
     payload.after = p.head.sha;
   }
   return common(payload, gh, fullName, installationId, p.author);
+}
+
+/** `push` of `branch` from `before` to `after` (GitHub's example payload, adapted). */
+export function pushEvent(gh: GitHubDouble, fullName: string, branch: string, before: string, after: string, installationId: number, pusher: string): Json {
+  const ex = EXAMPLES.find((e) => e.name === 'push')?.examples[0];
+  if (!ex) throw new Error('no push example');
+  const payload = structuredClone(ex);
+  Object.assign(payload, { ref: `refs/heads/${branch}`, before, after, created: false, deleted: false, forced: false, base_ref: null, commits: [], head_commit: null });
+  return common(payload, gh, fullName, installationId, pusher);
+}
+
+/** `membership.<action>` of `login` in `org/slug` (an organization event: no repository). */
+export function membershipEvent(gh: GitHubDouble, org: string, slug: string, login: string, action: 'added' | 'removed', installationId: number): Json {
+  const payload = examplePayload('membership', action);
+  const t = gh.teams.get(`${org}/${slug}`);
+  payload.member = { ...payload.member, login, id: gh.user(login).id };
+  payload.team = { ...payload.team, id: t?.id ?? 1, slug, name: slug };
+  payload.organization = { ...payload.organization, login: org, id: gh.user(org).id };
+  payload.installation = { id: installationId, node_id: `I_${installationId}` };
+  payload.sender = { ...(payload.sender ?? {}), login: org, id: gh.user(org).id, type: 'User' };
+  return payload;
 }
 
 /** `pull_request_review.<action>` for the latest review of `login` on a PR. */

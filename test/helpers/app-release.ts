@@ -11,19 +11,11 @@ import { buildStatement, statementBytes } from '../../src/approval/statement.js'
 import type { ArtifactFact } from '../../src/approval/types.js';
 import type { Digest } from '../../src/core/digest.js';
 import type { CheckRunState, FileChange } from './github-double.js';
-import { pullRequestEvent, reviewEvent, sshKey, sshSign, until, type RunningApp, type SshKey } from './app-harness.js';
+import { completedRun, pullRequestEvent, reviewEvent, sshKey, sshSign, type RunningApp, type SshKey } from './app-harness.js';
+
+export { completedRun };
 
 export const sha256 = (b: string | Buffer): Digest => `sha256:${createHash('sha256').update(b).digest('hex')}` as Digest;
-
-/** Waits for a completed gate check run on `sha` created after `since` (an index into gh.checkRuns). */
-export async function completedRun(app: RunningApp, sha: string, since: number): Promise<CheckRunState> {
-  let run: CheckRunState | undefined;
-  await until(() => {
-    run = app.gh.checkRuns.slice(since).filter((c) => c.head_sha === sha && c.name === 'model-release-gate' && c.status === 'completed').pop();
-    return run !== undefined;
-  });
-  return run!;
-}
 
 export interface ReleasePull {
   number: number;
@@ -73,6 +65,8 @@ export class Scenario {
     opts: {
       base?: string;
       head?: string;
+      /** The branch the head branch starts from (default: base). */
+      from?: string;
       author?: string;
       name?: string;
       weights?: string | Buffer;
@@ -96,7 +90,7 @@ export class Scenario {
     if (!r.branches.has(head)) {
       gh.commit(this.repo, {
         branch: head,
-        parent: r.branches.get(base),
+        parent: r.branches.get(opts.from ?? base),
         author: opts.author ?? 'carol',
         changes: { [modelPath]: opts.model ?? weights, [metaPath]: meta, ...(opts.extra ?? {}) },
       });

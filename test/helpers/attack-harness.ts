@@ -7,7 +7,7 @@
  * artifacts: whatever the App will check is what gets signed.
  */
 import type { CheckRunState } from './github-double.js';
-import { pullRequestEvent, reviewEvent, sshKey, sshSign, startApp, tempDir, until, type RunningApp, type SshKey } from './app-harness.js';
+import { completedRun, pullRequestEvent, reviewEvent, sshKey, sshSign, startApp, tempDir, type RunningApp, type SshKey } from './app-harness.js';
 
 export const REPO = 'acme/models';
 export const INSTALLATION = 31;
@@ -65,11 +65,11 @@ export async function startGateWorld(opts: {
 
   const deliver = async (event: string, payload: Record<string, unknown>, number: number): Promise<CheckRunState> => {
     const on = gh.pull(REPO, number).head.sha;
-    const before = gh.checkRunsFor(on).length;
+    const since = gh.checkRuns.length;
     const res = await app.deliver(event, payload);
     if (![200, 202].includes(res.status)) throw new Error(`delivery answered ${res.status}: ${res.body}`);
-    await until(() => gh.checkRunsFor(on).length > before);
-    return gh.latestCheckRun(on)!;
+    // The App writes an in_progress run first: wait for the completed one.
+    return completedRun(app, on, since);
   };
 
   return {

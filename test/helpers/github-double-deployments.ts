@@ -94,53 +94,6 @@ export class DeploymentsDouble {
   private defineRoutes(): void {
     const gh = this.gh;
 
-    gh.route('GET', '/app/installations', (ctx) => {
-      if (ctx.auth !== 'app') return { status: 401, body: basicError('A JSON web token could not be decoded') };
-      const template = (exampleResponse('/app/installations', 'get', 200) as Json[])[0];
-      const list = [...gh.installations.values()].map((i) => {
-        const j = structuredClone(template);
-        Object.assign(j, { id: i.id, app_id: 4242, target_id: gh.user(i.account).id });
-        // This operation's description says allOf [simple-user, enterprise]
-        // (the component says anyOf): an account carrying both sets of
-        // required fields satisfies either reading.
-        j.account = {
-          ...(componentExample('simple-user') as Json),
-          login: i.account,
-          id: gh.user(i.account).id,
-          name: i.account,
-          slug: i.account,
-          created_at: '2024-01-01T00:00:00Z',
-          updated_at: '2024-01-01T00:00:00Z',
-        };
-        j.access_tokens_url = `${gh.apiUrl}/app/installations/${i.id}/access_tokens`;
-        return j;
-      });
-      return paginate(ctx, list);
-    });
-
-    gh.route('GET', '/installation/repositories', (ctx) => {
-      const m = /^installation:(\d+)$/.exec(ctx.auth);
-      if (!m) return { status: 403, body: basicError('You must authenticate with an installation access token') };
-      const inst = gh.installations.get(Number(m[1]));
-      const template = (exampleResponse('/installation/repositories', 'get', 200) as Json).repositories[0];
-      const repos = [...gh.repos.values()].filter((r) => r.owner === inst?.account);
-      const page = paginate(ctx, repos);
-      const items = (page.body as typeof repos).map((r) => {
-        const j = structuredClone(template);
-        Object.assign(j, {
-          id: r.id,
-          node_id: `R_${r.id}`,
-          name: r.name,
-          full_name: `${r.owner}/${r.name}`,
-          private: r.private,
-          default_branch: r.default_branch,
-        });
-        j.owner = { ...j.owner, login: r.owner, id: gh.user(r.owner).id };
-        return j;
-      });
-      return { status: 200, body: { total_count: repos.length, repositories: items }, headers: page.headers };
-    });
-
     gh.route('GET', '/repos/{owner}/{repo}/actions/runs', (ctx) => {
       const full = `${ctx.params.owner}/${ctx.params.repo}`;
       if (!gh.repos.has(full)) return notFound();

@@ -21,6 +21,7 @@ import type { AddressInfo } from 'node:net';
 import { jwtVerify } from 'jose';
 import { componentExample, exampleResponse, validateResponse } from './github-double-contract.js';
 import { GitObjects } from './github-double-git.js';
+import { AppDouble } from './github-double-app.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -190,6 +191,8 @@ export class GitHubDouble {
   readonly gitRemotes = new Map<string, string>();
   /** Per-request hook for fault injection: return a Reply to answer instead. */
   intercept: ((req: RecordedRequest) => Reply | undefined) | null = null;
+  /** Per-request delay in ms before answering (a slow GitHub), or null. */
+  latency: ((req: RecordedRequest) => number) | null = null;
 
   private readonly server: Server;
   private readonly routes: Route[] = [];
@@ -201,6 +204,8 @@ export class GitHubDouble {
   private readonly validate: boolean;
   /** The Git Data API: trees with modes, blobs (github-double-git.ts). */
   readonly git: GitObjects;
+  /** Installations and the App's webhook deliveries (github-double-app.ts). */
+  readonly hooks: AppDouble;
   url = '';
 
   private constructor(options: GitHubDoubleOptions) {
@@ -211,6 +216,12 @@ export class GitHubDouble {
     this.server = createServer((req, res) => void this.handle(req, res));
     this.defineRoutes();
     this.git = new GitObjects(this);
+    this.hooks = new AppDouble(this);
+  }
+
+  /** The App's id (as the installations list shows it). */
+  get appIdOrDefault(): number {
+    return this.appId ?? 4242;
   }
 
   /** Starts the double on 127.0.0.1 with a random port. */
@@ -631,7 +642,17 @@ export class GitHubDouble {
       started_at: c.started_at,
       completed_at: c.completed_at,
       name: c.name,
-      pull_requests: [],
+      // GitHub: a check run belongs to its commit; `pull_requests` lists the
+      // open pull requests of this repository whose head it is.
+      pull_requests: [...r.pulls.values()]
+        .filter((p) => p.state === 'open' && p.head.sha === c.head_sha)
+        .map((p) => ({
+          id: p.id,
+          number: p.number,
+          url: `${this.apiUrl}/repos/${full}/pulls/${p.number}`,
+          head: { ref: p.head.ref, sha: p.head.sha, repo: { id: r.id, url: `${this.apiUrl}/repos/${full}`, name: r.name } },
+          base: { ref: p.base.ref, sha: p.base.sha, repo: { id: r.id, url: `${this.apiUrl}/repos/${full}`, name: r.name } },
+        })),
     });
     j.output = {
       title: c.output.title,
@@ -869,6 +890,48 @@ export class GitHubDouble {
       return { status: 201, body: this.checkRunJson(r, c) };
     });
 
+    this.route('PATCH', '/repos/{owner}/{repo}/check-runs/{check_run_id}', (ctx) => {
+      const r = this.repoOf(ctx);
+      if ('status' in r) return r;
+      const c = this.checkRuns.find((x) => x.id === Number(ctx.params.check_run_id) && x.repo === `${r.owner}/${r.name}`);
+      if (!c) return notFound();
+      if (!ctx.auth.startsWith('installation:')) return { status: 403, body: basicError('You must authenticate via a GitHub App.') };
+      const b = ctx.body;
+      const out = (b.output ?? {}) as Json;
+      if (typeof out.summary === 'string' && out.summary.length > 65535) {
+        return { status: 422, body: validationFailed('output.summary is too long (maximum is 65535 characters)') };
+      }
+      if (b.conclusion !== undefined || b.status === 'completed') {
+        if (typeof b.conclusion !== 'string') return { status: 422, body: validationFailed('conclusion is required when status is completed') };
+        c.status = 'completed';
+        c.conclusion = b.conclusion;
+        c.completed_at = b.completed_at ?? ISO();
+      } else if (typeof b.status === 'string') {
+        c.status = b.status as CheckRunState["status"];
+      }
+      if (b.output) c.output = { title: out.title ?? c.output.title, summary: out.summary ?? c.output.summary, text: out.text ?? c.output.text };
+      if (Array.isArray(b.actions)) c.actions = b.actions;
+      return { status: 200, body: this.checkRunJson(r, c) };
+    });
+
+    this.route('GET', '/repos/{owner}/{repo}/git/ref/{ref}', (ctx) => {
+      const r = this.repoOf(ctx);
+      if ('status' in r) return r;
+      const m = /^heads\/(.+)$/.exec(ctx.params.ref);
+      const sha = m ? r.branches.get(m[1]) : undefined;
+      if (!sha) return notFound();
+      const full = `${r.owner}/${r.name}`;
+      return {
+        status: 200,
+        body: {
+          ref: `refs/${ctx.params.ref}`,
+          node_id: `REF_${sha.slice(0, 12)}`,
+          url: `${this.apiUrl}/repos/${full}/git/refs/${ctx.params.ref}`,
+          object: { type: 'commit', sha, url: `${this.apiUrl}/repos/${full}/git/commits/${sha}` },
+        },
+      };
+    });
+
     this.route('GET', '/repos/{owner}/{repo}/commits/{ref}/check-runs', (ctx) => {
       const r = this.repoOf(ctx);
       if ('status' in r) return r;
@@ -896,7 +959,15 @@ export class GitHubDouble {
       if ('status' in r) return r;
       const sha = ctx.params.commit_sha;
       const template = (exampleResponse('/repos/{owner}/{repo}/commits/{commit_sha}/pulls', 'get', 200) as Json[])[0];
-      const pulls = [...r.pulls.values()].filter((p) => p.head.sha === sha || p.commits.includes(sha) || p.merge_commit_sha === sha);
+      // GitHub: "Lists the merged pull request that introduced the commit to
+      // the repository. If the commit is not present in the default branch, it
+      // will return merged and open pull requests associated with the commit."
+      const defaultHead = r.branches.get(r.default_branch);
+      const onDefault = defaultHead !== undefined && this.ancestors(r, defaultHead).has(sha);
+      const associated = (p: PullState) => p.head.sha === sha || p.commits.includes(sha) || p.merge_commit_sha === sha;
+      const pulls = [...r.pulls.values()].filter((p) =>
+        onDefault ? Boolean(p.merged_at) && associated(p) : associated(p) && (p.state === 'open' || Boolean(p.merged_at)),
+      );
       return paginate(ctx, pulls.map((p) => this.pullJson(r, p, structuredClone(template))));
     });
 
@@ -1082,6 +1153,8 @@ export class GitHubDouble {
       }
     }
     if (match) rec.route = match.route.template;
+    const wait = this.latency?.(rec) ?? 0;
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     const injected = this.intercept?.(rec);
     if (injected) {
       reply = injected;

@@ -3,7 +3,7 @@
  * cluster, 3 brokers on loopback) and an independent client to check it with:
  * kcat, which is librdkafka, not our kafkajs.
  */
-import { execFile, spawn } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
@@ -24,10 +24,17 @@ export interface KafkaEnv {
 export const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 export const CLI = join(ROOT, 'bin', 'model-gate.js');
 
-/** Runs the body with the cluster, or skips/fails clearly when it is off/missing. */
-export function describeKafka(name: string, body: (k: KafkaEnv) => void): void {
+/**
+ * Runs the body with the cluster, or skips/fails clearly when it is off/missing.
+ * `own: true` gives the file a cluster of its own (the same mock binary,
+ * started before its tests and stopped after): for tests that take brokers
+ * down or inject errors, which would hit other files' tests running at the
+ * same time on the shared one. The fields of `k` are set before the first test.
+ */
+export function describeKafka(name: string, body: (k: KafkaEnv) => void, options: { own?: boolean } = {}): void {
   const brokers = process.env.MRG_TEST_KAFKA_BROKERS;
   const control = process.env.MRG_TEST_KAFKA_CONTROL;
+  const mock = process.env.MRG_TEST_KAFKA_MOCK;
   if (process.env.MRG_TEST_KAFKA === 'off') {
     process.stderr.write(`note: skipping "${name}": MRG_TEST_KAFKA=off (these tests need the Kafka test cluster)\n`);
     describe.skip(`${name} [skipped: MRG_TEST_KAFKA=off]`, () => {
@@ -35,18 +42,51 @@ export function describeKafka(name: string, body: (k: KafkaEnv) => void): void {
     });
     return;
   }
-  if (!brokers || !control) {
+  if (!brokers || !control || (options.own && !mock)) {
     describe(name, () => {
-      it('needs the Kafka test cluster (MRG_TEST_KAFKA_BROKERS, MRG_TEST_KAFKA_CONTROL)', () => {
+      it('needs the Kafka test cluster (MRG_TEST_KAFKA_BROKERS, _CONTROL, _MOCK)', () => {
         throw new Error(
-          'MRG_TEST_KAFKA_BROKERS/_CONTROL are not set. Run the suite with `npm test` (it starts scripts/kafka-server.sh), ' +
+          'MRG_TEST_KAFKA_BROKERS/_CONTROL/_MOCK are not set. Run the suite with `npm test` (it starts scripts/kafka-server.sh), ' +
             'or start it yourself and export the lines `scripts/kafka-server.sh start` prints; set MRG_TEST_KAFKA=off to skip these tests.',
         );
       });
     });
     return;
   }
-  describe(name, () => body({ brokers, control }));
+  if (!options.own) {
+    describe(name, () => body({ brokers, control }));
+    return;
+  }
+  const k: KafkaEnv = { brokers: '', control: '' };
+  describe(name, () => {
+    let child: ChildProcess | undefined;
+    beforeAll(async () => {
+      child = spawn(mock as string, ['3'], { stdio: ['ignore', 'pipe', 'inherit'] });
+      let out = '';
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`${mock} printed no addresses within 10 s`)), 10_000);
+        child!.on('error', reject);
+        child!.stdout!.on('data', (d) => {
+          out += d;
+          const b = /^bootstrap=(.+)$/m.exec(out);
+          const c = /^control=(.+)$/m.exec(out);
+          if (b && c) {
+            clearTimeout(timer);
+            k.brokers = b[1].trim();
+            k.control = c[1].trim();
+            resolve();
+          }
+        });
+      });
+    });
+    afterAll(async () => {
+      if (!child || child.exitCode !== null) return;
+      const gone = new Promise((r) => child!.once('exit', r));
+      child.kill('SIGTERM');
+      await gone;
+    });
+    body(k);
+  });
 }
 
 /** Sends one command to the mock's control port; resolves with the answer, rejects on "error ...". */

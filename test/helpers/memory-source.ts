@@ -38,6 +38,7 @@ export function memorySource(m: MemoryPull): PullRequestSource & { asked: string
     signingKeys: (login) => note(`keys:${login}`, m.keys?.[login] ?? []),
     commitAuthors: () => note('commits', m.commitAuthors ?? []),
     file: (ref, path) => note(`file:${path}`, m.contents?.[`${ref}:${path}`] ?? null),
+    branchSha: () => note('branch', m.info.base_sha),
     treeEntry: (commit, path) => {
       const text = m.contents?.[`${commit}:${path}`];
       if (text === undefined) return note(`tree:${path}`, null);

@@ -12,6 +12,7 @@ describe('git remote URL: credentials never recorded', () => {
     ['ssh://git:hunter2@github.com/acme/m.git', 'ssh://git@github.com/acme/m.git'],
     ['ssh://git@github.com:22/acme/m.git', 'ssh://git@github.com:22/acme/m.git'],
     ['git@github.com:acme/m.git', 'git@github.com:acme/m.git'],
+    ['git:s3cret@github.com:acme/m.git', 'git@github.com:acme/m.git'],
     ['/srv/git/m.git', '/srv/git/m.git'],
     ['file:///srv/git/m.git', 'file:///srv/git/m.git'],
     ['https://github.com/acme/m.git', 'https://github.com/acme/m.git'],

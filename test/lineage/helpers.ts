@@ -19,7 +19,7 @@ export function writeTree(root: string, files: Record<string, string | Buffer>, 
   for (const d of emptyDirs) mkdirSync(join(root, d), { recursive: true });
 }
 
-/** DESIGN.md §4's coreutils one-liner for dirHash1, run for real. */
+/** docs/design.md §4's coreutils one-liner for dirHash1, run for real. */
 export function oneLiner(dir: string): string {
   const out = execFileSync(
     'bash',

@@ -52,7 +52,7 @@ describe('metadata.json schema', () => {
     try {
       await expect(readMetadataFile('nope.json', dir)).rejects.toMatchObject({ code: 'E_NOT_FOUND', where: 'nope.json' });
       writeFileSync(join(dir, 'broken.json'), '{"schema": ');
-      await expect(readMetadataFile('broken.json', dir)).rejects.toMatchObject({ code: 'E_JSON', where: 'broken.json' });
+      await expect(readMetadataFile('broken.json', dir)).rejects.toMatchObject({ code: 'E_JSON', where: 'broken.json:1:12' });
       const m: any = sampleMetadata();
       m.datasets[0].digest = 'md5:1';
       writeFileSync(join(dir, 'bad.json'), JSON.stringify(m));

@@ -77,7 +77,7 @@ describe('the HTML report in headless Chromium', () => {
     const box = await svg.boundingBox();
     expect(box && box.width > 400 && box.height > 100).toBe(true);
     const labels = await svg.locator('text.node-label').allTextContents();
-    expect(labels).toEqual(expect.arrayContaining(['data/training', 'data/va…oldout.parquet', 'release-model #4242', 'models/…-risk/model.pt', 'alice', 'bob', 'CHG0030001', 'production']));
+    expect(labels).toEqual(expect.arrayContaining(['data/training', 'data/va…ldout.parquet', 'release-model #4242', 'models/…risk/model.pt', 'alice', 'bob', 'CHG0030001', 'production']));
     // Full labels are kept in each node's <title>.
     const titles = await svg.locator('g.node > title').allTextContents();
     expect(titles).toContain(`models/credit-risk/model.pt — ${'sha256:a1a1a1a1a1a1'}…`);

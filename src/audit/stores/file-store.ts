@@ -20,19 +20,34 @@ import {
   openSync,
   promises as fsp,
   readSync,
+  type Stats,
 } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { GateError } from '../../core/errors.js';
+import { KeyIndexBuilder, type KeyIndex } from '../key-index.js';
 import { MAX_RECORD_BYTES } from '../record.js';
-import type { AuditStore, CreateResult, KeyInspection, StoreDir } from '../store.js';
+import { isStoreKey, type AuditStore, type CreateResult, type KeyInspection, type StoreDir } from '../store.js';
 
-const KEY_RE = /^(entries\/\d{20}\.json|checkpoints\/\d{20}\.jws)$/;
-const NAME_RE = { entries: /^\d{20}\.json$/, checkpoints: /^\d{20}\.jws$/ } as const;
+const NAME_RE = { entries: /^\d{20}\.json$/, checkpoints: /^\d{20}\.(jws|note)$/ } as const;
 /** Errors a retry may cure (the disk or the process table was momentarily full). */
 const TRANSIENT = new Set(['EAGAIN', 'EBUSY', 'EINTR', 'EMFILE', 'ENFILE', 'ETIMEDOUT']);
-/** Larger than any record or checkpoint; a bigger file is read in full anyway. */
+/** One byte more than any record or checkpoint: all that is ever read of such a key. */
 const READ_CHUNK = MAX_RECORD_BYTES + 1;
+/**
+ * The most bytes a transparency-log tile key can hold: a hash tile is 256
+ * hashes of 32 bytes; an entry bundle 256 records, each after a 2-byte
+ * length (records are under 64 KiB).
+ */
+const MAX_HASH_TILE_BYTES = 256 * 32;
+const MAX_BUNDLE_BYTES = 256 * (2 + MAX_RECORD_BYTES);
+
+/** The largest size a key can legitimately have, by what the key holds. */
+function limitFor(key: string): number {
+  if (key.startsWith('tile/entries/')) return MAX_BUNDLE_BYTES;
+  if (key.startsWith('tile/')) return MAX_HASH_TILE_BYTES;
+  return MAX_RECORD_BYTES;
+}
 /**
  * One scratch buffer for every read: reads are synchronous, so it is never
  * shared between two reads in flight, and allocating 64 KiB per record made
@@ -41,7 +56,7 @@ const READ_CHUNK = MAX_RECORD_BYTES + 1;
 const scratch = Buffer.allocUnsafe(READ_CHUNK);
 
 function checkKey(key: string): void {
-  if (!KEY_RE.test(key)) {
+  if (!isStoreKey(key)) {
     throw new GateError('E_INPUT', `not an audit store key: ${JSON.stringify(key)}`);
   }
 }
@@ -59,36 +74,71 @@ function fsError(e: unknown, what: string, where: string): GateError {
   return new GateError('E_SERVICE', msg, { where, cause: e });
 }
 
+/** What sits at a key: a record file's bytes, nothing, or something that cannot be a record. */
+type Read = { bytes: Buffer } | { missing: true } | { problem: string };
+
+function kindOf(st: Stats): string {
+  if (st.isDirectory()) return 'a directory';
+  if (st.isFIFO()) return 'a FIFO';
+  if (st.isSocket()) return 'a socket';
+  if (st.isCharacterDevice()) return 'a character device';
+  if (st.isBlockDevice()) return 'a block device';
+  return 'not a file';
+}
+
 /**
  * Reads a small file with plain synchronous calls. For records (well under
  * 64 KiB, usually in the page cache) one open/read/close costs less than a
  * round trip through libuv's thread pool, which measured at a third of the
  * rate; the event loop is held for microseconds per record.
+ *
+ * Only a regular file is read, and at most one byte more than its key can
+ * hold (a record: under 64 KiB; a tile: see limitFor):
+ * the store's directory is writable by others, and what sits at a key may be
+ * a FIFO (opening it without O_NONBLOCK waits for a writer forever, and a
+ * synchronous wait stops the whole process), a directory, a device, or a
+ * file of gigabytes (sparse or not).
  */
-function readSmallFile(path: string): Buffer | null {
+function readSmallFile(path: string, limit: number = MAX_RECORD_BYTES): Read {
   let fd: number;
   try {
-    fd = openSync(path, constants.O_RDONLY);
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return { missing: true };
+    if (code === 'ENXIO') return { problem: 'not a regular file (a socket)' };
     throw e;
   }
   try {
-    const n = readSync(fd, scratch, 0, READ_CHUNK, 0);
-    if (n < READ_CHUNK) return Buffer.from(scratch.subarray(0, n));
-    // Oversized (not written by us): read it whole so the verifier sees what is there.
-    const size = fstatSync(fd).size;
-    const all = Buffer.allocUnsafe(size);
-    let off = 0;
-    while (off < size) {
-      const k = readSync(fd, all, off, size - off, off);
-      if (k === 0) break;
-      off += k;
+    const st = fstatSync(fd);
+    if (!st.isFile()) return { problem: `not a regular file (${kindOf(st)})` };
+    // A record is under the limit; a tile may reach it.
+    const max = limit === MAX_RECORD_BYTES ? limit - 1 : limit;
+    const what = limit === MAX_RECORD_BYTES ? 'any record' : 'anything stored at this key';
+    if (st.size > max) return { problem: `${st.size} bytes, larger than ${what} (at most ${max} bytes)` };
+    // Records use the shared scratch buffer; a (rarer, larger) tile gets its own. One byte more than
+    // the file shows is asked for, so a file that grew since fstat is caught without reading it all.
+    const buf = limit === MAX_RECORD_BYTES ? scratch : Buffer.allocUnsafe(st.size + 1);
+    const want = Math.min(buf.length, st.size + 1);
+    let n = 0;
+    for (;;) {
+      const k = readSync(fd, buf, n, want - n, n);
+      n += k;
+      if (k === 0 || n >= want) break;
     }
-    return all.subarray(0, off);
+    if (n > st.size) return { problem: `it grew while being read (more than ${st.size} bytes); not ${what}` };
+    return { bytes: Buffer.from(buf.subarray(0, n)) };
   } finally {
     closeSync(fd);
   }
+}
+
+/** The error for a key that holds something other than a record file (exit 1: the store was tampered with). */
+function notARecord(key: string, path: string, problem: string): GateError {
+  return new GateError('E_CHAIN_BROKEN', `${key} is ${problem.startsWith('not ') ? '' : 'not a record: '}${problem}`, {
+    where: path,
+    hint: 'something other than a record sits at this key: run `model-gate audit verify` on this store',
+  });
 }
 
 async function fsyncDir(dir: string): Promise<void> {
@@ -128,8 +178,11 @@ export class FileStore implements AuditStore {
     const tmp = join(dir, `.tmp-${process.pid}-${randomBytes(8).toString('hex')}`);
     try {
       // A writer that lost the race learns it here without paying for a write and fsync.
-      const taken = readSmallFile(final);
-      if (taken !== null) return await this.taken(dir, taken, bytes);
+      const taken = readSmallFile(final, limitFor(key));
+      if ('problem' in taken) throw notARecord(key, final, taken.problem);
+      if ('bytes' in taken) return await this.taken(dir, taken.bytes, bytes);
+      // Tiles nest (tile/0/x001/234.p/5): their directories appear on first use.
+      if (key.startsWith('tile/')) await fsp.mkdir(dir, { recursive: true });
       const h = await fsp.open(tmp, 'wx', 0o600);
       try {
         await h.writeFile(bytes);
@@ -143,9 +196,10 @@ export class FileStore implements AuditStore {
         await fsp.link(tmp, final);
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-        const existing = readSmallFile(final);
-        if (existing === null) throw e; // deleted in between: let the caller retry
-        return await this.taken(dir, existing, bytes);
+        const existing = readSmallFile(final, limitFor(key));
+        if ('problem' in existing) throw notARecord(key, final, existing.problem);
+        if (!('bytes' in existing)) throw e; // deleted in between: let the caller retry
+        return await this.taken(dir, existing.bytes, bytes);
       }
       await fsyncDir(dir);
       return { created: true };
@@ -167,11 +221,18 @@ export class FileStore implements AuditStore {
     return { created: false, existing };
   }
 
+  /** The record's bytes, or null; E_CHAIN_BROKEN (exit 1) when the key holds something that cannot be a record. */
   async read(key: string): Promise<Uint8Array | null> {
+    const got = this.readKey(key);
+    if ('problem' in got) throw notARecord(key, join(this.root, key), got.problem);
+    return 'bytes' in got ? got.bytes : null;
+  }
+
+  private readKey(key: string): Read {
     checkKey(key);
     const path = join(this.root, key);
     try {
-      return readSmallFile(path);
+      return readSmallFile(path, limitFor(key));
     } catch (e) {
       throw fsError(e, `cannot read ${key}`, path);
     }
@@ -192,8 +253,36 @@ export class FileStore implements AuditStore {
     return names.filter((n) => NAME_RE[dir].test(n)).sort().map((n) => `${dir}/${n}`);
   }
 
+  /**
+   * The directory's keys as a compact index, read entry by entry: a million
+   * names are never held as strings at once (they were the verifier's
+   * largest allocation on a long log).
+   */
+  async listIndex(dir: StoreDir): Promise<KeyIndex> {
+    const path = join(this.root, dir);
+    const index = new KeyIndexBuilder(dir);
+    let handle;
+    try {
+      handle = await fsp.opendir(path, { bufferSize: 512 });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
+        await this.assertRootExists();
+        return index.build();
+      }
+      throw fsError(e, `cannot list ${dir}`, path);
+    }
+    try {
+      for await (const entry of handle) index.addName(entry.name);
+    } catch (e) {
+      throw fsError(e, `cannot list ${dir}`, path);
+    }
+    return index.build();
+  }
+
   async inspect(key: string): Promise<KeyInspection> {
-    return { bytes: await this.read(key), laterVersions: [] };
+    const got = this.readKey(key);
+    if ('problem' in got) return { bytes: null, laterVersions: [], problem: got.problem };
+    return { bytes: 'bytes' in got ? got.bytes : null, laterVersions: [] };
   }
 
   private async assertRootExists(): Promise<void> {

@@ -1,6 +1,6 @@
 /**
  * Whether a bucket's Object Lock configuration keeps audit records as long as
- * the store must (DESIGN.md §4, retention). Pure: the S3 adapter fetches the
+ * the store must (docs/design.md §4, retention). Pure: the S3 adapter fetches the
  * configuration, this decides.
  */
 

@@ -58,7 +58,7 @@ const OWNER_CACHE_SIZE = 64;
  * {@link parseS3Url} for the parameters). Opening does no I/O; the bucket is
  * checked by `checkAppendable()` before the first append.
  */
-export async function openS3Store(url: URL, options: S3StoreOptions): Promise<S3AuditStore> {
+export async function openS3Store(url: URL | string, options: S3StoreOptions): Promise<S3AuditStore> {
   const config = parseS3Url(url, options.env);
   const tuning = tuningFromEnv(options.env);
   // Two clients over the same settings: reads, lists and lock queries are
@@ -68,6 +68,14 @@ export async function openS3Store(url: URL, options: S3StoreOptions): Promise<S3
   const client = buildS3Client(config, options.env, tuning);
   const putClient = buildS3Client(config, options.env, { ...tuning, maxAttempts: 1 });
   return new S3Store(config, client, putClient, tuning, options.pageSize);
+}
+
+/** What each kind of object is, for anyone who reads the bucket with other tools. */
+function contentTypeOf(key: string): string {
+  if (key.endsWith('.jws')) return 'application/jose';
+  if (key.endsWith('.note')) return 'text/plain; charset=utf-8';
+  if (key.startsWith('tile/')) return 'application/octet-stream';
+  return 'application/json';
 }
 
 function md5Base64(bytes: Uint8Array): string {
@@ -233,7 +241,7 @@ class S3Store implements S3AuditStore {
       ContentLength: bytes.byteLength,
       // Object Lock buckets refuse a PUT without a content checksum.
       ContentMD5: md5Base64(bytes),
-      ContentType: key.endsWith('.jws') ? 'application/jose' : 'application/json',
+      ContentType: contentTypeOf(key),
       IfNoneMatch: '*',
     };
     const sse = this.config.encryption;

@@ -129,6 +129,41 @@ function protocolType(e: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * kafkajs's retry settings whose backoffs add up to at most three quarters of
+ * the bound: once the bound has passed and the topic is closed, no retry of
+ * kafkajs keeps the process alive much longer (a CLI run or an Action step
+ * ends when its last timer does).
+ */
+export function retryWithin(timeoutMs: number): { retries: number; initialRetryTime: number; maxRetryTime: number } {
+  const initialRetryTime = 100;
+  const maxRetryTime = Math.max(initialRetryTime, Math.min(2_000, Math.floor(timeoutMs / 8)));
+  let retries = 0;
+  let total = 0;
+  for (let wait = initialRetryTime; retries < 8 && total + wait <= timeoutMs * 0.75; wait = Math.min(wait * 2, maxRetryTime)) {
+    total += wait;
+    retries++;
+  }
+  return { retries, initialRetryTime, maxRetryTime };
+}
+
+/** The kafkajs client settings for a connection (TLS always verifies the brokers' certificates). */
+export function kafkajsConfig(conn: KafkaConnection, timeoutMs: number, log?: (line: string) => void): KafkaConfig {
+  return {
+    clientId: conn.clientId,
+    brokers: conn.brokers,
+    ssl: conn.ssl ? { ...conn.ssl, rejectUnauthorized: true } : undefined,
+    sasl: saslFor(conn),
+    connectionTimeout: Math.max(500, Math.min(10_000, Math.floor(timeoutMs / 2))),
+    // Below the overall bound, so a lost response is retried (same producer
+    // sequence: the broker acknowledges the duplicate without appending it).
+    requestTimeout: Math.max(1000, Math.min(10_000, Math.floor(timeoutMs / 4))),
+    retry: retryWithin(timeoutMs),
+    logLevel: log ? logLevel.WARN : logLevel.NOTHING,
+    logCreator: () => (entry) => log?.(`kafka: ${entry.log.message}`),
+  };
+}
+
 export class KafkaTopic implements AuditTopic {
   readonly displayName: string;
   private readonly kafka: Kafka;
@@ -137,6 +172,8 @@ export class KafkaTopic implements AuditTopic {
   private producer: Producer | null = null;
   private claimedLog: string | null = null;
   private partitions = new Map<string, number>();
+  /** Set by close(): loops of an operation that outlived its bound stop at their next step. */
+  private closed = false;
 
   constructor(
     private readonly conn: KafkaConnection,
@@ -151,20 +188,7 @@ export class KafkaTopic implements AuditTopic {
     }
     this.displayName = `kafka://${conn.display}/${topic}`;
     this.timeoutMs = options.timeoutMs ?? 30_000;
-    const log = options.log;
-    const config: KafkaConfig = {
-      clientId: conn.clientId,
-      brokers: conn.brokers,
-      ssl: conn.ssl ? { ...conn.ssl, rejectUnauthorized: true } : undefined,
-      sasl: saslFor(conn),
-      connectionTimeout: Math.min(10_000, this.timeoutMs),
-      // Below the overall bound, so a lost response is retried (same producer
-      // sequence: the broker acknowledges the duplicate without appending it).
-      requestTimeout: Math.max(1000, Math.min(10_000, Math.floor(this.timeoutMs / 4))),
-      retry: { retries: 8, initialRetryTime: 100, maxRetryTime: 2_000 },
-      logLevel: log ? logLevel.WARN : logLevel.NOTHING,
-      logCreator: () => (entry) => log?.(`kafka: ${entry.log.message}`),
-    };
+    const config = kafkajsConfig(conn, this.timeoutMs, options.log);
     this.kafka = new Kafka(config);
   }
 
@@ -272,7 +296,7 @@ export class KafkaTopic implements AuditTopic {
   /** Runs a request against the partition's leader, following leadership changes. */
   private async onLeader<T>(partition: number, op: (b: KBroker) => Promise<T>): Promise<T> {
     let lastError: unknown;
-    for (let attempt = 0; attempt < 30; attempt++) {
+    for (let attempt = 0; attempt < 30 && !this.closed; attempt++) {
       try {
         return await op(await this.leaderOf(partition, attempt > 0));
       } catch (e) {
@@ -283,7 +307,7 @@ export class KafkaTopic implements AuditTopic {
         await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** Math.min(attempt, 5))));
       }
     }
-    throw lastError;
+    throw lastError ?? new GateError('E_KAFKA', 'the topic connection was closed', { where: this.displayName });
   }
 
   private async offsets(partition: number): Promise<{ low: number; high: number; stable: number }> {
@@ -304,6 +328,7 @@ export class KafkaTopic implements AuditTopic {
     let o = await this.offsets(partition);
     const target = o.high;
     while (o.stable < target) {
+      if (this.closed) throw new GateError('E_KAFKA', 'the topic connection was closed', { where: this.displayName });
       await new Promise((r) => setTimeout(r, 100));
       o = await this.offsets(partition);
     }
@@ -432,6 +457,7 @@ export class KafkaTopic implements AuditTopic {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     const closing: Array<Promise<unknown>> = [];
     if (this.producer) closing.push(this.producer.disconnect().catch(() => undefined));
     if (this.cluster) closing.push(this.cluster.disconnect().catch(() => undefined));

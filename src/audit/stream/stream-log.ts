@@ -134,12 +134,19 @@ export async function streamLog(store: AuditStore, topic: AuditTopic, options: S
         ? await withRetry(policy, 'listing entries', where, () => (store.listAfter as NonNullable<AuditStore['listAfter']>)('entries', entryKey(last)))
         : await withRetry(policy, 'listing entries', where, () => store.list('entries'));
     const seqs = keys.map(seqOfEntryKey).filter((s): s is number => s !== null && s > last);
-    for (let i = 0; i < seqs.length; i += batchRecords) {
-      if (options.signal?.aborted) return;
-      const chunk = seqs.slice(i, i + batchRecords);
-      const byteList = await mapLimit(chunk, concurrency, (seq) =>
+    const readChunk = (i: number): Promise<Array<Uint8Array | null>> =>
+      mapLimit(seqs.slice(i, i + batchRecords), concurrency, (seq) =>
         withRetry(policy, `reading ${entryKey(seq)}`, where, () => store.read(entryKey(seq))),
       );
+    // The next chunk is read from the store while this one is published.
+    let next: Promise<Array<Uint8Array | null>> | null = seqs.length ? readChunk(0) : null;
+    for (let i = 0; i < seqs.length; i += batchRecords) {
+      const byteList = await (next as Promise<Array<Uint8Array | null>>);
+      next = i + batchRecords < seqs.length ? readChunk(i + batchRecords) : null;
+      // A read error of a chunk this run will not reach is not this run's failure.
+      next?.catch(() => undefined);
+      if (options.signal?.aborted) return;
+      const chunk = seqs.slice(i, i + batchRecords);
       const messages: StreamMessage[] = [];
       let problem: GateError | null = null;
       for (let j = 0; j < chunk.length; j++) {

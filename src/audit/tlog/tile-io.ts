@@ -73,9 +73,30 @@ async function createDerived(store: TlogStore, key: string, bytes: Buffer, polic
   };
 }
 
+/**
+ * Thrown when catching up would read more entries than allowed: the log was
+ * written (at least partly) before tiles existed and needs a backfill.
+ */
+export class NotTiled extends Error {
+  constructor(readonly size: number) {
+    super(`the log has no tiles below size ${size}: publish them once with \`model-gate audit tiles\``);
+    this.name = 'NotTiled';
+  }
+}
+
+interface Budget {
+  /** Entry reads left for catching up (Infinity: no limit). */
+  left: number;
+  size: number;
+}
+
 /** Leaf hashes of records [from, to), read from `entries/` (or taken from `known`). */
-async function leavesFromEntries(store: TlogStore, from: number, to: number, known: ReadonlyMap<number, Uint8Array>, policy: RetryPolicy): Promise<{ leaves: Hash[]; records: Uint8Array[] }> {
+async function leavesFromEntries(store: TlogStore, from: number, to: number, known: ReadonlyMap<number, Uint8Array>, policy: RetryPolicy, budget?: Budget): Promise<{ leaves: Hash[]; records: Uint8Array[] }> {
   const seqs = Array.from({ length: to - from }, (_, i) => from + i);
+  if (budget) {
+    budget.left -= seqs.filter((s) => !known.has(s)).length;
+    if (budget.left < 0) throw new NotTiled(budget.size);
+  }
   const records = await mapLimit(seqs, CONCURRENCY, async (seq) => {
     const k = known.get(seq);
     if (k) return k;
@@ -101,7 +122,7 @@ async function leavesFromEntries(store: TlogStore, from: number, to: number, kno
 async function ensureTile(
   store: TlogStore,
   coord: HashTile,
-  ctx: { known: ReadonlyMap<number, Uint8Array>; policy: RetryPolicy; result: PublishResult; cache: Map<string, Buffer> },
+  ctx: { known: ReadonlyMap<number, Uint8Array>; policy: RetryPolicy; result: PublishResult; cache: Map<string, Buffer>; budget?: Budget },
 ): Promise<Buffer> {
   const path = tilePath(coord);
   const cached = ctx.cache.get(path);
@@ -115,7 +136,7 @@ async function ensureTile(
   let data: Buffer;
   if (coord.level === 0) {
     const from = coord.n * TILE_WIDTH;
-    data = Buffer.concat((await leavesFromEntries(store, from, from + coord.width, ctx.known, ctx.policy)).leaves);
+    data = Buffer.concat((await leavesFromEntries(store, from, from + coord.width, ctx.known, ctx.policy, ctx.budget)).leaves);
   } else {
     const children: HashTile[] = Array.from({ length: coord.width }, (_, j) => ({ level: coord.level - 1, n: coord.n * TILE_WIDTH + j, width: TILE_WIDTH }));
     const parts: Buffer[] = [];
@@ -135,20 +156,24 @@ async function ensureTile(
  * old size (one read per level, normally one in all), rebuilding any that is
  * missing from the entries, then creates the new tiles and every bundle that
  * became full. A key holding other bytes is a conflict in the result; the
- * tiles that could be written still are.
+ * tiles that could be written still are. Catching up reads at most
+ * `maxCatchUp` entries (default: one tile's worth, what a writer that died
+ * before publishing leaves); a log without tiles further back throws
+ * {@link NotTiled} instead of reading the whole log inside an append.
  */
 export async function publishTiles(
   store: TlogStore,
   oldSize: number,
   records: readonly Uint8Array[],
   policy: RetryPolicy = DEFAULT_RETRY,
+  maxCatchUp = TILE_WIDTH,
 ): Promise<PublishResult> {
   const newSize = oldSize + records.length;
   const result: PublishResult = { size: newSize, created: 0, conflicts: [] };
   if (records.length === 0) return result;
   const known = new Map<number, Uint8Array>(records.map((r, i) => [oldSize + i, r]));
   const cache = new Map<string, Buffer>();
-  const ctx = { known, policy, result, cache };
+  const ctx = { known, policy, result, cache, budget: { left: maxCatchUp, size: oldSize } };
   for (const c of partialTilesAt(oldSize)) await ensureTile(store, c, ctx);
   const tiles: Tile[] = extendTiles(oldSize, records.map((r) => leafHash(r)), (c) => cache.get(tilePath(c)));
   for (const t of tiles) {

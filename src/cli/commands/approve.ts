@@ -55,7 +55,7 @@ export function register(program: Command, cli: CliRun): void {
     .option('--json', 'print {statement, signature, body, review_url} as JSON')
     .addHelpText(
       'after',
-      '\nThe token comes from GITHUB_TOKEN (or GH_TOKEN, or `gh auth token`); the API from GITHUB_API_URL (default https://api.github.com).',
+      '\nThe token comes from GITHUB_TOKEN (or GH_TOKEN, or `gh auth token`); the API from GITHUB_API_URL, else GHE_HOST\n(GitHub Enterprise Server, as the App takes it: GHE_PROTOCOL://GHE_HOST/api/v3), else https://api.github.com.',
     )
     .action(
       action(cli, async (opts: ApproveOptions) => {
@@ -64,7 +64,7 @@ export function register(program: Command, cli: CliRun): void {
         const { fetchRequester } = await import('../../app/github-rest.js');
         const { owner, repo } = parseRepo(opts.repo);
         const io = cli.io;
-        const gh = fetchRequester(io.env.GITHUB_API_URL || 'https://api.github.com', await githubToken(io));
+        const gh = fetchRequester(apiUrl(io.env), await githubToken(io));
         const req = { owner, repo, pull_number: opts.pr, role: opts.role };
         const prepared = await core.prepareApproval(gh, req);
         if (opts.statementOnly) {
@@ -85,4 +85,11 @@ export function register(program: Command, cli: CliRun): void {
         return 0;
       }),
     );
+}
+
+/** The REST API base: GITHUB_API_URL (set by Actions), else GHE_HOST as the App reads it, else github.com. */
+function apiUrl(env: Record<string, string | undefined>): string {
+  if (env.GITHUB_API_URL) return env.GITHUB_API_URL;
+  if (env.GHE_HOST) return `${env.GHE_PROTOCOL || 'https'}://${env.GHE_HOST}/api/v3`;
+  return 'https://api.github.com';
 }

@@ -25,11 +25,11 @@ export interface KafkaFlags {
 }
 
 /** Adds the connection flags (secrets never: they come from the environment). */
-export function addKafkaOptions(cmd: Command, required: boolean): Command {
+export function addKafkaOptions(cmd: Command, required: boolean, what = 'also check the copy in this Kafka cluster', defaultTimeout = 30): Command {
   const brokers = '--kafka <brokers>';
   const topic = '--topic <topic>';
   if (required) cmd.requiredOption(brokers, 'Kafka bootstrap brokers, host:port[,host:port...]').requiredOption(topic, 'the topic');
-  else cmd.option(brokers, 'also check the copy in this Kafka cluster (host:port[,...]), with --topic').option(topic, 'the topic of --kafka');
+  else cmd.option(brokers, `${what} (host:port[,...]), with --topic`).option(topic, 'the topic of --kafka');
   return cmd
     .option('--kafka-tls', 'connect with TLS (system CAs)')
     .option('--kafka-ca <file>', 'PEM CA certificate(s) for the brokers (implies TLS)')
@@ -39,7 +39,7 @@ export function addKafkaOptions(cmd: Command, required: boolean): Command {
       '--kafka-sasl <mechanism>',
       'plain, scram-sha-256, scram-sha-512 (user and password: $MODEL_GATE_KAFKA_USERNAME, $MODEL_GATE_KAFKA_PASSWORD) or aws-msk-iam (AWS credentials, $AWS_REGION)',
     )
-    .option('--kafka-timeout <seconds>', 'give up (exit 3) when Kafka does not answer for this long', integerOption('--kafka-timeout'), 30);
+    .option('--kafka-timeout <seconds>', 'give up (exit 3) when Kafka does not answer for this long', integerOption('--kafka-timeout'), defaultTimeout);
 }
 
 async function readPem(io: CliIo, file: string, flag: string): Promise<string> {
@@ -51,6 +51,31 @@ async function readPem(io: CliIo, file: string, flag: string): Promise<string> {
   }
 }
 
+function connectionOptions(flags: KafkaFlags): import('../../audit/stream/kafka-connection.js').KafkaConnectionOptions {
+  return {
+    brokers: flags.kafka ?? '',
+    tls: flags.kafkaTls,
+    caFile: flags.kafkaCa,
+    certFile: flags.kafkaCert,
+    keyFile: flags.kafkaKey,
+    sasl: flags.kafkaSasl,
+  };
+}
+
+/**
+ * The streamer `audit append --kafka` hands to the append: the connection is
+ * resolved first, so a bad flag or a missing secret stops the command (exit
+ * 2) before anything is appended; Kafka itself is asked only after.
+ */
+export async function streamerFromFlags(io: CliIo, flags: KafkaFlags): Promise<import('../../audit/stream/after-append.js').AppendStreamer> {
+  if (!flags.kafka || !flags.topic) {
+    throw new GateError('E_USAGE', '--kafka and --topic go together', { hint: 'pass both: --kafka host:port --topic audit.events' });
+  }
+  const { resolveKafkaConnection, appendStreamer } = await import('../../audit/stream/index.js');
+  const conn = await resolveKafkaConnection(connectionOptions(flags), io.env, (file, flag) => readPem(io, file, flag));
+  return appendStreamer(conn, flags.topic, { timeoutMs: Math.max(1, flags.kafkaTimeout ?? 10) * 1000 });
+}
+
 /** Opens the topic the flags name (the Kafka client is imported here, not at startup). */
 export async function openTopicFromFlags(io: CliIo, flags: KafkaFlags): Promise<import('../../audit/stream/kafka-topic.js').KafkaTopic> {
   if (!flags.kafka || !flags.topic) {
@@ -58,14 +83,7 @@ export async function openTopicFromFlags(io: CliIo, flags: KafkaFlags): Promise<
   }
   const { openKafkaTopic } = await import('../../audit/stream/index.js');
   return openKafkaTopic(
-    {
-      brokers: flags.kafka,
-      tls: flags.kafkaTls,
-      caFile: flags.kafkaCa,
-      certFile: flags.kafkaCert,
-      keyFile: flags.kafkaKey,
-      sasl: flags.kafkaSasl,
-    },
+    connectionOptions(flags),
     flags.topic,
     io.env,
     (file, flag) => readPem(io, file, flag),

@@ -16,6 +16,7 @@ import {
   loadSigningKey,
   loadVerifyKey,
   openStore,
+  parseDetailsJson,
   parseRecord,
   recordDigest,
   seqOfEntryKey,
@@ -32,13 +33,26 @@ import { isDigest } from '../../core/digest.js';
 import { printJson, type CliIo } from '../io.js';
 import { action, collect, integerOption, nonEmptyOption, type CliRun } from '../program.js';
 import { registerAuditInit } from './audit-init.js';
-import { addKafkaOptions, crossCheckKafka, registerAuditStream, type KafkaFlags } from './audit-stream.js';
+import { addKafkaOptions, crossCheckKafka, registerAuditStream, streamerFromFlags, type KafkaFlags } from './audit-stream.js';
 
 
 async function readInputFile(io: CliIo, file: string, flag: string): Promise<string> {
   const path = resolve(io.cwd, file);
   try {
     return await fsp.readFile(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new GateError(code === 'ENOENT' ? 'E_NOT_FOUND' : 'E_UNREADABLE', `cannot read ${flag} file: ${(e as Error).message}`, {
+      where: file,
+      cause: e,
+    });
+  }
+}
+
+async function readInputBytes(io: CliIo, file: string, flag: string): Promise<Buffer> {
+  const path = resolve(io.cwd, file);
+  try {
+    return await fsp.readFile(path);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw new GateError(code === 'ENOENT' ? 'E_NOT_FOUND' : 'E_UNREADABLE', `cannot read ${flag} file: ${(e as Error).message}`, {
@@ -59,22 +73,9 @@ async function openStores(io: CliIo, urls: string[] | undefined): Promise<AuditS
 
 async function parseDetails(io: CliIo, value: string | undefined): Promise<unknown> {
   if (value === undefined) return {};
-  const fromFile = value.startsWith('@');
-  const text = fromFile ? await readInputFile(io, value.slice(1), '--details') : value;
-  const where = fromFile ? value.slice(1) : '--details';
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (e) {
-    throw new GateError('E_JSON', `details are not valid JSON: ${(e as Error).message}`, {
-      where,
-      hint: 'pass a JSON object, e.g. --details \'{"pull_request": 12}\', or @FILE',
-    });
-  }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw new GateError('E_INPUT', 'details must be a JSON object', { where });
-  }
-  return parsed;
+  if (!value.startsWith('@')) return parseDetailsJson(value, '--details');
+  const file = value.slice(1);
+  return parseDetailsJson(await readInputBytes(io, file, '--details'), file);
 }
 
 /** "records 3..7", "record 3". */
@@ -167,10 +168,11 @@ export function register(program: Command, run: CliRun): void {
   const storeOption = (): Option =>
     new Option('--store <url>', 'audit store: file://DIR, a directory, or s3://BUCKET/PREFIX (repeat for redundant stores)').argParser(collect);
 
-  audit
+  const append = audit
     .command('append')
     .description('append one record to the log (to every --store)')
-    .addOption(storeOption())
+    .addOption(storeOption());
+  addKafkaOptions(append, false, 'then publish the log to this Kafka cluster; a Kafka failure is reported, never fails the append', 10)
     .requiredOption('--event-type <type>', 'what happened, e.g. model.release.approved', nonEmptyOption('--event-type', 'MODEL_RELEASE'))
     .requiredOption('--actor <id>', 'who did it (login, service account)', nonEmptyOption('--actor', '"$(git config user.email)"'))
     .requiredOption('--action <text>', 'what was done, in words', nonEmptyOption('--action', '"release models/policy.pt"'))
@@ -182,14 +184,15 @@ export function register(program: Command, run: CliRun): void {
     .option('--checkpoint-key <file>', 'private JWK: sign a checkpoint right after the append, so the log stays anchored')
     .option('--json', 'print {"seq", "digest"} (and "checkpoints" with --checkpoint-key) as JSON')
     .action(
-      action(run, async (opts: {
+      action(run, async (opts: KafkaFlags & {
         store?: string[]; eventType: string; actor: string; action: string; component: string;
         details?: string; subject?: string[]; tag?: string[]; log?: string; checkpointKey?: string; json?: boolean;
       }) => {
         const details = await parseDetails(run.io, opts.details);
         const signingKey = opts.checkpointKey ? await signingKeyFrom(run.io, opts.checkpointKey, '--checkpoint-key') : undefined;
+        const streamTo = opts.kafka || opts.topic ? await streamerFromFlags(run.io, opts) : undefined;
         const stores = await openStores(run.io, opts.store);
-        const { records: [r], checkpoints: signed } = await appendAndCheckpoint(stores, [{
+        const { records: [r], checkpoints: signed, stream } = await appendAndCheckpoint(stores, [{
           log: opts.log,
           event_type: opts.eventType,
           component: opts.component,
@@ -198,12 +201,29 @@ export function register(program: Command, run: CliRun): void {
           subject: opts.subject ?? [],
           details,
           compliance_tags: opts.tag ?? [],
-        }], { signingKey });
+        }], { signingKey, streamTo });
         const checkpoints = signed.map((c) => ({ store: c.store, key: c.key, size: c.size, head: c.head, created: c.created }));
-        if (opts.json) printJson(run.io, signingKey ? { seq: r.seq, digest: r.digest, checkpoints } : { seq: r.seq, digest: r.digest });
-        else {
+        if (opts.json) {
+          printJson(run.io, {
+            seq: r.seq, digest: r.digest,
+            ...(signingKey ? { checkpoints } : {}),
+            ...(stream ? { stream } : {}),
+          });
+        } else {
           run.io.stdout(`appended record ${r.seq} ${r.digest}\n`);
           for (const c of checkpoints) run.io.stdout(`signed ${c.key} (size ${c.size}, head ${c.head}) in ${c.store}\n`);
+          if (stream?.ok) run.io.stdout(`published the log to ${stream.topic} up to record ${stream.last}\n`);
+        }
+        if (stream && !stream.ok) {
+          run.io.stderr(`warning: record ${r.seq} is appended, but it is not yet in ${stream.topic}: ${stream.error}\n  hint: the next append or \`model-gate audit stream\` publishes it\n`);
+        }
+        // The record is stored: a caller that sees a failure must not append it again, so say which it is.
+        try {
+          await run.io.flush?.();
+        } catch (e) {
+          throw new GateError('E_SERVICE', `record ${r.seq} (${r.digest}) was appended to the log, but its output could not be written: ${(e as Error).message}`, {
+            hint: 'do not append it again: it is in the log (see `model-gate audit show`)',
+          });
         }
         return ExitCode.ok;
       }),
@@ -311,7 +331,15 @@ export function register(program: Command, run: CliRun): void {
           .filter((s): s is number => s !== null && s >= (opts.from ?? 0) && s <= (opts.to ?? Number.MAX_SAFE_INTEGER));
         const rows = [];
         for (const seq of seqs) {
-          const bytes = await store.read(entryKey(seq));
+          let bytes: Uint8Array | null;
+          try {
+            bytes = await store.read(entryKey(seq));
+          } catch (e) {
+            // Something that is not a record file sits at the key: show it, as verify reports it.
+            if (!(e instanceof GateError && e.code === 'E_CHAIN_BROKEN')) throw e;
+            rows.push({ seq, digest: null, record: null, error: e.message });
+            continue;
+          }
           if (!bytes) continue;
           const parsed = parseRecord(bytes);
           rows.push({

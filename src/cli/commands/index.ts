@@ -27,6 +27,8 @@ export const COMMAND_FILES: readonly { names: readonly string[]; load: () => Pro
   { names: ['simulate', 'approval', 'policy'], load: () => import('./approval.js') },
   { names: ['approve'], load: () => import('./approve.js') },
   { names: ['report'], load: () => import('./report.js') },
+  // The transparency-log commands: `audit prove|check-proof|tiles|vkey` join `audit` (registered after it); `witness` is its own.
+  { names: ['audit', 'witness'], load: () => import('./audit-tlog.js') },
 ];
 
 /**

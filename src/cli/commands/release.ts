@@ -5,11 +5,9 @@
  * same MODEL_RELEASE record the Action writes (src/audit/release-record.ts)
  * and optionally signs a checkpoint. Only translation lives here.
  */
-import { readFile } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { ExitCode, GateError } from '../../core/errors.js';
-import { sha256 } from '../../core/digest.js';
 import { printJson } from '../io.js';
 import { action, collect, nonEmptyOption, type CliRun } from '../program.js';
 
@@ -51,11 +49,12 @@ async function release(run: CliRun, flags: ReleaseFlags): Promise<number> {
   if (!actor) {
     throw new GateError('E_USAGE', 'who releases is not known', { hint: 'pass --actor, e.g. --actor "$(git config user.email)" (in GitHub Actions it defaults to $GITHUB_ACTOR)' });
   }
-  const [{ verifyLineage }, { readMetadataFile }, audit] = await Promise.all([
-    import('../../lineage/verify.js'),
-    import('../../lineage/metadata-io.js'),
-    import('../../audit/index.js'),
-  ]);
+  // Loaded on use, like every command's heavy modules (commands/index.ts).
+  const { readFile } = await import('node:fs/promises');
+  const { sha256 } = await import('../../core/digest.js');
+  const { verifyLineage } = await import('../../lineage/verify.js');
+  const { readMetadataFile } = await import('../../lineage/metadata-io.js');
+  const audit = await import('../../audit/index.js');
 
   // Everything that can be wrong with the input is checked before any store is touched.
   const metadata = await readMetadataFile(flags.metadata, io.cwd);
@@ -103,6 +102,7 @@ async function release(run: CliRun, flags: ReleaseFlags): Promise<number> {
 }
 
 async function readKey(cwd: string, file: string): Promise<string> {
+  const { readFile } = await import('node:fs/promises');
   try {
     return await readFile(resolve(cwd, file), 'utf8');
   } catch (e) {

@@ -12,10 +12,12 @@ const NUMBER_RE = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
  * rows (within the first MiB) is a decimal number, otherwise "string".
  */
 export class CsvScanner implements ContentScanner {
-  private readonly counter = new RecordCounter(true);
+  private readonly counter: RecordCounter;
   private readonly prefix = new PrefixKeeper(SAMPLE_BYTES);
 
-  constructor(private readonly delimiter: string = ',') {}
+  constructor(private readonly delimiter: string = ',') {
+    this.counter = new RecordCounter(true, delimiter.charCodeAt(0));
+  }
 
   push(chunk: Uint8Array): void {
     this.counter.push(chunk);
@@ -26,9 +28,9 @@ export class CsvScanner implements ContentScanner {
     const records = this.counter.total();
     const rows = Math.max(records - 1, 0);
     const { text, truncated } = this.prefix.text();
-    const parsed = parseCsv(text, this.delimiter, SAMPLE_ROWS + 2);
-    // The last record of a cut prefix may itself be cut: leave it out.
-    if (truncated && parsed.length > 1) parsed.pop();
+    const { records: parsed, lastComplete } = parseCsvRecords(text, this.delimiter, SAMPLE_ROWS + 2);
+    // The last record of a cut prefix may itself be cut (even the header): leave it out.
+    if (truncated && !lastComplete) parsed.pop();
     const header = parsed[0];
     if (!header) return { rows };
     return { rows, columns: inferCsvColumns(header, parsed.slice(1, SAMPLE_ROWS + 1)) };
@@ -54,15 +56,32 @@ export function inferCsvColumns(header: string[], rows: string[][]): ColumnInfo[
 }
 
 /**
- * Parses up to `maxRecords` RFC 4180 records of `text` (quoted fields may hold
- * delimiters, `""` and newlines; `\r\n` and `\n` both end records). Empty
- * lines are skipped, as the row count skips them.
+ * Parses up to `maxRecords` records of `text` as CSV readers do (Python's
+ * `csv`, RFC 4180): a quote opens a quoted field only at the field's start
+ * (quoted fields may hold delimiters, `""` and newlines; after the closing
+ * quote, characters up to the delimiter are kept as they are); a quote
+ * elsewhere is a character; `\r\n` and `\n` both end records. Empty lines
+ * are skipped, as the row count skips them.
  */
 export function parseCsv(text: string, delimiter: string, maxRecords: number): string[][] {
+  return parseCsvRecords(text, delimiter, maxRecords).records;
+}
+
+/**
+ * {@link parseCsv}, also saying whether the last record was complete (ended by
+ * a newline, by the end of the text outside quotes, or by reaching
+ * `maxRecords`) and whether the text ends inside a quoted field.
+ */
+export function parseCsvRecords(
+  text: string,
+  delimiter: string,
+  maxRecords: number,
+): { records: string[][]; lastComplete: boolean; endsInQuotes: boolean } {
   const records: string[][] = [];
   let field = '';
   let record: string[] = [];
   let inQuotes = false;
+  let begun = false; // the current field has started (a quote now is a character)
   let touched = false; // the current record has any content
   const endRecord = (): void => {
     if (touched) {
@@ -72,6 +91,7 @@ export function parseCsv(text: string, delimiter: string, maxRecords: number): s
     field = '';
     record = [];
     touched = false;
+    begun = false;
   };
   for (let i = 0; i < text.length && records.length < maxRecords; i++) {
     const c = text[i]!;
@@ -82,12 +102,14 @@ export function parseCsv(text: string, delimiter: string, maxRecords: number): s
           i++;
         } else inQuotes = false;
       } else field += c;
-    } else if (c === '"') {
+    } else if (c === '"' && !begun) {
       inQuotes = true;
+      begun = true;
       touched = true;
     } else if (c === delimiter) {
       record.push(field);
       field = '';
+      begun = false;
       touched = true;
     } else if (c === '\n') {
       endRecord();
@@ -95,9 +117,14 @@ export function parseCsv(text: string, delimiter: string, maxRecords: number): s
       // part of \r\n
     } else {
       field += c;
+      begun = true;
       touched = true;
     }
   }
-  if (records.length < maxRecords) endRecord();
-  return records;
+  if (records.length >= maxRecords) return { records, lastComplete: true, endsInQuotes: false };
+  // A record still open here was not ended by a newline: cut, if the text was.
+  const lastComplete = !touched;
+  const endsInQuotes = inQuotes;
+  endRecord();
+  return { records, lastComplete, endsInQuotes };
 }

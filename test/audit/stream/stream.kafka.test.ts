@@ -2,9 +2,8 @@
 // mock cluster over TCP, scripts/kafka-server.sh), checked with an independent
 // client (kcat). The stream runs as its own process, as an operator runs it.
 import { spawn } from 'node:child_process';
-import { transactionalIdFor } from '../../../src/audit/stream/kafka-topic.js';
 import { tempDirs } from '../temp-dir.js';
-import { CLI, control, describeKafka, kcatRead, leaderOf, sameStream, uniqueTopic, writeFileLog, type KafkaEnv } from '../../helpers/kafka.js';
+import { CLI, describeKafka, kcatRead, sameStream, uniqueTopic, writeFileLog, type KafkaEnv } from '../../helpers/kafka.js';
 
 interface Run {
   code: number | null;
@@ -79,107 +78,61 @@ describeKafka('audit stream to Kafka (mock cluster over TCP, kcat as the indepen
     expect(sameStream(messages, records, LOG)).toBeNull();
   }, 180_000);
 
-  it('Produce answered NOT_LEADER_FOR_PARTITION and REQUEST_TIMED_OUT, then the leader down and back: nothing lost, nothing duplicated', async () => {
-    const topic = uniqueTopic('faults');
-    // A first run with record 0 only creates the topic and tells the partition.
-    const seed = await gate([...stream(tmp(), topic), '--json']);
-    expect(seed.code).toBe(0);
-    expect(JSON.parse(seed.stdout).log).toBeNull(); // an empty store publishes nothing
-    const one = tmp();
-    writeFileLog(one, 1, LOG);
-    const first = await gate([...stream(one, topic), '--json']);
-    expect(first.code).toBe(0);
-    const partition = JSON.parse(first.stdout).partition as number;
-    const leader = await leaderOf(k, topic, partition);
-
+  it('--follow publishes records appended while it runs, each once, and ends cleanly (exit 0) on SIGTERM', async () => {
     const dir = tmp();
-    const records = writeFileLog(dir, 900, LOG);
-    await control(k, `broker-errors ${leader} Produce NOT_LEADER_FOR_PARTITION:0 REQUEST_TIMED_OUT:0`);
-    const running = gate([...stream(dir, topic), '--batch', '50', '--kafka-timeout', '40', '--json']);
-    await new Promise((r) => setTimeout(r, 400));
-    await control(k, `down ${leader}`);
-    await new Promise((r) => setTimeout(r, 2500));
-    await control(k, `up ${leader}`);
-    const res = await running;
-    expect(await control(k, `pending ${leader} Produce`)).toBe('0'); // both faults were met
-    expect(res.stderr).toBe('');
-    expect(res.code).toBe(0);
-    expect(JSON.parse(res.stdout)).toMatchObject({ resumed_after: 0, last: 899 });
-    expect(sameStream(await kcatRead(k, topic, partition), records, LOG)).toBeNull();
-  }, 120_000);
-
-  it.each([
-    ['Produce', 'INVALID_PRODUCER_EPOCH'],
-    ['AddPartitionsToTxn', 'PRODUCER_FENCED'],
-    ['EndTxn', 'PRODUCER_FENCED'],
-  ])('two stream processes: the one Kafka fences (%s answered %s) stands down at once; the other publishes every record exactly once', async (api, error) => {
-    // A real broker fences the older producer of a transactional id when a
-    // newer one initialises (KIP-98); the mock cluster does not track epochs,
-    // so the test injects the answer a fenced producer gets from a broker.
-    const dir = tmp();
-    const records = writeFileLog(dir, 2000, LOG);
-    const topic = uniqueTopic('fenced');
-    // Create the topic and learn where the log's partition and transactions live.
-    const seed = tmp();
-    writeFileLog(seed, 1, LOG);
-    const first = await gate([...stream(seed, topic), '--json']);
-    const partition = JSON.parse(first.stdout).partition as number;
-    const broker = api === 'Produce' ? await leaderOf(k, topic, partition) : 1;
-    if (api !== 'Produce') await control(k, `coordinator transaction ${transactionalIdFor(topic, LOG)} 1`);
-    const a = gate([...stream(dir, topic), '--batch', '5', '--json']);
-    await new Promise((r) => setTimeout(r, 1200));
-    await control(k, `broker-errors ${broker} ${api} ${error}:0`);
-    const ra = await a;
-    expect(await control(k, `pending ${broker} ${api}`)).toBe('0');
-    expect(ra.code).toBe(0);
-    const outA = JSON.parse(ra.stdout);
-    expect(outA.stood_down).toMatch(/another stream process took over this log .* \(Kafka fenced this producer\)/);
-    expect(outA.last).toBeLessThan(1999);
-    expect(ra.stderr).toMatch(/^note: another stream process took over/);
-    expect((await kcatRead(k, topic)).length).toBeLessThan(2000);
-
-    const rb = await gate([...stream(dir, topic), '--json']);
-    expect(rb.code).toBe(0);
-    expect(JSON.parse(rb.stdout)).toMatchObject({ stood_down: null, last: 1999 });
-    expect(sameStream(await kcatRead(k, topic), records, LOG)).toBeNull();
-  }, 60_000);
-
-  it('a response lost after the broker appended (delayed past the request timeout): the idempotent retry is not written twice', async () => {
-    const dir = tmp();
-    const records = writeFileLog(dir, 200, LOG);
-    const topic = uniqueTopic('lost-response');
-    const first = await gate([...stream(dir, topic), '--json']);
-    const p = JSON.parse(first.stdout).partition as number;
-    const more = tmp();
-    const all = writeFileLog(more, 260, LOG);
-    expect(all.slice(0, 200)).toEqual(records);
-    const leader = await leaderOf(k, topic, p);
-    // --kafka-timeout 20 gives a 5 s request timeout: the answer to the next
-    // Produce comes after 6 s, the client retries the same batch (same
-    // producer id and sequence) and the broker acknowledges it as a duplicate.
-    await control(k, `broker-errors ${leader} Produce NO_ERROR:6000`);
-    const res = await gate([...stream(more, topic), '--kafka-timeout', '20', '--json']);
-    expect(await control(k, `pending ${leader} Produce`)).toBe('0');
-    expect(res.code).toBe(0);
-    expect(JSON.parse(res.stdout)).toMatchObject({ resumed_after: 199, published: 60, last: 259 });
-    expect(sameStream(await kcatRead(k, topic, p), all, LOG)).toBeNull();
-  }, 60_000);
-
-  it('the cluster unreachable past --kafka-timeout: exit 3 with a message that says what and what to do, in bounded time', async () => {
-    const dir = tmp();
-    writeFileLog(dir, 5, LOG);
-    const topic = uniqueTopic('down');
-    for (const b of [1, 2, 3]) await control(k, `down ${b}`);
-    try {
-      const res = await gate([...stream(dir, topic), '--kafka-timeout', '3']);
-      expect(res.code).toBe(3);
-      expect(res.stdout).toBe('');
-      expect(res.stderr).toMatch(/kafka:\/\/127\.0\.0\.1:\d+.*\/mrg-down-/);
-      expect(res.stderr).toMatch(/Kafka did not complete .* within 3 s/);
-      expect(res.stderr).toMatch(/hint: .*Run `model-gate audit stream` again later/);
-      expect(res.ms).toBeLessThan(3000 + 8000);
-    } finally {
-      for (const b of [1, 2, 3]) await control(k, `up ${b}`);
+    writeFileLog(dir, 3, LOG);
+    const topic = uniqueTopic('follow');
+    const child = spawn(process.execPath, [CLI, ...stream(dir, topic, ['--follow', '--interval', '100'])], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
+    const until = async (n: number): Promise<void> => {
+      for (let i = 0; i < 200; i++) {
+        if ((await kcatRead(k, topic).catch(() => [])).length >= n) return;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error(`the topic did not reach ${n} messages; stderr: ${stderr}`);
+    };
+    await until(3);
+    // Appended through the CLI while the stream follows.
+    for (let i = 0; i < 4; i++) {
+      const r = await gate(['audit', 'append', '--store', dir, '--event-type', 'MODEL_RELEASE', '--actor', 'alice', '--action', `later ${i}`]);
+      expect(r.code).toBe(0);
     }
-  }, 30_000);
+    await until(7);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    const { readdirSync, readFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const records = readdirSync(join(dir, 'entries')).sort().map((f) => readFileSync(join(dir, 'entries', f)));
+    expect(records.length).toBe(7);
+    expect(sameStream(await kcatRead(k, topic), records, LOG)).toBeNull();
+    expect(stderr).toMatch(/published records 0\.\.2/);
+  }, 60_000);
+
+  it('a topic holding another chain of the log is refused (exit 1, E_STREAM_MISMATCH) and nothing is published after it', async () => {
+    const topic = uniqueTopic('other-chain');
+    const a = tmp();
+    writeFileLog(a, 5, LOG);
+    expect((await gate(stream(a, topic))).code).toBe(0);
+    const b = tmp();
+    writeFileLog(b, 8, LOG, 0, `sha256:${'1'.repeat(64)}`); // same log name, other records
+    const r = await gate(stream(b, topic));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/the topic's record 4 of log acme\/fraud-model differs from the store's/);
+    expect((await kcatRead(k, topic)).length).toBe(5);
+  });
+
+  it('a record missing from the store stops the stream before it (exit 1, naming the record); the records before it are published', async () => {
+    const { rmSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const dir = tmp();
+    const records = writeFileLog(dir, 10, LOG);
+    rmSync(join(dir, 'entries', '00000000000000000006.json'), { force: true });
+    const topic = uniqueTopic('gap');
+    const r = await gate(stream(dir, topic));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/record 6 of log acme\/fraud-model is missing from the store; streamed up to 5/);
+    expect(sameStream(await kcatRead(k, topic), records.slice(0, 6), LOG)).toBeNull();
+  });
 });

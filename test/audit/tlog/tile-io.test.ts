@@ -132,3 +132,19 @@ describe('tiles in a store: publish per append, sign, prove, check offline', () 
     expect(checkProof(p.proof, p.record, { logKeys: [vkey], witnesses: [wv], quorum: 1 })).toMatchObject({ ok: false, reason: expect.stringMatching(/quorum is 1/) });
   });
 });
+
+describe('checkRecordInclusion (for the deployment rule)', () => {
+  it('says yes for a logged record under the newest note, and no, with the reason, for an edited entry or a record past it', async () => {
+    const { checkRecordInclusion } = await import('../../../src/audit/tlog/inclusion-check.js');
+    const store = new MemoryStore();
+    for (let i = 0; i < 40; i++) await append(store, `r ${i}`);
+    await signTreeCheckpoint(store, key, 40);
+    await append(store, 'r 40');
+    expect(await checkRecordInclusion(store, 17, { logKeys: [vkey], origin: LOG })).toMatchObject({ ok: true, size: 40 });
+    expect(await checkRecordInclusion(store, 40, { logKeys: [vkey], origin: LOG })).toMatchObject({ ok: false, reason: expect.stringMatching(/not covered/) });
+    const e = Buffer.from(store.objects.get(entryKey(17))!);
+    e[e.length - 5] ^= 1;
+    store.objects.set(entryKey(17), e);
+    expect(await checkRecordInclusion(store, 17, { logKeys: [vkey], origin: LOG })).toMatchObject({ ok: false, reason: expect.stringMatching(/altered after it was logged/) });
+  });
+});

@@ -1,0 +1,172 @@
+/**
+ * Lost events, found again without any state of the App's own. GitHub
+ * records a delivery that was not answered within its deadline (10 s; 30 s
+ * on GitHub Enterprise Server), or that hit a crashed server, as failed and
+ * never redelivers it by itself; an evaluation cut short by a crash leaves
+ * its `in_progress` check run behind. At startup and then every
+ * `MODEL_GATE_RECOVER_SECONDS`, each replica:
+ *
+ * 1. lists the App's deliveries (`GET /app/hook/deliveries`, app JWT) back to
+ *    the look-back window and asks GitHub to redeliver each event (by GUID)
+ *    none of whose attempts succeeded (`POST .../deliveries/{id}/attempts`),
+ *    as GitHub's "redelivering failed deliveries" guide does ("status" not
+ *    `OK`); a GUID redelivered within the last period is left to that attempt;
+ * 2. walks every open pull request of every installation and re-evaluates
+ *    those whose head has no gate check run at all (a lost `opened` or
+ *    `synchronize`), or whose latest one is still `in_progress` after
+ *    `MODEL_GATE_STALE_SECONDS` (an evaluation a crash cut short).
+ *
+ * Two replicas doing the same pass at once only duplicate work: each writes a
+ * complete check run, and GitHub shows the latest.
+ */
+import type { Probot } from 'probot';
+import { messageOf } from '../core/errors.js';
+import { CHECK_NAME } from './check-run.js';
+import { nextLink, type GitHubRequester } from './github-facts.js';
+import type { GateRequest } from './gate.js';
+
+export interface RecoveryDeps {
+  /** Period of the recovery pass in ms (also run at startup); off when absent or 0. */
+  recoverEveryMs?: number;
+  /** An `in_progress` run older than this is an abandoned evaluation (default 120 s). */
+  staleAfterMs?: number;
+  /** How far back failed deliveries are looked for (default 24 h; GitHub keeps them 3 days). */
+  deliveriesLookbackMs?: number;
+  clock(): Date;
+}
+
+/** The events the App acts on: only their failed deliveries are worth redelivering. */
+export const HANDLED_EVENTS = new Set(['pull_request', 'pull_request_review', 'check_run', 'merge_group', 'deployment_protection_rule', 'push', 'membership', 'team']);
+
+/** At most this many redeliveries per pass (GitHub rate-limits the app's JWT requests too). */
+const MAX_REDELIVERIES = 100;
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+export interface Delivery {
+  id: number;
+  guid: string;
+  delivered_at: string;
+  redelivery: boolean;
+  status: string;
+  event: string;
+}
+
+/**
+ * Which deliveries to ask GitHub to redeliver (pure): for each event (GUID)
+ * none of whose attempts has status `OK`, its latest attempt, unless that
+ * attempt is a redelivery younger than `quietMs` (already being retried).
+ */
+export function deliveriesToRedeliver(deliveries: Delivery[], now: number, quietMs: number): Delivery[] {
+  const byGuid = new Map<string, Delivery[]>();
+  for (const d of deliveries) byGuid.set(d.guid, [...(byGuid.get(d.guid) ?? []), d]);
+  const out: Delivery[] = [];
+  for (const attempts of byGuid.values()) {
+    if (attempts.some((a) => a.status === 'OK')) continue;
+    const latest = attempts.reduce((a, b) => (Date.parse(b.delivered_at) > Date.parse(a.delivered_at) || (b.delivered_at === a.delivered_at && b.id > a.id) ? b : a));
+    if (!HANDLED_EVENTS.has(latest.event)) continue;
+    if (latest.redelivery && now - Date.parse(latest.delivered_at) < quietMs) continue;
+    out.push(latest);
+  }
+  return out.sort((a, b) => a.id - b.id).slice(0, MAX_REDELIVERIES);
+}
+
+/** One pass: redeliver failed deliveries, re-evaluate abandoned or missing check runs. */
+export async function recoverOnce(
+  app: Probot,
+  deps: RecoveryDeps,
+  evaluate: (octokit: GitHubRequester, req: GateRequest) => Promise<void>,
+): Promise<{ redelivered: number; reevaluated: number }> {
+  const now = deps.clock().getTime();
+  const appOctokit = (await app.auth()) as unknown as GitHubRequester;
+  const redelivered = await redeliverFailed(appOctokit, now, deps);
+  let reevaluated = 0;
+  for (const inst of await pages(appOctokit, 'GET /app/installations', {}, (d) => d as Json[])) {
+    const octokit = (await app.auth(Number(inst.id))) as unknown as GitHubRequester;
+    const repos = await pages(octokit, 'GET /installation/repositories', {}, (d) => (d as Json).repositories as Json[]);
+    for (const r of repos) {
+      const owner = String(r.owner.login);
+      const repo = String(r.name);
+      try {
+        const pulls = await pages(octokit, 'GET /repos/{owner}/{repo}/pulls', { owner, repo, state: 'open' }, (d) => d as Json[]);
+        for (const p of pulls) {
+          const head = String(p.head.sha);
+          const res = await octokit.request('GET /repos/{owner}/{repo}/commits/{ref}/check-runs', {
+            owner,
+            repo,
+            ref: head,
+            check_name: CHECK_NAME,
+            filter: 'latest',
+            per_page: 1,
+          });
+          const latest = (res.data as { check_runs: Json[] }).check_runs[0];
+          const abandoned = latest && latest.status !== 'completed' && now - Date.parse(String(latest.started_at)) >= (deps.staleAfterMs ?? 120_000);
+          if (latest && !abandoned) continue;
+          app.log.info({ repository: `${owner}/${repo}`, pull_request: p.number, head, why: latest ? 'in_progress run abandoned' : 'no check run' }, 'recovering an evaluation');
+          await evaluate(octokit, { owner, repo, pull_number: Number(p.number), trigger: 'recovery', delivery_id: `recovery-${now}` });
+          reevaluated++;
+        }
+      } catch (e) {
+        app.log.warn({ repository: `${owner}/${repo}`, err: messageOf(e) }, 'recovery could not check this repository');
+      }
+    }
+  }
+  return { redelivered, reevaluated };
+}
+
+async function redeliverFailed(appOctokit: GitHubRequester, now: number, deps: RecoveryDeps): Promise<number> {
+  const since = now - (deps.deliveriesLookbackMs ?? 24 * 3600_000);
+  const seen: Delivery[] = [];
+  let res = await appOctokit.request('GET /app/hook/deliveries', { per_page: 100 });
+  for (;;) {
+    const page = res.data as Json[];
+    seen.push(...page.map((d) => ({ id: Number(d.id), guid: String(d.guid), delivered_at: String(d.delivered_at), redelivery: Boolean(d.redelivery), status: String(d.status), event: String(d.event) })));
+    // Newest first: stop once past the look-back window.
+    const oldest = page[page.length - 1];
+    const next = nextLink(res.headers.link);
+    if (!next || !oldest || Date.parse(String(oldest.delivered_at)) < since) break;
+    res = await appOctokit.request(`GET ${next}`);
+  }
+  const todo = deliveriesToRedeliver(seen.filter((d) => Date.parse(d.delivered_at) >= since), now, deps.recoverEveryMs ?? 300_000);
+  let n = 0;
+  for (const d of todo) {
+    try {
+      await appOctokit.request('POST /app/hook/deliveries/{delivery_id}/attempts', { delivery_id: d.id });
+      n++;
+    } catch {
+      // One refused redelivery (e.g. too old) must not stop the others; the next pass tries again.
+    }
+  }
+  return n;
+}
+
+/** Runs a pass at startup and then every `recoverEveryMs` (one at a time). */
+export function registerRecovery(app: Probot, deps: RecoveryDeps, evaluate: (octokit: GitHubRequester, req: GateRequest) => Promise<void>): void {
+  if (!deps.recoverEveryMs || deps.recoverEveryMs <= 0) return;
+  let running = false;
+  const pass = async () => {
+    if (running) return;
+    running = true;
+    try {
+      const r = await recoverOnce(app, deps, evaluate);
+      app.log.info(r, 'recovery pass done');
+    } catch (e) {
+      app.log.warn({ err: messageOf(e) }, 'recovery pass failed');
+    } finally {
+      running = false;
+    }
+  };
+  setTimeout(() => void pass(), 0).unref();
+  setInterval(() => void pass(), deps.recoverEveryMs).unref();
+}
+
+async function pages(octokit: GitHubRequester, route: string, params: Record<string, unknown>, items: (data: unknown) => Json[]): Promise<Json[]> {
+  const out: Json[] = [];
+  let res = await octokit.request(route, { ...params, per_page: 100 });
+  for (;;) {
+    out.push(...(items(res.data) ?? []));
+    const next = nextLink(res.headers.link);
+    if (!next) return out;
+    res = await octokit.request(`GET ${next}`);
+  }
+}

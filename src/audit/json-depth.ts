@@ -1,0 +1,52 @@
+/**
+ * How deep JSON nests, counted on the text without parsing. Every JSON
+ * serialiser (JSON.stringify, the RFC 8785 canonicaliser) and every walk of a
+ * parsed value recurses, so a value nested a few thousand levels deep crashes
+ * them with a stack overflow; this count is a loop, and runs first.
+ */
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const OPEN_ARRAY = 0x5b;
+const OPEN_OBJECT = 0x7b;
+const CLOSE_ARRAY = 0x5d;
+const CLOSE_OBJECT = 0x7d;
+
+/**
+ * Whether JSON text (UTF-8 bytes or a string) nests arrays and objects more
+ * than `limit` levels deep (`[]` is one level). Brackets inside strings do
+ * not count. Multi-byte UTF-8 sequences never contain these ASCII bytes, so
+ * bytes and text give the same answer.
+ */
+export function nestsDeeperThan(text: Uint8Array | string, limit: number): boolean {
+  const at = typeof text === 'string' ? (i: number) => text.charCodeAt(i) : (i: number) => text[i];
+  const n = text.length;
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < n; i++) {
+    const c = at(i);
+    if (inString) {
+      if (c === BACKSLASH) i++;
+      else if (c === QUOTE) inString = false;
+    } else if (c === QUOTE) {
+      inString = true;
+    } else if (c === OPEN_ARRAY || c === OPEN_OBJECT) {
+      if (++depth > limit) return true;
+    } else if (c === CLOSE_ARRAY || c === CLOSE_OBJECT) {
+      depth--;
+    }
+  }
+  return false;
+}
+
+/** Whether a parsed value nests more than `limit` levels deep; stops at the limit, so it never recurses further. */
+export function valueNestsDeeperThan(value: unknown, limit: number): boolean {
+  const walk = (v: unknown, depth: number): boolean => {
+    if (v === null || typeof v !== 'object') return false;
+    if (depth + 1 > limit) return true;
+    const children = Array.isArray(v) ? v : Object.values(v as Record<string, unknown>);
+    for (const c of children) if (walk(c, depth + 1)) return true;
+    return false;
+  };
+  return walk(value, 0);
+}
