@@ -22,6 +22,7 @@ const benches = [
   ['evaluate.mjs', []],
   ['app.mjs', []],
   ['report.mjs', ['200']],
+  ['tlog-file.mjs', ['100000', '3', '1024']],
 ];
 if (process.env.MRG_TEST_S3_ENDPOINT) benches.push(['audit-s3.mjs', ['150', '10000']]);
 if (process.env.MRG_TEST_KAFKA_BROKERS) benches.push(['audit-stream.mjs', ['100000', '3']]);

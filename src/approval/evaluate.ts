@@ -10,6 +10,7 @@ import { headFileChecks, headIndex, type HeadIndex } from './head-files.js';
 import { factsProblems } from './facts.js';
 import { fillSlots, type Signer } from './slot-fill.js';
 import { coAuthorMatch } from './authors.js';
+import { barredKeys, barredReason } from './author-keys.js';
 import { formatProblem, validatePolicy } from './policy-parse.js';
 import { pathMatcher } from './path-match.js';
 import {
@@ -181,7 +182,7 @@ async function decide(policy: Policy, facts: PullRequestFacts): Promise<Verdict>
       ruleVerdicts.push(emptyRule(rule, false, true, ['no protected path of this rule changed']));
       continue;
     }
-    ruleVerdicts.push(await evaluateRule(rule, touched, present, matchers[i], facts, head, states, sigCache, signatureCaches, note));
+    ruleVerdicts.push(await evaluateRule(rule, touched, present, matchers[i], facts, head, states, sigCache, signatureCaches, note, policy.allow_commit_authors));
   }
 
   const applying = ruleVerdicts.filter((r) => r.applies);
@@ -266,6 +267,7 @@ async function evaluateRule(
   sigCache: Map<string, Promise<SignatureCheck>>,
   signatureCaches: SignatureCaches,
   note: (login: string, rule: string, counted: boolean, reason: string, fingerprint?: string) => void,
+  policyAllowsCommitAuthors: boolean,
 ): Promise<RuleVerdict> {
   const reasons: string[] = [];
   const missing: string[] = [];
@@ -287,6 +289,7 @@ async function evaluateRule(
   const rolesOf = (login: string): string[] => rule.roles.filter((r) => members.get(r.name)!.has(lower(login))).map((r) => r.name);
 
   const signers: Signer[] = [];
+  let barred: ReturnType<typeof barredKeys> | undefined;
   for (const { review, excluded } of states) {
     const roles = rolesOf(review.login);
     const isAuthor = lower(review.login) === lower(facts.author) || (typeof facts.release_actor === 'string' && lower(review.login) === lower(facts.release_actor));
@@ -315,6 +318,13 @@ async function evaluateRule(
       const sig = await pending;
       if (!sig.valid) {
         note(review.login, rule.name, false, sig.reason);
+        continue;
+      }
+      // A key of someone who may not approve makes the approval theirs.
+      barred ??= barredKeys(facts, rule.signatures.keys, policyAllowsCommitAuthors);
+      const owner = sig.key_id !== undefined ? barred.get(sig.key_id) : undefined;
+      if (owner && lower(owner.login) !== lower(review.login)) {
+        note(review.login, rule.name, false, barredReason(review.login, sig.fingerprint, owner), sig.fingerprint);
         continue;
       }
       if (sig.role !== undefined) {

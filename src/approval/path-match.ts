@@ -119,7 +119,16 @@ export function pathMatcher(globs: readonly string[], exact: readonly string[] =
   const files = new Set(exact.map((f) => foldCase(pathKey(f))));
   // A glob made only of invisible code points names nothing (and picomatch refuses an empty glob).
   const patterns = globs.map((g) => foldGlob(pathKey(g))).filter((g) => g.length > 0);
-  const m = patterns.length > 0 ? picomatch(patterns, MATCH_OPTIONS) : () => false;
+  const compiled = patterns.map((g) => {
+    try {
+      // debug: picomatch otherwise turns a regular expression it cannot build into /$^/ (never matches).
+      return picomatch(g, { ...MATCH_OPTIONS, debug: true });
+    } catch {
+      // The policy parser refuses such globs; one that gets here anyway protects everything (fail closed).
+      return () => true;
+    }
+  });
+  const m = (key: string): boolean => compiled.some((c) => c(key));
   // One evaluation asks about the same paths for several checks: answer each once.
   const memo = new Map<string, boolean>();
   return (p) => {

@@ -300,7 +300,8 @@ function semanticChecks(top: Raw, add: Add): void {
   const checkGlobs = (globs: unknown, segs: Seg[]): void => {
     (globs as string[] | undefined)?.forEach((g, i) => {
       try {
-        picomatch.makeRe(g, GLOB_OPTIONS);
+        // debug: picomatch otherwise turns a regular expression it cannot build into /$^/, which never matches.
+        picomatch.makeRe(g, { ...GLOB_OPTIONS, debug: true });
       } catch (e) {
         add([...segs, i], `not a valid glob: ${(e as Error).message}`);
       }

@@ -23,7 +23,7 @@ export const HELP_EXAMPLES: Record<string, string> = {
   'audit check-proof':
     'model-gate audit check-proof release-41.tlog-proof --record release-41.json --key "acme/fraud-model+1a2b3c4d+AX1..." \\\n    --witness witness.vkey --witness-quorum 1',
   'audit verify-tree': 'model-gate audit verify-tree --store .audit --key log.vkey --trusted-checkpoint yesterday.note --from-checkpoint --json',
-  'audit tiles': 'model-gate audit tiles --store s3://acme-audit/models?region=eu-west-1',
+  'audit tiles': 'model-gate audit tiles --store "s3://acme-audit/models?region=eu-west-1"',
   'audit vkey': 'model-gate audit vkey --key audit-checkpoint.pub.jwk --store .audit',
   'witness keygen': 'model-gate witness keygen --name witness.acme.example/w1 --out w1.key',
   'witness serve': 'model-gate witness serve --key w1.key --log-key "acme/fraud-model+1a2b3c4d+AX1..." --state w1-state.json --listen 127.0.0.1:8080',

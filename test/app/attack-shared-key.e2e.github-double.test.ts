@@ -58,11 +58,16 @@ describe('attack: one key registered for two accounts fills two roles', () => {
       w = await startGateWorld({
         policy: policy('"allowed-signers:.github/allowed_signers"'),
         teams: TEAMS,
-        people: ['mallory', 'mallory-dev', 'mallory-risk'],
+        people: ['mallory', 'mallory-dev', 'mallory-risk', 'bob'],
         registerKeys: false,
       });
       // Files on main are fixed when the world starts; add the signers file as a new main commit.
-      w.app.gh.commit('acme/models', { branch: 'main', changes: { '.github/allowed_signers': `mallory-dev,mallory-risk ${w.keys.mallory.publicLine}\n` } });
+      w.app.gh.commit('acme/models', {
+        branch: 'main',
+        changes: {
+          '.github/allowed_signers': `mallory-dev,mallory-risk ${w.keys.mallory.publicLine}\nmallory,mallory-dev ${w.keys.mallory.publicLine}\nbob ${w.keys.bob.publicLine}\n`,
+        },
+      });
     }, 60000);
     afterAll(() => w?.stop());
     afterEach(() => w.app.gh.assertContract());
@@ -75,6 +80,16 @@ describe('attack: one key registered for two accounts fills two roles', () => {
       expect(run.conclusion).toBe('failure');
       const fp = fingerprint(parsePublicKeyLine(w.keys.mallory.publicLine).blob);
       expect(run.output.summary).toContain(`key ${fp} signed the approvals of mallory-dev and mallory-risk`);
+    });
+
+    it("the author's own key behind a second account does not approve the author's model", async () => {
+      // mallory opens the pull request; her second account approves with her key; bob approves honestly.
+      const number = w.openPull(MODEL_CHANGE, 'mallory');
+      await w.opened(number);
+      await w.approve(number, 'bob');
+      const run = await w.approve(number, 'mallory-dev', { signer: 'mallory' });
+      expect(run.conclusion).toBe('failure');
+      expect(run.output.summary).toMatch(/mallory-dev's approval was signed with key SHA256:\S+, which is also mallory's \(the pull request's author\): it counts as the author's/);
     });
   });
 });

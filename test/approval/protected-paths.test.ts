@@ -5,8 +5,8 @@
  * points). The App's needs and the evaluator share this one matcher.
  */
 import { evaluate, protectedMatcher } from '../../src/approval/evaluate.js';
-import { parsePolicy } from '../../src/approval/policy-parse.js';
-import { pathKey } from '../../src/approval/path-match.js';
+import { formatProblem, parsePolicy, validatePolicy } from '../../src/approval/policy-parse.js';
+import { pathKey, pathMatcher } from '../../src/approval/path-match.js';
 import { applicableRules } from '../../src/app/needs.js';
 import { sampleMetadata } from '../lineage/sample-metadata.js';
 import { baseFacts, review } from './helpers.js';
@@ -118,5 +118,19 @@ checks: {metadata: true}
   it('pathKey is NFC without invisible code points', () => {
     expect(pathKey('mode\u0300les/a\u200d.pt')).toBe('modèles/a.pt');
     expect(pathKey('Models/A.PT')).toBe('Models/A.PT');
+  });
+});
+
+describe('defect: a glob whose regular expression is invalid silently protected nothing', () => {
+  it('the policy is refused, naming the glob (picomatch would compile it to a never-matching /$^/)', () => {
+    const { problems } = validatePolicy('version: 1\nprotected_paths: ["models/**", "models/[z-a]*"]\nroles: [{name: r, users: [carol]}]\n');
+    expect(problems.map(formatProblem)).toEqual([
+      expect.stringMatching(/^\.github\/model-release-gate\.yml:2:32: protected_paths\[1\]: not a valid glob: .*Range out of order/),
+    ]);
+  });
+
+  it('a matcher given such a glob anyway matches every path (fail closed: everything is protected)', () => {
+    const m = pathMatcher(['models/[z-a]*']);
+    expect(m('docs/readme.md')).toBe(true);
   });
 });

@@ -122,3 +122,38 @@ describe('attack: one key, two accounts', () => {
     expect(v.notes?.filter((n) => n.startsWith('key '))).toEqual([]);
   });
 });
+
+describe("attack: the author's key behind another account", () => {
+  it("an approval signed with a key the pull request's author also holds is the author's, and never counts", async () => {
+    const daves = ring.key('dave');
+    const erin = ring.key('erin');
+    // dave opened the PR; his sock account alice carries his key and approves; carol approves honestly.
+    const f = facts({ signing_keys: { dave: [daves.pub], alice: [daves.pub], carol: [erin.pub] } });
+    f.reviews = [signedReview(f, 'alice', daves), signedReview(f, 'carol', erin)];
+    const v = await evaluate(policy('github'), f);
+    expect(v.passed).toBe(false);
+    expect(v.approvals.find((a) => a.login === 'alice')).toMatchObject({
+      counted: false,
+      reason: `alice's approval was signed with key ${fp(daves.pub)}, which is also dave's (the pull request's author): it counts as the author's, and the author never counts`,
+    });
+  });
+
+  it('an allowed-signers line naming the author and another principal cannot approve for the other', async () => {
+    const shared = ring.key('pair');
+    const f = facts({ allowed_signers: { signers: `dave,alice ${shared.pub}\ncarol ${ring.key('carol').pub}\n` } });
+    f.reviews = [signedReview(f, 'alice', shared), signedReview(f, 'carol', ring.key('carol'))];
+    const v = await evaluate(policy('"allowed-signers:signers"'), f);
+    expect(v.passed).toBe(false);
+    expect(v.approvals.find((a) => a.login === 'alice')?.reason).toMatch(/which is also dave's \(the pull request's author\)/);
+  });
+
+  it("a commit author's key counts as theirs unless commit authors may approve", async () => {
+    const bobs = ring.key('bob');
+    const f = facts({ commit_authors: ['dave', 'bob'], signing_keys: { bob: [bobs.pub], alice: [bobs.pub], carol: [ring.key('carol').pub] } });
+    f.reviews = [signedReview(f, 'alice', bobs), signedReview(f, 'carol', ring.key('carol'))];
+    let v = await evaluate(policy('github'), f);
+    expect(v.approvals.find((a) => a.login === 'alice')?.reason).toMatch(/which is also bob's \(a commit author\)/);
+    v = await evaluate(parsePolicy(`version: 1\nprotected_paths: ["models/**"]\nallow_commit_authors: true\nroles:\n  - {name: senior-developer, teams: [acme/senior-developers]}\n  - {name: risk-manager, teams: [acme/risk-managers]}\n`), f);
+    expect(v.passed).toBe(true);
+  });
+});

@@ -207,6 +207,15 @@ describe('model-gate policy check', () => {
     expect(out).toBe('ok-policy.yml: valid; 1 rule: release: senior-developer×1 + risk-manager×1, 2 distinct approvers, signed (github)\n');
   });
 
+  it('names the files the policy protects besides its globs (key files, the checkpoint key)', async () => {
+    const file = write('keyed-policy.yml', POLICY.replace('keys: [github]', 'keys: [github, "allowed-signers:./.github/allowed_signers"]'));
+    const { code, out } = await cli('policy', 'check', file);
+    expect(code).toBe(0);
+    expect(out).toBe(
+      'keyed-policy.yml: valid; 1 rule: release: senior-developer×1 + risk-manager×1, 2 distinct approvers, signed (github, allowed-signers:.github/allowed_signers); also protected: .github/allowed_signers\n',
+    );
+  });
+
   it('exits 2 listing every problem with its line and column', async () => {
     const file = write('bad-policy2.yml', `${POLICY.replace('count: 1', 'count: one')}colour: blue\n`);
     const { code, err } = await cli('policy', 'check', file);

@@ -33,6 +33,8 @@ describe('the shell checker', () => {
     ['model-gate audit append --subject sha256:<64 hex>', /redirect/],
     ['model-gate audit append --actor $USER', /unquoted \$/],
     ['cp x.{json,yml} out/', /brace/],
+    ['model-gate verify --store $(pick-store) --json', /unquoted \$/],
+    ['for f in a; do rm models/*.pt; done', /glob/],
   ])('flags %s', (line, why) => {
     expect(shellProblems(line).map((p) => p.why).join(' ')).toMatch(why);
   });
@@ -43,6 +45,10 @@ describe('the shell checker', () => {
     'model-gate release --actor "$(git config user.email || id -un)"',
     "find . -name '*.pt' | sort",
     'B=$(cat bootstrap.txt)',
+    '[ "$(jq -r .seq "$f")" = "$n" ] || { echo "$f: seq is not $n"; exit 1; }',
+    'for f in entries/*.json; do echo "$f"; done',
+    'tail -c +$((i*1000000000+1)) "$f" | head -c 1000',
+    'case "$out" in *"$(jq -r .fp "$rec")"*) ;; *) exit 1;; esac',
   ])('passes %s', (line) => {
     expect(shellProblems(line)).toEqual([]);
   });

@@ -191,6 +191,8 @@ export class GitHubDouble {
   readonly gitRemotes = new Map<string, string>();
   /** Per-request hook for fault injection: return a Reply to answer instead. */
   intercept: ((req: RecordedRequest) => Reply | undefined) | null = null;
+  /** Per-request delay in ms before answering (a slow GitHub), or null. */
+  latency: ((req: RecordedRequest) => number) | null = null;
 
   private readonly server: Server;
   private readonly routes: Route[] = [];
@@ -1151,6 +1153,8 @@ export class GitHubDouble {
       }
     }
     if (match) rec.route = match.route.template;
+    const wait = this.latency?.(rec) ?? 0;
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     const injected = this.intercept?.(rec);
     if (injected) {
       reply = injected;

@@ -27,3 +27,4 @@ export { compareTopic } from './topic-check.js';
 export { verifyTopicCopy, type TopicCheck } from './verify-topic.js';
 export { appendStreamer, AFTER_APPEND_TIMEOUT_MS, type AppendStreamer, type AppendStreamerOptions, type StreamOutcome } from './after-append.js';
 export { APP_KAFKA_ENV, appStreamerFromEnv, kafkaStreamConfigFromEnv, streamerFromConfig, type KafkaStreamConfig } from './front-config.js';
+export { compareCopies, checkedMessage, type CheckedMessage } from './topic-check.js';

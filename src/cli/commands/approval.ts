@@ -57,7 +57,9 @@ export function policySummary(policy: Policy): string {
     ].filter(Boolean);
     return `${r.name}: ${roles}, ${r.minimum_approvers} distinct approver${r.minimum_approvers === 1 ? '' : 's'}, ${sig}${checks.length ? `, checks: ${checks.join(', ')}` : ''}`;
   });
-  return `${policy.rules.length} rule${policy.rules.length === 1 ? '' : 's'}: ${rules.join('; ')}`;
+  // Every rule protects the same named files (policy-parse.ts): say once which they are.
+  const named = policy.rules[0]?.protected_files ?? [];
+  return `${policy.rules.length} rule${policy.rules.length === 1 ? '' : 's'}: ${rules.join('; ')}${named.length ? `; also protected: ${named.join(', ')}` : ''}`;
 }
 
 function table(rows: string[][], indent = '  '): string {

@@ -4,8 +4,7 @@
 // CLI, the Action (as the runner starts it) and the App's streamer. The
 // cluster is this file's own: taking it down must not touch other files' tests.
 import { spawn } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { FileStore } from '../../../src/audit/stores/file-store.js';
 import { appStreamerFromEnv } from '../../../src/audit/stream/front-config.js';
@@ -74,7 +73,7 @@ describeKafka('append, then stream: a Kafka outage never fails or holds an appen
   });
 
   it('the Action: a release with Kafka down succeeds within audit-kafka-timeout, warns, and outputs audit-stream=pending; the next release publishes both records', async () => {
-    const ws = mkdtempSync(join(tmpdir(), 'mrg-ws-'));
+    const ws = tmp();
     cpSync(join(ROOT, 'examples', 'release-repo'), ws, { recursive: true, filter: (src) => !/metadata(\.intoto)?\.json$|\.audit/.test(src) });
     const topic = uniqueTopic('action');
     const inputs = {
@@ -89,7 +88,7 @@ describeKafka('append, then stream: a Kafka outage never fails or holds an appen
     const env = { GITHUB_WORKSPACE: ws, GITHUB_REPOSITORY: 'acme-bank/credit-models', GITHUB_SHA: 'a'.repeat(40), GITHUB_ACTOR: 'release-bot' };
     const entry = join(ROOT, 'lib', 'src', 'action', 'index.js');
     // The same release without Kafka, on the same machine at the same moment: the baseline.
-    const base = mkdtempSync(join(tmpdir(), 'mrg-ws-'));
+    const base = tmp();
     cpSync(join(ROOT, 'examples', 'release-repo'), base, { recursive: true, filter: (src) => !/metadata(\.intoto)?\.json$|\.audit/.test(src) });
     const { 'audit-kafka': _b, 'audit-kafka-topic': _t, 'audit-kafka-timeout': _s, ...plain } = inputs;
     const b0 = Date.now();
