@@ -30,6 +30,8 @@ export interface UserState {
   id: number;
   type: 'User' | 'Bot';
   sshSigningKeys: Array<{ id: number; key: string; title: string; created_at: string }>;
+  /** The public profile email (null: not public). */
+  email?: string | null;
 }
 
 /** Git file modes GitHub's tree API reports (directories are `040000`). */
@@ -52,6 +54,10 @@ export interface CommitState {
   author: string;
   committer: string;
   message: string;
+  /** The author's email (default: the login's noreply address). */
+  authorEmail?: string;
+  /** false: the author's email links to no account (the API's `author` is null). */
+  linked?: boolean;
 }
 
 export interface DiffEntryState {
@@ -334,6 +340,8 @@ export class GitHubDouble {
       sha?: string;
       /** More parents after the first (a merge commit). */
       extraParents?: string[];
+      authorEmail?: string;
+      linked?: boolean;
     },
   ): string {
     const r = this.repo(fullName);
@@ -361,6 +369,8 @@ export class GitHubDouble {
       parents: [...(parentSha ? [parentSha] : []), ...(opts.extraParents ?? [])],
       tree,
       modes,
+      ...(opts.authorEmail ? { authorEmail: opts.authorEmail } : {}),
+      ...(opts.linked === false ? { linked: false } : {}),
       author,
       committer,
       message: opts.message ?? 'change',
@@ -593,7 +603,7 @@ export class GitHubDouble {
       url: `${this.apiUrl}/repos/${full}/commits/${c.sha}`,
       html_url: `${this.url}/${full}/commit/${c.sha}`,
       comments_url: `${this.apiUrl}/repos/${full}/commits/${c.sha}/comments`,
-      author: this.simpleUser(c.author),
+      author: c.linked === false ? null : this.simpleUser(c.author),
       committer: this.simpleUser(c.committer),
       parents: c.parents.map((s) => ({
         sha: s,
@@ -602,7 +612,7 @@ export class GitHubDouble {
       })),
     });
     j.commit.message = c.message;
-    j.commit.author = { name: c.author, email: `${c.author}@users.noreply.github.com`, date: ISO() };
+    j.commit.author = { name: c.author, email: c.authorEmail ?? `${this.user(c.author).id}+${c.author}@users.noreply.github.com`, date: ISO() };
     j.commit.committer = { name: c.committer, email: `${c.committer}@users.noreply.github.com`, date: ISO() };
     const tree = this.git.rootTree(c);
     j.commit.tree = { sha: tree, url: `${this.apiUrl}/repos/${full}/git/trees/${tree}` };
@@ -781,6 +791,20 @@ export class GitHubDouble {
         const u = this.users.get(ctx.params.username);
         if (!u) return notFound();
         return paginate(ctx, u.sshSigningKeys.map((k) => ({ ...k })));
+      },
+      true,
+    );
+
+    this.route(
+      'GET',
+      '/users/{username}',
+      (ctx) => {
+        const u = this.users.get(ctx.params.username);
+        if (!u) return notFound();
+        const j = exampleResponse('/users/{username}', 'get', 200, 'default-response') as Json;
+        patchUser(j, u, this.url);
+        Object.assign(j, { name: u.login, email: u.email ?? null });
+        return { status: 200, body: j };
       },
       true,
     );
@@ -1268,9 +1292,10 @@ function patchUser(j: Json, u: UserState, base: string): Json {
     id: u.id,
     node_id: `U_${u.id}`,
     type: u.type,
-    avatar_url: `${base}/avatars/${u.login}`,
-    url: `${base}/api/v3/users/${u.login}`,
-    html_url: `${base}/${u.login}`,
+    // App accounts are named like "github-actions[bot]": URLs carry the login encoded.
+    avatar_url: `${base}/avatars/${encodeURIComponent(u.login)}`,
+    url: `${base}/api/v3/users/${encodeURIComponent(u.login)}`,
+    html_url: `${base}/${encodeURIComponent(u.login)}`,
   });
   return j;
 }
