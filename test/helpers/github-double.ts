@@ -14,6 +14,7 @@
  * and count them. It serves both `/…` and `/api/v3/…` (GitHub Enterprise
  * Server's prefix, what Probot uses with GHE_HOST).
  */
+import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes, type KeyObject } from 'node:crypto';
@@ -197,6 +198,8 @@ export class GitHubDouble {
   readonly gitRemotes = new Map<string, string>();
   /** Per-request hook for fault injection: return a Reply to answer instead. */
   intercept: ((req: RecordedRequest) => Reply | undefined) | null = null;
+  /** Emits `completed` (a CheckRunState) whenever a check run is written completed (benchmarks wait on it). */
+  readonly events = new EventEmitter();
   /** Per-request delay in ms before answering (a slow GitHub), or null. */
   latency: ((req: RecordedRequest) => number) | null = null;
 
@@ -911,6 +914,7 @@ export class GitHubDouble {
         app_id: this.appId ?? 1,
       };
       this.checkRuns.push(c);
+      if (c.status === 'completed') this.events.emit('completed', c);
       return { status: 201, body: this.checkRunJson(r, c) };
     });
 
@@ -935,6 +939,7 @@ export class GitHubDouble {
       }
       if (b.output) c.output = { title: out.title ?? c.output.title, summary: out.summary ?? c.output.summary, text: out.text ?? c.output.text };
       if (Array.isArray(b.actions)) c.actions = b.actions;
+      if (c.status === 'completed') this.events.emit('completed', c);
       return { status: 200, body: this.checkRunJson(r, c) };
     });
 
