@@ -40,8 +40,7 @@ const READ_CHUNK = MAX_RECORD_BYTES + 1;
  * length (records are under 64 KiB).
  */
 const MAX_HASH_TILE_BYTES = 256 * 32;
-// A record has fewer than MAX_RECORD_BYTES bytes, so at most MAX_RECORD_BYTES - 1 after its length.
-const MAX_BUNDLE_BYTES = 256 * (2 + MAX_RECORD_BYTES - 1);
+const MAX_BUNDLE_BYTES = 256 * (2 + MAX_RECORD_BYTES - 1); // records are under MAX_RECORD_BYTES
 
 /** The largest size a key can legitimately have, by what the key holds. */
 function limitFor(key: string): number {
