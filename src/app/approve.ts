@@ -15,8 +15,10 @@ import { validatePolicy, formatProblem } from '../approval/policy-parse.js';
 import { buildStatement, statementBytes } from '../approval/statement.js';
 import { APPROVAL_NAMESPACE, POLICY_PATH, type ApprovalStatement } from '../approval/types.js';
 import { GateError, messageOf } from '../core/errors.js';
-import { gatherFacts, githubPullRequestSource, type GitHubRequester } from './github-facts.js';
-import { applicableRules, factNeeds } from './needs.js';
+import { gatherFacts } from '../approval/gather-facts.js';
+import { githubPullRequestSource } from '../github/pull-request-source.js';
+import type { GitHubRequester } from '../github/requester.js';
+import { applicableRules, factNeeds } from '../approval/fact-needs.js';
 
 const run = promisify(execFile);
 

@@ -32,9 +32,11 @@ import { isGateError, messageOf } from '../core/errors.js';
 import type { ChangeManagement } from '../deploy/change-management.js';
 import type { AuditFacts, DeployedMetadata, DeploymentFacts, ReleaseFacts } from '../deploy/deployment-gate.js';
 import type { GateDeps } from './gate.js';
-import { gatherFacts, type GitHubRequester, type PullRequestSource } from './github-facts.js';
-import { factNeeds } from './needs.js';
-import { readHeadFile } from './head-files.js';
+import { gatherFacts } from '../approval/gather-facts.js';
+import type { PullRequestSource } from '../approval/pull-request-source.js';
+import type { GitHubRequester } from '../github/requester.js';
+import { factNeeds } from '../approval/fact-needs.js';
+import { readHeadFile } from '../approval/read-head-file.js';
 import { auditStoresFor, checkStoreUrl, NO_AUDIT_CONFIG } from './audit-config.js';
 
 /** One deployment waiting on an environment, as the webhook or the rediscovery pass saw it. */

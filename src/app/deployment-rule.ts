@@ -20,7 +20,7 @@ import type { Digest } from '../core/digest.js';
 import { decideDeployment, decisionComment, type DeploymentDecision } from '../deploy/deployment-gate.js';
 import { environmentPolicy } from '../approval/deployment-policy.js';
 import { gatherDeploymentFacts, type DeploymentDeps, type DeploymentRequest, type GatheredDeployment } from './deployment-facts.js';
-import type { GitHubRequester } from './github-facts.js';
+import type { GitHubRequester } from '../github/requester.js';
 
 export type { DeploymentDeps, DeploymentRequest } from './deployment-facts.js';
 

@@ -22,7 +22,8 @@
 import type { Probot } from 'probot';
 import { messageOf } from '../core/errors.js';
 import { CHECK_NAME } from './check-run.js';
-import { nextLink, type GitHubRequester } from './github-facts.js';
+import { nextLink } from '../github/client.js';
+import type { GitHubRequester } from '../github/requester.js';
 import type { GateRequest } from './gate.js';
 
 export interface RecoveryDeps {

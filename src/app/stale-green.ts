@@ -19,8 +19,9 @@ import { messageOf } from '../core/errors.js';
 import { validatePolicy } from '../approval/policy-parse.js';
 import { POLICY_PATH, type Policy } from '../approval/types.js';
 import { CHECK_NAME } from './check-run.js';
-import { nextLink, type GitHubRequester } from './github-facts.js';
-import { githubRepoSource } from './repo-source.js';
+import { nextLink } from '../github/client.js';
+import type { GitHubRequester } from '../github/requester.js';
+import { githubRepoSource } from '../github/repo-source.js';
 import type { GateRequest } from './gate.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any

@@ -61,7 +61,7 @@ export function register(program: Command, cli: CliRun): void {
       action(cli, async (opts: ApproveOptions) => {
         // Loaded here so other commands do not pay for the App's modules.
         const core = await import('../../app/approve.js');
-        const { fetchRequester } = await import('../../app/github-rest.js');
+        const { fetchRequester } = await import('../../github/fetch-requester.js');
         const { owner, repo } = parseRepo(opts.repo);
         const io = cli.io;
         const gh = fetchRequester(apiUrl(io.env), await githubToken(io));
