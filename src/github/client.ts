@@ -94,3 +94,11 @@ export function githubClient(octokit: GitHubRequester, opts: ClientOptions): Git
     all: async (route, params = {}, o = {}) => rest(await request(route, { ...params, per_page: PER_PAGE }), route, o),
   };
 }
+
+/** The HTTP status GitHub answered with, for an error a client threw (or a raw request error), or undefined. */
+export function httpStatus(e: unknown): number | undefined {
+  const own = (e as { status?: unknown }).status;
+  if (typeof own === 'number') return own;
+  const cause = (e as { cause?: { status?: unknown } }).cause?.status;
+  return typeof cause === 'number' ? cause : undefined;
+}
