@@ -19,6 +19,7 @@ import { Kafka, Partitioners, logLevel, type KafkaConfig, type Producer, type SA
 import { GateError, messageOf } from '../../core/errors.js';
 import type { StreamMessage, TopicMessage } from './cloudevent.js';
 import type { KafkaConnection } from './kafka-connection.js';
+import { installProduceEncoder } from './kafkajs-produce.js';
 import type { AuditTopic } from './topic.js';
 
 const require = createRequire(import.meta.url);
@@ -189,6 +190,8 @@ export class KafkaTopic implements AuditTopic {
     this.displayName = `kafka://${conn.display}/${topic}`;
     this.timeoutMs = options.timeoutMs ?? 30_000;
     const config = kafkajsConfig(conn, this.timeoutMs, options.log);
+    // kafkajs's record encoder costs most of a publish's CPU; the same bytes in one pass.
+    installProduceEncoder();
     this.kafka = new Kafka(config);
   }
 
