@@ -108,18 +108,48 @@ function sizeOfUVarInt(v: number): number {
 /** Zigzag of a 32-bit signed integer, as Kafka's (and kafkajs's) varint does it. */
 const zigzag = (v: number): number => (v << 1) ^ (v >> 31);
 
+/** Bytes of a varint-length-prefixed field of `length` bytes (-1: null). */
+const sizeOfVarBytes = (length: number): number => sizeOfUVarInt(zigzag(length)) + Math.max(0, length);
+
 const byteLength = (v: string | Buffer): number => (typeof v === 'string' ? Buffer.byteLength(v, 'utf8') : v.length);
 
-/** The header pairs of a message in kafkajs's order (an array value is one header per element). */
-function headerPairs(headers: ProduceMessage['headers']): Array<[string, string | Buffer]> {
-  const out: Array<[string, string | Buffer]> = [];
-  if (!headers) return out;
-  for (const k of Object.keys(headers)) {
-    const v = headers[k];
-    if (Array.isArray(v)) for (const e of v) out.push([k, e]);
-    else out.push([k, v]);
+/** Measures one header value into `lens` (its bytes), returning its encoded size. */
+function sizeHeader(k: string, kl: number, v: string | Buffer, lens: number[]): number {
+  const vl = byteLength(v);
+  lens.push(kl, vl);
+  return sizeOfVarBytes(kl) + sizeOfVarBytes(vl);
+}
+
+/**
+ * Measures a record into `lens` (body size, key and value lengths, header
+ * count, then each header's key and value lengths): the write pass reads
+ * them back in the same order, so nothing is measured twice.
+ */
+function sizeRecord(m: ProduceMessage, offsetDelta: number, lens: number[]): number {
+  const keyLength = m.key == null ? -1 : byteLength(m.key);
+  const valueLength = m.value == null ? -1 : byteLength(m.value);
+  const at = lens.length;
+  lens.push(0, keyLength, valueLength, 0);
+  let count = 0;
+  let size = 1 + 1 + sizeOfUVarInt(zigzag(offsetDelta)) + sizeOfVarBytes(keyLength) + sizeOfVarBytes(valueLength); // attributes, timestamp delta 0
+  const headers = m.headers;
+  if (headers) {
+    for (const k of Object.keys(headers)) {
+      const v = headers[k];
+      const kl = Buffer.byteLength(k, 'utf8');
+      if (Array.isArray(v)) {
+        for (const e of v) size += sizeHeader(k, kl, e, lens);
+        count += v.length;
+      } else {
+        size += sizeHeader(k, kl, v, lens);
+        count++;
+      }
+    }
   }
-  return out;
+  size += sizeOfUVarInt(zigzag(count));
+  lens[at] = size;
+  lens[at + 3] = count;
+  return size;
 }
 
 class Writer {
@@ -158,10 +188,21 @@ class Writer {
   varint(v: number): void {
     this.uvarint(zigzag(v));
   }
+  /** `length` bytes of `v` (its UTF-8 byte length when a string). */
   raw(v: string | Buffer, length: number): void {
-    if (typeof v === 'string') this.buf.write(v, this.offset, length, 'utf8');
-    else v.copy(this.buf, this.offset);
-    this.offset += length;
+    const b = this.buf;
+    const o = this.offset;
+    if (typeof v !== 'string') v.copy(b, o);
+    else if (length === v.length && length <= 128) {
+      // As many bytes as UTF-16 units: all ASCII. A loop beats a native call for short strings.
+      for (let i = 0; i < length; i++) b[o + i] = v.charCodeAt(i);
+    } else b.write(v, o, length, 'utf8');
+    this.offset = o + length;
+  }
+  /** A varint length (-1: null) and the bytes. */
+  varBytes(v: string | Buffer | null | undefined, length: number): void {
+    this.varint(length);
+    if (length > 0) this.raw(v as string | Buffer, length);
   }
   /** Kafka STRING / NULLABLE_STRING: int16 length (-1: null), UTF-8. */
   string(v: string | null): void {
@@ -172,41 +213,6 @@ class Writer {
   }
 }
 
-/** One record's pieces, measured once and written once. */
-interface SizedRecord {
-  body: number;
-  key: string | Buffer | null;
-  keyLength: number;
-  value: string | Buffer | null;
-  valueLength: number;
-  headers: Array<[string, string | Buffer, number, number]>;
-}
-
-function sizeRecord(m: ProduceMessage, offsetDelta: number): SizedRecord {
-  const key = m.key ?? null;
-  const value = m.value ?? null;
-  const keyLength = key === null ? -1 : byteLength(key);
-  const valueLength = value === null ? -1 : byteLength(value);
-  const pairs = headerPairs(m.headers);
-  const headers: SizedRecord['headers'] = [];
-  let size =
-    1 + // attributes
-    1 + // timestamp delta 0 (a one-byte varlong)
-    sizeOfUVarInt(zigzag(offsetDelta)) +
-    sizeOfUVarInt(zigzag(keyLength)) +
-    Math.max(0, keyLength) +
-    sizeOfUVarInt(zigzag(valueLength)) +
-    Math.max(0, valueLength) +
-    sizeOfUVarInt(zigzag(pairs.length));
-  for (const [k, v] of pairs) {
-    const kl = Buffer.byteLength(k, 'utf8');
-    const vl = byteLength(v);
-    size += sizeOfUVarInt(zigzag(kl)) + kl + sizeOfUVarInt(zigzag(vl)) + vl;
-    headers.push([k, v, kl, vl]);
-  }
-  return { body: size, key, keyLength, value, valueLength, headers };
-}
-
 /**
  * The Produce request body (without kafkajs's request header: api key,
  * version, correlation id, client id) for `fields`, with `now` as the
@@ -215,66 +221,75 @@ function sizeRecord(m: ProduceMessage, offsetDelta: number): SizedRecord {
  */
 export function encodeProduceRequest(fields: ProduceFields, now: number, crc32c: (b: Buffer) => number): Buffer {
   const attributes = fields.transactionalId ? TRANSACTIONAL_ATTRIBUTE : 0;
-  // Pass 1: sizes.
-  const topics = fields.topicData.map((t) => ({
-    topic: t.topic,
-    topicLength: Buffer.byteLength(t.topic, 'utf8'),
-    partitions: t.partitions.map((p) => {
-      const records = p.messages.map((m, i) => sizeRecord(m, i));
-      let recordsBytes = 0;
-      for (const r of records) recordsBytes += sizeOfUVarInt(zigzag(r.body)) + r.body;
-      return { p, records, batchBytes: BATCH_PREFIX + BATCH_BODY_HEADER + recordsBytes };
-    }),
-  }));
+  // Pass 1: sizes, into one flat list read back by pass 2.
+  const lens: number[] = [];
+  const batchBytes: number[] = [];
   let total = 2 + (fields.transactionalId === null ? 0 : Buffer.byteLength(fields.transactionalId, 'utf8')) + 2 + 4 + 4;
-  for (const t of topics) {
-    total += 2 + t.topicLength + 4;
-    for (const p of t.partitions) total += 4 + 4 + p.batchBytes;
+  for (const t of fields.topicData) {
+    total += 2 + Buffer.byteLength(t.topic, 'utf8') + 4;
+    for (const p of t.partitions) {
+      let recordsBytes = 0;
+      for (let i = 0; i < p.messages.length; i++) {
+        const body = sizeRecord(p.messages[i], i, lens);
+        recordsBytes += sizeOfUVarInt(zigzag(body)) + body;
+      }
+      const bytes = BATCH_PREFIX + BATCH_BODY_HEADER + recordsBytes;
+      batchBytes.push(bytes);
+      total += 4 + 4 + bytes;
+    }
   }
   // Pass 2: one buffer, written front to back.
   const w = new Writer(Buffer.allocUnsafe(total));
   w.string(fields.transactionalId);
   w.int16(fields.acks);
   w.int32(fields.timeout);
-  w.int32(topics.length);
+  w.int32(fields.topicData.length);
   const ts = BigInt(now);
-  for (const t of topics) {
+  let l = 0;
+  let b = 0;
+  for (const t of fields.topicData) {
     w.string(t.topic);
     w.int32(t.partitions.length);
-    for (const { p, records, batchBytes } of t.partitions) {
+    for (const p of t.partitions) {
+      const bytes = batchBytes[b++];
+      const messages = p.messages;
       w.int32(p.partition);
-      w.int32(batchBytes);
+      w.int32(bytes);
       w.int64(0n); // base offset
-      w.int32(batchBytes - 12); // batch length: what follows this field
+      w.int32(bytes - 12); // batch length: what follows this field
       w.int32(0); // partition leader epoch
       w.int8(MAGIC);
       const crcAt = w.offset;
       w.uint32(0);
       const bodyAt = w.offset;
       w.int16(attributes);
-      w.int32(records.length - 1); // last offset delta
+      w.int32(messages.length - 1); // last offset delta
       w.int64(ts);
       w.int64(ts);
       w.int64(fields.producerId);
       w.int16(fields.producerEpoch);
       w.int32(p.firstSequence ?? 0);
-      w.int32(records.length);
-      for (let i = 0; i < records.length; i++) {
-        const r = records[i];
-        w.varint(r.body);
+      w.int32(messages.length);
+      for (let i = 0; i < messages.length; i++) {
+        const m = messages[i];
+        w.varint(lens[l]);
         w.int8(0); // attributes
         w.int8(0); // timestamp delta (varlong 0)
         w.varint(i);
-        w.varint(r.keyLength);
-        if (r.key !== null) w.raw(r.key, r.keyLength);
-        w.varint(r.valueLength);
-        if (r.value !== null) w.raw(r.value, r.valueLength);
-        w.varint(r.headers.length);
-        for (const [k, v, kl, vl] of r.headers) {
-          w.varint(kl);
-          w.raw(k, kl);
-          w.varint(vl);
-          w.raw(v, vl);
+        w.varBytes(m.key, lens[l + 1]);
+        w.varBytes(m.value, lens[l + 2]);
+        const count = lens[l + 3];
+        l += 4;
+        w.varint(count);
+        if (count === 0) continue;
+        const headers = m.headers as NonNullable<ProduceMessage['headers']>;
+        for (const k of Object.keys(headers)) {
+          const v = headers[k];
+          for (const e of Array.isArray(v) ? v : [v]) {
+            w.varBytes(k, lens[l]);
+            w.varBytes(e, lens[l + 1]);
+            l += 2;
+          }
         }
       }
       w.buf.writeUInt32BE(crc32c(w.buf.subarray(bodyAt, w.offset)) >>> 0, crcAt);
