@@ -128,3 +128,17 @@ describe('the one-pass Produce encoder writes kafkajs\'s bytes', () => {
     expect(encodableProduce(0, [{ topic: 't', partitions: [{ partition: 0, messages: [{ value: 'v', headers: { h: ['a', null as unknown as string] } }] }] }])).toBe(false);
   });
 });
+
+describe('the batch checksum', () => {
+  test('hash-wasm\'s CRC-32C is kafkajs\'s for any bytes, and the standard check value', async () => {
+    const { crc32cOf } = await import('../../../src/audit/stream/kafkajs-produce.js');
+    const unavailable = (): number => {
+      throw new Error('the fallback was used');
+    };
+    const crc = await crc32cOf(unavailable);
+    expect(crc).not.toBe(crc32c); // WebAssembly started (kafkajs's function is the fallback an earlier install may have named)
+    expect(crc).not.toBe(unavailable);
+    expect(crc(Buffer.from('123456789'))).toBe(0xe3069283); // CRC-32C check value (RFC 3720, B.4)
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 5000 }), (a) => crc(Buffer.from(a)) === crc32c(Buffer.from(a))), { numRuns: 500 });
+  });
+});
