@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { goal, inTurn, loadLine, machineLine, runProcess, secs } from './harness/measure.mjs';
+import { parallelScaling } from './harness/parallelism.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const bin = join(here, '..', 'bin', 'model-gate.js');
@@ -44,6 +45,8 @@ const ourDigest = (stdout) => stdout.split(' ')[0].replace(/^sha256:/, '');
 
 console.log(machineLine());
 console.log(`clean environment for every process: PATH and HOME only; ${RUNS} rounds, medians`);
+const scalingAtStart = await parallelScaling();
+console.log(`parallelism now: two threads hash ${scalingAtStart.toFixed(2)}x what one does (2.00 on two idle cores)`);
 const verdicts = [];
 const work = mkdtempSync(join(tmpdir(), 'mrg-bench-hash-'));
 try {
@@ -140,11 +143,14 @@ try {
     );
     const o = res.get('openssl dgst -sha256');
     console.log(`\nsharded digest of one ${SHARD_MIB} MiB file (shards of 10^9 bytes, as OpenSSF model signing):`);
-    for (const [name, r] of res) console.log(`${row(name, r, bytes)}   peak RSS ${(Math.max(...r.runs.map((x) => x.rssMiB ?? 0)) * 1.048576).toFixed(0)} MB`);
+    for (const [name, r] of res) {
+      const rss = r.runs[0].rssMiB === undefined ? '' : `   peak RSS ${(Math.max(...r.runs.map((x) => x.rssMiB)) * 1.048576).toFixed(0)} MB`;
+      console.log(`${row(name, r, bytes)}${rss}`);
+    }
     verdicts.push(goal('sharded digest: wall, ours / openssl', res.get('model-gate hash --shards-only').ms / o.ms, { atMost: 0.6 }));
     rmSync(big);
   }
-  console.log(`\nload average at the end: ${loadLine()}`);
+  console.log(`\nload average at the end: ${loadLine()}; parallelism at the end: ${(await parallelScaling()).toFixed(2)}x`);
   console.log(`${verdicts.filter((v) => v.met).length} of ${verdicts.length} goals met`);
 } finally {
   rmSync(work, { recursive: true, force: true });

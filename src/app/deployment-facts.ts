@@ -11,10 +11,12 @@
  * commit. A later commit on the branch is not accepted even if it contains
  * the release: it would ship changes the approvers did not see.
  *
- * Which policy: the one on the release PR's base branch at the PR's base
- * commit (what the check run used). With no release PR, the policy on the
- * repository's default branch decides whether the environment may go without
- * one.
+ * Which policy: only the one on the repository's default branch (at its tip
+ * now, the default branch itself read from the API): its rules re-judge the
+ * approvals, it names the audit store (unless the App's configuration does)
+ * and the checkpoint key, and its `release_branches` say which bases a
+ * release may have been merged into. A policy on any other branch, e.g. the
+ * base an attacker merged a release into, decides nothing here.
  */
 import { evaluate } from '../approval/evaluate.js';
 import { correlationId, environmentPolicy, type ServiceNowPolicy } from '../approval/deployment-policy.js';
@@ -33,6 +35,7 @@ import type { GateDeps } from './gate.js';
 import { gatherFacts, type GitHubRequester, type PullRequestSource } from './github-facts.js';
 import { factNeeds } from './needs.js';
 import { readHeadFile } from './head-files.js';
+import { auditStoresFor, checkStoreUrl, NO_AUDIT_CONFIG } from './audit-config.js';
 
 /** One deployment waiting on an environment, as the webhook or the rediscovery pass saw it. */
 export interface DeploymentRequest {
@@ -63,8 +66,10 @@ export interface DeploymentDeps extends GateDeps {
 export interface GatheredDeployment {
   facts: DeploymentFacts;
   policy: Policy | null;
-  /** The audit stores the policy names (opened), or empty. */
+  /** The audit stores the decision is recorded in (opened), or empty. */
   stores: AuditStore[];
+  /** Their URLs: the App's configured stores, else the default branch policy's. */
+  store_urls: string[];
   /** Earlier DEPLOYMENT_DECISION records of the log (the rule's memory). */
   decisions: EvidenceRecord[];
   correlation_id: string | null;
@@ -89,7 +94,7 @@ export async function gatherDeploymentFacts(
     change: null,
     errors: [],
   };
-  const out: GatheredDeployment = { facts, policy: null, stores: [], decisions: [], correlation_id: null };
+  const out: GatheredDeployment = { facts, policy: null, stores: [], store_urls: [], decisions: [], correlation_id: null };
   const errors = facts.errors as string[];
 
   // 1. The release pull request.
@@ -104,18 +109,21 @@ export async function gatherDeploymentFacts(
   }
   const source: PullRequestSource = deps.sourceFor(octokit, { owner: req.owner, repo: req.repo, pull_number: pullNumber ?? 0 });
 
-  // 2. The policy: the release PR's base commit, else the default branch.
+  // 2. The policy: the default branch's, at its tip now.
   let policyRef = req.default_branch;
   try {
-    if (pullNumber !== null) policyRef = (await source.pull()).base_sha;
+    const repoInfo = await octokit.request('GET /repos/{owner}/{repo}', { owner: req.owner, repo: req.repo });
+    const defaultBranch = String((repoInfo.data as Json).default_branch ?? req.default_branch);
+    facts.default_branch = defaultBranch;
+    policyRef = await source.branchSha(defaultBranch);
     const text = await source.file(policyRef, POLICY_PATH);
     if (text === null) {
-      facts.policy_problem = `no ${POLICY_PATH} at ${policyRef.slice(0, 12)}: the deployment rule fails closed without a policy`;
+      facts.policy_problem = `no ${POLICY_PATH} on the default branch ${defaultBranch} (${policyRef.slice(0, 12)}): the deployment rule fails closed without a policy`;
       return out;
     }
     const parsed = validatePolicy(text, POLICY_PATH);
     if (!parsed.policy) {
-      facts.policy_problem = `the policy at ${policyRef.slice(0, 12)} is not valid: ${parsed.problems.map(formatProblem).join('; ')}`;
+      facts.policy_problem = `the policy on the default branch (${policyRef.slice(0, 12)}) is not valid: ${parsed.problems.map(formatProblem).join('; ')}`;
       return out;
     }
     out.policy = parsed.policy;
@@ -130,7 +138,8 @@ export async function gatherDeploymentFacts(
   // 3. The audit log (always read when named: the decision is recorded there,
   // and earlier decisions are the rule's memory).
   let evidence: Awaited<ReturnType<typeof readReleaseEvidence>> | null = null;
-  const storeUrls = policy.audit?.stores ?? [];
+  const storeUrls = auditStoresFor(deps.audit ?? NO_AUDIT_CONFIG, policy, facts.default_branch ?? req.default_branch).stores;
+  out.store_urls = storeUrls;
   if (storeUrls.length > 0) {
     const audit: AuditFacts = {
       stores: storeUrls,
@@ -142,7 +151,12 @@ export async function gatherDeploymentFacts(
       release_records: [],
     };
     try {
-      out.stores = await Promise.all(storeUrls.map((u) => deps.openAuditStore(u)));
+      out.stores = await Promise.all(
+        storeUrls.map((u) => {
+          checkStoreUrl(u, deps.audit ?? NO_AUDIT_CONFIG);
+          return deps.openAuditStore(u);
+        }),
+      );
       audit.stores = out.stores.map((s) => s.displayUrl);
       let key: VerifyKey | undefined;
       const keyPath = policy.deployment?.checkpoint_key;
@@ -167,14 +181,14 @@ export async function gatherDeploymentFacts(
     }
     facts.audit = audit;
   } else if (env?.release) {
-    errors.push('the policy names no audit store (audit.store): the MODEL_RELEASE record cannot be checked');
+    errors.push(`neither the App's configuration (MODEL_GATE_AUDIT_STORE) nor the policy on the default branch names an audit store: the MODEL_RELEASE record cannot be checked`);
   }
   if (!env) return out;
 
   // 4. The release: approvals re-verified, deployed metadata.json compared.
   if (env.release && pullNumber !== null) {
     try {
-      facts.release = await releaseFacts(source, policy, req.sha);
+      facts.release = await releaseFacts(source, policy, policyRef, req.sha);
     } catch (e) {
       errors.push(`re-verifying release pull request #${pullNumber}: ${messageOf(e)}`);
     }
@@ -231,10 +245,11 @@ async function findReleasePull(octokit: GitHubRequester, req: DeploymentRequest)
   return { number: null, why: `associated pull requests: ${list}` };
 }
 
-async function releaseFacts(source: PullRequestSource, policy: Policy, sha: string): Promise<ReleaseFacts> {
+async function releaseFacts(source: PullRequestSource, policy: Policy, policySha: string, sha: string): Promise<ReleaseFacts> {
   const info = await source.pull();
   const changed = await source.changedFiles();
-  const prFacts = await gatherFacts(source, factNeeds(policy, changed));
+  // The default branch's rules and key files judge the approvals (the policy on the release's own base does not).
+  const prFacts = await gatherFacts(source, factNeeds(policy, changed), { policySha });
   const verdict = await evaluate(policy, prFacts);
   const paths = Object.keys(prFacts.metadata ?? {}).filter((p) => p === 'metadata.json' || p.endsWith('/metadata.json'));
   // The deployed commit's own bytes: its metadata.json files, and every

@@ -77,7 +77,7 @@ export async function runDeploymentRule(
   // The record goes in BEFORE GitHub hears the decision: an approval that
   // could not be recorded must not let the deployment through (fail closed).
   let auditSeq: number | null = null;
-  const named = gathered.policy?.audit?.stores.length ?? 0;
+  const named = gathered.store_urls.length;
   if (named > 0 && gathered.stores.length === 0) {
     // The policy names a store the App could not open: nothing may pass unrecorded.
     decision = {

@@ -113,6 +113,9 @@ export async function startGate(octokit: GitHubRequester, req: GateRequest, deps
   const source = deps.sourceFor(octokit, { owner: req.owner, repo: req.repo, pull_number: req.pull_number });
   const info = await source.pull();
   if (info.state !== 'open') return { skipped: `pull request #${info.number} is ${info.state}`, info };
+  // While the in_progress run is written, the evaluation's first reads start
+  // (the source caches them; a failure surfaces where the evaluation awaits it).
+  for (const early of [source.branchSha(info.base_ref), source.changedFiles()]) early.catch(() => undefined);
   const id = await startCheckRun(
     octokit,
     { owner: req.owner, repo: req.repo, head_sha: info.head_sha },
@@ -145,6 +148,11 @@ export async function evaluatePull(source: PullRequestSource, info: PullInfo): P
     // branch's tip when the pull request was opened or last updated, so a
     // policy tightened since would otherwise never reach an open pull request.
     policySha = await source.branchSha(info.base_ref);
+    // The head's tree is needed for any release (modes and blob ids of the
+    // protected files): list it beside the policy read, one round trip less
+    // on the critical path (one request spent on a pull request that turns
+    // out not to be a release).
+    source.treeEntry(info.head_sha, POLICY_PATH).catch(() => undefined);
     const text = await source.file(policySha, POLICY_PATH);
     if (text === null) {
       throw new GateError('E_CONFIG', `no ${POLICY_PATH} on the base branch ${info.base_ref}`, {
@@ -169,15 +177,18 @@ export async function evaluatePull(source: PullRequestSource, info: PullInfo): P
 /** The second half: evaluate the pull request and every other open one with the same head, record, complete the run. */
 export async function finishGate(octokit: GitHubRequester, started: StartedGate, deps: GateDeps): Promise<GateOutcome> {
   const { req, source, info } = started;
+  const log: string[] = [];
+  // Which other open pull requests share this head: asked at once, beside the evaluation.
+  const heads = repoSource(deps, octokit, req.owner, req.repo, log).openPullsWithHead(info.head_sha);
+  heads.catch(() => undefined); // awaited below; a failure there is reported there
   const own = await evaluatePull(source, info);
   let verdict = own.verdict;
   const { policy, facts } = own;
 
   // Every other open pull request with this head, judged by its own base.
   const siblings: SiblingVerdict[] = [];
-  const log: string[] = [];
   try {
-    const others = (await repoSource(deps, octokit, req.owner, req.repo, log).openPullsWithHead(info.head_sha)).filter((p) => p.number !== info.number);
+    const others = (await heads).filter((p) => p.number !== info.number);
     for (const p of others) {
       const s = deps.sourceFor(octokit, { owner: req.owner, repo: req.repo, pull_number: p.number });
       const i = await s.pull();

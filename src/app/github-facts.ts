@@ -10,7 +10,8 @@
  * turns into a failing check run.
  */
 import { GateError, messageOf } from '../core/errors.js';
-import type { ChangedFile, PullRequestFacts, ReviewFact } from '../approval/types.js';
+import type { ChangedFile, CoAuthorFact, PullRequestFacts, ReviewFact, UnlinkedAuthorFact } from '../approval/types.js';
+import { coAuthorTrailers, noreplyLogin, uniqueByEmail, type Trailer } from './co-authors.js';
 import { githubGitObjects } from './git-objects.js';
 import type { GitObjectSource } from './head-files.js';
 import { readHeadEvidence } from './lineage-facts.js';
@@ -64,6 +65,12 @@ export interface PullRequestSource extends GitObjectSource {
   signingKeys(login: string): Promise<string[]>;
   /** Logins of the authors and committers of the PR's commits. */
   commitAuthors(): Promise<string[]>;
+  /** The commits' `Co-authored-by:` trailers, and the commits whose author email links to no account. */
+  commitPeople(): Promise<{ co_authors: Trailer[]; unlinked: UnlinkedAuthorFact[] }>;
+  /** A user's public profile email, or null (what the API exposes of an approver). */
+  publicEmail(login: string): Promise<string | null>;
+  /** Who triggered a workflow run of this repository, or null when there is no such run. */
+  workflowRunActor(runId: number): Promise<string | null>;
   /** The commit a branch points to now (the policy is read there: a pull request's base.sha can be stale). */
   branchSha(branch: string): Promise<string>;
   /** A file's text at a commit, or null when it does not exist there (policy and key files on the base). */
@@ -175,6 +182,19 @@ export function githubPullRequestSource(octokit: GitHubRequester, target: PullTa
 
   const git = githubGitObjects({ owner, repo, call, once });
 
+  const commitRows = (): Promise<Json[]> =>
+    once('commits', async () => {
+      const [info, rows] = await Promise.all([pull(), all('GET /repos/{owner}/{repo}/pulls/{pull_number}/commits', { owner, repo, pull_number })]);
+      if (rows.length < info.commits) {
+        throw new GateError(
+          'E_GITHUB',
+          `GitHub listed ${rows.length} of the ${info.commits} commits of this pull request (the list API stops at ${MAX_LISTED_COMMITS}); the gate cannot see every commit author`,
+          { where: `${full}#${pull_number}`, hint: 'squash or split the pull request' },
+        );
+      }
+      return rows;
+    });
+
   const source: PullRequestSource = {
     pull,
     treeEntry: git.treeEntry,
@@ -269,26 +289,45 @@ export function githubPullRequestSource(octokit: GitHubRequester, target: PullTa
         return (res.data as Json[]).map((k) => String(k.key));
       }),
 
-    commitAuthors: () =>
-      once('commits', async () => {
-        const [info, rows] = await Promise.all([
-          pull(),
-          all('GET /repos/{owner}/{repo}/pulls/{pull_number}/commits', { owner, repo, pull_number }),
-        ]);
-        if (rows.length < info.commits) {
-          throw new GateError(
-            'E_GITHUB',
-            `GitHub listed ${rows.length} of the ${info.commits} commits of this pull request (the list API stops at ${MAX_LISTED_COMMITS}); the gate cannot see every commit author`,
-            { where: `${full}#${pull_number}`, hint: 'squash or split the pull request' },
-          );
+    commitAuthors: async () => {
+      const logins = new Set<string>();
+      for (const c of await commitRows()) {
+        for (const who of [c.author, c.committer] as Array<Json | null>) {
+          if (who && typeof who.login === 'string') logins.add(who.login);
         }
-        const logins = new Set<string>();
-        for (const c of rows) {
-          for (const who of [c.author, c.committer] as Array<Json | null>) {
-            if (who && typeof who.login === 'string') logins.add(who.login);
-          }
+      }
+      return [...logins].sort();
+    },
+
+    commitPeople: async () => {
+      const trailers: Trailer[] = [];
+      const unlinked: UnlinkedAuthorFact[] = [];
+      for (const c of await commitRows()) {
+        const commit = (c.commit ?? {}) as Json;
+        trailers.push(...coAuthorTrailers(typeof commit.message === 'string' ? commit.message : ''));
+        // `author` is the account GitHub linked the author's email to; null when none.
+        if (!c.author) {
+          const a = (commit.author ?? {}) as Json;
+          unlinked.push({ sha: String(c.sha), name: String(a.name ?? ''), email: String(a.email ?? '') });
         }
-        return [...logins].sort();
+      }
+      return { co_authors: uniqueByEmail(trailers), unlinked };
+    },
+
+    publicEmail: (login) =>
+      once(`user:${login}`, async () => {
+        const res = await call('GET /users/{username}', { username: login });
+        const email = (res.data as Json | null)?.email;
+        return typeof email === 'string' && email !== '' ? email : null;
+      }),
+
+    workflowRunActor: (runId) =>
+      once(`run:${runId}`, async () => {
+        const res = await call('GET /repos/{owner}/{repo}/actions/runs/{run_id}', { owner, repo, run_id: runId });
+        if (res.status === 404) return null;
+        const d = res.data as Json;
+        const who = (d.triggering_actor ?? d.actor) as Json | null;
+        return who && typeof who.login === 'string' ? who.login : null;
       }),
 
     branchSha: (branch) =>
@@ -385,6 +424,7 @@ export async function gatherFacts(
   ]);
   facts.reviews = reviews;
   facts.commit_authors = commitAuthors;
+  if (needs.commitAuthors) Object.assign(facts, await authorsBesides(source, info, reviews, evidence.metadata));
   facts.head_files = evidence.head_files;
   facts.artifacts = evidence.artifacts;
   facts.lineage_digest = evidence.lineage_digest;
@@ -432,6 +472,53 @@ export async function gatherFacts(
   }
   await Promise.all(tasks);
   return facts;
+}
+
+/**
+ * The people a release excludes besides the commit authors (issue 10, item
+ * 9): co-authors named by trailers (with their login when GitHub tells it: a
+ * noreply address, or an approver whose public email it is), commits whose
+ * author email links to no account, and, for a pull request a bot opened
+ * (the Action's release PR), the person who triggered the workflow run
+ * metadata.json names, read from GitHub's record of that run.
+ */
+async function authorsBesides(
+  source: PullRequestSource,
+  info: PullInfo,
+  reviews: ReviewFact[],
+  metadata: Record<string, unknown>,
+): Promise<Pick<PullRequestFacts, 'co_authors' | 'unlinked_commit_authors' | 'release_actor'>> {
+  const people = await source.commitPeople();
+  const approvers = [...new Set(reviews.filter((r) => r.state === 'APPROVED' && !r.is_bot).map((r) => r.login))];
+  const others = people.co_authors.filter((t) => noreplyLogin(t.email) === null);
+  const emails = others.length > 0 ? await Promise.all(approvers.map(async (l) => [l, await source.publicEmail(l)] as const)) : [];
+  const co_authors: CoAuthorFact[] = people.co_authors.map((t) => {
+    const login = noreplyLogin(t.email) ?? emails.find(([, e]) => e !== null && e.toLowerCase() === t.email.toLowerCase())?.[0];
+    return { name: t.name, email: t.email, ...(login ? { login } : {}) };
+  });
+  const out: Pick<PullRequestFacts, 'co_authors' | 'unlinked_commit_authors' | 'release_actor'> = {
+    co_authors,
+    unlinked_commit_authors: people.unlinked,
+  };
+  if (/\[bot\]$/i.test(info.author)) {
+    const actor = await releaseActor(source, info, metadata);
+    if (actor) out.release_actor = actor;
+  }
+  return out;
+}
+
+/** The login that triggered the workflow run a head metadata.json names (`source.run_id` of this repository), or undefined. */
+async function releaseActor(source: PullRequestSource, info: PullInfo, metadata: Record<string, unknown>): Promise<string | undefined> {
+  for (const m of Object.values(metadata)) {
+    const src = (m && typeof m === 'object' ? (m as Json).source : undefined) as Json | undefined;
+    const runId = Number(src?.run_id);
+    if (!Number.isSafeInteger(runId) || runId <= 0) continue;
+    // A run of another repository says nothing about who released this one.
+    if (typeof src?.repository === 'string' && src.repository.toLowerCase() !== info.repository.toLowerCase()) continue;
+    const actor = await source.workflowRunActor(runId);
+    if (actor) return actor;
+  }
+  return undefined;
 }
 
 function missingKeyFile(path: string, info: PullInfo): GateError {

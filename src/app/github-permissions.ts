@@ -78,6 +78,8 @@ export const ROUTE_NEEDS: Readonly<Record<string, Need>> = {
   'GET /orgs/{org}/teams/{team_slug}/members': { permission: 'members', access: 'read', why: 'who is in a role\'s team' },
   'GET /users/{username}/ssh_signing_keys': { permission: 'none', why: 'an approver\'s SSH signing keys (public)' },
   'GET /user': { permission: 'none', why: 'who is signing (`approve`, user token)' },
+  'GET /users/{username}': { permission: 'none', why: 'an approver\'s public email, to recognise them as a co-author' },
+  'GET /repos/{owner}/{repo}/actions/runs/{run_id}': { permission: 'actions', access: 'read', why: 'who triggered the workflow that opened a release PR' },
   'GET /repos/{owner}/{repo}/actions/runs': { permission: 'actions', access: 'read', why: 'workflow runs waiting on an environment' },
   'GET /repos/{owner}/{repo}/actions/runs/{run_id}/pending_deployments': { permission: 'actions', access: 'read', why: 'the environments a run waits on' },
   'POST /repos/{owner}/{repo}/actions/runs/{run_id}/deployment_protection_rule': { permission: 'deployments', access: 'write', why: 'approve or reject a deployment' },

@@ -83,10 +83,11 @@ let real: LambdaHandler | undefined;
 
 /**
  * The function to configure in AWS Lambda (`lib/src/app/lambda.handler`).
- * No periodic rediscovery of waiting deployments runs inside a function that
- * lives only per request: schedule one elsewhere (a server replica does it).
+ * No periodic rediscovery of waiting deployments, and no recovery pass for
+ * lost deliveries, runs inside a function that lives only per request:
+ * schedule them elsewhere (a server replica does both).
  */
 export const handler: LambdaHandler = (event) => {
-  real ??= createLambdaHandler(createApp({ ...realDeps(process.env), rediscoverEveryMs: 0 }));
+  real ??= createLambdaHandler(createApp({ ...realDeps(process.env), rediscoverEveryMs: 0, recoverEveryMs: 0 }));
   return real(event);
 };

@@ -26,8 +26,10 @@ const env: Record<string, string | undefined> = {
 };
 
 let config: ServerConfig;
+let deps: ReturnType<typeof realDeps>;
 try {
   config = readServerConfig(env);
+  deps = realDeps(env); // MODEL_GATE_S3_ENDPOINTS and the like fail here, named
 } catch (e) {
   if (!isGateError(e)) throw e;
   process.stderr.write(`${configErrorLine(e)}\n`);
@@ -38,7 +40,7 @@ const probot = createGateProbot(env, config);
 // Deliveries are answered once the in_progress check run is written; the
 // evaluation continues in this bounded queue (MODEL_GATE_CONCURRENCY, default 4).
 const background = workQueue(Number(env.MODEL_GATE_CONCURRENCY ?? 4), probot.log);
-const middleware = await createNodeMiddleware(createApp({ ...realDeps(env), background }), {
+const middleware = await createNodeMiddleware(createApp({ ...deps, background }), {
   probot,
   webhooksPath: config.webhookPath,
 });

@@ -15,6 +15,11 @@ export interface DeploymentEnvironment {
   release: boolean;
   /** An approved change request is required as well (default false). */
   change_request: boolean;
+  /**
+   * Branches (names or globs) a release PR for this environment may have
+   * been merged into; null: the repository's default branch only.
+   */
+  release_branches: string[] | null;
 }
 
 /** How the App reaches ServiceNow: names of environment variables, never their values. */
@@ -41,6 +46,8 @@ export const DEFAULT_CORRELATION_ID = 'github:{repository}:pr:{pull_request}';
 
 /** Placeholders a correlation id template may use. */
 export const CORRELATION_PLACEHOLDERS = ['repository', 'pull_request', 'model_digest', 'environment'] as const;
+
+import picomatch from 'picomatch';
 
 type Raw = Record<string, unknown>;
 type Seg = string | number;
@@ -86,6 +93,7 @@ export function normaliseDeployment(raw: Raw | undefined): DeploymentPolicy | un
       // Secure by default: a listed environment needs a verified release.
       release: (e.release as boolean | undefined) ?? true,
       change_request: (e.change_request as boolean | undefined) ?? false,
+      release_branches: (e.release_branches as string[] | undefined) ?? null,
     })),
     checkpoint_key: (raw.checkpoint_key as string | undefined) ?? null,
     servicenow: sn
@@ -105,6 +113,16 @@ export function normaliseDeployment(raw: Raw | undefined): DeploymentPolicy | un
 /** The policy's entry for an environment (case-insensitive), or undefined when it is not guarded. */
 export function environmentPolicy(policy: DeploymentPolicy | undefined, name: string): DeploymentEnvironment | undefined {
   return policy?.environments.find((e) => e.name.toLowerCase() === name.toLowerCase());
+}
+
+/**
+ * Whether a release PR merged into `base` may deploy to `env` (pure): `base`
+ * must match one of the environment's `release_branches` (globs), or be the
+ * default branch when it names none.
+ */
+export function isReleaseBranch(env: DeploymentEnvironment, base: string, defaultBranch: string): boolean {
+  const allowed = env.release_branches ?? [defaultBranch];
+  return allowed.some((b) => picomatch.isMatch(base, b, { dot: true }));
 }
 
 /** Fills a correlation id template; null when a placeholder it uses has no value. */

@@ -93,6 +93,12 @@ export async function appendRecord(stores: AuditStore[], input: RecordInput, opt
     let prev: Digest = ZERO_DIGEST;
     let log = fields.log ?? DEFAULT_LOG_NAME;
     if (head) {
+      if (head.seq >= Number.MAX_SAFE_INTEGER) {
+        throw new GateError('E_CHAIN_BROKEN', `the last entry is record ${head.seq}, the largest sequence number (2^53 - 1): no record can follow it`, {
+          where: primary.displayUrl,
+          hint: 'no writer gets there: an entry was planted at that key. Run `model-gate audit verify` on this store',
+        });
+      }
       const parsed = parseRecord(head.bytes);
       // An unreadable head (planted where it can never be removed, under
       // COMPLIANCE) must not stop the log: the next record chains to its

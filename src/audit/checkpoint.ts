@@ -103,14 +103,7 @@ export async function loadSigningKey(jwkText: string, where: string): Promise<Si
 /** Imports a public JWK or JWK Set (text) for verifying checkpoints. A private JWK is accepted and only its public part used. */
 export async function loadVerifyKey(jwkText: string, where: string): Promise<VerifyKey> {
   const jwk = parseJwkText(jwkText, where);
-  if (Array.isArray(jwk.keys)) {
-    const keys = jwk.keys.map((k, i) => {
-      const alg = algOf(k, `${where}: keys[${i}]`);
-      return { ...publicPart(k), alg, ...(k.kid ? { kid: k.kid } : {}) };
-    });
-    const set = (await jose()).createLocalJWKSet({ keys });
-    return async (header, token) => set(header, token);
-  }
+  if ('keys' in jwk) return loadVerifyKeySet(jwk.keys, where);
   const alg = algOf(jwk, where);
   let key: CryptoKey | Uint8Array;
   try {
@@ -119,6 +112,48 @@ export async function loadVerifyKey(jwkText: string, where: string): Promise<Ver
     throw new GateError('E_KEY', `cannot import the checkpoint public key: ${(e as Error).message}`, { where, cause: e });
   }
   return async () => key;
+}
+
+/**
+ * A JWK Set as a verifier. A key matches a checkpoint whose header `kid` is
+ * the key's own `kid` or its RFC 7638 thumbprint (what `audit checkpoint`
+ * writes), so keys listed without a `kid`, or with one their owner chose,
+ * verify genuine checkpoints as the same single JWK does. A header without
+ * `kid` is tried against every key of its algorithm.
+ */
+async function loadVerifyKeySet(list: unknown, where: string): Promise<VerifyKey> {
+  if (!Array.isArray(list)) throw new GateError('E_KEY', 'not a JWK Set: "keys" is not a list', { where });
+  if (list.length === 0) {
+    throw new GateError('E_KEY', 'the JWK Set holds no keys, so no checkpoint could ever verify', {
+      where,
+      hint: 'list the public keys whose checkpoints count ({"keys": [...]}), or pass the single public JWK',
+    });
+  }
+  const { importJWK, calculateJwkThumbprint } = await jose();
+  const keys = await Promise.all(
+    (list as JWK[]).map(async (k, i) => {
+      const at = `${where}: keys[${i}]`;
+      if (k === null || typeof k !== 'object' || Array.isArray(k)) throw new GateError('E_KEY', 'not a JSON Web Key (expected a JSON object)', { where: at });
+      const alg = algOf(k, at);
+      const pub = publicPart(k);
+      try {
+        return { alg, kid: typeof k.kid === 'string' ? k.kid : undefined, thumbprint: await calculateJwkThumbprint(pub), key: await importJWK(pub, alg) };
+      } catch (e) {
+        throw new GateError('E_KEY', `cannot import the checkpoint public key: ${(e as Error).message}`, { where: at, cause: e });
+      }
+    }),
+  );
+  return async (header) => {
+    const found = keys.filter((k) => k.alg === header.alg && (header.kid === undefined || header.kid === k.kid || header.kid === k.thumbprint));
+    if (found.length === 0) throw new Error(`no key in the JWK Set matches kid ${JSON.stringify(header.kid)} (${header.alg})`);
+    if (found.length === 1) return found[0].key;
+    // jose's convention for several matching keys: an error that iterates them (tried in turn by verifyCheckpointJws).
+    throw Object.assign(new Error(`${found.length} keys of the JWK Set match`), {
+      async *[Symbol.asyncIterator]() {
+        for (const k of found) yield k.key;
+      },
+    });
+  };
 }
 
 /** A new key pair for checkpoints: the private JWK and the public one (with kid and alg). */
@@ -157,11 +192,20 @@ function payloadProblem(value: unknown): string | null {
 /** Verifies a checkpoint JWS (signature, `typ`, payload shape) with no regard to where it is stored. */
 async function verifyCheckpointJws(bytes: Uint8Array, verifyKey: VerifyKey): Promise<{ payload: CheckpointPayload } | { reason: string }> {
   const jws = Buffer.from(bytes).toString('utf8').trim();
-  let verified: Awaited<ReturnType<typeof import('jose').compactVerify>>;
+  const { compactVerify } = await jose();
+  let verified: Awaited<ReturnType<typeof compactVerify>> | undefined;
   try {
-    verified = await (await jose()).compactVerify(jws, verifyKey, { algorithms: ALGS });
+    verified = await compactVerify(jws, verifyKey, { algorithms: ALGS });
   } catch (e) {
-    return { reason: `signature does not verify with the given key (${(e as Error).message})` };
+    // Several keys matched (no kid in the header): the one that verifies is the signer.
+    const candidates = e as Partial<AsyncIterable<CryptoKey | Uint8Array>>;
+    if (typeof candidates[Symbol.asyncIterator] === 'function') {
+      for await (const key of candidates as AsyncIterable<CryptoKey | Uint8Array>) {
+        verified = await compactVerify(jws, key, { algorithms: ALGS }).catch(() => undefined);
+        if (verified) break;
+      }
+    }
+    if (!verified) return { reason: `signature does not verify with the given key (${(e as Error).message})` };
   }
   if (verified.protectedHeader.typ !== CHECKPOINT_TYP) {
     return { reason: `JWS typ is ${JSON.stringify(verified.protectedHeader.typ)}, not a checkpoint` };

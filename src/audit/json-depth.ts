@@ -19,17 +19,40 @@ const CLOSE_OBJECT = 0x7d;
  * bytes and text give the same answer.
  */
 export function nestsDeeperThan(text: Uint8Array | string, limit: number): boolean {
-  const at = typeof text === 'string' ? (i: number) => text.charCodeAt(i) : (i: number) => text[i];
-  const n = text.length;
+  // Two plain loops rather than one over an accessor: this runs on every record a verifier reads.
+  return typeof text === 'string' ? stringNestsDeeper(text, limit) : bytesNestDeeper(text, limit);
+}
+
+function bytesNestDeeper(b: Uint8Array, limit: number): boolean {
   let depth = 0;
-  let inString = false;
-  for (let i = 0; i < n; i++) {
-    const c = at(i);
-    if (inString) {
-      if (c === BACKSLASH) i++;
-      else if (c === QUOTE) inString = false;
-    } else if (c === QUOTE) {
-      inString = true;
+  for (let i = 0, n = b.length; i < n; i++) {
+    const c = b[i];
+    if (c === QUOTE) {
+      // Skip the string: to its closing quote, stepping over escapes.
+      for (i++; i < n; i++) {
+        const d = b[i];
+        if (d === BACKSLASH) i++;
+        else if (d === QUOTE) break;
+      }
+    } else if (c === OPEN_ARRAY || c === OPEN_OBJECT) {
+      if (++depth > limit) return true;
+    } else if (c === CLOSE_ARRAY || c === CLOSE_OBJECT) {
+      depth--;
+    }
+  }
+  return false;
+}
+
+function stringNestsDeeper(s: string, limit: number): boolean {
+  let depth = 0;
+  for (let i = 0, n = s.length; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c === QUOTE) {
+      for (i++; i < n; i++) {
+        const d = s.charCodeAt(i);
+        if (d === BACKSLASH) i++;
+        else if (d === QUOTE) break;
+      }
     } else if (c === OPEN_ARRAY || c === OPEN_OBJECT) {
       if (++depth > limit) return true;
     } else if (c === CLOSE_ARRAY || c === CLOSE_OBJECT) {

@@ -60,7 +60,8 @@ export async function openStore(url: string, options: OpenStoreOptions): Promise
       throw new GateError('E_STORE_URL', `cannot read the S3 store URL ${JSON.stringify(url)}: ${(e as Error).message}`);
     }
     const { openS3Store } = await import('./stores/s3-store.js');
-    return openS3Store(parsed, { env: options.env });
+    // The raw string, not the parsed URL: parsing has already resolved any "../" in the prefix.
+    return openS3Store(url, { env: options.env });
   }
   throw new GateError('E_STORE_URL', `unsupported audit store URL scheme "${scheme}:" in ${JSON.stringify(url)}`, {
     hint: 'use file://DIR, a directory path, or s3://BUCKET/PREFIX',

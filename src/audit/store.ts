@@ -8,7 +8,6 @@
  * tiles `tile/<L>/<N>[.p/<W>]`, `tile/entries/<N>` (docs/transparency-log.md).
  */
 import { parseTilePath, tilePath } from './tlog/tile-path.js';
-import { MAX_RECORD_BYTES } from './record.js';
 
 import { indexKeys, parseKeyName, type KeyIndex } from './key-index.js';
 
@@ -137,21 +136,4 @@ export function isStoreKey(key: string): boolean {
   if (/^(entries\/\d{20}\.json|checkpoints\/\d{20}\.(jws|note))$/.test(key)) return true;
   const t = parseTilePath(key);
   return t !== null && tilePath(t) === key;
-}
-
-/** A hash tile holds at most 256 hashes of 32 bytes (C2SP tlog-tiles). */
-const MAX_TILE_BYTES = 256 * 32;
-/** An entry bundle holds at most 256 records, each under 64 KiB, after a uint16 length. */
-const MAX_BUNDLE_BYTES = 256 * (2 + 0xffff);
-
-/**
- * The most bytes a valid object at `key` can have: a record or checkpoint
- * is under 64 KiB, a hash tile 8 KiB, an entry bundle 256 records. A store
- * reads at most one byte more, so a planted huge (or endless) object is a
- * finding, never a read of gigabytes.
- */
-export function maxKeyBytes(key: string): number {
-  if (key.startsWith('tile/entries/')) return MAX_BUNDLE_BYTES;
-  if (key.startsWith('tile/')) return MAX_TILE_BYTES;
-  return MAX_RECORD_BYTES;
 }

@@ -9,15 +9,67 @@ export interface CliIo {
   cwd: string;
   /** Whether stderr is a terminal (progress bars only then). */
   stderrIsTty: boolean;
+  /**
+   * Resolves once everything written to stdout has been handed to the
+   * system; rejects with the write's error (ENOSPC, EIO) when it failed. A
+   * reader that went away (EPIPE: `... | head`) is not an error: output just
+   * ends. A write error is delivered once: to the first flush after it
+   * (which reports it), later flushes resolve. Absent for in-memory
+   * outputs, which cannot fail.
+   */
+  flush?: () => Promise<void>;
+}
+
+/** The reader of the output went away: no more output is wanted, which is no failure. */
+export function isBrokenPipe(e: unknown): boolean {
+  return (e as NodeJS.ErrnoException | null)?.code === 'EPIPE';
+}
+
+/**
+ * A process stream whose write errors are kept rather than thrown as an
+ * unhandled 'error' event (which crashed the process with a stack trace,
+ * and exit 1, the code for "verification failed"). After the first error
+ * nothing more is written.
+ */
+function guarded(stream: NodeJS.WriteStream): { write: (t: string) => void; flush: () => Promise<void> } {
+  let failed: NodeJS.ErrnoException | null = null;
+  let delivered = false;
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    failed ??= e;
+  });
+  return {
+    write: (t) => {
+      if (failed === null) stream.write(t);
+    },
+    flush: () =>
+      new Promise<void>((resolve, reject) => {
+        const settle = (): void => {
+          if (failed === null || isBrokenPipe(failed) || delivered) return resolve();
+          delivered = true;
+          reject(failed);
+        };
+        if (failed !== null) return settle();
+        // The callback runs once what came before is written; the 'error' event may follow it by a tick.
+        stream.write('', (e) => {
+          setImmediate(() => {
+            if (e && failed === null) failed = e as NodeJS.ErrnoException;
+            settle();
+          });
+        });
+      }),
+  };
 }
 
 export function processIo(): CliIo {
+  const out = guarded(process.stdout);
+  const err = guarded(process.stderr);
   return {
-    stdout: (t) => void process.stdout.write(t),
-    stderr: (t) => void process.stderr.write(t),
+    stdout: out.write,
+    stderr: err.write,
     env: process.env,
     cwd: process.cwd(),
     stderrIsTty: Boolean(process.stderr.isTTY),
+    flush: out.flush,
   };
 }
 

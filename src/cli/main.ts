@@ -8,5 +8,14 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
   process.stdout.write(`${packageVersion()}\n`);
 } else {
   const { runCli } = await import('./program.js');
-  process.exitCode = await runCli(argv, processIo());
+  const io = processIo();
+  let code = await runCli(argv, io);
+  // Output that could not be written is a failure of its own (exit 3), never "verification failed".
+  try {
+    await io.flush?.();
+  } catch (e) {
+    process.stderr.write(`model-gate: cannot write the output: ${(e as Error).message}\n`);
+    code = 3; // ExitCode.serviceFailed, not imported: --version loads nothing beyond this file's imports
+  }
+  process.exitCode = code;
 }

@@ -22,7 +22,7 @@
  */
 import type { Digest } from '../core/digest.js';
 import type { ArtifactFact, HeadFileFact, Verdict } from '../approval/types.js';
-import type { DeploymentEnvironment } from '../approval/deployment-policy.js';
+import { isReleaseBranch, type DeploymentEnvironment } from '../approval/deployment-policy.js';
 import { changeGateDecision, type ChangeFacts, type ChangeGateSettings } from './change-gate.js';
 
 export type DeploymentState = 'approved' | 'rejected' | 'pending';
@@ -96,6 +96,8 @@ export interface ReleaseFacts {
 /** Everything the decision reads. */
 export interface DeploymentFacts {
   repository: string;
+  /** The repository's default branch: its policy alone decides deployments. */
+  default_branch?: string;
   environment: string;
   sha: string;
   /** When the facts were gathered (the change window is checked against it). */
@@ -157,6 +159,12 @@ export function decideDeployment(f: DeploymentFacts): DeploymentDecision {
     if (!r) {
       rejected.push(
         `no merged pull request has ${short(f.sha)} as its merge commit${f.release_search ? ` (${f.release_search})` : ''}: only a release pull request's merge commit may be deployed to ${env.name}`,
+      );
+    } else if (!isReleaseBranch(env, r.base_ref, f.default_branch ?? 'main')) {
+      // A release merged into another branch is judged by nothing the default
+      // branch's policy trusts (that branch may carry a policy of its own choosing).
+      rejected.push(
+        `release pull request #${r.pull_request} was merged into ${r.base_ref}, which is not a release branch for ${env.name} (${(env.release_branches ?? [f.default_branch ?? 'main']).join(', ')}; deployment.environments[].release_branches on the default branch)`,
       );
     } else {
       checkApprovals(r, rejected, verified);

@@ -25,7 +25,12 @@ export interface DigestOptions {
   scanner?: ContentScanner;
   /** Told how many bytes were hashed since its last call. */
   onBytes?: (n: number) => void;
+  /** Asked before each read of a large file: true stops the hashing with {@link HashingStopped}. */
+  shouldStop?: () => boolean;
 }
+
+/** Thrown when `shouldStop` said so: another thread failed, the result is not wanted. */
+export class HashingStopped extends Error {}
 
 /**
  * Opens for reading without blocking on a FIFO that replaced the file since it
@@ -55,7 +60,7 @@ export function digestFileRaw(path: string, buf: Buffer, opts: DigestOptions = {
   try {
     return hashOpenFile(fd, path, buf, opts);
   } catch (e) {
-    throw fsError(e, path);
+    throw e instanceof HashingStopped ? e : fsError(e, path);
   } finally {
     closeSync(fd);
   }
@@ -82,6 +87,7 @@ function hashOpenFile(fd: number, path: string, buf: Buffer, opts: DigestOptions
   const hash = createHash('sha256');
   let pos = 0;
   for (;;) {
+    if (opts.shouldStop?.()) throw new HashingStopped();
     const n = readSync(fd, buf, 0, buf.length, pos);
     if (n === 0) break;
     pos += n;

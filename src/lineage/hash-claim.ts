@@ -1,5 +1,5 @@
 import { isGateError } from '../core/errors.js';
-import { digestFileRaw } from './file-digest.js';
+import { digestFileRaw, HashingStopped } from './file-digest.js';
 import type { ContentScanner, StreamFormat } from './fingerprint/types.js';
 import { CHUNK_FILES, CHUNK_SHIFT, CTL, DIGEST_BYTES, type ChunkMessage, type WorkerReply } from './hash-protocol.js';
 
@@ -69,6 +69,8 @@ export function hashClaimed(ctx: ClaimContext, buf: Buffer): number {
         ctx.afterBytes?.();
       }
     : undefined;
+  // A thread that failed stops the others within one read, even in a file of many GB.
+  const shouldStop = (): boolean => Atomics.load(ctl, CTL.ABORT) !== 0;
   for (;;) {
     const i = claim(ctl, ctx.waitForMore);
     if (i < 0) return i;
@@ -77,11 +79,12 @@ export function hashClaimed(ctx: ClaimContext, buf: Buffer): number {
     const format = c.scans[j];
     const scanner = format && ctx.scannerFor ? ctx.scannerFor(format) : undefined;
     try {
-      const r = digestFileRaw(c.paths[j]!, buf, { scanner, onBytes });
+      const r = digestFileRaw(c.paths[j]!, buf, { scanner, onBytes, shouldStop });
       c.digests.set(r.digest, j * DIGEST_BYTES);
       c.sizes[j] = r.size;
       if (scanner) ctx.report({ kind: 'fingerprint', id: i, fingerprint: scanner.finish() });
     } catch (e) {
+      if (e instanceof HashingStopped) return -1;
       ctx.report(
         isGateError(e)
           ? { kind: 'error', id: i, code: e.code, message: e.message, hint: e.hint }

@@ -45,6 +45,38 @@ const artifactProps = {
   files: manifest,
 } as const;
 
+const hex64 = { type: 'string', pattern: '^[0-9a-f]{64}$' } as const;
+const shards = {
+  type: 'object',
+  description:
+    "the model file's sharded digest as OpenSSF model signing's shard serialization builds it (docs/sharded-digest.md), beside its plain SHA-256 (`lineage record --shards`)",
+  additionalProperties: false,
+  required: ['serialization', 'resources', 'digest'],
+  properties: {
+    serialization: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['method', 'hash_type', 'shard_size', 'allow_symlinks'],
+      properties: {
+        method: { const: 'shards' },
+        hash_type: { const: 'sha256' },
+        shard_size: { type: 'integer', minimum: 1 },
+        allow_symlinks: { type: 'boolean' },
+      },
+    },
+    resources: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['name', 'algorithm', 'digest'],
+        properties: { name: { type: 'string', minLength: 1 }, algorithm: { type: 'string', minLength: 1 }, digest: hex64 },
+      },
+    },
+    digest: { ...digest, description: 'SHA-256 over the shard digests, in order (the subject digest model_signing signs)' },
+  },
+} as const;
+
 /**
  * JSON Schema (draft 2020-12) of metadata.json v1. The committed
  * `schemas/metadata.schema.json` is this object, written out (a test keeps the
@@ -75,7 +107,7 @@ export const metadataJsonSchema = {
       type: 'object',
       additionalProperties: false,
       required: ['path', 'type', 'digest', 'size'],
-      properties: artifactProps,
+      properties: { ...artifactProps, shards },
     },
     datasets: {
       type: 'array',

@@ -1,3 +1,4 @@
+import type { ShardedDigest } from '../core/shard-digest.js';
 import type { ColumnInfo, ManifestEntry } from '../core/dir-hash.js';
 import type { Digest } from '../core/digest.js';
 
@@ -18,6 +19,8 @@ export interface ArtifactRecord {
   size: number;
   /** Directories: every regular file, in byte-wise path order. */
   files?: ManifestEntry[];
+  /** The model file only, when recorded with shards: its sharded digest, beside `digest`. */
+  shards?: ShardedDigest;
 }
 
 export interface DatasetRecord extends ArtifactRecord {

@@ -51,6 +51,12 @@ export interface RecordOptions {
   inputFiles?: GuardedInput[];
   followSymlinks?: boolean;
   /**
+   * Also record the model file's sharded digest (OpenSSF model signing's
+   * shard serialization), hashed on the other cores while the plain SHA-256
+   * is computed; ignored for a model directory.
+   */
+  shards?: boolean;
+  /**
    * The files that pin the training environment (lockfiles, a saved `pip
    * freeze`), relative to `cwd`. Default: the lockfiles beside the model
    * (`findLockfiles`).
@@ -130,11 +136,12 @@ export async function recordLineage(opts: RecordOptions): Promise<RecordResult> 
           if (e instanceof GitUnavailable) return e.message;
           throw e;
         });
-  const hash = (path: string, fingerprint: boolean): Promise<PathDigest> =>
+  const hash = (path: string, fingerprint: boolean, shards = false): Promise<PathDigest> =>
     hashPath(path, {
       cwd: opts.cwd,
       followSymlinks: opts.followSymlinks,
       fingerprint,
+      shards,
       workers: opts.workers,
       onProgress: opts.onProgress ? (done, total) => opts.onProgress!(path, done, total) : undefined,
     }).catch((e: unknown) => {
@@ -153,7 +160,7 @@ export async function recordLineage(opts: RecordOptions): Promise<RecordResult> 
     python: opts.python,
     pythonTimeoutMs: opts.pythonTimeoutMs,
   });
-  const model = await hash(opts.model, false);
+  const model = await hash(opts.model, false, opts.shards === true);
   const datasetRecords: DatasetRecord[] = [];
   for (const d of named) {
     const r = await hash(d.path, true);
@@ -209,6 +216,7 @@ export async function recordLineage(opts: RecordOptions): Promise<RecordResult> 
 function artifact(cwd: string, r: PathDigest): ArtifactRecord {
   const a: ArtifactRecord = { path: recordPath(cwd, r.path), type: r.type, digest: r.digest, size: r.size };
   if (r.files) a.files = r.files;
+  if (r.shards) a.shards = r.shards;
   return a;
 }
 

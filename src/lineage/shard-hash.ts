@@ -76,9 +76,10 @@ export async function hashFileShards(
     };
     // A file of one shard: that shard's digest is the plain one, one pass does both.
     const onePass = opts.plain && ranges.length <= 1;
-    // With the plain digest to do here, every core but this one takes shards.
-    const wanted = opts.workers ?? availableParallelism() - 1;
-    const n = onePass ? 0 : Math.max(0, Math.min(ranges.length - (opts.plain ? 0 : 1), opts.plain ? Math.max(wanted, 1) : wanted));
+    // With the plain digest to do here, every other core (at least one thread) takes shards;
+    // without it, this thread takes shards too. `workers: 0` keeps everything on this thread.
+    const wanted = opts.workers ?? Math.max(opts.plain ? 1 : 0, availableParallelism() - 1);
+    const n = onePass ? 0 : Math.max(0, Math.min(ranges.length - (opts.plain ? 0 : 1), wanted));
     for (let i = 0; i < n; i++) {
       workers.push(
         spawnHashWorker(

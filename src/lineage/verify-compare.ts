@@ -1,4 +1,5 @@
 import { dirHash1, type ManifestEntry } from '../core/dir-hash.js';
+import { shardedDigest, type ShardedDigest } from '../core/shard-digest.js';
 import type { Digest } from '../core/digest.js';
 import type { ArtifactRecord, DatasetRole, LineageMetadata } from './metadata-types.js';
 import { reproducibilityDigest } from './reproducibility.js';
@@ -8,6 +9,8 @@ export interface ObservedArtifact {
   type?: 'file' | 'directory';
   digest?: Digest;
   files?: ManifestEntry[];
+  /** The sharded digest, when the record has one. */
+  shards?: ShardedDigest;
 }
 
 /**
@@ -106,8 +109,34 @@ function compareArtifact(
     return;
   }
   if (obs.digest !== rec.digest) out.push({ ...base, change: 'modified', expected: rec.digest, actual: obs.digest });
+  if (rec.shards) compareShards(out, base, rec, obs);
   if (rec.type === 'directory') {
     for (const m of compareManifests(rec.files ?? [], obs.files ?? [])) out.push({ ...base, ...m });
+  }
+}
+
+/**
+ * A recorded sharded digest must be what its own resources give (else the
+ * record was edited: `inconsistent`) and what the bytes give now (`modified`).
+ */
+function compareShards(out: Mismatch[], base: Pick<Mismatch, 'subject' | 'name' | 'role' | 'path'>, rec: ArtifactRecord, obs: ObservedArtifact): void {
+  const s = rec.shards!;
+  let own: ShardedDigest | undefined;
+  try {
+    own = shardedDigest(
+      s.resources.map((r) => Buffer.from(r.digest, 'hex')),
+      rec.size,
+      { shardSize: s.serialization.shard_size, allowSymlinks: s.serialization.allow_symlinks },
+    );
+  } catch {
+    own = undefined;
+  }
+  if (rec.type !== 'file' || !own || JSON.stringify(own) !== JSON.stringify(s)) {
+    out.push({ ...base, subject: 'metadata', change: 'inconsistent', expected: s.digest, actual: own?.digest, detail: 'the sharded digest is not that of its own shards and the file\'s size' });
+    return;
+  }
+  if (obs.shards?.digest !== s.digest) {
+    out.push({ ...base, change: 'modified', expected: s.digest, actual: obs.shards?.digest, detail: 'the sharded digest differs' });
   }
 }
 

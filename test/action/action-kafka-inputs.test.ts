@@ -1,10 +1,12 @@
 // The Action's audit-kafka inputs: a bad Kafka setting is an input error
 // (exit 2) before anything is hashed or appended; Kafka itself is never asked.
-import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, readdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runAction } from '../helpers/action-runner.js';
+import { tempDirs } from '../helpers/temp-dirs.js';
+
+const newDir = tempDirs('mrg-ws-');
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const entry = join(root, 'lib', 'src', 'action', 'index.js');
@@ -13,7 +15,7 @@ const made: string[] = [];
 afterAll(() => made.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 function workspace(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'mrg-ws-'));
+  const dir = newDir();
   made.push(dir);
   cpSync(join(root, 'examples', 'release-repo'), dir, { recursive: true, filter: (src) => !/metadata(\.intoto)?\.json$|\.audit/.test(src) });
   return dir;

@@ -1,10 +1,12 @@
-import { cpSync, mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { cpSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runAction } from '../helpers/action-runner.js';
 import { runCli } from '../../src/cli/program.js';
+import { tempDirs } from '../helpers/temp-dirs.js';
+
+const newDir = tempDirs('mrg-ws-');
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..', '..'); // lib/test/action → project root
@@ -12,7 +14,7 @@ const entry = join(root, 'lib', 'src', 'action', 'index.js');
 const example = join(root, 'examples', 'release-repo');
 
 function workspace(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'mrg-ws-'));
+  const dir = newDir();
   // Only what the repository tracks: not a metadata.json or .audit/ left by a local `npm run example`.
   cpSync(example, dir, { recursive: true, filter: (src) => !/metadata(\.intoto)?\.json$|\.audit/.test(src) });
   return dir;

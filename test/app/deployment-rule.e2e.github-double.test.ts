@@ -7,7 +7,7 @@
  * checkpoints, and the ServiceNow Change Management double.
  */
 import { createHash, generateKeyPairSync, randomUUID } from 'node:crypto';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildStatement, statementBytes } from '../../src/approval/statement.js';
 import { appendRecord } from '../../src/audit/append.js';
@@ -279,6 +279,36 @@ deployment:
     const second = await deploy(repo, merge2);
     expect(second.answer.state).toBe('rejected');
     expect(second.answer.comment).toMatch(/model\.onnx in the deployed commit cannot be the signed artifact: .*symbolic link \(mode 120000\)/);
+  });
+
+  it('attack: a release merged into evil-base, whose own policy says "production: release: false" and names an audit store of its choosing: rejected, recorded where the default branch says', async () => {
+    const { repo, auditDir } = newRepo({ changeRequest: false });
+    const evilDir = join(tmp.dir, `evil-${repoCount}`);
+    const evil = `version: 1
+protected_paths: ["nothing/**"]
+roles:
+  - name: anyone
+    users: [mallory]
+signatures:
+  required: false
+audit:
+  store: file://${evilDir}
+deployment:
+  environments:
+    - name: production
+      release: false
+`;
+    gh.commit(repo, { branch: 'evil-base', parent: gh.repo(repo).branches.get('main'), changes: { '.github/model-release-gate.yml': evil }, author: 'mallory' });
+    const number = gh.repo(repo).pulls.size + 1;
+    gh.commit(repo, { branch: 'feature', parent: gh.repo(repo).branches.get('evil-base'), changes: { 'models/fraud/model.onnx': 'weights nobody approved' }, author: 'mallory' });
+    gh.openPull(repo, { number, author: 'mallory', base: 'evil-base', head: 'feature' });
+    const merge = mergePull(gh, repo, number, { by: 'mallory' });
+    const { answer } = await deploy(repo, merge);
+    expect(answer.state).toBe('rejected');
+    expect(answer.comment).toMatch(new RegExp(`release pull request #${number} was merged into evil-base, which is not a release branch for production \\(main;`));
+    // The decision is in the default branch's audit log, and nothing was written where evil-base pointed.
+    expect(decisions(auditDir).map((d) => d.details.decision)).toEqual(['rejected']);
+    expect(existsSync(evilDir)).toBe(false);
   });
 
   it('rejects when approvals are missing or stale', async () => {

@@ -26,7 +26,7 @@ describe('deployment rule helpers', () => {
   });
 
   it('matches environments without regard to case, as GitHub does', () => {
-    const policy = { environments: [{ name: 'Production', release: true, change_request: false }], checkpoint_key: null, servicenow: null };
+    const policy = { environments: [{ name: 'Production', release: true, change_request: false, release_branches: null }], checkpoint_key: null, servicenow: null };
     expect(environmentPolicy(policy, 'production')?.name).toBe('Production');
     expect(environmentPolicy(policy, 'staging')).toBeUndefined();
     expect(environmentPolicy(undefined, 'production')).toBeUndefined();

@@ -141,8 +141,8 @@ describe('policy file: errors name file, line and column', () => {
     const p = parsePolicy(`${EXAMPLE}${audit}deployment:\n  checkpoint_key: .github/audit.jwk\n  environments:\n    - name: production\n      change_request: true\n    - name: scratch\n      release: false\n  servicenow: {}\n`);
     expect(p.deployment).toEqual({
       environments: [
-        { name: 'production', release: true, change_request: true },
-        { name: 'scratch', release: false, change_request: false },
+        { name: 'production', release: true, change_request: true, release_branches: null },
+        { name: 'scratch', release: false, change_request: false, release_branches: null },
       ],
       checkpoint_key: '.github/audit.jwk',
       servicenow: {

@@ -12,6 +12,8 @@ import { MAX_RECORD_DEPTH, encodeRecord, parseRecord, recordDigest, RECORD_VERSI
 import { entryKey } from '../../src/audit/store.js';
 import { FileStore } from '../../src/audit/stores/file-store.js';
 import { runCli } from '../../src/cli/program.js';
+import { nestsDeeperThan, valueNestsDeeperThan } from '../../src/audit/json-depth.js';
+import fc from 'fast-check';
 import { cli } from './cli-harness.js';
 import { tempDirs } from './temp-dir.js';
 
@@ -88,6 +90,21 @@ describe('a deeply nested record planted in the store', () => {
       event_type: 'x', component: 'c', actor: 'a', action: `${'['.repeat(500)}\\"{{{`, subject: [], details: {}, compliance_tags: [],
     });
     expect(parseRecord(inString).ok).toBe(true);
+  });
+});
+
+describe('the depth count on the text', () => {
+  it('agrees with the depth of the parsed value, for bytes and text, brackets in strings and escapes included', () => {
+    fc.assert(
+      fc.property(fc.jsonValue({ maxDepth: 8 }), fc.integer({ min: 0, max: 9 }), (v, limit) => {
+        const text = JSON.stringify(v);
+        const want = valueNestsDeeperThan(v, limit);
+        expect(nestsDeeperThan(text, limit)).toBe(want);
+        expect(nestsDeeperThan(Buffer.from(text, 'utf8'), limit)).toBe(want);
+      }),
+      { numRuns: 500 },
+    );
+    expect(nestsDeeperThan('{"a":"[[[\\"]]]"}', 1)).toBe(false);
   });
 });
 

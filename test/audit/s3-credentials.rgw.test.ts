@@ -6,12 +6,14 @@
  * Ceph RGW, through a proxy that counts the requests that reach it.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createLockedBucket, describeRgw, rawClient, storeUrl, uniqueBucket, type RgwEnv } from '../helpers/s3.js';
 import { startFaultProxy, type FaultProxy } from '../helpers/s3-fault-proxy.js';
+import { tempDirs } from '../helpers/temp-dirs.js';
+
+const newDir = tempDirs('mrg-nocreds-');
 
 const bin = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'bin', 'model-gate.js');
 
@@ -20,7 +22,7 @@ const bin = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'bin
  * instance metadata. Asynchronous, since the counting proxy runs in this process.
  */
 function modelGate(args: string[], env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
-  const home = mkdtempSync(join(tmpdir(), 'mrg-nocreds-'));
+  const home = newDir();
   const child = spawn(process.execPath, [bin, ...args], {
     env: { PATH: process.env.PATH ?? '', HOME: home, AWS_EC2_METADATA_DISABLED: 'true', NODE_NO_WARNINGS: '1', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],

@@ -2,10 +2,12 @@
  * `--actor "$USER"` where USER is not set reaches the CLI as `--actor ""`:
  * the error names the flag (not an internal field) and says why it is empty.
  */
-import { mkdtempSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from '../../src/cli/program.js';
+import { tempDirs } from '../helpers/temp-dirs.js';
+
+const newDir = tempDirs('mrg-empty-');
 
 async function run(argv: string[], cwd: string): Promise<{ code: number; err: string }> {
   let err = '';
@@ -14,7 +16,7 @@ async function run(argv: string[], cwd: string): Promise<{ code: number; err: st
 }
 
 test.each(['--actor', '--action', '--event-type'])('audit append %s "" names the flag, exit 2, writes nothing', async (flag) => {
-  const dir = mkdtempSync(join(tmpdir(), 'mrg-empty-'));
+  const dir = newDir();
   const args: Record<string, string> = { '--event-type': 'MODEL_RELEASE', '--actor': 'alice', '--action': 'release' };
   args[flag] = '';
   const r = await run(['audit', 'append', '--store', join(dir, 'audit'), ...Object.entries(args).flat()], dir);

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -99,5 +99,35 @@ describe('model-gate hash', () => {
     r = await cli(['hash', '--shards-only', 'd'], { cwd: dir });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/d: a sharded digest is of one file/);
+  });
+
+  it('a model rewritten in place by another process while `model-gate hash` reads it: exit 2 "changed while hashing", never a digest of neither version', async () => {
+    const size = 32 * 1024 * 1024;
+    const file = join(dir, 'model.bin');
+    writeFileSync(file, Buffer.alloc(size, 1));
+    const digestOf = (fill: number) => `sha256:${createHash('sha256').update(Buffer.alloc(size, fill)).digest('hex')}`;
+    const versions = new Set([digestOf(1), digestOf(2)]);
+    // Another process rewrites the whole file in place, same size, alternating two versions, until killed.
+    const writer = spawn(process.execPath, [
+      '-e',
+      `const fs = require('fs'); const fd = fs.openSync(process.argv[1], 'r+'); const a = Buffer.alloc(${size}, 1), b = Buffer.alloc(${size}, 2);
+       for (let i = 0; ; i++) fs.writeSync(fd, i % 2 ? a : b, 0, ${size}, 0);`,
+      file,
+    ]);
+    try {
+      let refused = 0;
+      for (let i = 0; i < 5; i++) {
+        const r = spawnSync(process.execPath, [join(process.cwd(), 'bin', 'model-gate.js'), 'hash', file], { encoding: 'utf8' });
+        if (r.status === 0) expect(versions).toContain(r.stdout.split(' ')[0]);
+        else {
+          expect(r.status).toBe(2);
+          expect(r.stderr).toContain(`${file}: file changed while hashing`);
+          refused++;
+        }
+      }
+      expect(refused).toBeGreaterThan(0);
+    } finally {
+      writer.kill('SIGKILL');
+    }
   });
 });

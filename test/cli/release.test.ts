@@ -5,20 +5,22 @@
  * first, and the report names the model from the record, never from the
  * free-text action.
  */
-import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runAction } from '../helpers/action-runner.js';
 import { runCli } from '../../src/cli/program.js';
+import { tempDirs } from '../helpers/temp-dirs.js';
+
+const newDir = tempDirs('mrg-release-');
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const entry = join(root, 'lib', 'src', 'action', 'index.js');
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 function workspace(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'mrg-release-'));
+  const dir = newDir();
   cpSync(join(root, 'examples', 'release-repo'), dir, { recursive: true, filter: (src) => !/metadata(\.intoto)?\.json$|\.audit/.test(src) });
   return dir;
 }

@@ -28,7 +28,7 @@ function facts(over: Partial<DeploymentFacts> = {}): DeploymentFacts {
     environment: 'production',
     sha: SHA,
     now: NOW,
-    environment_policy: { name: 'production', release: true, change_request: true },
+    environment_policy: { name: 'production', release: true, change_request: true, release_branches: null },
     release: {
       pull_request: 7,
       base_ref: 'main',
@@ -94,6 +94,22 @@ describe('decideDeployment (pure)', () => {
     expect(d.reasons.join('\n')).toMatch(/was not hashed in the deployed commit/);
   });
 
+  it('a release merged into a branch the environment does not list (default: the default branch only) is rejected', () => {
+    const f = facts({ default_branch: 'main' });
+    expect(decideDeployment(f).state).toBe('approved');
+    f.release!.base_ref = 'evil-base';
+    let d = decideDeployment(f);
+    expect(d.state).toBe('rejected');
+    expect(d.reasons.join('\n')).toMatch(/merged into evil-base, which is not a release branch for production \(main;/);
+    // release_branches takes names and globs.
+    f.environment_policy = { ...f.environment_policy!, release_branches: ['main', 'release/*'] };
+    f.release!.base_ref = 'release/2026.11';
+    expect(decideDeployment(f).state).toBe('approved');
+    f.release!.base_ref = 'release-candidate';
+    d = decideDeployment(f);
+    expect(d.reasons.join('\n')).toMatch(/not a release branch for production \(main, release\/\*;/);
+  });
+
   it('rejects a changed lineage record and a missing metadata.json', () => {
     const f = facts();
     f.release!.deployed[0].digest = OTHER;
@@ -113,7 +129,7 @@ describe('decideDeployment (pure)', () => {
     const d = decideDeployment(none);
     expect(d.state).toBe('rejected');
     expect(d.reasons[0]).toMatch(/no merged pull request has 111111111111 as its merge commit \(associated pull requests: #3 open\)/);
-    const scratch = decideDeployment({ ...none, environment_policy: { name: 'scratch', release: false, change_request: false }, change: null });
+    const scratch = decideDeployment({ ...none, environment_policy: { name: 'scratch', release: false, change_request: false, release_branches: null }, change: null });
     expect(scratch.state).toBe('approved');
   });
 

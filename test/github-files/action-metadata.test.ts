@@ -38,8 +38,10 @@ describe('action.yml', () => {
   test('declares exactly the inputs the Action reads', () => {
     const declared = Object.keys((parseDocument(text).toJS() as { inputs: object }).inputs).sort();
     const asked = new Set<string>();
-    // A release with open-pr reads every input; the values only need to pass the checks.
-    const values: Record<string, string> = { mode: 'release', model: 'm.pt', 'open-pr': 'true', 'github-token': 't' };
+    // A release with open-pr and a Kafka stream reads every input; the values only need to pass the checks.
+    const values: Record<string, string> = {
+      mode: 'release', model: 'm.pt', 'open-pr': 'true', 'github-token': 't', 'audit-kafka': 'b-1.kafka.internal:9094', 'audit-kafka-topic': 'model-audit',
+    };
     readActionInputs((name) => {
       asked.add(name);
       return values[name] ?? '';

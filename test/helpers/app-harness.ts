@@ -191,6 +191,27 @@ export function pullRequestEvent(gh: GitHubDouble, fullName: string, number: num
   return common(payload, gh, fullName, installationId, p.author);
 }
 
+/** `push` of `branch` from `before` to `after` (GitHub's example payload, adapted). */
+export function pushEvent(gh: GitHubDouble, fullName: string, branch: string, before: string, after: string, installationId: number, pusher: string): Json {
+  const ex = EXAMPLES.find((e) => e.name === 'push')?.examples[0];
+  if (!ex) throw new Error('no push example');
+  const payload = structuredClone(ex);
+  Object.assign(payload, { ref: `refs/heads/${branch}`, before, after, created: false, deleted: false, forced: false, base_ref: null, commits: [], head_commit: null });
+  return common(payload, gh, fullName, installationId, pusher);
+}
+
+/** `membership.<action>` of `login` in `org/slug` (an organization event: no repository). */
+export function membershipEvent(gh: GitHubDouble, org: string, slug: string, login: string, action: 'added' | 'removed', installationId: number): Json {
+  const payload = examplePayload('membership', action);
+  const t = gh.teams.get(`${org}/${slug}`);
+  payload.member = { ...payload.member, login, id: gh.user(login).id };
+  payload.team = { ...payload.team, id: t?.id ?? 1, slug, name: slug };
+  payload.organization = { ...payload.organization, login: org, id: gh.user(org).id };
+  payload.installation = { id: installationId, node_id: `I_${installationId}` };
+  payload.sender = { ...(payload.sender ?? {}), login: org, id: gh.user(org).id, type: 'User' };
+  return payload;
+}
+
 /** `pull_request_review.<action>` for the latest review of `login` on a PR. */
 export function reviewEvent(
   gh: GitHubDouble,

@@ -75,6 +75,11 @@ export class Scenario {
       meta?: Buffer;
       extra?: Record<string, FileChange | null>;
       number?: number;
+      /** The commit's message (trailers such as Co-authored-by). */
+      message?: string;
+      /** The commit's author email, and whether it links to an account. */
+      authorEmail?: string;
+      linked?: boolean;
     } = {},
   ): ReleasePull {
     const { gh } = this.app;
@@ -93,6 +98,9 @@ export class Scenario {
         parent: r.branches.get(opts.from ?? base),
         author: opts.author ?? 'carol',
         changes: { [modelPath]: opts.model ?? weights, [metaPath]: meta, ...(opts.extra ?? {}) },
+        ...(opts.message ? { message: opts.message } : {}),
+        ...(opts.authorEmail ? { authorEmail: opts.authorEmail } : {}),
+        ...(opts.linked === false ? { linked: false } : {}),
       });
     }
     const p = gh.openPull(this.repo, { number, author: opts.author ?? 'carol', base, head });

@@ -36,6 +36,8 @@ export interface WorkflowRunState {
   pending: string[];
   /** Everything the App posted to the run's deployment_protection_rule, in order. */
   answers: RuleAnswer[];
+  /** Who triggered the run (its `actor` and `triggering_actor`). */
+  actor?: string;
 }
 
 const ISO = (d = new Date()) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -49,7 +51,7 @@ export class DeploymentsDouble {
   }
 
   /** A workflow run on `head_sha` waiting for the App's rule on `environments`. */
-  addRun(repo: string, opts: { head_sha: string; head_branch?: string; environments: string[] }): WorkflowRunState {
+  addRun(repo: string, opts: { head_sha: string; head_branch?: string; environments: string[]; actor?: string }): WorkflowRunState {
     const run: WorkflowRunState = {
       id: this.gh.id(),
       repo,
@@ -58,6 +60,7 @@ export class DeploymentsDouble {
       status: 'waiting',
       pending: [...opts.environments],
       answers: [],
+      ...(opts.actor ? { actor: opts.actor } : {}),
     };
     this.runs.set(run.id, run);
     return run;
@@ -88,11 +91,20 @@ export class DeploymentsDouble {
       j[k].owner = { ...j[k].owner, login: r.owner, id: this.gh.user(r.owner).id };
     }
     j.head_commit = { ...j.head_commit, id: run.head_sha, tree_id: fakeSha(`tree:${run.head_sha}`) };
+    if (run.actor) {
+      const u = this.gh.user(run.actor);
+      for (const k of ['actor', 'triggering_actor'] as const) j[k] = { ...j[k], login: u.login, id: u.id, type: u.type };
+    }
     return j;
   }
 
   private defineRoutes(): void {
     const gh = this.gh;
+
+    gh.route('GET', '/repos/{owner}/{repo}/actions/runs/{run_id}', (ctx) => {
+      const run = this.runOf(ctx);
+      return run ? { status: 200, body: this.runJson(run) } : notFound();
+    });
 
     gh.route('GET', '/repos/{owner}/{repo}/actions/runs', (ctx) => {
       const full = `${ctx.params.owner}/${ctx.params.repo}`;

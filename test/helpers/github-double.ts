@@ -14,6 +14,7 @@
  * and count them. It serves both `/…` and `/api/v3/…` (GitHub Enterprise
  * Server's prefix, what Probot uses with GHE_HOST).
  */
+import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes, type KeyObject } from 'node:crypto';
@@ -30,6 +31,8 @@ export interface UserState {
   id: number;
   type: 'User' | 'Bot';
   sshSigningKeys: Array<{ id: number; key: string; title: string; created_at: string }>;
+  /** The public profile email (null: not public). */
+  email?: string | null;
 }
 
 /** Git file modes GitHub's tree API reports (directories are `040000`). */
@@ -52,6 +55,10 @@ export interface CommitState {
   author: string;
   committer: string;
   message: string;
+  /** The author's email (default: the login's noreply address). */
+  authorEmail?: string;
+  /** false: the author's email links to no account (the API's `author` is null). */
+  linked?: boolean;
 }
 
 export interface DiffEntryState {
@@ -191,6 +198,10 @@ export class GitHubDouble {
   readonly gitRemotes = new Map<string, string>();
   /** Per-request hook for fault injection: return a Reply to answer instead. */
   intercept: ((req: RecordedRequest) => Reply | undefined) | null = null;
+  /** Emits `completed` (a CheckRunState) whenever a check run is written completed (benchmarks wait on it). */
+  readonly events = new EventEmitter();
+  /** Per-request delay in ms before answering (a slow GitHub), or null. */
+  latency: ((req: RecordedRequest) => number) | null = null;
 
   private readonly server: Server;
   private readonly routes: Route[] = [];
@@ -332,6 +343,8 @@ export class GitHubDouble {
       sha?: string;
       /** More parents after the first (a merge commit). */
       extraParents?: string[];
+      authorEmail?: string;
+      linked?: boolean;
     },
   ): string {
     const r = this.repo(fullName);
@@ -359,6 +372,8 @@ export class GitHubDouble {
       parents: [...(parentSha ? [parentSha] : []), ...(opts.extraParents ?? [])],
       tree,
       modes,
+      ...(opts.authorEmail ? { authorEmail: opts.authorEmail } : {}),
+      ...(opts.linked === false ? { linked: false } : {}),
       author,
       committer,
       message: opts.message ?? 'change',
@@ -591,7 +606,7 @@ export class GitHubDouble {
       url: `${this.apiUrl}/repos/${full}/commits/${c.sha}`,
       html_url: `${this.url}/${full}/commit/${c.sha}`,
       comments_url: `${this.apiUrl}/repos/${full}/commits/${c.sha}/comments`,
-      author: this.simpleUser(c.author),
+      author: c.linked === false ? null : this.simpleUser(c.author),
       committer: this.simpleUser(c.committer),
       parents: c.parents.map((s) => ({
         sha: s,
@@ -600,7 +615,7 @@ export class GitHubDouble {
       })),
     });
     j.commit.message = c.message;
-    j.commit.author = { name: c.author, email: `${c.author}@users.noreply.github.com`, date: ISO() };
+    j.commit.author = { name: c.author, email: c.authorEmail ?? `${this.user(c.author).id}+${c.author}@users.noreply.github.com`, date: ISO() };
     j.commit.committer = { name: c.committer, email: `${c.committer}@users.noreply.github.com`, date: ISO() };
     const tree = this.git.rootTree(c);
     j.commit.tree = { sha: tree, url: `${this.apiUrl}/repos/${full}/git/trees/${tree}` };
@@ -783,6 +798,20 @@ export class GitHubDouble {
       true,
     );
 
+    this.route(
+      'GET',
+      '/users/{username}',
+      (ctx) => {
+        const u = this.users.get(ctx.params.username);
+        if (!u) return notFound();
+        const j = exampleResponse('/users/{username}', 'get', 200, 'default-response') as Json;
+        patchUser(j, u, this.url);
+        Object.assign(j, { name: u.login, email: u.email ?? null });
+        return { status: 200, body: j };
+      },
+      true,
+    );
+
     this.route('GET', '/user', (ctx) => {
       if (!ctx.auth.startsWith('user:')) return unauthorized('Requires authentication');
       const u = this.user(ctx.auth.slice(5));
@@ -885,6 +914,7 @@ export class GitHubDouble {
         app_id: this.appId ?? 1,
       };
       this.checkRuns.push(c);
+      if (c.status === 'completed') this.events.emit('completed', c);
       return { status: 201, body: this.checkRunJson(r, c) };
     });
 
@@ -909,6 +939,7 @@ export class GitHubDouble {
       }
       if (b.output) c.output = { title: out.title ?? c.output.title, summary: out.summary ?? c.output.summary, text: out.text ?? c.output.text };
       if (Array.isArray(b.actions)) c.actions = b.actions;
+      if (c.status === 'completed') this.events.emit('completed', c);
       return { status: 200, body: this.checkRunJson(r, c) };
     });
 
@@ -1151,6 +1182,8 @@ export class GitHubDouble {
       }
     }
     if (match) rec.route = match.route.template;
+    const wait = this.latency?.(rec) ?? 0;
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     const injected = this.intercept?.(rec);
     if (injected) {
       reply = injected;
@@ -1264,9 +1297,10 @@ function patchUser(j: Json, u: UserState, base: string): Json {
     id: u.id,
     node_id: `U_${u.id}`,
     type: u.type,
-    avatar_url: `${base}/avatars/${u.login}`,
-    url: `${base}/api/v3/users/${u.login}`,
-    html_url: `${base}/${u.login}`,
+    // App accounts are named like "github-actions[bot]": URLs carry the login encoded.
+    avatar_url: `${base}/avatars/${encodeURIComponent(u.login)}`,
+    url: `${base}/api/v3/users/${encodeURIComponent(u.login)}`,
+    html_url: `${base}/${encodeURIComponent(u.login)}`,
   });
   return j;
 }

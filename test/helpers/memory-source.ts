@@ -13,6 +13,12 @@ export interface MemoryPull {
   teams?: Record<string, string[]>;
   keys?: Record<string, string[]>;
   commitAuthors?: string[];
+  /** What commitPeople() answers. */
+  people?: { co_authors: Array<{ name: string; email: string }>; unlinked: Array<{ sha: string; name: string; email: string }> };
+  /** login → public email. */
+  emails?: Record<string, string>;
+  /** workflow run id → login that triggered it. */
+  runs?: Record<number, string>;
   /** `${ref}:${path}` → text (also what the commit's tree holds there, as a regular file). */
   contents?: Record<string, string>;
   /** `${ref}:${path}` → git mode, for entries that are not regular files. */
@@ -37,6 +43,9 @@ export function memorySource(m: MemoryPull): PullRequestSource & { asked: string
       note(`team:${team}`, (m.teams?.[team] ?? []).filter((x) => candidates.includes(x))),
     signingKeys: (login) => note(`keys:${login}`, m.keys?.[login] ?? []),
     commitAuthors: () => note('commits', m.commitAuthors ?? []),
+    commitPeople: () => note('people', m.people ?? { co_authors: [], unlinked: [] }),
+    publicEmail: (login) => note(`email:${login}`, m.emails?.[login] ?? null),
+    workflowRunActor: (id) => note(`run:${id}`, m.runs?.[id] ?? null),
     file: (ref, path) => note(`file:${path}`, m.contents?.[`${ref}:${path}`] ?? null),
     branchSha: () => note('branch', m.info.base_sha),
     treeEntry: (commit, path) => {

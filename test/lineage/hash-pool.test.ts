@@ -1,3 +1,4 @@
+import { truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GateError } from '../../src/core/errors.js';
 import { HashPool } from '../../src/lineage/hash-pool.js';
@@ -55,6 +56,25 @@ describe('HashPool', () => {
       for (let i = 0; i < 300; i++) pool.add(join(dir, `f${i}.csv`), `f${i}.csv`, 'csv');
       const results = await pool.run();
       expect(results.every((r) => r.fingerprint?.rows === 2)).toBe(true);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('a failure on one thread stops a thread hashing a file of many GB within a read, not at its end', async () => {
+    const big = join(dir, 'big.bin');
+    writeFileSync(big, '');
+    truncateSync(big, 4 * 1024 ** 3); // sparse: fast to create, seconds to hash
+    let hashed = 0;
+    const pool = new HashPool({ onBytes: (n) => (hashed += n) });
+    try {
+      pool.startWorkers(1);
+      pool.add(big, 'big.bin');
+      pool.add(join(dir, 'gone'), 'gone');
+      let err: unknown;
+      await pool.run().catch((e) => (err = e));
+      expect((err as GateError).code).toBe('E_NOT_FOUND');
+      expect(hashed).toBeLessThan(4 * 1024 ** 3);
     } finally {
       await pool.close();
     }

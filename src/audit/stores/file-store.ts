@@ -27,17 +27,31 @@ import { join } from 'node:path';
 import { GateError } from '../../core/errors.js';
 import { KeyIndexBuilder, type KeyIndex } from '../key-index.js';
 import { MAX_RECORD_BYTES } from '../record.js';
-import { isStoreKey, maxKeyBytes, type AuditStore, type CreateResult, type KeyInspection, type StoreDir } from '../store.js';
+import { isStoreKey, type AuditStore, type CreateResult, type KeyInspection, type StoreDir } from '../store.js';
 
 const NAME_RE = { entries: /^\d{20}\.json$/, checkpoints: /^\d{20}\.(jws|note)$/ } as const;
 /** Errors a retry may cure (the disk or the process table was momentarily full). */
 const TRANSIENT = new Set(['EAGAIN', 'EBUSY', 'EINTR', 'EMFILE', 'ENFILE', 'ETIMEDOUT']);
-/** One byte more than any record or checkpoint: all that is read of one (tiles and bundles: see maxKeyBytes). */
+/** One byte more than any record or checkpoint: all that is ever read of such a key. */
 const READ_CHUNK = MAX_RECORD_BYTES + 1;
 /**
- * One scratch buffer for every record read: reads are synchronous, so it is
- * never shared between two reads in flight, and allocating 64 KiB per record
- * made the garbage collector the verifier's largest cost.
+ * The most bytes a transparency-log tile key can hold: a hash tile is 256
+ * hashes of 32 bytes; an entry bundle 256 records, each after a 2-byte
+ * length (records are under 64 KiB).
+ */
+const MAX_HASH_TILE_BYTES = 256 * 32;
+const MAX_BUNDLE_BYTES = 256 * (2 + MAX_RECORD_BYTES - 1); // records are under MAX_RECORD_BYTES
+
+/** The largest size a key can legitimately have, by what the key holds. */
+function limitFor(key: string): number {
+  if (key.startsWith('tile/entries/')) return MAX_BUNDLE_BYTES;
+  if (key.startsWith('tile/')) return MAX_HASH_TILE_BYTES;
+  return MAX_RECORD_BYTES;
+}
+/**
+ * One scratch buffer for every read: reads are synchronous, so it is never
+ * shared between two reads in flight, and allocating 64 KiB per record made
+ * the garbage collector the verifier's largest cost.
  */
 const scratch = Buffer.allocUnsafe(READ_CHUNK);
 
@@ -78,13 +92,14 @@ function kindOf(st: Stats): string {
  * round trip through libuv's thread pool, which measured at a third of the
  * rate; the event loop is held for microseconds per record.
  *
- * Only a regular file is read, and at most one byte more than any record:
+ * Only a regular file is read, and at most one byte more than its key can
+ * hold (a record: under 64 KiB; a tile: see limitFor):
  * the store's directory is writable by others, and what sits at a key may be
  * a FIFO (opening it without O_NONBLOCK waits for a writer forever, and a
  * synchronous wait stops the whole process), a directory, a device, or a
  * file of gigabytes (sparse or not).
  */
-function readSmallFile(path: string, limit = MAX_RECORD_BYTES): Read {
+function readSmallFile(path: string, limit: number = MAX_RECORD_BYTES): Read {
   let fd: number;
   try {
     fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
@@ -97,12 +112,21 @@ function readSmallFile(path: string, limit = MAX_RECORD_BYTES): Read {
   try {
     const st = fstatSync(fd);
     if (!st.isFile()) return { problem: `not a regular file (${kindOf(st)})` };
-    const what = limit === MAX_RECORD_BYTES ? 'any record' : 'any object at this key';
-    if (st.size > limit) return { problem: `${st.size} bytes, larger than ${what} (at most ${limit} bytes)` };
-    const buf = limit < READ_CHUNK ? scratch : Buffer.allocUnsafe(limit + 1);
-    const n = readSync(fd, buf, 0, limit + 1, 0);
-    // It grew between fstat and read: still no more than the limit is read.
-    if (n > limit) return { problem: `more than ${limit} bytes, larger than ${what}` };
+    // A record is under the limit; a tile may reach it.
+    const max = limit === MAX_RECORD_BYTES ? limit - 1 : limit;
+    const what = limit === MAX_RECORD_BYTES ? 'any record' : 'anything stored at this key';
+    if (st.size > max) return { problem: `${st.size} bytes, larger than ${what} (at most ${max} bytes)` };
+    // Records use the shared scratch buffer; a (rarer, larger) tile gets its own. One byte more than
+    // the file shows is asked for, so a file that grew since fstat is caught without reading it all.
+    const buf = limit === MAX_RECORD_BYTES ? scratch : Buffer.allocUnsafe(st.size + 1);
+    const want = Math.min(buf.length, st.size + 1);
+    let n = 0;
+    for (;;) {
+      const k = readSync(fd, buf, n, want - n, n);
+      n += k;
+      if (k === 0 || n >= want) break;
+    }
+    if (n > st.size) return { problem: `it grew while being read (more than ${st.size} bytes); not ${what}` };
     return { bytes: Buffer.from(buf.subarray(0, n)) };
   } finally {
     closeSync(fd);
@@ -154,7 +178,7 @@ export class FileStore implements AuditStore {
     const tmp = join(dir, `.tmp-${process.pid}-${randomBytes(8).toString('hex')}`);
     try {
       // A writer that lost the race learns it here without paying for a write and fsync.
-      const taken = readSmallFile(final, maxKeyBytes(key));
+      const taken = readSmallFile(final, limitFor(key));
       if ('problem' in taken) throw notARecord(key, final, taken.problem);
       if ('bytes' in taken) return await this.taken(dir, taken.bytes, bytes);
       // Tiles nest (tile/0/x001/234.p/5): their directories appear on first use.
@@ -172,7 +196,7 @@ export class FileStore implements AuditStore {
         await fsp.link(tmp, final);
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-        const existing = readSmallFile(final, maxKeyBytes(key));
+        const existing = readSmallFile(final, limitFor(key));
         if ('problem' in existing) throw notARecord(key, final, existing.problem);
         if (!('bytes' in existing)) throw e; // deleted in between: let the caller retry
         return await this.taken(dir, existing.bytes, bytes);
@@ -208,7 +232,7 @@ export class FileStore implements AuditStore {
     checkKey(key);
     const path = join(this.root, key);
     try {
-      return readSmallFile(path, maxKeyBytes(key));
+      return readSmallFile(path, limitFor(key));
     } catch (e) {
       throw fsError(e, `cannot read ${key}`, path);
     }

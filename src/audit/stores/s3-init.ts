@@ -50,7 +50,7 @@ async function readLockState(client: S3Client, bucket: string, where: string): P
  * never changed: if it already complies it is left as it is, otherwise
  * E_S3_NOT_LOCKED (exit 2) says what is wrong with it.
  */
-export async function initS3Bucket(url: URL, options: InitS3Options): Promise<InitS3Result> {
+export async function initS3Bucket(url: URL | string, options: InitS3Options): Promise<InitS3Result> {
   const config = parseS3Url(url, options.env);
   const mode: RetentionMode = options.mode ?? 'COMPLIANCE';
   const days = options.retentionDays ?? config.retentionDays;

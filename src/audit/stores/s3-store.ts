@@ -58,7 +58,7 @@ const OWNER_CACHE_SIZE = 64;
  * {@link parseS3Url} for the parameters). Opening does no I/O; the bucket is
  * checked by `checkAppendable()` before the first append.
  */
-export async function openS3Store(url: URL, options: S3StoreOptions): Promise<S3AuditStore> {
+export async function openS3Store(url: URL | string, options: S3StoreOptions): Promise<S3AuditStore> {
   const config = parseS3Url(url, options.env);
   const tuning = tuningFromEnv(options.env);
   // Two clients over the same settings: reads, lists and lock queries are

@@ -66,6 +66,15 @@ function parseBool(url: string, name: string, value: string): boolean {
  * `env` supplies the region when the URL has none (AWS_REGION, then
  * AWS_DEFAULT_REGION), as the AWS tools do.
  */
+/** The path of a raw `s3://bucket/path?query#fragment` string, as written (nothing resolved). */
+function rawPathOf(text: string): string {
+  const rest = text.replace(/^s3:\/\//i, '');
+  const end = rest.search(/[?#]/);
+  const authorityAndPath = end < 0 ? rest : rest.slice(0, end);
+  const slash = authorityAndPath.indexOf('/');
+  return slash < 0 ? '' : authorityAndPath.slice(slash);
+}
+
 export function parseS3Url(
   input: URL | string,
   env: Record<string, string | undefined> = {},
@@ -105,15 +114,15 @@ export function parseS3Url(
     );
   }
 
-  // URL parsing resolves "." and ".." silently; a prefix must say what it means.
-  if (typeof input === 'string' && /\/\.\.?(\/|\?|$)/.test(input.split('?')[0])) {
-    throw urlError(text, 'the prefix has a "." or ".." segment');
-  }
+  // URL parsing resolves "." and ".." segments, percent-encoded ones too
+  // (%2e%2e), so `a/../b` would silently become `b/`: the prefix is read
+  // from the raw string, where a dot segment is still what it was written as.
+  const rawPath = typeof input === 'string' ? rawPathOf(input) : url.pathname;
   let path: string;
   try {
-    path = decodeURIComponent(url.pathname);
+    path = decodeURIComponent(rawPath);
   } catch {
-    throw urlError(text, `the prefix ${JSON.stringify(url.pathname)} has a malformed %-escape`);
+    throw urlError(text, `the prefix ${JSON.stringify(rawPath)} has a malformed %-escape`);
   }
   const segments = path.split('/').filter((s, i, all) => !(s === '' && (i === 0 || i === all.length - 1)));
   for (const s of segments) {

@@ -172,3 +172,30 @@ export function extendTiles(oldSize: number, newLeaves: readonly Hash[], lookup:
 export function tilesFromLeaves(leaves: readonly Hash[]): Tile[] {
   return extendTiles(0, leaves, () => undefined);
 }
+
+/**
+ * Every level of a tree's tile hashes, packed: level 0 is the leaf hashes
+ * (32 bytes each), level t the hashes of the full tiles of level t − 1. Any
+ * tile of any tree size up to `size` is a slice of one level, so roots and
+ * proofs at several sizes come from one pass, in 32 bytes a record.
+ */
+export function packedLevels(leaves: Buffer, size: number): Buffer[] {
+  const levels = [leaves.subarray(0, size * HASH_SIZE)];
+  for (let count = Math.floor(size / TILE_WIDTH); count > 0; count = Math.floor(count / TILE_WIDTH)) {
+    const below = levels[levels.length - 1];
+    const next = Buffer.allocUnsafe(count * HASH_SIZE);
+    for (let i = 0; i < count; i++) hashOfTileSlice(below, i * TILE_WIDTH, TILE_WIDTH).copy(next, i * HASH_SIZE);
+    levels.push(next);
+  }
+  return levels;
+}
+
+/** A TileLookup over packed levels: tile (t, n, w) is w hashes of level t from n × 256. */
+export function lookupPacked(levels: readonly Buffer[]): TileLookup {
+  return (c) => {
+    const level = levels[c.level];
+    const from = c.n * TILE_WIDTH * HASH_SIZE;
+    const to = from + c.width * HASH_SIZE;
+    return level && to <= level.length ? level.subarray(from, to) : undefined;
+  };
+}

@@ -18,12 +18,12 @@ import { parseRecord } from '../record.js';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from '../retry.js';
 import { entryKey, seqOfEntryKey, type AuditStore } from '../store.js';
 import type { Vkey } from './ed25519-keys.js';
-import { hashToBase64, leafHash, type Hash } from './hash.js';
+import { hashToBase64, leafHash } from './hash.js';
 import { decodeBundle } from './bundle.js';
 import { meetsQuorum } from './checkpoint-note.js';
 import { TILE_WIDTH, tilePath } from './tile-path.js';
-import { perfectFromTiles, tilesFromLeaves } from './tiles.js';
-import { consistencyProof, perfectFromLeaves, treeRoot, verifyConsistency } from './tree.js';
+import { lookupPacked, packedLevels, perfectFromTiles, tilesForSize } from './tiles.js';
+import { consistencyProof, treeRoot, verifyConsistency } from './tree.js';
 import { checkNote, listNoteSizes, readNote, type CheckedNote } from './note-io.js';
 import { consistencyFromStore } from './tree-io.js';
 import { readTiles } from './tile-io.js';
@@ -82,11 +82,15 @@ export async function verifyTree(store: Store, options: TreeVerifyOptions): Prom
 
   const keys = await withRetry(policy, 'listing entries', where, () => store.list('entries'));
   const present = new Set<number>();
+  let highest = -1;
   for (const k of keys) {
     const s = seqOfEntryKey(k);
-    if (s !== null) present.add(s);
+    if (s === null) continue;
+    present.add(s);
+    // A loop, not Math.max(...present): a million arguments overflow the stack (found at 1,000,000 records).
+    if (s > highest) highest = s;
   }
-  const size = present.size ? Math.max(...present) + 1 : 0;
+  const size = highest + 1;
 
   // Notes: the newest valid one (newer bad ones are findings), and the trusted one.
   const noteOpts = { witnesses: options.witnesses, origin: options.origin };
@@ -134,7 +138,9 @@ export async function verifyTree(store: Store, options: TreeVerifyOptions): Prom
 
   // From a trusted note: the consistency proof vouches for everything below it; read what follows.
   const from = options.fromNote && trusted ? trusted.size : 0;
-  const leaves: (Hash | null)[] = new Array(size - from).fill(null);
+  // Leaf hashes packed, 32 bytes a record; `have` marks the ones read.
+  const leaves = Buffer.alloc((size - from) * 32);
+  const have = new Uint8Array(size - from);
   let logName: string | undefined = options.origin ?? trusted?.checkpoint.head.origin ?? newest?.checkpoint.head.origin;
 
   // Windows of records, each checked with one record of overlap on both sides.
@@ -151,7 +157,11 @@ export async function verifyTree(store: Store, options: TreeVerifyOptions): Prom
     previous = window[window.length - 1];
   };
   const feed = (obs: EntryObservation[]): void => {
-    for (const o of obs) if (o.bytes) leaves[o.seq - from] = leafHash(o.bytes);
+    for (const o of obs) {
+      if (!o.bytes) continue;
+      leafHash(o.bytes).copy(leaves, (o.seq - from) * 32);
+      have[o.seq - from] = 1;
+    }
     check(pending, obs[0]);
     pending = obs;
   };
@@ -219,29 +229,31 @@ export async function verifyTree(store: Store, options: TreeVerifyOptions): Prom
   check(pending, undefined);
 
   // Tiles and roots, from the leaves.
-  const known = leaves.every((l) => l !== null);
+  const known = have.every((x) => x === 1);
   if (!known) {
     findings.push({ kind: 'tile-mismatch', seq: size - 1, message: 'some records are missing, so the tiles and signed roots cannot be recomputed' });
   } else if (from === 0 && size > 0) {
-    const all = leaves as Hash[];
-    const computed = tilesFromLeaves(all);
-    read.tiles += computed.length;
-    const stored = await readTiles(store, computed.map((t) => t.coord), policy);
-    for (const t of computed) {
-      const key = tilePath(t.coord);
+    const levels = packedLevels(leaves, size);
+    const lookup = lookupPacked(levels);
+    const coords = tilesForSize(size);
+    read.tiles += coords.length;
+    const stored = await readTiles(store, coords, policy);
+    for (const c of coords) {
+      const key = tilePath(c);
+      const want = lookup(c) as Buffer;
       const s = stored.get(key);
-      if (!s) findings.push({ kind: 'tile-mismatch', seq: t.coord.n * TILE_WIDTH * TILE_WIDTH ** t.coord.level, message: `${key} is missing (\`model-gate audit tiles\` publishes it)` });
-      else if (!s.equals(t.data)) findings.push({ kind: 'tile-mismatch', seq: firstDiffering(s, t.data, t.coord.n, t.coord.level), message: `${key} differs from the tile the records give` });
+      if (!s) findings.push({ kind: 'tile-mismatch', seq: c.n * TILE_WIDTH * TILE_WIDTH ** c.level, message: `${key} is missing (\`model-gate audit tiles\` publishes it)` });
+      else if (!s.equals(want)) findings.push({ kind: 'tile-mismatch', seq: firstDiffering(s, want, c.n, c.level), message: `${key} differs from the tile the records give` });
     }
-    const perfect = perfectFromLeaves(all);
     for (const n of [newest, trusted]) {
       if (!n || n.size > size) continue;
-      if (!treeRoot(n.size, perfect).equals(n.checkpoint.head.root)) {
+      if (!treeRoot(n.size, perfectFromTiles(n.size, lookup)).equals(n.checkpoint.head.root)) {
         findings.push({ kind: 'modified', seq: n.size - 1, message: `records 0..${n.size - 1} are not the ones the signed checkpoint at size ${n.size} covers (its root is ${hashToBase64(n.checkpoint.head.root)}): the log was changed after it was signed` });
       }
     }
     if (trusted && newest && newest.size >= trusted.size && newest.size <= size) {
-      if (!verifyConsistency(trusted.size, newest.size, trusted.checkpoint.head.root, newest.checkpoint.head.root, consistencyProof(trusted.size, newest.size, perfect))) {
+      const proof = consistencyProof(trusted.size, newest.size, perfectFromTiles(newest.size, lookup));
+      if (!verifyConsistency(trusted.size, newest.size, trusted.checkpoint.head.root, newest.checkpoint.head.root, proof)) {
         findings.push({ kind: 'modified', seq: trusted.size - 1, message: `the checkpoints at sizes ${trusted.size} and ${newest.size} are not consistent` });
       }
     }
@@ -254,7 +266,7 @@ export async function verifyTree(store: Store, options: TreeVerifyOptions): Prom
     try {
       const p = perfectFromTiles(newest.size, (c) => tiles.get(tilePath(c)));
       for (let s = from; s < newest.size; s++) {
-        if (!p(0, s).equals(leaves[s - from] as Hash)) findings.push({ kind: 'tile-mismatch', seq: s, message: `record ${s} is not the leaf the tiles hold` });
+        if (!p(0, s).equals(leaves.subarray((s - from) * 32, (s - from + 1) * 32))) findings.push({ kind: 'tile-mismatch', seq: s, message: `record ${s} is not the leaf the tiles hold` });
       }
     } catch (e) {
       findings.push({ kind: 'tile-mismatch', seq: from, message: (e as Error).message });

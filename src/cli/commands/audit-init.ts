@@ -26,14 +26,9 @@ export function registerAuditInit(audit: Command, run: CliRun): void {
             hint: 'a file:// store needs no setup: the first append creates its folder',
           });
         }
-        let url: URL;
-        try {
-          url = new URL(opts.store);
-        } catch {
-          throw new GateError('E_STORE_URL', 'not a URL', { where: opts.store });
-        }
         const { initS3Bucket } = await import('../../audit/stores/s3-init.js');
-        const r = await initS3Bucket(url, { env: run.io.env, retentionDays: opts.retentionDays, mode: opts.mode });
+        // The raw string: parsing it into a URL would already have resolved any "../" in the prefix.
+        const r = await initS3Bucket(opts.store, { env: run.io.env, retentionDays: opts.retentionDays, mode: opts.mode });
         if (opts.json) {
           printJson(run.io, r);
         } else if (r.created) {

@@ -188,9 +188,10 @@ export function register(program: Command, run: CliRun): void {
     .command('tiles')
     .description('publish the Merkle tiles and entry bundles of a log written before they existed (idempotent)')
     .option('--store <url>', 'audit store')
-    .option('--json', 'print {"size", "created"}')
+    .option('--checkpoint-key <file>', 'Ed25519 private JWK: then sign the tree as a signed-note checkpoint at the current size')
+    .option('--json', 'print {"size", "created"[, "note"]}')
     .action(
-      action(run, async (opts: { store?: string; json?: boolean }) => {
+      action(run, async (opts: { store?: string; checkpointKey?: string; json?: boolean }) => {
         const store = await openOneStore(run.io, opts.store);
         const { seqOfEntryKey } = await import('../../audit/store.js');
         await store.checkAppendable();
@@ -203,8 +204,18 @@ export function register(program: Command, run: CliRun): void {
           for (const c of r.conflicts) run.io.stderr(`tile-mismatch: ${c.message}\n`);
           return ExitCode.verificationFailed;
         }
-        if (opts.json) printJson(run.io, { size, created: r.created });
-        else run.io.stdout(`tiles cover ${size} record(s); ${r.created} object(s) created\n`);
+        let note: string | undefined;
+        if (opts.checkpointKey && size > 0) {
+          const { readLogName } = await import('../../audit/read-chain.js');
+          const log = (await readLogName(store)) ?? undefined;
+          const keys = await import('../../audit/tlog/ed25519-keys.js');
+          const parsed = keys.parseNoteKey((await readText(run.io, opts.checkpointKey, '--checkpoint-key')).toString('utf8'), log);
+          if (!parsed.ok) throw new GateError('E_KEY', parsed.reason, { where: opts.checkpointKey });
+          const { signTreeCheckpoint } = await import('../../audit/tlog/note-io.js');
+          note = (await signTreeCheckpoint(store, parsed.key, size)).key;
+        }
+        if (opts.json) printJson(run.io, { size, created: r.created, ...(note ? { note } : {}) });
+        else run.io.stdout(`tiles cover ${size} record(s); ${r.created} object(s) created${note ? `; signed ${note}` : ''}\n`);
         return ExitCode.ok;
       }),
     );

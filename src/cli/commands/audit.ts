@@ -217,6 +217,14 @@ export function register(program: Command, run: CliRun): void {
         if (stream && !stream.ok) {
           run.io.stderr(`warning: record ${r.seq} is appended, but it is not yet in ${stream.topic}: ${stream.error}\n  hint: the next append or \`model-gate audit stream\` publishes it\n`);
         }
+        // The record is stored: a caller that sees a failure must not append it again, so say which it is.
+        try {
+          await run.io.flush?.();
+        } catch (e) {
+          throw new GateError('E_SERVICE', `record ${r.seq} (${r.digest}) was appended to the log, but its output could not be written: ${(e as Error).message}`, {
+            hint: 'do not append it again: it is in the log (see `model-gate audit show`)',
+          });
+        }
         return ExitCode.ok;
       }),
     );

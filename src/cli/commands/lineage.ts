@@ -56,6 +56,7 @@ interface RecordFlags {
   out?: string;
   statement?: string;
   followSymlinks?: boolean;
+  shards?: boolean;
   environment?: string[];
   pythonPackages?: boolean;
   git?: boolean;
@@ -139,6 +140,7 @@ export function register(program: Command, run: CliRun): void {
     .option('--out <file>', 'where to write metadata.json (default: metadata.json beside the model)')
     .option('--statement <file>', 'also write an in-toto Statement v1 carrying the metadata')
     .option('--follow-symlinks', "hash a symbolic link's target under the link's path instead of refusing it")
+    .option('--shards', "also record the model file's sharded digest (OpenSSF model signing's shards of 10^9 bytes, hashed on the other cores), beside its SHA-256")
     .option(
       '--environment <file>',
       "a file pinning the training environment (lockfile, a saved `pip freeze`); repeatable; default: the lockfiles beside the model, from its directory up to the working directory",
@@ -187,6 +189,7 @@ export function register(program: Command, run: CliRun): void {
             sourceOverrides: sourceOverrides(flags),
             git: flags.git,
             followSymlinks: flags.followSymlinks,
+            shards: flags.shards,
             environmentFiles: flags.environment,
             python: flags.pythonPackages === true,
             onProgress: progress.update,

@@ -89,6 +89,7 @@ describe('audit prove / check-proof / vkey / tiles (file store)', () => {
     expect(t.code).toBe(0);
     expect(t.json()).toMatchObject({ size: 301 });
     expect((await cli(dir, ['audit', 'tiles', '--store', 'log', '--json'])).json()).toEqual({ size: 301, created: 0 });
+    expect((await cli(dir, ['audit', 'tiles', '--store', 'log', '--checkpoint-key', 'key.jwk', '--json'])).json()).toEqual({ size: 301, created: 0, note: `checkpoints/${'301'.padStart(20, '0')}.note` });
     await appendN(dir, 301, 520, ['--checkpoint-key', 'key.jwk']);
     const vkey = (await cli(dir, ['audit', 'vkey', '--key', 'key.pub.jwk', '--log', LOG])).stdout.trim();
     const built = spawnSync('bash', [join(root, 'scripts', 'build-tlog-check.sh')], { encoding: 'utf8' });
@@ -96,6 +97,7 @@ describe('audit prove / check-proof / vkey / tiles (file store)', () => {
     const go = spawnSync(built.stdout.trim(), ['store', join(dir, 'log'), vkey], { encoding: 'utf8' });
     expect(go.stderr).toBe('');
     expect(go.status).toBe(0);
+    expect(go.stdout).toMatch(/ok consistent 301 -> 302/);
     expect(go.stdout).toMatch(/ok consistent 519 -> 520/);
     expect(go.stdout).toMatch(/ok 512 bundled records hash to their leaves/);
   }, 120_000);

@@ -1,0 +1,76 @@
+/**
+ * Attacks on where the App writes its audit records (issue 10, item 6),
+ * through the App server over HTTP: a policy on an attacker's branch used to
+ * choose the store (any `file://` directory, created for it) and any
+ * `?endpoint=` the App would send signed S3 requests to.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { startApp, tempDir, type RunningApp } from '../helpers/app-harness.js';
+import { Scenario } from '../helpers/app-release.js';
+
+const REPO = 'acme/stores';
+const POLICY = `version: 1
+protected_paths: ["models/**"]
+roles:
+  - name: developer
+    teams: [acme/ml]
+  - name: risk
+    teams: [acme/risk]
+`;
+
+describe('attacks on where the App writes its audit records, through the App', () => {
+  let app: RunningApp;
+  let s: Scenario;
+  let trap: Server;
+  let trapped = 0;
+  const tmp = tempDir('mrg-attack-store-');
+
+  beforeAll(async () => {
+    // A server standing in for an S3 endpoint of the attacker's: it must never hear from the App.
+    trap = createServer((req, res) => {
+      trapped++;
+      res.writeHead(500).end();
+    });
+    await new Promise<void>((r) => trap.listen(0, '127.0.0.1', r));
+    app = await startApp({ env: { AWS_ACCESS_KEY_ID: 'AKIAAPPCREDENTIALS', AWS_SECRET_ACCESS_KEY: 'app-secret', AWS_REGION: 'us-east-1' } });
+    s = Scenario.create(app, { repo: REPO, installation: 64, dir: tmp.dir, policy: POLICY });
+  }, 60000);
+  afterAll(async () => {
+    await app?.stop();
+    trap?.close();
+    tmp.cleanup();
+  });
+  afterEach(() => app.gh.assertContract());
+
+  it('attack: a policy on the attacker\'s branch names a file:// store: the App never creates or writes it', async () => {
+    const { gh } = app;
+    const evilDir = join(tmp.dir, 'chosen-by-mallory', 'deep');
+    gh.commit(REPO, {
+      branch: 'evil-base',
+      parent: gh.repo(REPO).branches.get('main'),
+      changes: { '.github/model-release-gate.yml': `${POLICY}audit:\n  store: file://${evilDir}\n` },
+      author: 'mallory',
+    });
+    const rel = s.openRelease({ base: 'evil-base', author: 'mallory' });
+    const run = await s.evaluate(rel.number);
+    expect(run.status).toBe('completed');
+    expect(existsSync(join(tmp.dir, 'chosen-by-mallory'))).toBe(false);
+  });
+
+  it('attack: a policy names an S3 endpoint the App\'s configuration does not allow: no request reaches it, the gate fails closed saying why', async () => {
+    const { gh } = app;
+    const endpoint = `http://127.0.0.1:${(trap.address() as AddressInfo).port}`;
+    gh.commit(REPO, {
+      branch: 'main',
+      changes: { '.github/model-release-gate.yml': `${POLICY}audit:\n  store: s3://audit-bucket/models?region=us-east-1&endpoint=${encodeURIComponent(endpoint)}\n` },
+    });
+    const rel = s.openRelease();
+    const run = await s.evaluate(rel.number);
+    expect(run.conclusion).toBe('failure');
+    expect(run.output.summary).toContain(`names the S3 endpoint ${endpoint}, which the App's configuration does not allow`);
+    expect(trapped).toBe(0);
+  });
+});
