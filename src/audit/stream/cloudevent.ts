@@ -88,8 +88,11 @@ export function sourceAttribute(storeUrl: string): string {
   return storeUrl.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/)[^/@?#]*@/, '$1');
 }
 
-/** The message for one record: `bytes` are its stored bytes, `record` their parse. */
-export function recordMessage(bytes: Uint8Array, record: AuditRecord, source: string): StreamMessage {
+/**
+ * The message for one record: `bytes` are its stored bytes, `record` their
+ * parse, `digest` their SHA-256 when the caller has it already.
+ */
+export function recordMessage(bytes: Uint8Array, record: AuditRecord, source: string, digest?: Digest): StreamMessage {
   const value = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
   return {
     key: record.log,
@@ -102,7 +105,7 @@ export function recordMessage(bytes: Uint8Array, record: AuditRecord, source: st
       [HEADER.time]: record.time,
       [HEADER.sequence]: sequenceAttribute(record.seq),
       [HEADER.prev]: record.prev,
-      [HEADER.digest]: recordDigest(value),
+      [HEADER.digest]: digest ?? recordDigest(value),
       [HEADER.partitionkey]: record.log,
       [HEADER.contentType]: RECORD_CONTENT_TYPE,
     },

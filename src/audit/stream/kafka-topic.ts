@@ -19,6 +19,8 @@ import { Kafka, Partitioners, logLevel, type KafkaConfig, type Producer, type SA
 import { GateError, messageOf } from '../../core/errors.js';
 import type { StreamMessage, TopicMessage } from './cloudevent.js';
 import type { KafkaConnection } from './kafka-connection.js';
+import { installProduceEncoder } from './kafkajs-produce.js';
+import { installTimerClamp } from './kafkajs-timers.js';
 import type { AuditTopic } from './topic.js';
 
 const require = createRequire(import.meta.url);
@@ -189,6 +191,10 @@ export class KafkaTopic implements AuditTopic {
     this.displayName = `kafka://${conn.display}/${topic}`;
     this.timeoutMs = options.timeoutMs ?? 30_000;
     const config = kafkajsConfig(conn, this.timeoutMs, options.log);
+    // kafkajs's record encoder costs most of a publish's CPU; the same bytes in one pass.
+    installProduceEncoder();
+    // kafkajs's negative setTimeout delay is a warning on stderr since Node 23.
+    installTimerClamp();
     this.kafka = new Kafka(config);
   }
 

@@ -10,13 +10,14 @@
  * must link (prev) to the one before it: a stream never extends a chain the
  * store does not hold.
  */
-import { ZERO_DIGEST } from '../../core/digest.js';
+import { ZERO_DIGEST, type Digest } from '../../core/digest.js';
 import { GateError } from '../../core/errors.js';
-import { mapLimit, readLogName } from '../read-chain.js';
+import { readLogName } from '../read-chain.js';
 import { parseRecord, recordDigest } from '../record.js';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from '../retry.js';
 import { entryKey, seqOfEntryKey, type AuditStore } from '../store.js';
 import { parseMessage, recordMessage, sourceAttribute, type StreamMessage } from './cloudevent.js';
+import { readForStream, type StoredRecord } from './read-records.js';
 import { isResumable, type AuditTopic } from './topic.js';
 
 /** Fresh-producer restarts one run may make after a resumable publish failure. */
@@ -88,13 +89,14 @@ export async function streamLog(store: AuditStore, topic: AuditTopic, options: S
   }
 
   let last = -1;
-  let prevBytes: Uint8Array | null = null;
+  /** The digest of record `last` as published (what the next record's prev must be). */
+  let prevDigest: Digest = ZERO_DIGEST;
   /** Claims the log and reads where the topic stands: its last record of this log must be the store's. */
   const claimAndReadTail = async (name: string): Promise<void> => {
     await topic.claim(name);
     const tail = await topic.lastMessage(name);
     last = -1;
-    prevBytes = null;
+    prevDigest = ZERO_DIGEST;
     if (!tail) return;
     const parsed = parseMessage(tail);
     if (!parsed.ok) {
@@ -117,7 +119,7 @@ export async function streamLog(store: AuditStore, topic: AuditTopic, options: S
       );
     }
     last = parsed.seq;
-    prevBytes = stored;
+    prevDigest = parsed.digest;
   };
 
   try {
@@ -128,63 +130,85 @@ export async function streamLog(store: AuditStore, topic: AuditTopic, options: S
   }
   const resumedAfter = last;
 
-  const publishNew = async (): Promise<void> => {
+  /**
+   * The messages for records read in order after `last`, up to the first one
+   * that cannot be published (a gap, or a record that is not the next link of
+   * the chain), and that problem. Pure over its input.
+   */
+  const check = (name: string, recs: readonly StoredRecord[]): { messages: StreamMessage[]; problem: GateError | null; digest: Digest; bundled: boolean } => {
+    const messages: StreamMessage[] = [];
+    let prev = prevDigest;
+    let bundled = false;
+    for (const r of recs) {
+      const expected = last + 1 + messages.length;
+      if (r.seq !== expected || !r.bytes) {
+        const problem = new GateError('E_CHAIN_BROKEN', `record ${expected} of log ${name} is missing from the store; streamed up to ${expected - 1}`, {
+          where,
+          hint: 'run `model-gate audit verify` on this store: the stream never skips a record',
+        });
+        return { messages, problem, digest: prev, bundled };
+      }
+      const parsed = parseRecord(r.bytes);
+      if (!parsed.ok || parsed.record.seq !== r.seq || parsed.record.log !== name || parsed.record.prev !== prev) {
+        const why = !parsed.ok
+          ? parsed.reason
+          : parsed.record.seq !== r.seq
+            ? `it says seq ${parsed.record.seq}`
+            : parsed.record.log !== name
+              ? `it belongs to log ${JSON.stringify(parsed.record.log)}`
+              : `its prev ${parsed.record.prev} is not the digest of record ${r.seq - 1} (${prev})`;
+        const problem = new GateError('E_CHAIN_BROKEN', `record ${r.seq} of log ${name} cannot be streamed: ${why}; streamed up to ${r.seq - 1}`, {
+          where,
+          hint: 'run `model-gate audit verify` on this store: the stream publishes only an unbroken chain',
+        });
+        return { messages, problem, digest: prev, bundled: bundled || r.bundled };
+      }
+      prev = recordDigest(r.bytes);
+      bundled ||= r.bundled;
+      messages.push(recordMessage(r.bytes, parsed.record, source, prev));
+    }
+    return { messages, problem: null, digest: prev, bundled };
+  };
+
+  const publishNew = async (name: string): Promise<void> => {
     const keys =
       store.listAfter && last >= 0
         ? await withRetry(policy, 'listing entries', where, () => (store.listAfter as NonNullable<AuditStore['listAfter']>)('entries', entryKey(last)))
         : await withRetry(policy, 'listing entries', where, () => store.list('entries'));
     const seqs = keys.map(seqOfEntryKey).filter((s): s is number => s !== null && s > last);
-    const readChunk = (i: number): Promise<Array<Uint8Array | null>> =>
-      mapLimit(seqs.slice(i, i + batchRecords), concurrency, (seq) =>
-        withRetry(policy, `reading ${entryKey(seq)}`, where, () => store.read(entryKey(seq))),
-      );
+    const read = { policy, concurrency, listedEnd: seqs.length ? seqs[seqs.length - 1] + 1 : 0 };
+    const readChunk = (i: number): Promise<StoredRecord[]> => readForStream(store, seqs.slice(i, i + batchRecords), read);
     // The next chunk is read from the store while this one is published.
-    let next: Promise<Array<Uint8Array | null>> | null = seqs.length ? readChunk(0) : null;
+    let next: Promise<StoredRecord[]> | null = seqs.length ? readChunk(0) : null;
     for (let i = 0; i < seqs.length; i += batchRecords) {
-      const byteList = await (next as Promise<Array<Uint8Array | null>>);
+      const recs = await (next as Promise<StoredRecord[]>);
       next = i + batchRecords < seqs.length ? readChunk(i + batchRecords) : null;
       // A read error of a chunk this run will not reach is not this run's failure.
       next?.catch(() => undefined);
       if (options.signal?.aborted) return;
-      const chunk = seqs.slice(i, i + batchRecords);
-      const messages: StreamMessage[] = [];
-      let problem: GateError | null = null;
-      for (let j = 0; j < chunk.length; j++) {
-        const seq = chunk[j];
-        const bytes = byteList[j];
-        const expected = last + 1 + messages.length;
-        if (seq !== expected || !bytes) {
-          problem = new GateError('E_CHAIN_BROKEN', `record ${expected} of log ${log} is missing from the store; streamed up to ${expected - 1}`, {
-            where,
-            hint: 'run `model-gate audit verify` on this store: the stream never skips a record',
-          });
-          break;
-        }
-        const parsed = parseRecord(bytes);
-        const prevDigest = prevBytes ? recordDigest(prevBytes) : ZERO_DIGEST;
-        if (!parsed.ok || parsed.record.seq !== seq || parsed.record.log !== log || parsed.record.prev !== prevDigest) {
-          const why = !parsed.ok
-            ? parsed.reason
-            : parsed.record.seq !== seq
-              ? `it says seq ${parsed.record.seq}`
-              : parsed.record.log !== log
-                ? `it belongs to log ${JSON.stringify(parsed.record.log)}`
-                : `its prev ${parsed.record.prev} is not the digest of record ${seq - 1} (${prevDigest})`;
-          problem = new GateError('E_CHAIN_BROKEN', `record ${seq} of log ${log} cannot be streamed: ${why}; streamed up to ${seq - 1}`, {
-            where,
-            hint: 'run `model-gate audit verify` on this store: the stream publishes only an unbroken chain',
-          });
-          break;
-        }
-        messages.push(recordMessage(bytes, parsed.record, source));
-        prevBytes = bytes;
+      let c = check(name, recs);
+      // Records from bundles are published only when the transaction's last
+      // record equals its entry: each record's prev is the digest of the one
+      // before, so that one comparison pins every record before it to the
+      // entries' chain. Otherwise (or when a bundled record fails a check) the
+      // chunk is read again from the entries alone, and they decide.
+      if (c.bundled) {
+        const lastOne = recs[c.messages.length - 1];
+        const pinned =
+          !c.problem &&
+          (!lastOne?.bundled ||
+            Buffer.from((await withRetry(policy, `reading ${entryKey(lastOne.seq)}`, where, () => store.read(entryKey(lastOne.seq)))) ?? []).equals(
+              Buffer.from(lastOne.bytes as Uint8Array),
+            ));
+        if (!pinned) c = check(name, await readForStream(store, seqs.slice(i, i + batchRecords), { ...read, entriesOnly: true }));
       }
-      if (messages.length) {
-        await topic.publish(messages);
-        options.onPublished?.({ from: last + 1, to: last + messages.length });
-        last += messages.length;
+      if (c.messages.length) {
+        await topic.publish(c.messages);
+        options.onPublished?.({ from: last + 1, to: last + c.messages.length });
+        last += c.messages.length;
+        prevDigest = c.digest;
       }
-      if (problem) throw problem;
+      if (c.problem) throw c.problem;
     }
   };
 
@@ -195,11 +219,11 @@ export async function streamLog(store: AuditStore, topic: AuditTopic, options: S
   const name = log;
   for (let restarts = 0; ; restarts++) {
     try {
-      await publishNew();
+      await publishNew(name);
       while (options.follow && !options.signal?.aborted) {
         await sleep(options.intervalMs ?? 1000, options.signal);
         if (options.signal?.aborted) break;
-        await publishNew();
+        await publishNew(name);
       }
       return { log, resumedAfter, published: last - resumedAfter, last };
     } catch (e) {
