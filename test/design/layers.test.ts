@@ -70,6 +70,24 @@ describe('the import graph of src/ (docs/design.md §2)', () => {
     expect(show(edges.filter((e) => e.a === 'github' && FRONTS.includes(e.b)))).toEqual([]);
   });
 
+  it('has no circle of imports that run (type-only imports are erased)', () => {
+    const cycles: string[] = [];
+    const state = new Map<string, 'open' | 'done'>();
+    const stack: string[] = [];
+    const visit = (f: string): void => {
+      state.set(f, 'open');
+      stack.push(f);
+      for (const t of running.get(f) ?? []) {
+        if (state.get(t) === 'open') cycles.push([...stack.slice(stack.indexOf(t)), t].join(' -> '));
+        else if (!state.has(t)) visit(t);
+      }
+      stack.pop();
+      state.set(f, 'done');
+    };
+    for (const f of running.keys()) if (!state.has(f)) visit(f);
+    expect(cycles).toEqual([]);
+  });
+
   it('only src/github calls GitHub\'s REST API (route literals), besides the App\'s permission table', () => {
     const outside = [...routeLiterals(sourceFiles('src'))]
       .filter(([file, routes]) => routes.length > 0 && !file.startsWith('src/github/') && file !== 'src/app/github-permissions.ts')

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { GateError } from '../../core/errors.js';
-import { action, integerOption, type CliRun } from '../program.js';
+import { action, integerOption, type CliRun } from '../command-kit.js';
 import { printJson } from '../io.js';
 import type { CliIo } from '../io.js';
 
