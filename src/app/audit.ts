@@ -15,8 +15,7 @@ import type { AppendStreamer } from '../audit/stream/after-append.js';
 import type { RecordInput } from '../audit/record.js';
 import type { AuditStore } from '../audit/store.js';
 import { findArmoredSignatures } from '../approval/sshsig.js';
-import { buildStatement, statementBytes } from '../approval/statement.js';
-import type { PullRequestFacts, ReviewFact, Verdict } from '../approval/types.js';
+import type { PullRequestFacts, Verdict } from '../approval/types.js';
 import type { Digest } from '../core/digest.js';
 import type { VerdictContext } from './check-run.js';
 
@@ -53,9 +52,10 @@ export function gateRecords(a: AuditInput): RecordInput[] {
     const login = a.review_login.toLowerCase();
     const approval = a.verdict.approvals.find((x) => x.login.toLowerCase() === login && x.counted);
     const review = a.facts.reviews.find((r) => r.login.toLowerCase() === login);
-    if (approval && review && approval.key_fingerprint) {
+    if (approval && review && approval.key_fingerprint && approval.statement !== undefined) {
       const role = a.verdict.roles.find((r) => r.filled_by.some((f) => f.login.toLowerCase() === login));
-      const { bytes } = signedStatement(a.facts, review);
+      // The bytes the signature verified over, carried by the verdict: never rebuilt here.
+      const bytes = Buffer.from(approval.statement ?? '', 'utf8');
       out.push({
         log,
         event_type: EVENT_APPROVAL_VERIFIED,
@@ -112,29 +112,6 @@ export function gateRecords(a: AuditInput): RecordInput[] {
     });
   }
   return out;
-}
-
-/**
- * The statement the reviewer signed, so an auditor can re-verify the recorded
- * signature from the record alone: the role-bound statement when the review
- * body carries one (the line `model-gate approve` writes) that equals what the
- * facts give for that role, else the unscoped one.
- */
-function signedStatement(facts: PullRequestFacts, review: ReviewFact): { bytes: Buffer } {
-  const approver = { login: review.login, id: review.user_id };
-  for (const line of review.body.split(/\r?\n/)) {
-    const t = line.trim();
-    if (!t.startsWith('{') || !t.includes('model-release-approval')) continue;
-    try {
-      const claimed = JSON.parse(t) as { role?: unknown };
-      if (typeof claimed.role !== 'string') continue;
-      const bytes = statementBytes(buildStatement(facts, approver, claimed.role));
-      if (bytes.toString('utf8') === t) return { bytes };
-    } catch {
-      // not JSON: not a statement line
-    }
-  }
-  return { bytes: statementBytes(buildStatement(facts, approver)) };
 }
 
 /**

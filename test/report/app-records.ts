@@ -45,6 +45,7 @@ export interface Approver {
 export class PullRequest {
   readonly facts: PullRequestFacts;
   private readonly approved: Approver[] = [];
+  private readonly statements = new Map<string, string>();
   private conclusion: 'success' | 'failure' | null = null;
   private deliveries = 0;
 
@@ -73,7 +74,9 @@ export class PullRequest {
    * verdict changes). `required` lists every slot the policy has.
    */
   approve(a: Approver, required: string[]): RecordInput[] {
-    const signature = sign(a.key, statementBytes(buildStatement(this.facts, { login: a.login, id: a.id })));
+    const statement = statementBytes(buildStatement(this.facts, { login: a.login, id: a.id }));
+    const signature = sign(a.key, statement);
+    this.statements.set(a.login, statement.toString('utf8'));
     const review: ReviewFact = { login: a.login, user_id: a.id, state: 'APPROVED', commit_id: this.facts.head_sha, body: `LGTM\n\n${signature}` };
     this.facts.reviews.push(review);
     this.approved.push(a);
@@ -90,7 +93,8 @@ export class PullRequest {
       head_sha: this.facts.head_sha,
       rules: [],
       roles,
-      approvals: this.approved.map((x) => ({ login: x.login, state: 'APPROVED', commit_id: this.facts.head_sha, counted: true, reason: 'signed approval', key_fingerprint: x.key.fingerprint })),
+      // What evaluate() reports: the statement each counted signature verified over.
+      approvals: this.approved.map((x) => ({ login: x.login, state: 'APPROVED', commit_id: this.facts.head_sha, counted: true, reason: 'signed approval', key_fingerprint: x.key.fingerprint, statement: this.statements.get(x.login) })),
       reasons: roles.filter((r) => r.filled_by.length < r.required).map((r) => `role ${r.role} needs ${r.required - r.filled_by.length} more approval`),
     };
     const conclusion = passed ? 'success' : 'failure';
