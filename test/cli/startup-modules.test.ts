@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -15,12 +15,16 @@ const HEAVY = ['@aws-sdk/', '@smithy/', 'probot', '@octokit/', '@actions/', 'ajv
 
 let work: string;
 let hooks: string;
+let runs = 0;
 beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), 'mrg-startup-'));
-  // A module-resolution hook that prints every module the process resolves.
+  // A module-resolution hook that notes every module the process resolves, in
+  // a file written synchronously: the hooks run on a thread of their own, and
+  // what that thread wrote to stderr could be lost when a short command exited.
   writeFileSync(
     join(work, 'hooks.mjs'),
-    "export async function resolve(s, c, next) { const r = await next(s, c); process.stderr.write(`@@load ${r.url}\\n`); return r; }\n",
+    "import { appendFileSync } from 'node:fs';\n" +
+      "export async function resolve(s, c, next) { const r = await next(s, c); appendFileSync(process.env.MRG_LOAD_LOG, `@@load ${r.url}\\n`); return r; }\n",
   );
   hooks = join(work, 'register.mjs');
   writeFileSync(hooks, `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(join(work, 'hooks.mjs')).href)});\n`);
@@ -30,15 +34,19 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 /** The modules `model-gate ARGS` loads: packages by name, ours by path under lib/src. */
 function loaded(args: string[]): { packages: Set<string>; ours: Set<string>; status: number | null } {
-  const r = spawnSync(process.execPath, ['--import', hooks, bin, ...args], { cwd: work, encoding: 'utf8' });
+  const log = join(work, `loads-${++runs}.txt`);
+  writeFileSync(log, '');
+  const r = spawnSync(process.execPath, ['--import', hooks, bin, ...args], { cwd: work, encoding: 'utf8', env: { ...process.env, MRG_LOAD_LOG: log } });
   const packages = new Set<string>();
   const ours = new Set<string>();
-  for (const m of r.stderr.matchAll(/^@@load (\S+)$/gm)) {
+  for (const m of readFileSync(log, 'utf8').matchAll(/^@@load (\S+)$/gm)) {
     const url = m[1]!;
     const pkg = /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url);
     if (pkg) packages.add(pkg[1]!);
     else if (url.includes('/lib/src/')) ours.add(url.split('/lib/src/')[1]!);
   }
+  // Absence is what these tests assert: a hook that saw nothing would prove nothing.
+  if (!ours.has('cli/main.js')) throw new Error(`the load hook did not see cli/main.js load; stderr: ${r.stderr}`);
   return { packages, ours, status: r.status };
 }
 

@@ -20,6 +20,7 @@ import { GateError, messageOf } from '../../core/errors.js';
 import type { StreamMessage, TopicMessage } from './cloudevent.js';
 import type { KafkaConnection } from './kafka-connection.js';
 import { installProduceEncoder } from './kafkajs-produce.js';
+import { installTimerClamp } from './kafkajs-timers.js';
 import type { AuditTopic } from './topic.js';
 
 const require = createRequire(import.meta.url);
@@ -192,6 +193,8 @@ export class KafkaTopic implements AuditTopic {
     const config = kafkajsConfig(conn, this.timeoutMs, options.log);
     // kafkajs's record encoder costs most of a publish's CPU; the same bytes in one pass.
     installProduceEncoder();
+    // kafkajs's negative setTimeout delay is a warning on stderr since Node 23.
+    installTimerClamp();
     this.kafka = new Kafka(config);
   }
 

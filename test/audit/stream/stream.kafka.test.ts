@@ -1,9 +1,10 @@
 // `model-gate audit stream` against a real Kafka-protocol cluster (librdkafka's
 // mock cluster over TCP, scripts/kafka-server.sh), checked with an independent
 // client (kcat). The stream runs as its own process, as an operator runs it.
+// The cluster is this file's own: the kill test slows its Produce answers.
 import { spawn } from 'node:child_process';
 import { tempDirs } from '../temp-dir.js';
-import { CLI, describeKafka, kcatRead, sameStream, uniqueTopic, writeFileLog, type KafkaEnv } from '../../helpers/kafka.js';
+import { CLI, control, describeKafka, kcatRead, sameStream, uniqueTopic, writeFileLog, type KafkaEnv } from '../../helpers/kafka.js';
 
 interface Run {
   code: number | null;
@@ -60,18 +61,27 @@ describeKafka('audit stream to Kafka (mock cluster over TCP, kcat as the indepen
 
   it('SIGKILLed at 20 random points while publishing, then restarted: every record exactly once, in order', async () => {
     const dir = tmp();
-    const records = writeFileLog(dir, 3000, LOG);
+    const records = writeFileLog(dir, 3000, LOG); // the mock keeps ~5 MB a partition: no more
     const topic = uniqueTopic('sigkill');
+    // Each Produce is answered 60 ms late (the cluster's own delay, on every
+    // broker), so a run of 300 transactions takes seconds on any machine and
+    // the kill points land while it publishes, not after it finished.
+    const slowProduce = async (): Promise<void> => {
+      await control(k, 'clear Produce');
+      for (const broker of [1, 2, 3]) await control(k, `broker-errors ${broker} Produce ${Array(40).fill('NO_ERROR:60').join(' ')}`);
+    };
     // Deterministic "random" kill points (seeded), spread over startup and publishing.
     let seed = 20261201;
     const rand = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
     let killed = 0;
     for (let i = 0; i < 20; i++) {
-      const res = await gate(stream(dir, topic, ['--batch', '40']), { killAfterMs: 250 + Math.floor(rand() * 900) });
+      await slowProduce();
+      const res = await gate(stream(dir, topic, ['--batch', '10']), { killAfterMs: 250 + Math.floor(rand() * 900) });
       if (res.signal === 'SIGKILL') killed++;
       else expect(res.code).toBe(0); // it finished before its kill point
     }
     expect(killed).toBeGreaterThan(10);
+    await control(k, 'clear Produce');
     const final = await gate([...stream(dir, topic), '--json']);
     expect(final.code).toBe(0);
     const messages = await kcatRead(k, topic);
@@ -135,4 +145,4 @@ describeKafka('audit stream to Kafka (mock cluster over TCP, kcat as the indepen
     expect(r.stderr).toMatch(/record 6 of log acme\/fraud-model is missing from the store; streamed up to 5/);
     expect(sameStream(await kcatRead(k, topic), records.slice(0, 6), LOG)).toBeNull();
   });
-});
+}, { own: true });
