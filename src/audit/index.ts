@@ -6,7 +6,7 @@
 export { openStore, type OpenStoreOptions } from './open-store.js';
 export { appendRecord, readHead, type AppendOptions, type AppendResult } from './append.js';
 export { appendAndCheckpoint, signingKeyFromEnv, type AppendCheckpointOptions, type AppendCheckpointResult } from './append-checkpoint.js';
-export { verifyLog, compareStores, type VerifyLogOptions, type VerifyLogResult, type StoreSummary } from './verify-log.js';
+export { verifyLog, compareStores, type VerifyLogOptions, type VerifyLogResult, type StoreSummary, type VerifyNotesOptions, type NoteSummary } from './verify-log.js';
 export {
   statusOf,
   verifyChain,

@@ -11,7 +11,7 @@
  * small (docs/design.md §7).
  */
 import type { Digest } from '../core/digest.js';
-import type { VerifyKey } from './checkpoint.js';
+import type { CheckedCheckpoint, VerifyKey } from './checkpoint.js';
 import { verifyChain } from './chain-verify.js';
 import { sortFindings, type Finding } from './findings.js';
 import { readChain } from './read-chain.js';
@@ -51,7 +51,6 @@ export async function readReleaseEvidence(
   for (let i = 1; i < stores.length; i++) {
     findings.push(...compareStores(stores[0].displayUrl, observations[0], stores[i].displayUrl, observations[i]));
   }
-  const valid = observations[0].checkpoints.flatMap((c) => (c.status === 'valid' ? [c.size] : []));
   const wanted = new Set(options.eventTypes);
   const records: EvidenceRecord[] = [];
   for (const e of observations[0].entries) {
@@ -66,7 +65,19 @@ export async function readReleaseEvidence(
     verified: findings.length === 0,
     findings: sortFindings(findings),
     size: reports[0].size,
-    newest_checkpoint: valid.length ? Math.max(...valid) : null,
+    newest_checkpoint: newestValidCheckpoint(observations[0].checkpoints),
     records,
   };
+}
+
+/**
+ * The size of the largest checkpoint whose signature verified, or null when
+ * none did. A loop, not `Math.max(...sizes)`: a log checkpointed after every
+ * append has one checkpoint per record, and spreading 100,000+ arguments
+ * overflows the stack.
+ */
+export function newestValidCheckpoint(checkpoints: readonly CheckedCheckpoint[]): number | null {
+  let newest: number | null = null;
+  for (const c of checkpoints) if (c.status === 'valid' && (newest === null || c.size > newest)) newest = c.size;
+  return newest;
 }

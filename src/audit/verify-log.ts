@@ -9,8 +9,10 @@ import { GateError } from '../core/errors.js';
 import type { VerifyKey } from './checkpoint.js';
 import { ChainVerifier, statusOf, type ChainObservation, type ChainReport, type ExternalAnchor, type VerifyStatus } from './chain-verify.js';
 import { sortFindings, type Finding, type Superseded } from './findings.js';
-import { orderedMap, planChain, readCheckpoint, readEntry, type ChainPlan } from './read-chain.js';
+import { orderedMap, planChain, readCheckpoint, readEntry, readLogName, type ChainPlan } from './read-chain.js';
 import type { AuditStore } from './store.js';
+import type { Vkey } from './tlog/ed25519-keys.js';
+import type { NoteCheck, TrustedNote } from './tlog/verify-notes.js';
 
 export interface VerifyLogOptions {
   /** Public key (or key set) to check checkpoints; without it checkpoints are not used. */
@@ -35,6 +37,30 @@ export interface VerifyLogOptions {
   concurrency?: number;
   /** Accept GOVERNANCE-mode retention (COMPLIANCE only by default). */
   allowGovernance?: boolean;
+  /**
+   * Signed-note checkpoints (docs/transparency-log.md): the log's Ed25519
+   * public keys, trusted notes the newest note must extend, and witnesses.
+   * Each store's newest note (and each trusted note it is proved to extend)
+   * anchors like a signed checkpoint. Without it notes are not read.
+   */
+  notes?: VerifyNotesOptions;
+}
+
+export interface VerifyNotesOptions {
+  /** Raw 32-byte Ed25519 public keys of the log (its checkpoint JWKs); named after the log. */
+  publicKeys: readonly Uint8Array[];
+  trusted?: readonly TrustedNote[];
+  /** Witness verifier keys (type 0x04). */
+  witnesses?: readonly Vkey[];
+  /** Valid cosignatures the newest note needs from distinct witnesses (default 0). */
+  quorum?: number;
+}
+
+/** What the signed notes of one store showed. */
+export interface NoteSummary {
+  store: string;
+  note: NoteCheck['note'];
+  trusted: NoteCheck['trusted'];
 }
 
 export interface StoreSummary {
@@ -69,6 +95,8 @@ export interface VerifyLogResult {
   stores: StoreSummary[];
   /** Where verification started (0, or the trusted checkpoint's last record). */
   from: number;
+  /** With `notes`: per store, the newest signed note and the trusted notes it extends. */
+  tree?: NoteSummary[];
 }
 
 /** Reads and verifies a log in every store given, streaming: memory is bounded by the read-ahead, not the log. */
@@ -80,20 +108,24 @@ export async function verifyLog(stores: AuditStore[], options: VerifyLogOptions 
     });
   }
   const concurrency = Math.max(1, options.concurrency ?? 32);
+  const noteChecks = options.notes ? await checkStoresNotes(stores, options.notes, options.log) : undefined;
+  // The notes' anchors are per store (each store has its own tiles and notes).
+  const anchorsOf = (i: number): ExternalAnchor[] | undefined =>
+    noteChecks ? [...(options.externalAnchors ?? []), ...noteChecks[i].anchors] : options.externalAnchors;
   const plans = await Promise.all(
-    stores.map((s) =>
+    stores.map((s, i) =>
       planChain(s, {
         verifyKey: options.checkpointKey,
         fromCheckpoint: options.fromCheckpoint,
         log: options.log,
         concurrency,
-        readFrom: firstAnchoredSeq(options.externalAnchors),
+        readFrom: firstAnchoredSeq(anchorsOf(i)),
       }),
     ),
   );
   const verifiers = plans.map(
-    (p) =>
-      new ChainVerifier({ ...p.setup, expectLog: options.log, minSize: options.minSize, allowGovernance: options.allowGovernance, externalAnchors: options.externalAnchors }),
+    (p, i) =>
+      new ChainVerifier({ ...p.setup, expectLog: options.log, minSize: options.minSize, allowGovernance: options.allowGovernance, externalAnchors: anchorsOf(i) }),
   );
   const feeds = plans.map((p, i) => checkpointFeed(p, verifiers[i], options.checkpointKey, concurrency));
   const from = Math.max(...plans.map((p) => p.setup.start?.seq ?? 0));
@@ -112,7 +144,7 @@ export async function verifyLog(stores: AuditStore[], options: VerifyLogOptions 
     }
     if (several && seq >= from) mismatches.push(...compareAt(seq, stores, got.map(({ i, e }) => [i, e.bytes] as const)));
   }
-  const reports = [];
+  const reports: ChainReport[] = [];
   for (let i = 0; i < stores.length; i++) {
     await feeds[i].through(Infinity);
     reports.push(verifiers[i].finish());
@@ -126,6 +158,11 @@ export async function verifyLog(stores: AuditStore[], options: VerifyLogOptions 
     superseded.push(...r.superseded.map((x) => (several ? { ...x, store } : x)));
   });
   findings.push(...mismatches);
+  noteChecks?.forEach((c, i) => {
+    // An edited record under a note is usually found by the chain too (a JWS checkpoint at the same size): say it once.
+    const seen = new Set(reports[i].findings.map((f) => `${f.kind}@${f.seq}`));
+    for (const f of c.findings) if (!seen.has(`${f.kind}@${f.seq}`)) findings.push(several ? { ...f, store: stores[i].displayUrl } : f);
+  });
   const ok = findings.length === 0;
   const best = reports.reduce((a, r) => (r.anchored_size > a.anchored_size ? r : a), reports[0]);
   return {
@@ -146,7 +183,34 @@ export async function verifyLog(stores: AuditStore[], options: VerifyLogOptions 
       checkpoints: r.checkpoints,
     })),
     from,
+    ...(noteChecks ? { tree: noteChecks.map((c, i) => ({ store: stores[i].displayUrl, note: c.note, trusted: c.trusted })) } : {}),
   };
+}
+
+/**
+ * Checks every store's signed notes (src/audit/tlog/verify-notes.ts, loaded
+ * only when asked). The log's name, which names its note keys, is `--log`,
+ * else the trusted notes' origin, else record 0's; with none (an empty log
+ * and nothing trusted) there is nothing to check, unless a quorum was asked.
+ */
+async function checkStoresNotes(stores: AuditStore[], opts: VerifyNotesOptions, log: string | undefined): Promise<NoteCheck[]> {
+  const tlog = await import('./tlog/verify-notes.js');
+  const keys = await import('./tlog/ed25519-keys.js');
+  const origin = log ?? opts.trusted?.map((t) => tlog.originOfNote(t.bytes)).find((o) => o !== undefined) ?? (await readLogName(stores[0])) ?? undefined;
+  if (origin === undefined || !keys.isValidKeyName(origin)) {
+    const none: NoteCheck = { anchors: [], findings: [], note: null, trusted: [] };
+    if (opts.quorum) none.findings.push({ kind: 'bad-checkpoint', seq: 0, message: 'the log has no name to check signed-note checkpoints under (pass --log)' });
+    return stores.map(() => none);
+  }
+  const logKeys = opts.publicKeys.map((pk) => ({
+    name: origin,
+    keyId: keys.keyId(origin, keys.SIG_TYPE.ed25519, pk),
+    type: keys.SIG_TYPE.ed25519,
+    publicKey: Buffer.from(pk),
+  }));
+  return Promise.all(
+    stores.map((s) => tlog.checkNotes(s, { logKeys, origin, trusted: opts.trusted, witnesses: opts.witnesses, quorum: opts.quorum })),
+  );
 }
 
 /**

@@ -185,3 +185,28 @@ export function generateNoteKey(name: string, type: number = SIG_TYPE.ed25519): 
     vkey: formatVkey(name, type, pub),
   };
 }
+
+/**
+ * The raw Ed25519 public keys in a JWK or JWK Set (the project's checkpoint
+ * keys: `kty` OKP, `crv` Ed25519): what signs the log's notes. Other keys
+ * (ES256) sign only JWS checkpoints and are left out; text that is not JSON
+ * gives none.
+ */
+export function ed25519KeysOfJwk(text: string): Buffer[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return [];
+  }
+  const list = parsed && typeof parsed === 'object' && Array.isArray((parsed as { keys?: unknown }).keys) ? (parsed as { keys: unknown[] }).keys : [parsed];
+  const out: Buffer[] = [];
+  for (const k of list) {
+    if (!k || typeof k !== 'object') continue;
+    const { kty, crv, x } = k as { kty?: unknown; crv?: unknown; x?: unknown };
+    if (kty !== 'OKP' || crv !== 'Ed25519' || typeof x !== 'string') continue;
+    const raw = Buffer.from(x, 'base64url');
+    if (raw.length === 32) out.push(raw);
+  }
+  return out;
+}

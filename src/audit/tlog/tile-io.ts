@@ -8,7 +8,7 @@
 import { GateError } from '../../core/errors.js';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from '../retry.js';
 import { entryKey, type AuditStore } from '../store.js';
-import { leafHash, type Hash } from './hash.js';
+import { HASH_SIZE, leafHash, type Hash } from './hash.js';
 import { encodeBundle } from './bundle.js';
 import { TILE_WIDTH, tilePath, type TileCoord } from './tile-path.js';
 import { extendTiles, hashOfTileSlice, partialTilesAt, tilesForSize, type Tile } from './tiles.js';
@@ -114,6 +114,31 @@ async function leavesFromEntries(store: TlogStore, from: number, to: number, kno
 }
 
 /**
+ * The widest partial tile of the same level and index as `coord` but
+ * narrower, that is stored with the right length (width × 32 bytes), or null
+ * when there is none. Probes widths downward in batches that double (2, 4,
+ * 8, 16, then 16 at a time), each batch read in parallel: a racing gap of one
+ * or two costs one round trip, and the widest found in a batch wins. A stored
+ * tile of another length is passed over, never built on. One of the right
+ * length is trusted as the append's own previous partial tile always is:
+ * tiles are create-only and checked against the entries by `verify`, and a
+ * wrong one makes the writers after it meet a conflict, never a silent fork.
+ */
+async function widestStoredPrefix(store: TlogStore, coord: HashTile, policy: RetryPolicy): Promise<Buffer | null> {
+  let next = coord.width - 1;
+  for (let batch = 2; next >= 1; batch = Math.min(batch * 2, CONCURRENCY)) {
+    const widths = Array.from({ length: Math.min(batch, next) }, (_, i) => next - i);
+    const found = await readTiles(store, widths.map((width) => ({ level: coord.level, n: coord.n, width })), policy);
+    for (const width of widths) {
+      const bytes = found.get(tilePath({ level: coord.level, n: coord.n, width }));
+      if (bytes && bytes.length === width * HASH_SIZE) return bytes;
+    }
+    next -= widths.length;
+  }
+  return null;
+}
+
+/**
  * Makes sure a hash tile exists, computing and creating it (and, first, any
  * tile it is made from) from the entries when it is missing. Returns its
  * bytes. Used to catch up after a writer died between its entry and its
@@ -133,13 +158,20 @@ async function ensureTile(
     ctx.cache.set(path, b);
     return b;
   }
+  // Build on the widest smaller partial tile that is there (normally the one
+  // a racing predecessor published a moment ago), so only the hashes after
+  // it are computed: rebuilding the whole tile made racing writers read up
+  // to 255 entries each, over and over (docs/transparency-log.md).
+  const prefix = coord.width < TILE_WIDTH ? await widestStoredPrefix(store, coord, ctx.policy) : null;
+  const have = prefix ? prefix.length / HASH_SIZE : 0;
   let data: Buffer;
   if (coord.level === 0) {
     const from = coord.n * TILE_WIDTH;
-    data = Buffer.concat((await leavesFromEntries(store, from, from + coord.width, ctx.known, ctx.policy, ctx.budget)).leaves);
+    const rest = (await leavesFromEntries(store, from + have, from + coord.width, ctx.known, ctx.policy, ctx.budget)).leaves;
+    data = Buffer.concat([...(prefix ? [prefix] : []), ...rest]);
   } else {
-    const children: HashTile[] = Array.from({ length: coord.width }, (_, j) => ({ level: coord.level - 1, n: coord.n * TILE_WIDTH + j, width: TILE_WIDTH }));
-    const parts: Buffer[] = [];
+    const children: HashTile[] = Array.from({ length: coord.width - have }, (_, j) => ({ level: coord.level - 1, n: coord.n * TILE_WIDTH + have + j, width: TILE_WIDTH }));
+    const parts: Buffer[] = prefix ? [prefix] : [];
     for (const c of children) parts.push(hashOfTileSlice(await ensureTile(store, c, ctx), 0, TILE_WIDTH));
     data = Buffer.concat(parts);
   }

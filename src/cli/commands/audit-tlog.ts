@@ -53,7 +53,8 @@ async function logVkey(io: CliIo, value: string, log: string | undefined, flag =
   return v.vkey;
 }
 
-async function witnessVkeys(io: CliIo, values: string[] | undefined): Promise<Vkey[]> {
+/** Witness verifier keys from `--witness` values: a vkey inline or in a file, type 0x04. */
+export async function witnessVkeys(io: CliIo, values: string[] | undefined): Promise<Vkey[]> {
   const keys = await import('../../audit/tlog/ed25519-keys.js');
   const out: Vkey[] = [];
   for (const value of values ?? []) {
@@ -74,7 +75,8 @@ async function openOneStore(io: CliIo, url: string | undefined) {
   return openStore(url, { env: io.env, cwd: io.cwd });
 }
 
-function quorumOf(value: number | undefined, witnesses: Vkey[]): number {
+/** `--witness-quorum`, by default every `--witness` given; more than given is a usage error. */
+export function quorumOf(value: number | undefined, witnesses: Vkey[]): number {
   const q = value ?? (witnesses.length ? witnesses.length : 0);
   if (q > witnesses.length) throw new GateError('E_USAGE', `--witness-quorum ${q} is more than the ${witnesses.length} --witness key(s) given`);
   return q;

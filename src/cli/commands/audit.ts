@@ -28,6 +28,7 @@ import {
   type ExternalAnchor,
   type VerifyKey,
   type VerifyLogResult,
+  type VerifyNotesOptions,
 } from '../../audit/index.js';
 import { isDigest } from '../../core/digest.js';
 import { printJson, type CliIo } from '../io.js';
@@ -86,6 +87,12 @@ function printVerify(io: CliIo, r: VerifyLogResult): void {
       io.stdout(`  ${f.kind.padEnd(14)} seq ${String(f.seq).padStart(6)}  ${f.message}${f.store ? ` [${f.store}]` : ''}\n`);
     }
   }
+  for (const t of r.tree ?? []) {
+    if (!t.note) continue;
+    const cosigned = t.note.cosigners ? `, ${t.note.cosigners} witness cosignature(s)` : '';
+    const extends_ = t.trusted.filter((x) => x.consistent).map((x) => `; extends ${x.source} (size ${x.size})`).join('');
+    io.stdout(`  signed-note checkpoint at size ${t.note.size} (root ${t.note.root}${cosigned})${extends_}${r.stores.length > 1 ? ` [${t.store}]` : ''}\n`);
+  }
   if (r.superseded.length) {
     io.stdout(`  ${r.superseded.length} later version(s) from writers that lost a race (not findings)\n`);
   }
@@ -95,16 +102,24 @@ function printVerify(io: CliIo, r: VerifyLogResult): void {
   }
 }
 
-/** The anchors a verify run was given outside the store: --trusted-checkpoint files and --expect-head. */
+/**
+ * The anchors a verify run was given outside the store: --trusted-checkpoint
+ * files (JWS checkpoints become anchors here; signed notes are returned
+ * apart, for the tree half of the verify) and --expect-head.
+ */
 async function externalAnchors(
   io: CliIo,
   opts: { trustedCheckpoint?: string[]; expectHead?: string; minSize?: number },
   key: VerifyKey | undefined,
-): Promise<ExternalAnchor[]> {
+): Promise<{ anchors: ExternalAnchor[]; notes: { bytes: Buffer; where: string }[] }> {
   const out: ExternalAnchor[] = [];
+  const notes: { bytes: Buffer; where: string }[] = [];
   for (const file of opts.trustedCheckpoint ?? []) {
     if (!key) throw new GateError('E_USAGE', '--trusted-checkpoint needs --checkpoint-key to check its signature');
-    out.push(await trustedCheckpointAnchor(Buffer.from(await readInputFile(io, file, '--trusted-checkpoint'), 'utf8'), key, file));
+    const bytes = await readInputBytes(io, file, '--trusted-checkpoint');
+    const { looksLikeNote } = await import('../../audit/tlog/verify-notes.js');
+    if (looksLikeNote(bytes)) notes.push({ bytes, where: file });
+    else out.push(await trustedCheckpointAnchor(bytes, key, file));
   }
   if (opts.expectHead !== undefined) {
     if (!isDigest(opts.expectHead)) {
@@ -118,7 +133,35 @@ async function externalAnchors(
         : { head: opts.expectHead, source: '--expect-head' },
     );
   }
-  return out;
+  return { anchors: out, notes };
+}
+
+/**
+ * The signed-note half of `audit verify`: the Ed25519 keys of the checkpoint
+ * JWK (or JWK Set) sign the log's notes. Null when it has none (ES256 keys
+ * sign only JWS checkpoints), unless notes or witnesses were asked for.
+ */
+async function notesOptions(
+  io: CliIo,
+  keyText: string,
+  trusted: { bytes: Buffer; where: string }[],
+  opts: { witness?: string[]; witnessQuorum?: number },
+): Promise<VerifyNotesOptions | undefined> {
+  const { ed25519KeysOfJwk } = await import('../../audit/tlog/ed25519-keys.js');
+  const { witnessVkeys, quorumOf } = await import('./audit-tlog.js');
+  const publicKeys = ed25519KeysOfJwk(keyText);
+  const witnesses = await witnessVkeys(io, opts.witness);
+  const quorum = quorumOf(opts.witnessQuorum, witnesses);
+  if (publicKeys.length === 0) {
+    if (trusted.length || witnesses.length) {
+      throw new GateError('E_USAGE', 'signed-note checkpoints are Ed25519: --checkpoint-key holds no Ed25519 key', {
+        where: trusted[0]?.where ?? '--witness',
+        hint: 'pass the log\'s Ed25519 checkpoint public key (JWK or JWK Set)',
+      });
+    }
+    return undefined;
+  }
+  return { publicKeys, trusted, witnesses, quorum };
 }
 
 async function signingKeyFrom(io: CliIo, file: string | undefined, flag: string) {
@@ -215,7 +258,9 @@ export function register(program: Command, run: CliRun): void {
     .option('--checkpoint-key <file>', 'public JWK (or JWK Set) that signs checkpoints')
     .option('--min-size <n>', 'the log must have at least this many records', integerOption('--min-size'))
     .option('--expect-head <digest>', 'digest of record --min-size - 1 (without --min-size: of the last record), learned outside the store')
-    .option('--trusted-checkpoint <file>', 'a checkpoint (JWS) kept outside the store, checked like a stored one (repeatable)', collect)
+    .option('--trusted-checkpoint <file>', 'a checkpoint kept outside the store, checked like a stored one: the JWS, or the signed note, which the newest note must extend (a consistency proof from the tiles) (repeatable)', collect)
+    .option('--witness <vkey>', 'a witness\'s verifier key (type 0x04), inline or in a file: the newest signed note needs --witness-quorum cosignatures (repeatable)', collect)
+    .option('--witness-quorum <k>', 'valid cosignatures the newest signed note needs from distinct --witness keys (default: all given)', integerOption('--witness-quorum'))
     .option('--require-anchored', 'exit 1 unless every record is anchored by a checkpoint (status "intact")')
     .option('--log <name>', 'the log\'s expected name: records and checkpoints of another log are findings')
     .option('--from-checkpoint', 'trust the newest checkpoint that verifies and check only records after it')
@@ -226,19 +271,24 @@ export function register(program: Command, run: CliRun): void {
       action(run, async (opts: KafkaFlags & {
         store?: string[]; checkpointKey?: string; minSize?: number; expectHead?: string; trustedCheckpoint?: string[];
         requireAnchored?: boolean; log?: string; fromCheckpoint?: boolean; allowGovernance?: boolean; concurrency: number; json?: boolean;
+        witness?: string[]; witnessQuorum?: number;
       }) => {
-        const checkpointKey = opts.checkpointKey
-          ? await loadVerifyKey(await readInputFile(run.io, opts.checkpointKey, '--checkpoint-key'), opts.checkpointKey)
-          : undefined;
+        const keyText = opts.checkpointKey ? await readInputFile(run.io, opts.checkpointKey, '--checkpoint-key') : undefined;
+        const checkpointKey = keyText !== undefined ? await loadVerifyKey(keyText, opts.checkpointKey as string) : undefined;
         if (opts.fromCheckpoint && !checkpointKey) {
           throw new GateError('E_USAGE', '--from-checkpoint needs --checkpoint-key to check the checkpoint it trusts');
         }
-        const anchors = await externalAnchors(run.io, opts, checkpointKey);
+        if ((opts.witness?.length || opts.witnessQuorum !== undefined) && !checkpointKey) {
+          throw new GateError('E_USAGE', '--witness needs --checkpoint-key: the log\'s signature on a signed note is checked before its cosignatures');
+        }
+        const { anchors, notes: trustedNotes } = await externalAnchors(run.io, opts, checkpointKey);
+        const notes = keyText !== undefined ? await notesOptions(run.io, keyText, trustedNotes, opts) : undefined;
         const stores = await openStores(run.io, opts.store);
         const r = await verifyLog(stores, {
           checkpointKey,
           minSize: opts.minSize,
           externalAnchors: anchors,
+          notes,
           log: opts.log === undefined ? undefined : checkLogName(opts.log, '--log'),
           fromCheckpoint: opts.fromCheckpoint,
           allowGovernance: opts.allowGovernance,
@@ -251,6 +301,7 @@ export function register(program: Command, run: CliRun): void {
             ok: r.ok, status: r.status, anchored_size: r.anchored_size, anchored_by: r.anchored_by,
             size: r.size, head: r.head, log: r.log, from: r.from,
             findings: r.findings, superseded: r.superseded, stores: r.stores,
+            ...(r.tree ? { tree: r.tree } : {}),
           });
           for (const s of r.stores) {
             if (s.checkpoints.unchecked) run.io.stderr(`note: ${s.checkpoints.unchecked} checkpoint(s) in ${s.store} not checked: pass --checkpoint-key\n`);
