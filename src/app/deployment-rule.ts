@@ -14,7 +14,7 @@
 import type { Probot } from 'probot';
 import { messageOf } from '../core/errors.js';
 import { appendAndCheckpoint } from '../audit/append-checkpoint.js';
-import { DEPLOYMENT_DECISION, deploymentDecisionRecord } from '../audit/deployment-record.js';
+import { deploymentDecisionRecord } from '../audit/deployment-record.js';
 import type { RecordInput } from '../audit/record.js';
 import type { Digest } from '../core/digest.js';
 import { decideDeployment, decisionComment, type DeploymentDecision } from '../deploy/deployment-gate.js';
@@ -149,33 +149,11 @@ function decisionRecord(req: DeploymentRequest, g: GatheredDeployment, d: Deploy
     ...(req.deployment_id !== null ? { deploymentId: String(req.deployment_id) } : {}),
     ...(req.run_url ? { runUrl: req.run_url } : {}),
   };
-  const base: RecordInput = models.length
-    ? deploymentDecisionRecord(
-        { modelDigest: models[0].digest, ...(metadataDigest ? { metadataDigest } : {}) },
-        { environment: req.environment, decision: d.state, reason, change },
-        ctx,
-      )
-    : {
-        // No release, so no model: the same shape with model null.
-        log: ctx.log,
-        event_type: DEPLOYMENT_DECISION,
-        component: ctx.component,
-        actor: ctx.actor,
-        action: `${d.state === 'approved' ? 'allow' : d.state === 'rejected' ? 'refuse' : 'hold'} deployment to ${req.environment}`,
-        subject: [],
-        details: {
-          environment: req.environment,
-          decision: d.state,
-          reason,
-          model: null,
-          metadata: null,
-          change,
-          repository: ctx.repository,
-          ...(ctx.deploymentId ? { deployment_id: ctx.deploymentId } : {}),
-          ...(ctx.runUrl ? { run_url: ctx.runUrl } : {}),
-        },
-        compliance_tags: ['change-management', 'SOX-ITGC'],
-      };
+  const base = deploymentDecisionRecord(
+    models.length ? { modelDigest: models[0].digest, ...(metadataDigest ? { metadataDigest } : {}) } : null,
+    { environment: req.environment, decision: d.state, reason, change },
+    ctx,
+  );
   return {
     ...base,
     subject: [...new Set([...models.map((m) => m.digest), ...(metadataDigest ? [metadataDigest] : [])])],
