@@ -19,13 +19,19 @@ import type { RecordInput } from '../audit/record.js';
 import type { Digest } from '../core/digest.js';
 import { decideDeployment, decisionComment, type DeploymentDecision } from '../deploy/deployment-gate.js';
 import { environmentPolicy } from '../approval/deployment-policy.js';
-import { gatherDeploymentFacts, type DeploymentDeps, type DeploymentRequest, type GatheredDeployment } from './deployment-facts.js';
+import { gatherDeploymentFacts, type DeploymentFactsDeps, type DeploymentRequest, type GatheredDeployment } from '../deploy/deployment-facts.js';
+import type { GateDeps } from './gate.js';
 import { answerDeploymentRule, pendingEnvironments, waitingRuns } from '../github/actions.js';
 import { githubClient } from '../github/client.js';
 import { installationIds, installationRepos } from '../github/installations.js';
 import type { GitHubRequester } from '../github/requester.js';
 
-export type { DeploymentDeps, DeploymentRequest } from './deployment-facts.js';
+export type { DeploymentRequest } from '../deploy/deployment-facts.js';
+
+/** The App's dependencies, plus the change-management system a policy names. */
+export interface DeploymentDeps extends GateDeps {
+  changeManagementFor: DeploymentFactsDeps['changeManagementFor'];
+}
 
 /** GitHub keeps at most this many status reports per run and environment. */
 export const MAX_STATUS_REPORTS = 10;
