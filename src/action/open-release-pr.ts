@@ -14,12 +14,17 @@ import { diffLineage } from '../lineage/diff.js';
 import type { LineageMetadata } from '../lineage/metadata-types.js';
 import { parsePolicy } from '../approval/policy-parse.js';
 import type { Policy } from '../approval/types.js';
+import { githubClient, httpStatus, type GitHubClient } from '../github/client.js';
+import { readContents } from '../github/contents.js';
+import { createPull, openPullsFrom, updatePull } from '../github/release-pulls.js';
+import { defaultBranch } from '../github/repos.js';
+import type { GitHubRequester } from '../github/requester.js';
 import { releasePrBody, RELEASE_PR_MARKER } from './release-pr-body.js';
 
 const run = promisify(execFile);
 
 /** The one method of Octokit this needs (octokit.request). */
-export type GitHubRequest = (route: string, params?: Record<string, unknown>) => Promise<{ status: number; data: any }>; // eslint-disable-line @typescript-eslint/no-explicit-any
+export type GitHubRequest = GitHubRequester['request'];
 
 export const POLICY_FILE = '.github/model-release-gate.yml';
 
@@ -61,25 +66,32 @@ export async function openReleasePr(o: OpenReleasePrOptions): Promise<OpenReleas
   if (!owner || !repo) {
     throw new GateError('E_USAGE', `not a repository name: ${JSON.stringify(o.repository)}`, { hint: 'expected OWNER/NAME' });
   }
-  const api = async (what: string, route: string, params: Record<string, unknown>) => {
+  const gh: GitHubClient = githubClient({ request: o.request }, { where: o.repository });
+  // Each step says what it was doing when GitHub refused, and which permissions fix a 401 or 403.
+  const step = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
     try {
-      return await o.request(route, { owner, repo, ...params });
+      return await fn();
     } catch (e) {
-      const status = (e as { status?: number }).status;
-      if (status === 404 && route.includes('/contents/')) return { status: 404, data: null };
-      throw new GateError('E_GITHUB', `GitHub refused ${what}${status ? ` (HTTP ${status})` : ''}: ${messageOf(e)}`, {
-        where: route,
+      const status = httpStatus(e);
+      const cause = (e as { cause?: unknown }).cause ?? e;
+      throw new GateError('E_GITHUB', `GitHub refused ${what}${status ? ` (HTTP ${status})` : ''}: ${messageOf(cause)}`, {
+        where: o.repository,
         hint: status === 403 || status === 401
           ? 'give the workflow `permissions: contents: write, pull-requests: write` (or pass a token that has them as github-token)'
           : undefined,
-        cause: e,
+        cause,
       });
     }
   };
+  const fileAt = (ref: string, path: string) =>
+    step(`reading ${path} on ${ref}`, async () => {
+      const c = await readContents(gh, owner, repo, ref, path);
+      return c.kind === 'file' ? c.text : null;
+    });
 
-  const base = o.base ?? (await api('reading the repository', 'GET /repos/{owner}/{repo}', {})).data.default_branch;
-  const deployed = await readDeployedLineage(api, base, o.metadataPath);
-  const policy = await readBasePolicy(api, base);
+  const base = o.base ?? (await step('reading the repository', () => defaultBranch(gh, owner, repo, 'main')));
+  const deployed = await readDeployedLineage(fileAt, base, o.metadataPath);
+  const policy = await readBasePolicy(fileAt, base);
 
   const headSha = await commitAndPush(o);
   const body = releasePrBody({
@@ -94,42 +106,20 @@ export async function openReleasePr(o: OpenReleasePrOptions): Promise<OpenReleas
   });
   const title = `Release ${o.metadata.model.path} (${o.metadata.model.digest.slice(7, 19)})`;
 
-  const open = await api('listing pull requests', 'GET /repos/{owner}/{repo}/pulls', {
-    head: `${owner}:${o.branch}`,
-    base,
-    state: 'open',
-    per_page: 100,
-  });
-  const existing = (open.data as Array<{ number: number; body: string | null; html_url: string }>).find(
-    (p) => (p.body ?? '').includes(RELEASE_PR_MARKER),
-  ) ?? (open.data as Array<{ number: number; html_url: string }>)[0];
+  const open = await step('listing pull requests', () => openPullsFrom(gh, owner, repo, o.branch, base));
+  const existing = open.find((p) => (p.body ?? '').includes(RELEASE_PR_MARKER)) ?? open[0];
   if (existing) {
-    const res = await api('updating the release pull request', 'PATCH /repos/{owner}/{repo}/pulls/{pull_number}', {
-      pull_number: existing.number,
-      title,
-      body,
-    });
-    return { number: existing.number, url: res.data.html_url, created: false, headSha, branch: o.branch, base };
+    const url = await step('updating the release pull request', () => updatePull(gh, owner, repo, existing.number, title, body));
+    return { number: existing.number, url, created: false, headSha, branch: o.branch, base };
   }
-  const res = await api('opening the release pull request', 'POST /repos/{owner}/{repo}/pulls', {
-    title,
-    head: o.branch,
-    base,
-    body,
-  });
-  return { number: res.data.number, url: res.data.html_url, created: true, headSha, branch: o.branch, base };
+  const made = await step('opening the release pull request', () => createPull(gh, owner, repo, { title, head: o.branch, base, body }));
+  return { number: made.number, url: made.url, created: true, headSha, branch: o.branch, base };
 }
 
-type Api = (what: string, route: string, params: Record<string, unknown>) => Promise<{ status: number; data: any }>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type FileAt = (ref: string, path: string) => Promise<string | null>;
 
-async function readFileAt(api: Api, ref: string, path: string): Promise<string | null> {
-  const res = await api(`reading ${path} on ${ref}`, 'GET /repos/{owner}/{repo}/contents/{path}', { path, ref });
-  if (res.status === 404 || !res.data || Array.isArray(res.data) || typeof res.data.content !== 'string') return null;
-  return Buffer.from(res.data.content, 'base64').toString('utf8');
-}
-
-async function readDeployedLineage(api: Api, base: string, path: string): Promise<LineageMetadata | null> {
-  const text = await readFileAt(api, base, path);
+async function readDeployedLineage(fileAt: FileAt, base: string, path: string): Promise<LineageMetadata | null> {
+  const text = await fileAt(base, path);
   if (text === null) return null;
   try {
     return validateMetadata(JSON.parse(text), `${path} on ${base}`);
@@ -140,8 +130,8 @@ async function readDeployedLineage(api: Api, base: string, path: string): Promis
   }
 }
 
-async function readBasePolicy(api: Api, base: string): Promise<Policy | null | string> {
-  const text = await readFileAt(api, base, POLICY_FILE);
+async function readBasePolicy(fileAt: FileAt, base: string): Promise<Policy | null | string> {
+  const text = await fileAt(base, POLICY_FILE);
   if (text === null) return null;
   try {
     return parsePolicy(text, POLICY_FILE);

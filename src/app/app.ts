@@ -16,11 +16,11 @@ import type { ApplicationFunction, Context, Probot } from 'probot';
 import { CHECK_NAME, renderCheckRun } from './check-run.js';
 import { failClosed } from '../approval/evaluate.js';
 import { finishGate, startGate, type GateDeps, type GateOutcome, type GateRequest } from './gate.js';
-import type { GitHubRequester } from './github-facts.js';
-import { writeCheckRun } from './github-checks.js';
+import type { GitHubRequester } from '../github/requester.js';
+import { writeCheckRun } from './gate-check.js';
 import { registerDeploymentRule, type DeploymentDeps } from './deployment-rule.js';
 import { finishMergeGroup, startMergeGroup, type MergeGroupRequest } from './merge-group.js';
-import { githubRepoSource } from './repo-source.js';
+import { githubRepoSource } from '../github/repo-source.js';
 import { registerRecovery, type RecoveryDeps } from './recovery.js';
 import { registerStaleGreen } from './stale-green.js';
 

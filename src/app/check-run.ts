@@ -7,6 +7,7 @@
  */
 import { buildStatement, statementBytes } from '../approval/statement.js';
 import { APPROVAL_NAMESPACE, POLICY_PATH, type PullRequestFacts, type Verdict } from '../approval/types.js';
+import type { CheckRunOutput } from '../github/check-runs.js';
 
 /** The check's name: what branch protection requires. */
 export const CHECK_NAME = 'model-release-gate';
@@ -14,12 +15,7 @@ export const CHECK_NAME = 'model-release-gate';
 /** GitHub's limit on `output.summary` and `output.text`. */
 const MAX_OUTPUT = 65535;
 
-export interface CheckRunOutput {
-  conclusion: 'success' | 'failure';
-  title: string;
-  summary: string;
-  text?: string;
-}
+export type { CheckRunOutput };
 
 /** Where the verdict came from, for the summary's first line. */
 export interface VerdictContext {

@@ -32,9 +32,14 @@ import { isGateError, messageOf } from '../core/errors.js';
 import type { ChangeManagement } from '../deploy/change-management.js';
 import type { AuditFacts, DeployedMetadata, DeploymentFacts, ReleaseFacts } from '../deploy/deployment-gate.js';
 import type { GateDeps } from './gate.js';
-import { gatherFacts, type GitHubRequester, type PullRequestSource } from './github-facts.js';
-import { factNeeds } from './needs.js';
-import { readHeadFile } from './head-files.js';
+import { gatherFacts } from '../approval/gather-facts.js';
+import type { PullRequestSource } from '../approval/pull-request-source.js';
+import { githubClient } from '../github/client.js';
+import { pullsOfCommit } from '../github/pulls.js';
+import { defaultBranch as repoDefaultBranch } from '../github/repos.js';
+import type { GitHubRequester } from '../github/requester.js';
+import { factNeeds } from '../approval/fact-needs.js';
+import { readHeadFile } from '../approval/read-head-file.js';
 import { auditStoresFor, checkStoreUrl, NO_AUDIT_CONFIG } from './audit-config.js';
 
 /** One deployment waiting on an environment, as the webhook or the rediscovery pass saw it. */
@@ -112,8 +117,7 @@ export async function gatherDeploymentFacts(
   // 2. The policy: the default branch's, at its tip now.
   let policyRef = req.default_branch;
   try {
-    const repoInfo = await octokit.request('GET /repos/{owner}/{repo}', { owner: req.owner, repo: req.repo });
-    const defaultBranch = String((repoInfo.data as Json).default_branch ?? req.default_branch);
+    const defaultBranch = await repoDefaultBranch(githubClient(octokit, { where: `${req.owner}/${req.repo}` }), req.owner, req.repo, req.default_branch);
     facts.default_branch = defaultBranch;
     policyRef = await source.branchSha(defaultBranch);
     const text = await source.file(policyRef, POLICY_PATH);
@@ -228,19 +232,13 @@ export async function gatherDeploymentFacts(
 
 /** The merged PR whose merge commit is `sha`, or why there is none. */
 async function findReleasePull(octokit: GitHubRequester, req: DeploymentRequest): Promise<{ number: number | null; why: string }> {
-  const res = await octokit.request('GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls', {
-    owner: req.owner,
-    repo: req.repo,
-    commit_sha: req.sha,
-    per_page: 100,
-  });
-  const pulls = res.data as Json[];
+  const pulls = await pullsOfCommit(githubClient(octokit, { where: `${req.owner}/${req.repo}` }), req.owner, req.repo, req.sha);
   const merged = pulls.find((p) => p.merged_at && p.merge_commit_sha === req.sha);
-  if (merged) return { number: Number(merged.number), why: '' };
+  if (merged) return { number: merged.number, why: '' };
   if (pulls.length === 0) return { number: null, why: 'GitHub associates no pull request with it' };
   const list = pulls
     .slice(0, 5)
-    .map((p) => `#${String(p.number)} ${p.merged_at ? `merged as ${String(p.merge_commit_sha ?? '?').slice(0, 12)}` : String(p.state)}`)
+    .map((p) => `#${p.number} ${p.merged_at ? `merged as ${(p.merge_commit_sha ?? '?').slice(0, 12)}` : p.state}`)
     .join(', ');
   return { number: null, why: `associated pull requests: ${list}` };
 }

@@ -20,7 +20,10 @@ import type { Digest } from '../core/digest.js';
 import { decideDeployment, decisionComment, type DeploymentDecision } from '../deploy/deployment-gate.js';
 import { environmentPolicy } from '../approval/deployment-policy.js';
 import { gatherDeploymentFacts, type DeploymentDeps, type DeploymentRequest, type GatheredDeployment } from './deployment-facts.js';
-import type { GitHubRequester } from './github-facts.js';
+import { answerDeploymentRule, pendingEnvironments, waitingRuns } from '../github/actions.js';
+import { githubClient } from '../github/client.js';
+import { installationIds, installationRepos } from '../github/installations.js';
+import type { GitHubRequester } from '../github/requester.js';
 
 export type { DeploymentDeps, DeploymentRequest } from './deployment-facts.js';
 
@@ -106,14 +109,11 @@ export async function runDeploymentRule(
   }
 
   const comment = decisionComment(decision, req.environment);
-  await octokit.request('POST /repos/{owner}/{repo}/actions/runs/{run_id}/deployment_protection_rule', {
-    owner: req.owner,
-    repo: req.repo,
-    run_id: req.run_id,
-    environment_name: req.environment,
-    ...(decision.state === 'pending' ? {} : { state: decision.state }),
-    comment,
-  });
+  await answerDeploymentRule(
+    githubClient(octokit, { where: `${req.owner}/${req.repo}`, hint: 'the App needs deployments: write' }),
+    { owner: req.owner, repo: req.repo, run_id: req.run_id, environment: req.environment },
+    { ...(decision.state === 'pending' ? {} : { state: decision.state }), comment },
+  );
   return { decision, posted: decision.state === 'pending' ? 'status' : 'state', audit_seq: auditSeq };
 }
 
@@ -254,35 +254,25 @@ export function registerDeploymentRule(app: Probot, deps: DeploymentDeps & { red
 export async function rediscover(app: Probot, deps: DeploymentDeps): Promise<number> {
   const appOctokit = (await app.auth()) as unknown as GitHubRequester;
   let decided = 0;
-  for (const inst of await pages(appOctokit, 'GET /app/installations', {}, (d) => d as Json[])) {
-    const octokit = (await app.auth(Number(inst.id))) as unknown as GitHubRequester;
-    const repos = await pages(octokit, 'GET /installation/repositories', {}, (d) => (d as Json).repositories as Json[]);
-    for (const r of repos) {
-      const owner = String(r.owner.login);
-      const repo = String(r.name);
+  for (const id of await installationIds(githubClient(appOctokit, { where: "the App's installations" }))) {
+    const octokit = (await app.auth(id)) as unknown as GitHubRequester;
+    for (const r of await installationRepos(githubClient(octokit, { where: `installation ${id}` }))) {
+      const { owner, repo } = r;
       try {
-        const runs = await pages(
-          octokit,
-          'GET /repos/{owner}/{repo}/actions/runs',
-          { owner, repo, status: 'waiting' },
-          (d) => (d as Json).workflow_runs as Json[],
-        );
-        for (const run of runs) {
-          const pending = (
-            await octokit.request('GET /repos/{owner}/{repo}/actions/runs/{run_id}/pending_deployments', { owner, repo, run_id: run.id })
-          ).data as Json[];
-          for (const p of pending) {
+        const gh = githubClient(octokit, { where: `${owner}/${repo}` });
+        for (const run of await waitingRuns(gh, owner, repo)) {
+          for (const environment of await pendingEnvironments(gh, owner, repo, run.id)) {
             const req: DeploymentRequest = {
               owner,
               repo,
-              environment: String(p.environment?.name),
+              environment,
               // An Actions deployment deploys the run's commit.
-              sha: String(run.head_sha),
-              ref: run.head_branch ?? null,
-              run_id: Number(run.id),
+              sha: run.head_sha,
+              ref: run.head_branch,
+              run_id: run.id,
               deployment_id: null,
-              default_branch: String(r.default_branch ?? 'main'),
-              run_url: typeof run.html_url === 'string' ? run.html_url : null,
+              default_branch: r.default_branch,
+              run_url: run.html_url,
               trigger: 'rediscovery',
               delivery_id: null,
             };
@@ -300,21 +290,4 @@ export async function rediscover(app: Probot, deps: DeploymentDeps): Promise<num
     }
   }
   return decided;
-}
-
-/** All pages of a list endpoint (Link header), items picked from each page's body. */
-async function pages(
-  octokit: GitHubRequester,
-  route: string,
-  params: Record<string, unknown>,
-  items: (data: unknown) => Json[],
-): Promise<Json[]> {
-  const out: Json[] = [];
-  let res = await octokit.request(route, { ...params, per_page: 100 });
-  for (;;) {
-    out.push(...(items(res.data) ?? []));
-    const link = typeof res.headers.link === 'string' ? /<([^>]+)>;\s*rel="next"/.exec(res.headers.link) : null;
-    if (!link) return out;
-    res = await octokit.request(`GET ${link[1]}`);
-  }
 }

@@ -3,7 +3,7 @@
  * store adapters and the system clock. Tests build their own.
  */
 import type { AppDeps } from './app.js';
-import { githubPullRequestSource } from './github-facts.js';
+import { githubPullRequestSource } from '../github/pull-request-source.js';
 import { openStore } from '../audit/open-store.js';
 import { signingKeyFromEnv } from '../audit/append-checkpoint.js';
 import { serviceNowFromEnv } from './servicenow-env.js';

@@ -22,15 +22,17 @@ import { formatProblem, validatePolicy } from '../approval/policy-parse.js';
 import { POLICY_PATH, type Policy, type PullRequestFacts, type Verdict } from '../approval/types.js';
 import { GateError, messageOf } from '../core/errors.js';
 import { renderCheckRun, type CheckRunOutput, type SiblingVerdict, type VerdictContext } from './check-run.js';
-import { gatherFacts, type GitHubRequester, type PullInfo, type PullRequestSource, type PullTarget } from './github-facts.js';
-import { completeCheckRun, previousConclusion, startCheckRun } from './github-checks.js';
+import { gatherFacts } from '../approval/gather-facts.js';
+import type { PullInfo, PullRequestSource, PullTarget } from '../approval/pull-request-source.js';
+import type { GitHubRequester } from '../github/requester.js';
+import { completeCheckRun, previousConclusion, startCheckRun } from './gate-check.js';
 import { appendGateRecords, gateRecords } from './audit.js';
 import type { AppendStreamer } from '../audit/stream/after-append.js';
 import type { AuditStore } from '../audit/store.js';
 import type { SigningKey } from '../audit/checkpoint.js';
-import { factNeeds } from './needs.js';
+import { factNeeds } from '../approval/fact-needs.js';
 import { auditStoresFor, checkStoreUrl, NO_AUDIT_CONFIG, type AppAuditConfig } from './audit-config.js';
-import { githubRepoSource, type RepoSource } from './repo-source.js';
+import { githubRepoSource, type RepoSource } from '../github/repo-source.js';
 
 /** One evaluation request, translated from a webhook by the App's router. */
 export interface GateRequest {

@@ -21,8 +21,12 @@
  */
 import type { Probot } from 'probot';
 import { messageOf } from '../core/errors.js';
-import { CHECK_NAME } from './check-run.js';
-import { nextLink, type GitHubRequester } from './github-facts.js';
+import { githubClient } from '../github/client.js';
+import { recentDeliveries, redeliver, type Delivery } from '../github/deliveries.js';
+import { installationIds, installationRepos } from '../github/installations.js';
+import { openPulls } from '../github/pulls.js';
+import type { GitHubRequester } from '../github/requester.js';
+import { latestGateRun } from './gate-check.js';
 import type { GateRequest } from './gate.js';
 
 export interface RecoveryDeps {
@@ -41,16 +45,7 @@ export const HANDLED_EVENTS = new Set(['pull_request', 'pull_request_review', 'c
 /** At most this many redeliveries per pass (GitHub rate-limits the app's JWT requests too). */
 const MAX_REDELIVERIES = 100;
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-
-export interface Delivery {
-  id: number;
-  guid: string;
-  delivered_at: string;
-  redelivery: boolean;
-  status: string;
-  event: string;
-}
+export type { Delivery };
 
 /**
  * Which deliveries to ask GitHub to redeliver (pure): for each event (GUID)
@@ -81,29 +76,18 @@ export async function recoverOnce(
   const appOctokit = (await app.auth()) as unknown as GitHubRequester;
   const redelivered = await redeliverFailed(appOctokit, now, deps);
   let reevaluated = 0;
-  for (const inst of await pages(appOctokit, 'GET /app/installations', {}, (d) => d as Json[])) {
-    const octokit = (await app.auth(Number(inst.id))) as unknown as GitHubRequester;
-    const repos = await pages(octokit, 'GET /installation/repositories', {}, (d) => (d as Json).repositories as Json[]);
-    for (const r of repos) {
-      const owner = String(r.owner.login);
-      const repo = String(r.name);
+  for (const id of await installationIds(githubClient(appOctokit, { where: "the App's installations" }))) {
+    const octokit = (await app.auth(id)) as unknown as GitHubRequester;
+    for (const { owner, repo } of await installationRepos(githubClient(octokit, { where: `installation ${id}` }))) {
       try {
-        const pulls = await pages(octokit, 'GET /repos/{owner}/{repo}/pulls', { owner, repo, state: 'open' }, (d) => d as Json[]);
-        for (const p of pulls) {
-          const head = String(p.head.sha);
-          const res = await octokit.request('GET /repos/{owner}/{repo}/commits/{ref}/check-runs', {
-            owner,
-            repo,
-            ref: head,
-            check_name: CHECK_NAME,
-            filter: 'latest',
-            per_page: 1,
-          });
-          const latest = (res.data as { check_runs: Json[] }).check_runs[0];
+        const gh = githubClient(octokit, { where: `${owner}/${repo}` });
+        for (const p of await openPulls(gh, owner, repo)) {
+          const head = p.head_sha;
+          const latest = await latestGateRun(octokit, { owner, repo, head_sha: head });
           const abandoned = latest && latest.status !== 'completed' && now - Date.parse(String(latest.started_at)) >= (deps.staleAfterMs ?? 120_000);
           if (latest && !abandoned) continue;
           app.log.info({ repository: `${owner}/${repo}`, pull_request: p.number, head, why: latest ? 'in_progress run abandoned' : 'no check run' }, 'recovering an evaluation');
-          await evaluate(octokit, { owner, repo, pull_number: Number(p.number), trigger: 'recovery', delivery_id: `recovery-${now}` });
+          await evaluate(octokit, { owner, repo, pull_number: p.number, trigger: 'recovery', delivery_id: `recovery-${now}` });
           reevaluated++;
         }
       } catch (e) {
@@ -116,22 +100,13 @@ export async function recoverOnce(
 
 async function redeliverFailed(appOctokit: GitHubRequester, now: number, deps: RecoveryDeps): Promise<number> {
   const since = now - (deps.deliveriesLookbackMs ?? 24 * 3600_000);
-  const seen: Delivery[] = [];
-  let res = await appOctokit.request('GET /app/hook/deliveries', { per_page: 100 });
-  for (;;) {
-    const page = res.data as Json[];
-    seen.push(...page.map((d) => ({ id: Number(d.id), guid: String(d.guid), delivered_at: String(d.delivered_at), redelivery: Boolean(d.redelivery), status: String(d.status), event: String(d.event) })));
-    // Newest first: stop once past the look-back window.
-    const oldest = page[page.length - 1];
-    const next = nextLink(res.headers.link);
-    if (!next || !oldest || Date.parse(String(oldest.delivered_at)) < since) break;
-    res = await appOctokit.request(`GET ${next}`);
-  }
+  const appGh = githubClient(appOctokit, { where: "the App's webhook deliveries" });
+  const seen = await recentDeliveries(appGh, since);
   const todo = deliveriesToRedeliver(seen.filter((d) => Date.parse(d.delivered_at) >= since), now, deps.recoverEveryMs ?? 300_000);
   let n = 0;
   for (const d of todo) {
     try {
-      await appOctokit.request('POST /app/hook/deliveries/{delivery_id}/attempts', { delivery_id: d.id });
+      await redeliver(appGh, d.id);
       n++;
     } catch {
       // One refused redelivery (e.g. too old) must not stop the others; the next pass tries again.
@@ -158,15 +133,4 @@ export function registerRecovery(app: Probot, deps: RecoveryDeps, evaluate: (oct
   };
   setTimeout(() => void pass(), 0).unref();
   setInterval(() => void pass(), deps.recoverEveryMs).unref();
-}
-
-async function pages(octokit: GitHubRequester, route: string, params: Record<string, unknown>, items: (data: unknown) => Json[]): Promise<Json[]> {
-  const out: Json[] = [];
-  let res = await octokit.request(route, { ...params, per_page: 100 });
-  for (;;) {
-    out.push(...(items(res.data) ?? []));
-    const next = nextLink(res.headers.link);
-    if (!next) return out;
-    res = await octokit.request(`GET ${next}`);
-  }
 }

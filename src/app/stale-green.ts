@@ -18,9 +18,13 @@ import type { Context, Probot } from 'probot';
 import { messageOf } from '../core/errors.js';
 import { validatePolicy } from '../approval/policy-parse.js';
 import { POLICY_PATH, type Policy } from '../approval/types.js';
-import { CHECK_NAME } from './check-run.js';
-import { nextLink, type GitHubRequester } from './github-facts.js';
-import { githubRepoSource } from './repo-source.js';
+import { githubClient } from '../github/client.js';
+import { readContents } from '../github/contents.js';
+import { installationRepos } from '../github/installations.js';
+import { openPulls } from '../github/pulls.js';
+import type { GitHubRequester } from '../github/requester.js';
+import { githubRepoSource } from '../github/repo-source.js';
+import { latestGateRun } from './gate-check.js';
 import type { GateRequest } from './gate.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -64,23 +68,13 @@ export function registerStaleGreen(app: Probot, deps: { background?: (label: str
 
   app.on(['membership.added', 'membership.removed', 'team.edited', 'team.deleted', 'team.added_to_repository', 'team.removed_from_repository'], async (context) => {
     const octokit = context.octokit as unknown as GitHubRequester;
-    for (const r of await pages(octokit, 'GET /installation/repositories', {}, (d) => (d as Json).repositories as Json[])) {
-      const owner = String(r.owner.login);
-      const repo = String(r.name);
+    for (const { owner, repo } of await installationRepos(githubClient(octokit, { where: 'the installation' }))) {
       try {
-        for (const pr of await pages(octokit, 'GET /repos/{owner}/{repo}/pulls', { owner, repo, state: 'open' }, (d) => d as Json[])) {
-          const res = await octokit.request('GET /repos/{owner}/{repo}/commits/{ref}/check-runs', {
-            owner,
-            repo,
-            ref: String(pr.head.sha),
-            check_name: CHECK_NAME,
-            filter: 'latest',
-            per_page: 1,
-          });
-          const latest = (res.data as { check_runs: Json[] }).check_runs[0];
+        for (const pr of await openPulls(githubClient(octokit, { where: `${owner}/${repo}` }), owner, repo)) {
+          const latest = await latestGateRun(octokit, { owner, repo, head_sha: pr.head_sha });
           // Only a green can be stale in the dangerous direction; a red is re-run by its author.
           if (latest?.conclusion !== 'success') continue;
-          await queue(`${owner}/${repo}#${pr.number}`, () => gate(octokit, request(context, owner, repo, Number(pr.number))));
+          await queue(`${owner}/${repo}#${pr.number}`, () => gate(octokit, request(context, owner, repo, pr.number)));
         }
       } catch (e) {
         context.log.warn({ repository: `${owner}/${repo}`, err: messageOf(e) }, 'could not re-evaluate after a team change');
@@ -106,22 +100,10 @@ async function touchesGate(octokit: GitHubRequester, owner: string, repo: string
 
 async function policyAt(octokit: GitHubRequester, owner: string, repo: string, ref: string): Promise<Policy | null> {
   try {
-    const res = await octokit.request('GET /repos/{owner}/{repo}/contents/{path}', { owner, repo, path: POLICY_PATH, ref });
-    const d = res.data as Json;
-    if (typeof d.content !== 'string') return null;
-    return validatePolicy(Buffer.from(d.content, 'base64').toString('utf8'), POLICY_PATH).policy ?? null;
+    const c = await readContents(githubClient(octokit, { where: `${owner}/${repo}` }), owner, repo, ref, POLICY_PATH);
+    if (c.kind !== 'file') return null;
+    return validatePolicy(c.text, POLICY_PATH).policy ?? null;
   } catch {
     return null;
-  }
-}
-
-async function pages(octokit: GitHubRequester, route: string, params: Record<string, unknown>, items: (data: unknown) => Json[]): Promise<Json[]> {
-  const out: Json[] = [];
-  let res = await octokit.request(route, { ...params, per_page: 100 });
-  for (;;) {
-    out.push(...(items(res.data) ?? []));
-    const next = nextLink(res.headers.link);
-    if (!next) return out;
-    res = await octokit.request(`GET ${next}`);
   }
 }

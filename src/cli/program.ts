@@ -1,22 +1,10 @@
 import { Command, CommanderError } from 'commander';
-import { ExitCode, GateError, isGateError } from '../core/errors.js';
+import { ExitCode, isGateError } from '../core/errors.js';
 import type { CliIo } from './io.js';
+import type { CliRun } from './command-kit.js';
 import { registerCommands } from './commands/index.js';
 import { addHelpExamples } from './help-examples.js';
 import { packageVersion } from './version.js';
-
-/**
- * A command handler's result: the exit code. Handlers throw GateError for
- * input and service problems; a verification failure is a returned 1, since
- * the findings were already printed.
- */
-export type CommandResult = number;
-
-/** State a command handler sets so `runCli` can return its exit code. */
-export interface CliRun {
-  io: CliIo;
-  exitCode: number;
-}
 
 /**
  * The CLI's parser with the commands `argv` needs registered (see
@@ -80,44 +68,4 @@ function exitCodeForError(e: unknown, io: CliIo): number {
   const err = e instanceof Error ? e : new Error(String(e));
   io.stderr(`model-gate: internal error: ${err.stack ?? err.message}\n`);
   return ExitCode.serviceFailed;
-}
-
-/** Wraps an async action so its returned exit code reaches `runCli`. */
-export function action<A extends unknown[]>(
-  run: CliRun,
-  fn: (...args: A) => Promise<CommandResult>,
-): (...args: A) => Promise<void> {
-  return async (...args: A) => {
-    run.exitCode = await fn(...args);
-  };
-}
-
-/** Parses a repeatable option into an array (commander's collector). */
-export function collect(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), value];
-}
-
-/** Parses a non-negative integer option, naming the flag when it is not one. */
-export function integerOption(flag: string): (value: string) => number {
-  return (value: string) => {
-    if (!/^\d+$/.test(value)) {
-      throw new GateError('E_USAGE', `${flag} takes a whole number, got ${JSON.stringify(value)}`);
-    }
-    return Number(value);
-  };
-}
-
-/**
- * Parses an option that must not be empty, naming the flag: an unset shell
- * variable (`--actor "$USER"` where USER is unset) arrives as "".
- */
-export function nonEmptyOption(flag: string, example: string): (value: string) => string {
-  return (value: string) => {
-    if (value.trim() === '') {
-      throw new GateError('E_USAGE', `${flag} is empty`, {
-        hint: `give it a value, e.g. ${flag} ${example} (a shell variable that is not set expands to nothing)`,
-      });
-    }
-    return value;
-  };
 }

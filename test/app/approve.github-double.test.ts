@@ -2,9 +2,10 @@ import { createHash } from 'node:crypto';
 import { evaluate } from '../../src/approval/evaluate.js';
 import { parsePolicy } from '../../src/approval/policy-parse.js';
 import { runCli } from '../../src/cli/program.js';
-import { gatherFacts, githubPullRequestSource } from '../../src/app/github-facts.js';
-import { fetchRequester } from '../../src/app/github-rest.js';
-import { factNeeds } from '../../src/app/needs.js';
+import { gatherFacts } from '../../src/approval/gather-facts.js';
+import { githubPullRequestSource } from '../../src/github/pull-request-source.js';
+import { fetchRequester } from '../../src/github/fetch-requester.js';
+import { factNeeds } from '../../src/approval/fact-needs.js';
 import { GitHubDouble } from '../helpers/github-double.js';
 import { sshKey, tempDir, type SshKey } from '../helpers/app-harness.js';
 

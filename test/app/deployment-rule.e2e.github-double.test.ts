@@ -25,7 +25,8 @@ import { DeploymentsDouble, mergePull, protectionRuleEvent, type RuleAnswer } fr
 import { ServiceNowDouble } from '../helpers/servicenow-double.js';
 import { SignJWT } from 'jose';
 import { runDeploymentRule } from '../../src/app/deployment-rule.js';
-import { githubPullRequestSource, type GitHubRequester } from '../../src/app/github-facts.js';
+import { githubPullRequestSource } from '../../src/github/pull-request-source.js';
+import type { GitHubRequester } from '../../src/github/requester.js';
 import { serviceNowFromEnv } from '../../src/app/servicenow-env.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any

@@ -9,9 +9,10 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { renderCheckRun } from '../../src/app/check-run.js';
-import { gatherFacts, githubPullRequestSource } from '../../src/app/github-facts.js';
-import { fetchRequester } from '../../src/app/github-rest.js';
-import { factNeeds } from '../../src/app/needs.js';
+import { gatherFacts } from '../../src/approval/gather-facts.js';
+import { githubPullRequestSource } from '../../src/github/pull-request-source.js';
+import { fetchRequester } from '../../src/github/fetch-requester.js';
+import { factNeeds } from '../../src/approval/fact-needs.js';
 import { parsePolicy } from '../../src/approval/policy-parse.js';
 import type { Verdict } from '../../src/approval/types.js';
 import { runCli } from '../../src/cli/program.js';

@@ -7,7 +7,7 @@
 import { evaluate, protectedMatcher } from '../../src/approval/evaluate.js';
 import { formatProblem, parsePolicy, validatePolicy } from '../../src/approval/policy-parse.js';
 import { pathKey, pathMatcher } from '../../src/approval/path-match.js';
-import { applicableRules } from '../../src/app/needs.js';
+import { applicableRules } from '../../src/approval/fact-needs.js';
 import { sampleMetadata } from '../lineage/sample-metadata.js';
 import { baseFacts, review } from './helpers.js';
 

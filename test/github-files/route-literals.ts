@@ -5,7 +5,7 @@
  */
 import ts from 'typescript';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { dirname, join, normalize, relative } from 'node:path';
 import { root } from './github-parsers.js';
 
 const ROUTE = /^(GET|POST|PUT|PATCH|DELETE) \/[^\s]*$/;
@@ -38,4 +38,24 @@ export function sourceFiles(dir: string): string[] {
   };
   walk(join(root, dir));
   return out.sort();
+}
+
+/**
+ * `entries` and every source file they import, directly or not (static and
+ * dynamic imports, relative ones only: a package is not ours): the code a
+ * front runs, wherever its GitHub calls live (src/github).
+ */
+export function importClosure(entries: string[]): string[] {
+  const seen = new Set<string>();
+  const visit = (file: string): void => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    const info = ts.preProcessFile(readFileSync(join(root, file), 'utf8'), true, true);
+    for (const ref of info.importedFiles) {
+      if (!ref.fileName.startsWith('.')) continue;
+      visit(normalize(join(dirname(file), ref.fileName.replace(/\.js$/, '.ts'))));
+    }
+  };
+  for (const e of entries) visit(e);
+  return [...seen].sort();
 }

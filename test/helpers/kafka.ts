@@ -31,6 +31,33 @@ export const CLI = join(ROOT, 'bin', 'model-gate.js');
  * down or inject errors, which would hit other files' tests running at the
  * same time on the shared one. The fields of `k` are set before the first test.
  */
+/** What a CLI child process did. */
+export interface CliRun {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+/** Runs the CLI as a child process, as an operator runs it; `killAfterMs` SIGKILLs it then. */
+export function runCliChild(args: string[], opts: { killAfterMs?: number; env?: Record<string, string> } = {}): Promise<CliRun> {
+  const t0 = Date.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = opts.killAfterMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), opts.killAfterMs);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr, ms: Date.now() - t0 });
+    });
+  });
+}
+
 export function describeKafka(name: string, body: (k: KafkaEnv) => void, options: { own?: boolean } = {}): void {
   const brokers = process.env.MRG_TEST_KAFKA_BROKERS;
   const control = process.env.MRG_TEST_KAFKA_CONTROL;

@@ -3,7 +3,7 @@
  * gate run on it without HTTP; it counts which facts were asked for.
  */
 import { createHash } from 'node:crypto';
-import type { PullInfo, PullRequestSource } from '../../src/app/github-facts.js';
+import type { PullInfo, PullRequestSource } from '../../src/approval/pull-request-source.js';
 import type { ChangedFile, ReviewFact } from '../../src/approval/types.js';
 
 export interface MemoryPull {

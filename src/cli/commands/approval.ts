@@ -4,28 +4,16 @@
  * `policy check` (validate a policy file). Translation only: the decisions
  * are `evaluate`, `buildStatement` and `parsePolicy`.
  */
-import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { GateError } from '../../core/errors.js';
 import { validateFacts } from '../../approval/facts.js';
 import { buildStatement, findApprover, statementBytes } from '../../approval/statement.js';
 import type { KeySource, Policy, PullRequestFacts, Verdict } from '../../approval/types.js';
 import { printJson, type CliIo } from '../io.js';
-import { action, integerOption, type CliRun } from '../program.js';
+import { action, integerOption, type CliRun } from '../command-kit.js';
+import { readInputText } from '../input-file.js';
 
-async function readText(io: CliIo, file: string, what: string): Promise<string> {
-  try {
-    return await readFile(resolve(io.cwd, file), 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new GateError(code === 'ENOENT' ? 'E_NOT_FOUND' : 'E_UNREADABLE', `cannot read the ${what}: ${(e as Error).message}`, {
-      where: file,
-      hint: code === 'ENOENT' ? `check the path of the ${what}` : undefined,
-      cause: e,
-    });
-  }
-}
+const readText = (io: CliIo, file: string, what: string): Promise<string> => readInputText(io.cwd, file, `the ${what}`, `check the path of the ${what}`);
 
 /** Reads and validates a facts file (JSON of PullRequestFacts). */
 export async function readFacts(io: CliIo, file: string): Promise<PullRequestFacts> {

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { GateError } from '../../core/errors.js';
-import { action, integerOption, type CliRun } from '../program.js';
+import { action, integerOption, type CliRun } from '../command-kit.js';
 import { printJson } from '../io.js';
 import type { CliIo } from '../io.js';
 
@@ -59,22 +59,37 @@ export function register(program: Command, cli: CliRun): void {
     )
     .action(
       action(cli, async (opts: ApproveOptions) => {
-        // Loaded here so other commands do not pay for the App's modules.
-        const core = await import('../../app/approve.js');
-        const { fetchRequester } = await import('../../app/github-rest.js');
+        // Loaded here so other commands do not pay for the gatherer's modules.
+        const [{ prepareApproval }, { approvalReviewBody }, { githubPullRequestSource }, { authenticatedUser, postApprovingReview }, { fetchRequester }, sign] =
+          await Promise.all([
+            import('../../approval/prepare-approval.js'),
+            import('../../approval/review-body.js'),
+            import('../../github/pull-request-source.js'),
+            import('../../github/approvals.js'),
+            import('../../github/fetch-requester.js'),
+            import('../ssh-sign.js'),
+          ]);
         const { owner, repo } = parseRepo(opts.repo);
         const io = cli.io;
         const gh = fetchRequester(apiUrl(io.env), await githubToken(io));
-        const req = { owner, repo, pull_number: opts.pr, role: opts.role };
-        const prepared = await core.prepareApproval(gh, req);
+        const req = { owner, repo, pull_number: opts.pr };
+        const me = await authenticatedUser(gh);
+        const prepared = await prepareApproval(githubPullRequestSource(gh, req), me, opts.role);
         if (opts.statementOnly) {
           io.stdout(prepared.bytes.toString('utf8'));
           return 0;
         }
-        const key = opts.key ?? (await core.defaultSigningKey(io.env, io.cwd));
-        const signature = await core.sshSignStatement(prepared.bytes, key);
-        const body = core.reviewBody(prepared, req, signature);
-        const url = opts.post ? await core.postApproval(gh, req, prepared, body) : null;
+        const key = opts.key ?? (await sign.defaultSigningKey(io.env, io.cwd));
+        const signature = await sign.sshSignStatement(prepared.bytes, key);
+        const body = approvalReviewBody({
+          pull: `${owner}/${repo}#${opts.pr}`,
+          head_sha: prepared.head_sha,
+          login: prepared.login,
+          role: opts.role,
+          statement: prepared.bytes,
+          signature,
+        });
+        const url = opts.post ? await postApprovingReview(gh, req, prepared.head_sha, body) : null;
         if (opts.json) {
           printJson(io, { statement: prepared.statement, signature, body, review_url: url });
         } else if (opts.post) {

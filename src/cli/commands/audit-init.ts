@@ -6,7 +6,7 @@
 import { Option, type Command } from 'commander';
 import { ExitCode, GateError } from '../../core/errors.js';
 import { printJson } from '../io.js';
-import { action, integerOption, type CliRun } from '../program.js';
+import { action, integerOption, type CliRun } from '../command-kit.js';
 
 /** Adds `init` to the `audit` command. */
 export function registerAuditInit(audit: Command, run: CliRun): void {

@@ -3,14 +3,13 @@
  * Kafka connection flags `audit verify --kafka` shares. Registered under
  * `audit` by audit.ts. The Kafka client is loaded only when a command runs.
  */
-import { promises as fsp } from 'node:fs';
-import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { ExitCode, GateError } from '../../core/errors.js';
 import { openStore } from '../../audit/open-store.js';
 import type { CliIo } from '../io.js';
 import { printJson } from '../io.js';
-import { action, integerOption, type CliRun } from '../program.js';
+import { action, integerOption, type CliRun } from '../command-kit.js';
+import { readInputText } from '../input-file.js';
 
 /** The Kafka connection flags as commander parses them. */
 export interface KafkaFlags {
@@ -43,12 +42,7 @@ export function addKafkaOptions(cmd: Command, required: boolean, what = 'also ch
 }
 
 async function readPem(io: CliIo, file: string, flag: string): Promise<string> {
-  try {
-    return await fsp.readFile(resolve(io.cwd, file), 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new GateError(code === 'ENOENT' ? 'E_NOT_FOUND' : 'E_UNREADABLE', `cannot read ${flag} file: ${(e as Error).message}`, { where: file, cause: e });
-  }
+  return readInputText(io.cwd, file, `${flag} file`);
 }
 
 function connectionOptions(flags: KafkaFlags): import('../../audit/stream/kafka-connection.js').KafkaConnectionOptions {

@@ -9,18 +9,12 @@ import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { ExitCode, GateError } from '../../core/errors.js';
 import { printJson, type CliIo } from '../io.js';
-import { action, collect, integerOption, type CliRun } from '../program.js';
+import { action, collect, integerOption, type CliRun } from '../command-kit.js';
+import { readInput } from '../input-file.js';
 
 type Vkey = import('../../audit/tlog/ed25519-keys.js').Vkey;
 
-async function readText(io: CliIo, file: string, flag: string): Promise<Buffer> {
-  try {
-    return await fsp.readFile(resolve(io.cwd, file));
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new GateError(code === 'ENOENT' ? 'E_NOT_FOUND' : 'E_UNREADABLE', `cannot read ${flag} file: ${(e as Error).message}`, { where: file, cause: e });
-  }
-}
+const readText = (io: CliIo, file: string, flag: string): Promise<Buffer> => readInput(io.cwd, file, `${flag} file`);
 
 /** Writes a new file; an existing one is never overwritten. */
 async function writeNew(io: CliIo, file: string, bytes: Uint8Array | string, mode = 0o644): Promise<void> {

@@ -32,36 +32,14 @@ import {
 } from '../../audit/index.js';
 import { isDigest } from '../../core/digest.js';
 import { printJson, type CliIo } from '../io.js';
-import { action, collect, integerOption, nonEmptyOption, type CliRun } from '../program.js';
+import { action, collect, integerOption, nonEmptyOption, type CliRun } from '../command-kit.js';
+import { readInput, readInputText } from '../input-file.js';
 import { registerAuditInit } from './audit-init.js';
 import { addKafkaOptions, crossCheckKafka, registerAuditStream, streamerFromFlags, type KafkaFlags } from './audit-stream.js';
 
 
-async function readInputFile(io: CliIo, file: string, flag: string): Promise<string> {
-  const path = resolve(io.cwd, file);
-  try {
-    return await fsp.readFile(path, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new GateError(code === 'ENOENT' ? 'E_NOT_FOUND' : 'E_UNREADABLE', `cannot read ${flag} file: ${(e as Error).message}`, {
-      where: file,
-      cause: e,
-    });
-  }
-}
-
-async function readInputBytes(io: CliIo, file: string, flag: string): Promise<Buffer> {
-  const path = resolve(io.cwd, file);
-  try {
-    return await fsp.readFile(path);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new GateError(code === 'ENOENT' ? 'E_NOT_FOUND' : 'E_UNREADABLE', `cannot read ${flag} file: ${(e as Error).message}`, {
-      where: file,
-      cause: e,
-    });
-  }
-}
+const readInputFile = (io: CliIo, file: string, flag: string): Promise<string> => readInputText(io.cwd, file, `${flag} file`);
+const readInputBytes = (io: CliIo, file: string, flag: string): Promise<Buffer> => readInput(io.cwd, file, `${flag} file`);
 
 async function openStores(io: CliIo, urls: string[] | undefined): Promise<AuditStore[]> {
   if (!urls || urls.length === 0) {

@@ -7,12 +7,11 @@
  * pending (at the end of --wait, or at once without it); 2 usage, bad
  * credentials, missing role, unknown change; 3 ServiceNow failed after retries.
  */
-import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { GateError } from '../../core/errors.js';
 import { parseDigest } from '../../core/digest.js';
-import { action, collect, integerOption, type CliRun } from '../program.js';
+import { action, collect, integerOption, type CliRun } from '../command-kit.js';
+import { readInput } from '../input-file.js';
 import { printJson, type CliIo } from '../io.js';
 import type { ChangeGateSettings } from '../../deploy/change-gate.js';
 import { ServiceNowChangeManagement, type ServiceNowOptions } from '../../deploy/servicenow.js';
@@ -138,13 +137,7 @@ async function openCommand(io: CliIo, flags: OpenFlags): Promise<number> {
   const cm = new ServiceNowChangeManagement(connectionFrom(flags, io.env));
   let facts: ReleaseFacts = { short_description: flags.shortDescription };
   if (flags.metadata) {
-    const path = resolve(io.cwd, flags.metadata);
-    let bytes: Uint8Array;
-    try {
-      bytes = await readFile(path);
-    } catch (e) {
-      throw new GateError('E_NOT_FOUND', `cannot read ${flags.metadata}`, { where: flags.metadata, cause: e, hint: 'pass the release\'s metadata.json' });
-    }
+    const bytes = await readInput(io.cwd, flags.metadata, '--metadata file', "pass the release's metadata.json");
     facts = { ...facts, ...factsFromMetadata(bytes, flags.metadata) };
   }
   if (flags.modelDigest) {

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { CliRun } from '../program.js';
+import type { CliRun } from '../command-kit.js';
 
 /** What each command file exports: it adds its commands to the program. */
 export interface CommandFile {
@@ -17,7 +17,7 @@ export interface CommandFile {
  * Probot, Octokit, Ajv schemas, jose, yaml, hyparquet) are loaded with
  * `await import()` inside the action that needs them, never at the top.
  * To add a command: add its file here with its names, and keep its top-level
- * imports to commander, `../program.js`, `../io.js` and light core modules.
+ * imports to commander, `../command-kit.js`, `../io.js` and light core modules.
  */
 export const COMMAND_FILES: readonly { names: readonly string[]; load: () => Promise<CommandFile> }[] = [
   { names: ['hash', 'lineage'], load: () => import('./lineage.js') },

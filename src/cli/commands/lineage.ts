@@ -2,7 +2,7 @@ import { relative } from 'node:path';
 import { Option, type Command } from 'commander';
 import { GateError } from '../../core/errors.js';
 import { printJson } from '../io.js';
-import { action, collect, type CliRun } from '../program.js';
+import { action, collect, type CliRun } from '../command-kit.js';
 import { hashPath } from '../../lineage/hash-path.js';
 import { progressBar } from '../../lineage/progress.js';
 import { parseDatasetSpec } from '../../lineage/dataset-spec.js';

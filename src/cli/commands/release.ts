@@ -9,7 +9,8 @@ import { relative, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { ExitCode, GateError } from '../../core/errors.js';
 import { printJson } from '../io.js';
-import { action, collect, nonEmptyOption, type CliRun } from '../program.js';
+import { action, collect, nonEmptyOption, type CliRun } from '../command-kit.js';
+import { readInputText } from '../input-file.js';
 
 interface ReleaseFlags {
   metadata: string;
@@ -101,12 +102,4 @@ async function release(run: CliRun, flags: ReleaseFlags): Promise<number> {
   return ExitCode.ok;
 }
 
-async function readKey(cwd: string, file: string): Promise<string> {
-  const { readFile } = await import('node:fs/promises');
-  try {
-    return await readFile(resolve(cwd, file), 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new GateError(code === 'ENOENT' ? 'E_NOT_FOUND' : 'E_UNREADABLE', `cannot read --checkpoint-key file: ${(e as Error).message}`, { where: file, cause: e });
-  }
-}
+const readKey = (cwd: string, file: string): Promise<string> => readInputText(cwd, file, '--checkpoint-key file');

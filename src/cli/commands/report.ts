@@ -10,7 +10,8 @@ import { sha256 } from '../../core/digest.js';
 import { ExitCode, GateError } from '../../core/errors.js';
 import { openStore, type AuditStore } from '../../audit/index.js';
 import { buildReport, parsePeriod, readLogForReport, renderHtml, renderJson, renderMarkdown } from '../../report/index.js';
-import { action, collect, type CliRun } from '../program.js';
+import { action, collect, type CliRun } from '../command-kit.js';
+import { readInput, readInputText } from '../input-file.js';
 
 const RENDER = { html: renderHtml, md: renderMarkdown, json: renderJson } as const;
 type Format = keyof typeof RENDER;
@@ -20,13 +21,7 @@ type Format = keyof typeof RENDER;
  * log's MODEL_RELEASE record names) and its parsed content.
  */
 async function readMetadata(cwd: string, file: string): Promise<{ file: string; digest: string; doc: unknown }> {
-  let bytes: Buffer;
-  try {
-    bytes = await fsp.readFile(resolve(cwd, file));
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new GateError(code === 'ENOENT' ? 'E_NOT_FOUND' : 'E_UNREADABLE', `cannot read --metadata file: ${(e as Error).message}`, { where: file, cause: e });
-  }
+  const bytes = await readInput(cwd, file, '--metadata file');
   try {
     return { file, digest: sha256(bytes), doc: JSON.parse(bytes.toString('utf8')) };
   } catch (e) {
@@ -58,12 +53,7 @@ export function register(program: Command, run: CliRun): void {
         }
         let checkpointKey: { text: string; where: string } | undefined;
         if (opts.checkpointKey) {
-          try {
-            checkpointKey = { text: await fsp.readFile(resolve(run.io.cwd, opts.checkpointKey), 'utf8'), where: opts.checkpointKey };
-          } catch (e) {
-            const code = (e as NodeJS.ErrnoException).code;
-            throw new GateError(code === 'ENOENT' ? 'E_NOT_FOUND' : 'E_UNREADABLE', `cannot read --checkpoint-key file: ${(e as Error).message}`, { where: opts.checkpointKey, cause: e });
-          }
+          checkpointKey = { text: await readInputText(run.io.cwd, opts.checkpointKey, '--checkpoint-key file'), where: opts.checkpointKey };
         }
         const metadata = [];
         for (const file of opts.metadata ?? []) metadata.push(await readMetadata(run.io.cwd, file));

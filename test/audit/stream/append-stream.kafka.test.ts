@@ -3,27 +3,13 @@
 // append or `audit stream` run publishes what the topic lacks. Through the
 // CLI, the Action (as the runner starts it) and the App's streamer. The
 // cluster is this file's own: taking it down must not touch other files' tests.
-import { spawn } from 'node:child_process';
 import { cpSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { FileStore } from '../../../src/audit/stores/file-store.js';
 import { appStreamerFromEnv } from '../../../src/audit/stream/front-config.js';
 import { runAction } from '../../helpers/action-runner.js';
-import { CLI, ROOT, control, describeKafka, kcatRead, sameStream, uniqueTopic, type KafkaEnv } from '../../helpers/kafka.js';
+import { runCliChild as gate, ROOT, control, describeKafka, kcatRead, sameStream, uniqueTopic, type KafkaEnv } from '../../helpers/kafka.js';
 import { tempDirs } from '../temp-dir.js';
-
-function gate(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
-  const t0 = Date.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr, ms: Date.now() - t0 }));
-  });
-}
 
 const storeRecords = (dir: string): Buffer[] =>
   readdirSync(join(dir, 'entries')).sort().map((f) => readFileSync(join(dir, 'entries', f)));

@@ -2,36 +2,9 @@
 // of this file's own (librdkafka's mock cluster over TCP, the binary that
 // scripts/kafka-server.sh builds): leader down, request errors, a lost
 // response, fencing, the whole cluster down. Checked with kcat.
-import { spawn } from 'node:child_process';
 import { transactionalIdFor } from '../../../src/audit/stream/kafka-topic.js';
 import { tempDirs } from '../temp-dir.js';
-import { CLI, control, describeKafka, kcatRead, leaderOf, sameStream, uniqueTopic, writeFileLog, type KafkaEnv } from '../../helpers/kafka.js';
-
-interface Run {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-  ms: number;
-}
-
-/** Runs the CLI as a child process; `killAfterMs` SIGKILLs it then. */
-function gate(args: string[], opts: { killAfterMs?: number; env?: Record<string, string> } = {}): Promise<Run> {
-  const t0 = Date.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const timer = opts.killAfterMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), opts.killAfterMs);
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr, ms: Date.now() - t0 });
-    });
-  });
-}
+import { runCliChild as gate, control, describeKafka, kcatRead, leaderOf, sameStream, uniqueTopic, writeFileLog, type KafkaEnv } from '../../helpers/kafka.js';
 
 const LOG = 'acme/fraud-model';
 

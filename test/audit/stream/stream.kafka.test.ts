@@ -4,33 +4,7 @@
 // The cluster is this file's own: the kill test slows its Produce answers.
 import { spawn } from 'node:child_process';
 import { tempDirs } from '../temp-dir.js';
-import { CLI, control, describeKafka, kcatRead, sameStream, uniqueTopic, writeFileLog, type KafkaEnv } from '../../helpers/kafka.js';
-
-interface Run {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-  ms: number;
-}
-
-/** Runs the CLI as a child process; `killAfterMs` SIGKILLs it then. */
-function gate(args: string[], opts: { killAfterMs?: number; env?: Record<string, string> } = {}): Promise<Run> {
-  const t0 = Date.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const timer = opts.killAfterMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), opts.killAfterMs);
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr, ms: Date.now() - t0 });
-    });
-  });
-}
+import { CLI, runCliChild as gate, control, describeKafka, kcatRead, sameStream, uniqueTopic, writeFileLog, type KafkaEnv } from '../../helpers/kafka.js';
 
 const LOG = 'acme/fraud-model';
 

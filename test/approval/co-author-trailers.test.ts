@@ -1,6 +1,6 @@
 /** Co-author trailers and GitHub noreply addresses (pure parsing; issue 10, item 9). */
 import fc from 'fast-check';
-import { coAuthorTrailers, noreplyLogin, uniqueByEmail } from '../../src/app/co-authors.js';
+import { coAuthorTrailers, noreplyLogin, uniqueByEmail } from '../../src/approval/co-author-trailers.js';
 
 describe('Co-authored-by trailers', () => {
   it('reads every trailer, any case, with the name and the address', () => {

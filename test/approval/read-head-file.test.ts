@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
-import { classifyEntry, parseLfsPointer, readHeadFile, type GitObjectSource, type TreeEntry } from '../../src/app/head-files.js';
+import { classifyEntry, parseLfsPointer, readHeadFile, type GitObjectSource, type TreeEntry } from '../../src/approval/read-head-file.js';
 
 const sha256 = (b: Buffer | string) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 const gitSha = (b: Buffer) => createHash('sha1').update(`blob ${b.length}\0`).update(b).digest('hex');

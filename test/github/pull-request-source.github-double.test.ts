@@ -1,8 +1,10 @@
 import { ProbotOctokit } from 'probot';
 import { parsePolicy } from '../../src/approval/policy-parse.js';
 import { createHash } from 'node:crypto';
-import { gatherFacts, githubPullRequestSource, latestPerUser } from '../../src/app/github-facts.js';
-import { factNeeds } from '../../src/app/needs.js';
+import { gatherFacts } from '../../src/approval/gather-facts.js';
+import { standingReviews } from '../../src/approval/evaluate.js';
+import { githubPullRequestSource } from '../../src/github/pull-request-source.js';
+import { factNeeds } from '../../src/approval/fact-needs.js';
 import { GitHubDouble } from '../helpers/github-double.js';
 import type { ReviewFact } from '../../src/approval/types.js';
 
@@ -170,12 +172,12 @@ describe('GitHub facts gatherer, against a GitHub REST double validated by GitHu
 describe('review helpers', () => {
   const r = (login: string, state: ReviewFact['state']): ReviewFact => ({ login, user_id: 1, state, commit_id: 'c', body: '' });
 
-  it('keeps the latest state-changing review per user', () => {
-    expect(latestPerUser([r('a', 'APPROVED'), r('a', 'COMMENTED'), r('b', 'APPROVED'), r('b', 'DISMISSED'), r('c', 'COMMENTED')]).map((x) => x.state)).toEqual([
+  it('keeps the latest state-changing review per user (the one rule the gatherer and the evaluator apply)', () => {
+    expect(standingReviews([r('a', 'APPROVED'), r('a', 'COMMENTED'), r('b', 'APPROVED'), r('b', 'DISMISSED'), r('c', 'COMMENTED')]).map((x) => x.state)).toEqual([
       'APPROVED',
       'DISMISSED',
       'COMMENTED',
     ]);
-    expect(latestPerUser([r('a', 'CHANGES_REQUESTED'), r('A', 'APPROVED')])).toHaveLength(1);
+    expect(standingReviews([r('a', 'CHANGES_REQUESTED'), r('A', 'APPROVED')])).toHaveLength(1);
   });
 });

@@ -4,32 +4,16 @@
  *
  * The classification is pure (a tree entry and, for a blob, its bytes in; the
  * fact out). Reading goes through a {@link GitObjectSource} (the Git Data API
- * in github-facts.ts), and every read error becomes an `unreadable` fact with
+ * in src/github/git-data.ts), and every read error becomes an `unreadable` fact with
  * the reason: the evaluator refuses it, so a 502 can never turn into a pass.
  */
 import { createHash } from 'node:crypto';
 import type { Digest } from '../core/digest.js';
 import { messageOf } from '../core/errors.js';
-import type { HeadFileFact } from '../approval/types.js';
+import type { HeadFileFact } from './types.js';
+import type { GitObjectSource, TreeEntry } from './pull-request-source.js';
 
-/** One entry of a git tree, as GitHub's trees API lists it. */
-export interface TreeEntry {
-  path: string;
-  /** `100644`, `100755` (file), `120000` (symlink), `040000` (directory), `160000` (submodule). */
-  mode: string;
-  type: 'blob' | 'tree' | 'commit';
-  /** The git object id (SHA-1 of the object). */
-  sha: string;
-  size?: number;
-}
-
-/** Reads git objects of the repository (the Git Data API). */
-export interface GitObjectSource {
-  /** The entry at `path` in `commit`'s tree, or null when the tree has no such path. Throws when it cannot tell. */
-  treeEntry(commit: string, path: string): Promise<TreeEntry | null>;
-  /** The bytes of a blob, checked against its object id. Throws when they cannot be read. */
-  blob(sha: string): Promise<Buffer>;
-}
+export type { GitObjectSource, TreeEntry };
 
 /** The pointer's version line (the spec: simple string comparison). */
 const LFS_VERSION = 'version https://git-lfs.github.com/spec/v1';

@@ -1,5 +1,5 @@
-import { gatherFacts } from '../../src/app/github-facts.js';
-import { factNeeds } from '../../src/app/needs.js';
+import { gatherFacts } from '../../src/approval/gather-facts.js';
+import { factNeeds } from '../../src/approval/fact-needs.js';
 import { evaluate } from '../../src/approval/evaluate.js';
 import { parsePolicy } from '../../src/approval/policy-parse.js';
 import { memorySource } from '../helpers/memory-source.js';

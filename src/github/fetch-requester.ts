@@ -1,9 +1,9 @@
 /**
  * A minimal GitHub REST client over fetch for the CLI (`model-gate approve`):
- * the same `request(route, params)` shape as Octokit, so the App's facts
- * gatherer runs unchanged on it, without loading Probot in a command-line tool.
+ * the same `request(route, params)` shape as Octokit, so the facts gatherer
+ * runs unchanged on it, without loading Probot in a command-line tool.
  */
-import type { GitHubRequester } from './github-facts.js';
+import type { GitHubRequester } from './requester.js';
 
 /** What a failed request throws (Octokit's RequestError has the same `status`). */
 export class GitHubHttpError extends Error {

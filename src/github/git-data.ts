@@ -1,5 +1,6 @@
 /**
- * The Git Data API behind {@link GitObjectSource}: a commit's tree (with the
+ * The Git Data API: where a branch points now, and, behind
+ * {@link GitObjectSource}, a commit's tree (with the
  * file modes the contents API hides: it follows symbolic links to their
  * target's content) and blobs by object id.
  *
@@ -11,17 +12,20 @@
  */
 import { createHash } from 'node:crypto';
 import { GateError } from '../core/errors.js';
-import type { GitObjectSource, TreeEntry } from './head-files.js';
+import type { GitObjectSource, TreeEntry } from '../approval/pull-request-source.js';
+import type { GitHubClient, Json } from './client.js';
 
-type Json = Record<string, unknown>;
+/** A per-event cache: `fn` runs once per key. */
+export type Once = <T>(key: string, fn: () => Promise<T>) => Promise<T>;
 
-/** What the reader needs from the facts source: its logged, error-mapping call and per-event cache. */
-export interface GitCallContext {
-  owner: string;
-  repo: string;
-  /** A GitHub request; a 404 comes back as `{status: 404, data: null}`, other errors throw. */
-  call(route: string, params: Record<string, unknown>): Promise<{ status: number; data: unknown; headers: Record<string, unknown> }>;
-  once<T>(key: string, fn: () => Promise<T>): Promise<T>;
+/** The commit `branch` points to now. */
+export async function branchSha(gh: GitHubClient, owner: string, repo: string, branch: string): Promise<string> {
+  const res = await gh.request('GET /repos/{owner}/{repo}/git/ref/{ref}', { owner, repo, ref: `heads/${branch}` }, { allow404: true });
+  const sha = (res.data as { object?: { sha?: unknown } } | null)?.object?.sha;
+  if (res.status === 404 || typeof sha !== 'string') {
+    throw new GateError('E_GITHUB', `branch ${branch} does not exist in ${owner}/${repo}`, { where: gh.where });
+  }
+  return sha;
 }
 
 interface Listing {
@@ -30,9 +34,9 @@ interface Listing {
 }
 
 /** A reader over the Git Data API, cached for the life of one event. */
-export function githubGitObjects(ctx: GitCallContext): GitObjectSource {
-  const { owner, repo, call, once } = ctx;
+export function githubGitObjects(gh: GitHubClient, owner: string, repo: string, once: Once): GitObjectSource {
   const full = `${owner}/${repo}`;
+  const call = (route: string, params: Record<string, unknown>) => gh.request(route, params, { allow404: true });
 
   const listing = (treeish: string, recursive: boolean): Promise<Listing> =>
     once(`tree:${recursive ? 'r' : 'f'}:${treeish}`, async () => {

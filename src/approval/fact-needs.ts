@@ -4,9 +4,9 @@
  * cannot depend on (no keys when signatures are not required, no reviews
  * when the pull request is not a release).
  */
-import { protectedMatcher } from '../approval/evaluate.js';
-import type { ChangedFile, Policy, RulePolicy } from '../approval/types.js';
-import type { FactNeeds } from './github-facts.js';
+import { protectedMatcher } from './evaluate.js';
+import type { ChangedFile, Policy, RulePolicy } from './types.js';
+import type { FactNeeds } from './pull-request-source.js';
 
 /**
  * The rules whose protected paths (plus the policy file itself) the change

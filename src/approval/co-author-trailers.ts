@@ -6,11 +6,7 @@
  * `login@users.noreply.github.com`). A co-author may not approve: the
  * evaluator matches them against the approvers.
  */
-
-export interface Trailer {
-  name: string;
-  email: string;
-}
+import type { Trailer } from './pull-request-source.js';
 
 /**
  * Every `Co-authored-by:` line of a commit message. Read anywhere in the

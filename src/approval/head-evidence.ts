@@ -8,9 +8,9 @@
  * disagreement).
  */
 import type { Digest } from '../core/digest.js';
-import type { ArtifactFact, ChangedFile, HeadFileFact } from '../approval/types.js';
-import { pathMatcher } from '../approval/path-match.js';
-import { readHeadFile, type GitObjectSource, type ReadHeadFile } from './head-files.js';
+import type { ArtifactFact, ChangedFile, HeadFileFact } from './types.js';
+import { pathMatcher } from './path-match.js';
+import { readHeadFile, type GitObjectSource, type ReadHeadFile } from './read-head-file.js';
 
 /** What the head holds, for the facts. */
 export interface HeadEvidence {
