@@ -14,18 +14,24 @@
 import type { Probot } from 'probot';
 import { messageOf } from '../core/errors.js';
 import { appendAndCheckpoint } from '../audit/append-checkpoint.js';
-import { DEPLOYMENT_DECISION, deploymentDecisionRecord } from '../audit/deployment-record.js';
+import { deploymentDecisionRecord } from '../audit/deployment-record.js';
 import type { RecordInput } from '../audit/record.js';
 import type { Digest } from '../core/digest.js';
 import { decideDeployment, decisionComment, type DeploymentDecision } from '../deploy/deployment-gate.js';
 import { environmentPolicy } from '../approval/deployment-policy.js';
-import { gatherDeploymentFacts, type DeploymentDeps, type DeploymentRequest, type GatheredDeployment } from './deployment-facts.js';
+import { gatherDeploymentFacts, type DeploymentFactsDeps, type DeploymentRequest, type GatheredDeployment } from '../deploy/deployment-facts.js';
+import type { GateDeps } from './gate.js';
 import { answerDeploymentRule, pendingEnvironments, waitingRuns } from '../github/actions.js';
 import { githubClient } from '../github/client.js';
 import { installationIds, installationRepos } from '../github/installations.js';
 import type { GitHubRequester } from '../github/requester.js';
 
-export type { DeploymentDeps, DeploymentRequest } from './deployment-facts.js';
+export type { DeploymentRequest } from '../deploy/deployment-facts.js';
+
+/** The App's dependencies, plus the change-management system a policy names. */
+export interface DeploymentDeps extends GateDeps {
+  changeManagementFor: DeploymentFactsDeps['changeManagementFor'];
+}
 
 /** GitHub keeps at most this many status reports per run and environment. */
 export const MAX_STATUS_REPORTS = 10;
@@ -149,33 +155,11 @@ function decisionRecord(req: DeploymentRequest, g: GatheredDeployment, d: Deploy
     ...(req.deployment_id !== null ? { deploymentId: String(req.deployment_id) } : {}),
     ...(req.run_url ? { runUrl: req.run_url } : {}),
   };
-  const base: RecordInput = models.length
-    ? deploymentDecisionRecord(
-        { modelDigest: models[0].digest, ...(metadataDigest ? { metadataDigest } : {}) },
-        { environment: req.environment, decision: d.state, reason, change },
-        ctx,
-      )
-    : {
-        // No release, so no model: the same shape with model null.
-        log: ctx.log,
-        event_type: DEPLOYMENT_DECISION,
-        component: ctx.component,
-        actor: ctx.actor,
-        action: `${d.state === 'approved' ? 'allow' : d.state === 'rejected' ? 'refuse' : 'hold'} deployment to ${req.environment}`,
-        subject: [],
-        details: {
-          environment: req.environment,
-          decision: d.state,
-          reason,
-          model: null,
-          metadata: null,
-          change,
-          repository: ctx.repository,
-          ...(ctx.deploymentId ? { deployment_id: ctx.deploymentId } : {}),
-          ...(ctx.runUrl ? { run_url: ctx.runUrl } : {}),
-        },
-        compliance_tags: ['change-management', 'SOX-ITGC'],
-      };
+  const base = deploymentDecisionRecord(
+    models.length ? { modelDigest: models[0].digest, ...(metadataDigest ? { metadataDigest } : {}) } : null,
+    { environment: req.environment, decision: d.state, reason, change },
+    ctx,
+  );
   return {
     ...base,
     subject: [...new Set([...models.map((m) => m.digest), ...(metadataDigest ? [metadataDigest] : [])])],

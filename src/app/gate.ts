@@ -17,21 +17,20 @@
  * or another pull request with the same head that fails its policy all end
  * in a failing check run that says why.
  */
-import { evaluate, failClosed } from '../approval/evaluate.js';
+import { failClosed } from '../approval/evaluate.js';
 import { formatProblem, validatePolicy } from '../approval/policy-parse.js';
 import { POLICY_PATH, type Policy, type PullRequestFacts, type Verdict } from '../approval/types.js';
 import { GateError, messageOf } from '../core/errors.js';
 import { renderCheckRun, type CheckRunOutput, type SiblingVerdict, type VerdictContext } from './check-run.js';
-import { gatherFacts } from '../approval/gather-facts.js';
+import { evaluatePull, partialFacts } from '../approval/judge-pull.js';
 import type { PullInfo, PullRequestSource, PullTarget } from '../approval/pull-request-source.js';
 import type { GitHubRequester } from '../github/requester.js';
 import { completeCheckRun, previousConclusion, startCheckRun } from './gate-check.js';
-import { appendGateRecords, gateRecords } from './audit.js';
+import { appendGateRecords, gateRecords } from './verdict-records.js';
 import type { AppendStreamer } from '../audit/stream/after-append.js';
 import type { AuditStore } from '../audit/store.js';
 import type { SigningKey } from '../audit/checkpoint.js';
-import { factNeeds } from '../approval/fact-needs.js';
-import { auditStoresFor, checkStoreUrl, NO_AUDIT_CONFIG, type AppAuditConfig } from './audit-config.js';
+import { auditStoresFor, checkStoreUrl, NO_AUDIT_CONFIG, type AppAuditConfig } from '../audit/store-choice.js';
 import { githubRepoSource, type RepoSource } from '../github/repo-source.js';
 
 /** One evaluation request, translated from a webhook by the App's router. */
@@ -93,16 +92,6 @@ export interface SkippedGate {
   info: PullInfo;
 }
 
-/** One pull request judged by its own base's policy. */
-export interface PullEvaluation {
-  info: PullInfo;
-  /** The commit the policy was read from: the base branch's tip now (null when it could not be read). */
-  policy_sha: string | null;
-  policy: Policy | null;
-  facts: PullRequestFacts | null;
-  verdict: Verdict;
-}
-
 const repoSource = (deps: GateDeps, octokit: GitHubRequester, owner: string, repo: string, log: string[]) =>
   (deps.repoSourceFor ?? githubRepoSource)(octokit, owner, repo, log);
 
@@ -133,47 +122,6 @@ export async function runGate(octokit: GitHubRequester, req: GateRequest, deps: 
   const started = await startGate(octokit, req, deps);
   if ('skipped' in started) return started;
   return finishGate(octokit, started, deps);
-}
-
-/** Judges one open pull request by the policy on its base commit (never throws: failures are failing verdicts). */
-export async function evaluatePull(source: PullRequestSource, info: PullInfo): Promise<PullEvaluation> {
-  let policy: Policy | null = null;
-  let facts: PullRequestFacts | null = null;
-  let verdict: Verdict;
-  let policySha: string | null = null;
-  try {
-    // The file list does not depend on the policy: fetch both at once (one
-    // round trip less on every evaluation; wasted only when the policy is bad).
-    const changedFiles = source.changedFiles();
-    changedFiles.catch(() => undefined); // awaited below; a failure there is reported there
-    // The policy as the base branch has it now: GitHub's base.sha is the
-    // branch's tip when the pull request was opened or last updated, so a
-    // policy tightened since would otherwise never reach an open pull request.
-    policySha = await source.branchSha(info.base_ref);
-    // The head's tree is needed for any release (modes and blob ids of the
-    // protected files): list it beside the policy read, one round trip less
-    // on the critical path (one request spent on a pull request that turns
-    // out not to be a release).
-    source.treeEntry(info.head_sha, POLICY_PATH).catch(() => undefined);
-    const text = await source.file(policySha, POLICY_PATH);
-    if (text === null) {
-      throw new GateError('E_CONFIG', `no ${POLICY_PATH} on the base branch ${info.base_ref}`, {
-        where: `${info.repository}@${policySha.slice(0, 12)}`,
-        hint: `add ${POLICY_PATH} to the base branch (docs/app.md shows one); the gate fails closed without it`,
-      });
-    }
-    const parsed = validatePolicy(text, POLICY_PATH);
-    if (!parsed.policy) {
-      verdict = failClosed(partialFacts(info), [`the policy on the base branch is not valid:\n${parsed.problems.map(formatProblem).join('\n')}`]);
-    } else {
-      policy = parsed.policy;
-      facts = await gatherFacts(source, factNeeds(policy, await changedFiles), { policySha });
-      verdict = await evaluate(policy, facts);
-    }
-  } catch (e) {
-    verdict = failClosed(partialFacts(info), [`the gate could not gather what it needs: ${messageOf(e)}`]);
-  }
-  return { info, policy_sha: policySha, policy, facts, verdict };
 }
 
 /** The second half: evaluate the pull request and every other open one with the same head, record, complete the run. */
@@ -302,8 +250,4 @@ async function auditTarget(source: PullRequestSource, info: PullInfo, basePolicy
 function firstReason(v: Verdict): string {
   const missing = v.rules.filter((r) => r.applies).flatMap((r) => r.missing)[0];
   return (missing ?? v.reasons[0] ?? 'not approved').split('\n')[0];
-}
-
-function partialFacts(info: PullInfo): Partial<PullRequestFacts> {
-  return { base_ref: info.base_ref, base_sha: info.base_sha, head_sha: info.head_sha };
 }

@@ -13,6 +13,7 @@ import { fingerprint, parsePublicKeyLineCached, type SshPublicKey } from './ssh-
 import { keyIdentity } from './key-identity.js';
 import { findArmoredSignatures, parseSshSig, verifySshSig, type SshSig } from './sshsig.js';
 import { buildStatement, StatementTemplate } from './statement.js';
+import { statementLines } from './review-body.js';
 import { APPROVAL_NAMESPACE, type ApprovalStatement, type KeySource, type PullRequestFacts, type ReviewFact } from './types.js';
 import { own } from './own.js';
 
@@ -27,6 +28,8 @@ export interface SignatureCheck {
   source?: string;
   /** The key pair's identity across formats (see key-identity.ts): one key counts for one approver. */
   key_id?: string;
+  /** The statement bytes (UTF-8) the signature verified over. */
+  statement?: string;
 }
 
 const short = (sha: string): string => sha.slice(0, 7);
@@ -151,12 +154,9 @@ interface Claim {
 }
 
 function claimedStatements(body: string): Claim[] {
-  const out: Claim[] = [];
-  for (const line of body.split('\n')) {
-    const t = line.trim();
-    if (!t.startsWith('{') || !t.includes('model-release-approval')) continue;
+  return statementLines(body).map((t) => {
     let parsed: { done: boolean; value: unknown } = { done: false, value: undefined };
-    out.push({
+    return {
       bytes: Buffer.from(t, 'utf8'),
       get value(): unknown {
         if (!parsed.done) {
@@ -168,9 +168,8 @@ function claimedStatements(body: string): Claim[] {
         }
         return parsed.value;
       },
-    });
-  }
-  return out;
+    };
+  });
 }
 
 /**
@@ -265,6 +264,7 @@ export async function checkApprovalSignature(
               role: r,
               source: allowed.source,
               key_id: keyIdentity(allowed.key.key),
+              statement: bytesFor(r).toString('utf8'),
             };
           }
           if (!/does not verify/.test(res.reason)) {
@@ -334,6 +334,7 @@ export async function checkApprovalSignature(
             role: r,
             source: `jwks:${s.path}`,
             key_id: res.key_id,
+            statement: bytes.toString('utf8'),
           };
         }
         reasons.push(`${who}'s JWS: ${res.reason}`);

@@ -174,6 +174,19 @@ async function decide(policy: Policy, facts: PullRequestFacts): Promise<Verdict>
     perReview.set(lower(login), list);
   };
 
+  // The statement each counted signature verified over, by login and rule:
+  // the verdict carries these bytes, so the audit record never rebuilds them.
+  const verified = new Map<string, string>();
+  const ruleContext: RuleContext = {
+    facts,
+    head,
+    states,
+    sigCache,
+    signatureCaches,
+    note,
+    verified,
+    policyAllowsCommitAuthors: policy.allow_commit_authors,
+  };
   const ruleVerdicts: RuleVerdict[] = [];
   for (let i = 0; i < policy.rules.length; i++) {
     const rule = policy.rules[i];
@@ -182,7 +195,7 @@ async function decide(policy: Policy, facts: PullRequestFacts): Promise<Verdict>
       ruleVerdicts.push(emptyRule(rule, false, true, ['no protected path of this rule changed']));
       continue;
     }
-    ruleVerdicts.push(await evaluateRule(rule, touched, present, matchers[i], facts, head, states, sigCache, signatureCaches, note, policy.allow_commit_authors));
+    ruleVerdicts.push(await evaluateRule(rule, touched, present, matchers[i], ruleContext));
   }
 
   const applying = ruleVerdicts.filter((r) => r.applies);
@@ -215,7 +228,8 @@ async function decide(policy: Policy, facts: PullRequestFacts): Promise<Verdict>
         : rulesNoted.size <= 1
           ? distinct.join('; ')
           : notes.map((n) => `${n.rule}: ${n.reason}`).join('; ');
-    return { ...base, counted, reason, ...(fp ? { key_fingerprint: fp } : {}) };
+    const statement = notes.filter((n) => n.counted).map((n) => verified.get(verifiedKey(review.login, n.rule))).find((x) => x !== undefined);
+    return { ...base, counted, reason, ...(fp ? { key_fingerprint: fp } : {}), ...(statement !== undefined ? { statement } : {}) };
   });
 
   return {
@@ -256,19 +270,23 @@ function emptyRule(rule: RulePolicy, applies: boolean, passed: boolean, reasons:
   };
 }
 
-async function evaluateRule(
-  rule: RulePolicy,
-  touched: string[],
-  present: string[],
-  isProtected: (p: string) => boolean,
-  facts: PullRequestFacts,
-  head: HeadIndex | undefined,
-  states: ReviewState[],
-  sigCache: Map<string, Promise<SignatureCheck>>,
-  signatureCaches: SignatureCaches,
-  note: (login: string, rule: string, counted: boolean, reason: string, fingerprint?: string) => void,
-  policyAllowsCommitAuthors: boolean,
-): Promise<RuleVerdict> {
+/** What every rule of one evaluation shares: the facts, the reviews' states, the signature caches, and where notes go. */
+interface RuleContext {
+  facts: PullRequestFacts;
+  head: HeadIndex | undefined;
+  states: ReviewState[];
+  sigCache: Map<string, Promise<SignatureCheck>>;
+  signatureCaches: SignatureCaches;
+  note: (login: string, rule: string, counted: boolean, reason: string, fingerprint?: string) => void;
+  /** `login\0rule` → the statement bytes (UTF-8) the reviewer's signature verified over. */
+  verified: Map<string, string>;
+  policyAllowsCommitAuthors: boolean;
+}
+
+const verifiedKey = (login: string, rule: string): string => `${lower(login)}\0${rule}`;
+
+async function evaluateRule(rule: RulePolicy, touched: string[], present: string[], isProtected: (p: string) => boolean, ctx: RuleContext): Promise<RuleVerdict> {
+  const { facts, head, states, sigCache, signatureCaches, note, policyAllowsCommitAuthors } = ctx;
   const reasons: string[] = [];
   const missing: string[] = [];
 
@@ -335,6 +353,7 @@ async function evaluateRule(
         eligible = [sig.role];
       }
       fill = { login: review.login, key_fingerprint: sig.fingerprint, signature: 'valid' };
+      if (sig.statement !== undefined) ctx.verified.set(verifiedKey(review.login, rule.name), sig.statement);
       how = sig.reason;
       keyId = sig.key_id ?? sig.fingerprint;
     }

@@ -292,6 +292,12 @@ export interface ApprovalVerdict {
   counted: boolean;
   reason: string;
   key_fingerprint?: string;
+  /**
+   * The statement (canonical JSON, as signed) the counted signature verified
+   * over: what the audit record keeps, so an auditor can re-verify the
+   * signature from the record alone.
+   */
+  statement?: string;
 }
 
 export interface Verdict {

@@ -59,7 +59,8 @@ export interface DeploymentDecisionDetails {
   decision: DeploymentDecisionState;
   /** One sentence: why (from the change gate or the approval gate). */
   reason: string;
-  model: { digest: Digest };
+  /** Null when no release was found for the deployment. */
+  model: { digest: Digest } | null;
   metadata: { digest: Digest } | null;
   /** The change request the decision relied on, if any. */
   change: ChangeRef | null;
@@ -112,9 +113,13 @@ export function changeRequestRecord(
   };
 }
 
-/** The DEPLOYMENT_DECISION record for one decision of the deployment gate. */
+/**
+ * The DEPLOYMENT_DECISION record for one decision of the deployment gate.
+ * `release` is null when no release was found (a deployment refused for
+ * that): the same shape with `model` and `metadata` null and no subject.
+ */
 export function deploymentDecisionRecord(
-  release: ReleaseSubject,
+  release: ReleaseSubject | null,
   decision: { environment: string; decision: DeploymentDecisionState; reason: string; change?: ChangeRef | null },
   ctx: RecorderContext & { repository?: string; deploymentId?: string; runUrl?: string },
 ): RecordInput {
@@ -122,8 +127,8 @@ export function deploymentDecisionRecord(
     environment: decision.environment,
     decision: decision.decision,
     reason: decision.reason,
-    model: { digest: release.modelDigest },
-    metadata: release.metadataDigest ? { digest: release.metadataDigest } : null,
+    model: release ? { digest: release.modelDigest } : null,
+    metadata: release?.metadataDigest ? { digest: release.metadataDigest } : null,
     change: decision.change ? dropUndefined({ ...decision.change }) : null,
     repository: ctx.repository,
     deployment_id: ctx.deploymentId,
@@ -135,7 +140,7 @@ export function deploymentDecisionRecord(
     component: ctx.component,
     actor: ctx.actor,
     action: `${decision.decision === 'approved' ? 'allow' : decision.decision === 'rejected' ? 'refuse' : 'hold'} deployment to ${decision.environment}`,
-    subject: subjectOf(release),
+    subject: release ? subjectOf(release) : [],
     details,
     compliance_tags: ['change-management', 'SOX-ITGC'],
   };

@@ -55,6 +55,15 @@ export { FileStore } from './stores/file-store.js';
 export * from './store.js';
 export { modelReleaseRecord, releaseContextFromEnv, releaseLineageOf, MODEL_RELEASE, type ReleaseContext, type ReleaseLineage, type ReleasedMetadata } from './release-record.js';
 export {
+  approvalVerifiedRecord,
+  gateVerdictRecord,
+  APPROVAL_VERIFIED,
+  GATE_VERDICT,
+  type FilledRole,
+  type GateSubject,
+  type VerifiedApproval,
+} from './gate-records.js';
+export {
   changeRequestRecord,
   deploymentDecisionRecord,
   CHANGE_REQUEST,

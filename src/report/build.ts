@@ -14,7 +14,7 @@
  * joined records, so its story is complete even when an approval came before
  * the period began. Verification always covers the whole log.
  */
-import { MODEL_RELEASE, CHANGE_REQUEST, DEPLOYMENT_DECISION, type AuditRecord } from '../audit/index.js';
+import { MODEL_RELEASE, CHANGE_REQUEST, DEPLOYMENT_DECISION, APPROVAL_VERIFIED, GATE_VERDICT, type AuditRecord } from '../audit/index.js';
 import { controlEvidence } from './controls.js';
 import { lineageGraph } from './graph.js';
 import {
@@ -34,9 +34,8 @@ import {
 import { inPeriod } from './period.js';
 import { arr, changeRef, mergeDatasets, metadataDatasets, num, obj, releaseDatasets, releaseMetadata, releaseModel, releaseRun, str } from './read-record.js';
 
-/** Written by the GitHub App (src/app/audit.ts). */
-export const APPROVAL_VERIFIED = 'APPROVAL_VERIFIED';
-export const GATE_VERDICT = 'GATE_VERDICT';
+/** Written by the GitHub App (builders in src/audit/gate-records.ts); re-exported for the report's readers. */
+export { APPROVAL_VERIFIED, GATE_VERDICT };
 
 /** The event types this report interprets; any other is listed in the appendix. */
 export const KNOWN_EVENT_TYPES: readonly string[] = [MODEL_RELEASE, APPROVAL_VERIFIED, GATE_VERDICT, CHANGE_REQUEST, DEPLOYMENT_DECISION];

@@ -3,7 +3,8 @@
  * configuration, else the default branch's policy; S3 endpoints only when the
  * App's configuration allows them.
  */
-import { auditConfigFromEnv, auditStoresFor, checkStoreUrl } from '../../src/app/audit-config.js';
+import { auditConfigFromEnv } from '../../src/app/audit-config.js';
+import { auditStoresFor, checkStoreUrl } from '../../src/audit/store-choice.js';
 import { parsePolicy } from '../../src/approval/policy-parse.js';
 
 const policy = parsePolicy('version: 1\nprotected_paths: ["m/**"]\nroles:\n  - name: r\n    users: [bob]\naudit:\n  store: file:///srv/audit\n');

@@ -1,7 +1,9 @@
+import { createHash } from 'node:crypto';
 import { renderCheckRun, type VerdictContext } from '../../src/app/check-run.js';
-import { gateRecords } from '../../src/app/audit.js';
+import { gateRecords } from '../../src/app/verdict-records.js';
 import { queuePull } from '../../src/app/merge-group.js';
 import { failClosed } from '../../src/approval/evaluate.js';
+import { buildStatement, statementBytes } from '../../src/approval/statement.js';
 import type { PullRequestFacts, Verdict } from '../../src/approval/types.js';
 
 const sha = (c: string) => c.repeat(40);
@@ -24,7 +26,7 @@ const passing: Verdict = {
   passed: true, release: true, base_ref: 'main', head_sha: sha('c'),
   rules: [{ name: 'release', applies: true, passed: true, touched: ['models/a.onnx'], roles: [], missing: [], checks: [], minimum_approvers: 1, approvers: ['bob'], reasons: [] }],
   roles: [{ rule: 'release', role: 'risk', required: 1, filled_by: [{ login: 'bob', key_fingerprint: 'SHA256:abc', signature: 'valid' }] }],
-  approvals: [{ login: 'bob', state: 'APPROVED', commit_id: sha('c'), counted: true, reason: 'signed', key_fingerprint: 'SHA256:abc' }],
+  approvals: [{ login: 'bob', state: 'APPROVED', commit_id: sha('c'), counted: true, reason: 'signed', key_fingerprint: 'SHA256:abc', statement: statementBytes(buildStatement(facts, { login: 'bob', id: 2 })).toString('utf8') }],
   reasons: ['every rule is satisfied'],
 };
 
@@ -76,12 +78,18 @@ describe('audit records of an evaluation', () => {
     expect((recs[0].details as { signature: string }).signature).toMatch(/^-----BEGIN SSH SIGNATURE-----/);
   });
 
-  it('records the role-bound statement the reviewer signed, when the review carries it', async () => {
-    const { buildStatement, statementBytes } = await import('../../src/approval/statement.js');
-    const line = statementBytes(buildStatement(facts, { login: 'bob', id: 2 }, 'risk')).toString('utf8');
-    const f = { ...facts, reviews: [{ ...facts.reviews[0], body: `ok\n${line}\n${facts.reviews[0].body}` }] };
-    const [approval] = gateRecords({ ...base, facts: f, previous_conclusion: 'success', review_login: 'bob' });
+  it('records the statement the verdict says the signature verified over (a role-bound one), never one rebuilt from the review body', () => {
+    const bound = statementBytes(buildStatement(facts, { login: 'bob', id: 2 }, 'risk')).toString('utf8');
+    const verdict: Verdict = { ...passing, approvals: [{ ...passing.approvals[0], statement: bound }] };
+    // The body claims the unscoped statement: the record must not follow the claim.
+    const [approval] = gateRecords({ ...base, verdict, previous_conclusion: 'success', review_login: 'bob' });
     expect((approval.details as { statement: { role?: string } }).statement.role).toBe('risk');
+    expect(approval.subject?.[0]).toBe(`sha256:${createHash('sha256').update(bound).digest('hex')}`);
+  });
+
+  it('no APPROVAL_VERIFIED record for a counted approval without a verified statement (nothing to re-verify)', () => {
+    const verdict: Verdict = { ...passing, approvals: [{ ...passing.approvals[0], statement: undefined }] };
+    expect(gateRecords({ ...base, verdict, previous_conclusion: 'success', review_login: 'bob' })).toEqual([]);
   });
 
   it('nothing when the verdict did not change and no review arrived', () => {

@@ -157,6 +157,22 @@ describe('evaluate: four eyes, two roles, signed', () => {
     expect(u.roles[0].filled_by[0]).toEqual({ login: 'alice', signature: 'not-required' });
   });
 
+  it('the verdict carries the exact statement each counted signature verified over (role-bound when signed for a role), and none for an uncounted one', async () => {
+    const f = facts();
+    // bob's body claims an unscoped statement line but signs the role-bound one:
+    // the verdict must name the bytes the signature is over, not the claim.
+    const bound = statementBytes(buildStatement(f, { login: 'bob', id: USER_IDS.bob }, 'risk-manager'));
+    const claim = statementBytes(buildStatement(f, { login: 'bob', id: USER_IDS.bob })).toString('utf8');
+    f.reviews = [signed(f, 'alice'), review('bob', { body: `${claim}\n${sshSign(keyOf('bob'), bound)}` }), signed(f, 'erin', { role: 'risk-manager' })];
+    const v = await evaluate(policy, f);
+    expect(approvalOf(v, 'alice').statement).toBe(statementBytes(buildStatement(f, { login: 'alice', id: USER_IDS.alice })).toString('utf8'));
+    expect(approvalOf(v, 'bob').counted).toBe(true);
+    expect(approvalOf(v, 'bob').statement).toBe(bound.toString('utf8'));
+    // erin is in no role: her valid signature counts for nothing, so the verdict carries no statement of hers.
+    expect(approvalOf(v, 'erin').counted).toBe(false);
+    expect(approvalOf(v, 'erin').statement).toBeUndefined();
+  });
+
   it('a role-bound statement fills only that role', async () => {
     const f = facts();
     // bob signs as senior-developer only: with alice (senior only) the risk slot stays empty.

@@ -1,13 +1,13 @@
 /**
  * APPROVAL_VERIFIED and GATE_VERDICT records made by the GitHub App's own
- * `gateRecords` (src/app/audit.ts), from pull request facts and a verdict as
+ * `gateRecords` (src/app/verdict-records.ts), from pull request facts and a verdict as
  * the App holds them, with approval statements signed by the real
  * `ssh-keygen -Y sign` and carried in the review body as the App reads them.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { gateRecords } from '../../src/app/audit.js';
+import { gateRecords } from '../../src/app/verdict-records.js';
 import { buildStatement, statementBytes } from '../../src/approval/statement.js';
 import type { PullRequestFacts, ReviewFact, Verdict } from '../../src/approval/types.js';
 import type { Digest } from '../../src/core/digest.js';
@@ -45,6 +45,7 @@ export interface Approver {
 export class PullRequest {
   readonly facts: PullRequestFacts;
   private readonly approved: Approver[] = [];
+  private readonly statements = new Map<string, string>();
   private conclusion: 'success' | 'failure' | null = null;
   private deliveries = 0;
 
@@ -73,7 +74,9 @@ export class PullRequest {
    * verdict changes). `required` lists every slot the policy has.
    */
   approve(a: Approver, required: string[]): RecordInput[] {
-    const signature = sign(a.key, statementBytes(buildStatement(this.facts, { login: a.login, id: a.id })));
+    const statement = statementBytes(buildStatement(this.facts, { login: a.login, id: a.id }));
+    const signature = sign(a.key, statement);
+    this.statements.set(a.login, statement.toString('utf8'));
     const review: ReviewFact = { login: a.login, user_id: a.id, state: 'APPROVED', commit_id: this.facts.head_sha, body: `LGTM\n\n${signature}` };
     this.facts.reviews.push(review);
     this.approved.push(a);
@@ -90,7 +93,8 @@ export class PullRequest {
       head_sha: this.facts.head_sha,
       rules: [],
       roles,
-      approvals: this.approved.map((x) => ({ login: x.login, state: 'APPROVED', commit_id: this.facts.head_sha, counted: true, reason: 'signed approval', key_fingerprint: x.key.fingerprint })),
+      // What evaluate() reports: the statement each counted signature verified over.
+      approvals: this.approved.map((x) => ({ login: x.login, state: 'APPROVED', commit_id: this.facts.head_sha, counted: true, reason: 'signed approval', key_fingerprint: x.key.fingerprint, statement: this.statements.get(x.login) })),
       reasons: roles.filter((r) => r.filled_by.length < r.required).map((r) => `role ${r.role} needs ${r.required - r.filled_by.length} more approval`),
     };
     const conclusion = passed ? 'success' : 'failure';

@@ -7,7 +7,7 @@
  * approved pull request in the group can therefore never carry another's
  * unapproved model change.
  */
-import type { TreeEntry } from '../approval/pull-request-source.js';
+import type { TreeEntry } from './pull-request-source.js';
 
 /** What one candidate pull request offers: its verdict and its head's entries for the paths it changes. */
 export interface Candidate {

@@ -29,18 +29,17 @@ import { readReleaseEvidence, type EvidenceRecord } from '../audit/release-evide
 import type { AuditStore } from '../audit/store.js';
 import type { Digest } from '../core/digest.js';
 import { isGateError, messageOf } from '../core/errors.js';
-import type { ChangeManagement } from '../deploy/change-management.js';
-import type { AuditFacts, DeployedMetadata, DeploymentFacts, ReleaseFacts } from '../deploy/deployment-gate.js';
-import type { GateDeps } from './gate.js';
+import type { ChangeManagement } from './change-management.js';
+import type { AuditFacts, DeployedMetadata, DeploymentFacts, ReleaseFacts } from './deployment-gate.js';
 import { gatherFacts } from '../approval/gather-facts.js';
-import type { PullRequestSource } from '../approval/pull-request-source.js';
+import type { PullRequestSource, PullTarget } from '../approval/pull-request-source.js';
 import { githubClient } from '../github/client.js';
 import { pullsOfCommit } from '../github/pulls.js';
 import { defaultBranch as repoDefaultBranch } from '../github/repos.js';
 import type { GitHubRequester } from '../github/requester.js';
 import { factNeeds } from '../approval/fact-needs.js';
 import { readHeadFile } from '../approval/read-head-file.js';
-import { auditStoresFor, checkStoreUrl, NO_AUDIT_CONFIG } from './audit-config.js';
+import { auditStoresFor, checkStoreUrl, NO_AUDIT_CONFIG, type AppAuditConfig } from '../audit/store-choice.js';
 
 /** One deployment waiting on an environment, as the webhook or the rediscovery pass saw it. */
 export interface DeploymentRequest {
@@ -62,7 +61,15 @@ export interface DeploymentRequest {
   delivery_id: string | null;
 }
 
-export interface DeploymentDeps extends GateDeps {
+/** What gathering needs from its caller (the App passes its own dependencies). */
+export interface DeploymentFactsDeps {
+  /** A facts source for this event (its cache lives as long as the event). */
+  sourceFor(octokit: GitHubRequester, target: PullTarget): PullRequestSource;
+  /** Opens an audit store (`file://...`, `s3://...`). */
+  openAuditStore(url: string): Promise<AuditStore>;
+  /** The App's own audit stores and allowed S3 endpoints; none: the default branch's policy decides. */
+  audit?: AppAuditConfig;
+  clock(): Date;
   /** The change-management system the policy's `deployment.servicenow` describes (credentials from the App's environment). */
   changeManagementFor(settings: ServiceNowPolicy): ChangeManagement;
 }
@@ -86,7 +93,7 @@ type Json = Record<string, unknown>;
 export async function gatherDeploymentFacts(
   octokit: GitHubRequester,
   req: DeploymentRequest,
-  deps: DeploymentDeps,
+  deps: DeploymentFactsDeps,
 ): Promise<GatheredDeployment> {
   const facts: DeploymentFacts = {
     repository: `${req.owner}/${req.repo}`,
