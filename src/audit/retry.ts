@@ -1,14 +1,18 @@
 /**
- * Which store errors a retry may cure, and the bounded, jittered backoff the
- * append protocol uses for them.
+ * Which store errors a retry may cure, and the one retry loop for store
+ * operations: every write (entries, checkpoints, tiles, notes) retries here
+ * and nowhere else (a store's `create` makes one attempt), with the bounded,
+ * jittered backoff of core/backoff.ts.
  */
+import { backoffMs as jitteredBackoff } from '../core/backoff.js';
 import { GateError, messageOf } from '../core/errors.js';
 
 /**
- * A store error is retryable when it says so (`retryable: true` on any error
- * object) or is a GateError with a service code (E_S3, E_SERVICE): the S3 and
- * file adapters throw those for transient faults (timeouts, 5xx, throttling,
- * a momentarily full process table).
+ * The one test of whether a retry may cure a store error: it says so
+ * (`retryable: true`, which the S3 adapter sets on transient faults: 5xx,
+ * throttling, timeouts, a reset connection) or is a GateError with a service
+ * code (E_S3, E_SERVICE): the S3 and file adapters throw those for transient
+ * faults (timeouts, 5xx, throttling, a momentarily full process table).
  */
 export function isRetryable(e: unknown): boolean {
   if (e !== null && typeof e === 'object' && (e as { retryable?: unknown }).retryable === true) return true;
@@ -37,10 +41,9 @@ export const DEFAULT_RETRY: RetryPolicy = {
 
 const realSleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** Full-jitter exponential backoff: uniform in [0, min(max, base * 2^attempt)]. */
+/** Full-jitter exponential backoff: uniform in [0, min(max, base * 2^attempt)] (core/backoff.ts). */
 export function backoffMs(policy: RetryPolicy, attempt: number): number {
-  const cap = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt);
-  return Math.floor((policy.random ?? Math.random)() * cap);
+  return jitteredBackoff({ baseMs: policy.baseDelayMs, maxMs: policy.maxDelayMs, jitter: 'full', random: policy.random }, attempt);
 }
 
 export function sleepFor(policy: RetryPolicy, ms: number): Promise<void> {

@@ -9,6 +9,7 @@
  * 404 no record, 429 rate limited; see the REST API reference,
  * https://www.servicenow.com/docs/bundle/zurich-api-reference/page/integrate/inbound-rest/concept/change-management-api.html).
  */
+import { backoffMs } from '../core/backoff.js';
 import { GateError } from '../core/errors.js';
 
 /** Basic auth (a ServiceNow user) or an OAuth 2.0 bearer token. */
@@ -301,8 +302,8 @@ export class ServiceNowHttp {
   }
 
   private backoff(attempt: number): number {
-    const full = this.backoffMs * 2 ** (attempt - 1);
-    return full / 2 + Math.random() * (full / 2);
+    // Equal jitter: each wait is longer than the last one's lower half.
+    return backoffMs({ baseMs: this.backoffMs, maxMs: Infinity, jitter: 'equal' }, attempt - 1);
   }
 }
 

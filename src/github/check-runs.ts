@@ -82,27 +82,30 @@ export async function latestRun(gh: GitHubClient, t: CheckTarget): Promise<Lates
   };
 }
 
-/**
- * Starts an `in_progress` run on the commit: written before the evaluation so
- * the gate is closed (the required check is pending) while it runs, and so a
- * crash leaves a visible, recoverable trace.
- */
-export async function startCheckRun(gh: GitHubClient, t: CheckTarget, now: Date, externalId: string, output: { title: string; summary: string }): Promise<number> {
+/** Creates a run on the commit with `fields` (status, times, output, actions); returns its id. */
+async function createRun(gh: GitHubClient, t: CheckTarget, externalId: string, fields: Record<string, unknown>, what: string): Promise<number> {
   try {
     const res = await gh.request('POST /repos/{owner}/{repo}/check-runs', {
       owner: t.owner,
       repo: t.repo,
       name: t.name,
       head_sha: t.head_sha,
-      status: 'in_progress',
-      started_at: now.toISOString(),
       external_id: externalId,
-      output,
+      ...fields,
     });
     return Number((res.data as { id: number }).id);
   } catch (e) {
-    throw fail('start the check run', t, e, CHECKS_WRITE);
+    throw fail(what, t, e, CHECKS_WRITE);
   }
+}
+
+/**
+ * Starts an `in_progress` run on the commit: written before the evaluation so
+ * the gate is closed (the required check is pending) while it runs, and so a
+ * crash leaves a visible, recoverable trace.
+ */
+export function startCheckRun(gh: GitHubClient, t: CheckTarget, now: Date, externalId: string, output: { title: string; summary: string }): Promise<number> {
+  return createRun(gh, t, externalId, { status: 'in_progress', started_at: now.toISOString(), output }, 'start the check run');
 }
 
 const shown = (o: CheckRunOutput) => ({ title: o.title, summary: o.summary, ...(o.text ? { text: o.text } : {}) });
@@ -136,22 +139,12 @@ export async function completeCheckRun(
 }
 
 /** Creates a completed check run. */
-export async function writeCheckRun(gh: GitHubClient, t: CheckTarget, output: CheckRunOutput, now: Date, externalId: string, actions: CheckAction[] = []): Promise<number> {
-  try {
-    const res = await gh.request('POST /repos/{owner}/{repo}/check-runs', {
-      owner: t.owner,
-      repo: t.repo,
-      name: t.name,
-      head_sha: t.head_sha,
-      status: 'completed',
-      conclusion: output.conclusion,
-      completed_at: now.toISOString(),
-      external_id: externalId,
-      output: shown(output),
-      actions,
-    });
-    return Number((res.data as { id: number }).id);
-  } catch (e) {
-    throw fail('write the check run', t, e, CHECKS_WRITE);
-  }
+export function writeCheckRun(gh: GitHubClient, t: CheckTarget, output: CheckRunOutput, now: Date, externalId: string, actions: CheckAction[] = []): Promise<number> {
+  return createRun(
+    gh,
+    t,
+    externalId,
+    { status: 'completed', conclusion: output.conclusion, completed_at: now.toISOString(), output: shown(output), actions },
+    'write the check run',
+  );
 }

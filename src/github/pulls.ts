@@ -25,35 +25,40 @@ export interface PullSummary {
   merge_commit_sha: string | null;
 }
 
-function summary(p: Json): PullSummary {
+/** The fields a pull request's list and single views share. */
+function common(p: Json) {
   const base = p.base as Json;
   const head = p.head as Json;
+  return { number: Number(p.number), state: String(p.state), base_ref: String(base.ref), head_ref: String(head.ref), head_sha: String(head.sha), base, head };
+}
+
+function summary(p: Json): PullSummary {
+  const { number, state, base_ref, head_sha, head_ref } = common(p);
   return {
-    number: Number(p.number),
-    state: String(p.state),
-    base_ref: String(base.ref),
-    head_sha: String(head.sha),
-    head_ref: String(head.ref),
+    number,
+    state,
+    base_ref,
+    head_sha,
+    head_ref,
     merged_at: typeof p.merged_at === 'string' ? p.merged_at : null,
     merge_commit_sha: typeof p.merge_commit_sha === 'string' ? p.merge_commit_sha : null,
   };
 }
 
 function pullInfo(d: Json): PullInfo {
-  const base = d.base as Json;
-  const head = d.head as Json;
+  const { number, state, base_ref, head_sha, head_ref, base } = common(d);
   const repo = base.repo as Json;
   return {
     repository: String(repo.full_name),
     repository_id: Number(repo.id),
-    number: Number(d.number),
+    number,
     author: String((d.user as Json).login),
-    state: String(d.state),
+    state,
     default_branch: String(repo.default_branch),
-    base_ref: String(base.ref),
+    base_ref,
     base_sha: String(base.sha),
-    head_ref: String(head.ref),
-    head_sha: String(head.sha),
+    head_ref,
+    head_sha,
     changed_files: Number(d.changed_files ?? 0),
     commits: Number(d.commits ?? 0),
   };

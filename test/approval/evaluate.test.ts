@@ -4,20 +4,9 @@ import { parsePolicy } from '../../src/approval/policy-parse.js';
 import { buildStatement, statementBytes } from '../../src/approval/statement.js';
 import type { PullRequestFacts, Verdict } from '../../src/approval/types.js';
 import { baseFacts, HEAD, KeyRing, OLD_HEAD, review, signedReview, sshSign, USER_IDS, type TestKey } from './helpers.js';
+import { policyText } from '../helpers/policies.js';
 
-const POLICY = `version: 1
-protected_paths: ["models/**", "**/*.pt", "**/metadata.json"]
-roles:
-  - name: senior-developer
-    teams: [acme/senior-developers]
-    count: 1
-  - name: risk-manager
-    teams: [acme/risk-managers]
-    count: 1
-signatures:
-  required: true
-  keys: [github]
-`;
+const POLICY = policyText('four-eyes-signed');
 const UNSIGNED = POLICY.replace('required: true', 'required: false');
 
 const ring = new KeyRing();

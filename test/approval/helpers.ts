@@ -2,12 +2,12 @@
  * Test helpers: real ssh-keygen keys and signatures in a temp dir, and a
  * pull request's facts to vary per scenario.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildStatement, statementBytes } from '../../src/approval/statement.js';
 import { APPROVAL_NAMESPACE, type PullRequestFacts, type ReviewFact } from '../../src/approval/types.js';
+import { sshKeygen, sshSignWith } from '../helpers/ssh-keys.js';
 
 export const HEAD = '4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d3e';
 export const OLD_HEAD = '1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b';
@@ -30,12 +30,7 @@ export class KeyRing {
     const existing = this.keys.get(name);
     if (existing) return existing;
     const path = join(this.dir, name);
-    const [t, bits] = type.split('-');
-    const args = ['-q', '-t', t, '-N', '', '-C', name, '-f', path];
-    if (bits) args.push('-b', bits);
-    if (t === 'rsa') args.push('-b', '3072');
-    execFileSync('ssh-keygen', args);
-    const key = { path, pub: readFileSync(`${path}.pub`, 'utf8').trim() };
+    const key = { path, pub: sshKeygen(path, name, type) };
     this.keys.set(name, key);
     return key;
   }
@@ -47,7 +42,7 @@ export class KeyRing {
 
 /** `ssh-keygen -Y sign` of the bytes (stdin → armored signature on stdout). */
 export function sshSign(key: TestKey, data: Buffer | string, namespace = APPROVAL_NAMESPACE, extra: string[] = []): string {
-  return execFileSync('ssh-keygen', ['-q', '-Y', 'sign', '-f', key.path, '-n', namespace, ...extra], { input: data }).toString('utf8');
+  return sshSignWith(key.path, data, namespace, extra);
 }
 
 /** The facts of a typical release PR: dave opened it; alice, bob, carol may review. */

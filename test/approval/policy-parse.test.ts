@@ -5,20 +5,9 @@ import { Ajv } from 'ajv';
 import { parse as parseYaml } from 'yaml';
 import { GateError } from '../../src/core/errors.js';
 import { formatProblem, parsePolicy, validatePolicy } from '../../src/approval/policy-parse.js';
+import { policyText } from '../helpers/policies.js';
 
-const EXAMPLE = `version: 1
-protected_paths: ["models/**", "**/*.pt", "**/metadata.json"]
-roles:
-  - name: senior-developer
-    teams: [acme/senior-developers]
-    count: 1
-  - name: risk-manager
-    teams: [acme/risk-managers]
-    count: 1
-signatures:
-  required: true
-  keys: [github]
-`;
+const EXAMPLE = policyText('four-eyes-signed');
 
 const problems = (text: string): string[] => validatePolicy(text).problems.map(formatProblem);
 

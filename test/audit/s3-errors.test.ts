@@ -1,6 +1,6 @@
 import { createServer } from 'node:net';
 import { GateError } from '../../src/core/errors.js';
-import { isRetryable, isTransientS3Error, s3Error } from '../../src/audit/stores/s3-errors.js';
+import { isTransient, isTransientS3Error, s3Error } from '../../src/audit/stores/s3-errors.js';
 import { openS3Store } from '../../src/audit/stores/s3-store.js';
 import { entryKey } from '../../src/audit/store.js';
 
@@ -19,7 +19,7 @@ describe('S3 error mapping', () => {
     expect(isTransientS3Error(sdkError(name, status))).toBe(true);
     expect(e.code).toBe('E_S3');
     expect(e.exitCode).toBe(3);
-    expect(isRetryable(e)).toBe(true);
+    expect(isTransient(e)).toBe(true);
   });
 
   it('a reset connection is transient', () => {
@@ -33,8 +33,8 @@ describe('S3 error mapping', () => {
     expect(nb.hint).toMatch(/audit init/);
     const ad = s3Error(sdkError('AccessDenied', 403), 'writing', 's3://b');
     expect(ad.code).toBe('E_S3');
-    expect(isRetryable(ad)).toBe(false);
-    expect(isRetryable(new GateError('E_S3', 'x'))).toBe(false);
+    expect(isTransient(ad)).toBe(false);
+    expect(isTransient(new GateError('E_S3', 'x'))).toBe(false);
   });
 
   it('a store nobody answers fails with a retryable E_S3 (exit 3) after its retries', async () => {
@@ -56,7 +56,7 @@ describe('S3 error mapping', () => {
       expect(err).toBeInstanceOf(GateError);
       expect((err as GateError).code).toBe('E_S3');
       expect((err as GateError).exitCode).toBe(3);
-      expect(isRetryable(err)).toBe(true);
+      expect(isTransient(err)).toBe(true);
     }
   });
 });

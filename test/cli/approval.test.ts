@@ -7,20 +7,9 @@ import type { CliIo } from '../../src/cli/io.js';
 import type { PullRequestFacts, ReviewFact } from '../../src/approval/types.js';
 import { baseFacts, KeyRing, OLD_HEAD, review, sshSign, USER_IDS } from '../approval/helpers.js';
 import { sampleMetadata } from '../lineage/sample-metadata.js';
+import { policyText } from '../helpers/policies.js';
 
-const POLICY = `version: 1
-protected_paths: ["models/**", "**/*.pt", "**/metadata.json"]
-roles:
-  - name: senior-developer
-    teams: [acme/senior-developers]
-    count: 1
-  - name: risk-manager
-    teams: [acme/risk-managers]
-    count: 1
-signatures:
-  required: true
-  keys: [github]
-`;
+const POLICY = policyText('four-eyes-signed');
 
 const dir = mkdtempSync(join(tmpdir(), 'mrg-cli-approval-'));
 const ring = new KeyRing();

@@ -6,15 +6,14 @@
  * `@octokit/webhooks-examples` and adapted; real `ssh-keygen` keys and
  * signatures.
  */
-import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GitHubDouble, type CheckRunState, type PullState } from './github-double.js';
 import { warmContract } from './github-double-contract.js';
 import { SERVER_JS, startAppProcess, type AppProcess } from './app-process.js';
+import { tempDir as sharedTempDir } from './temp-dirs.js';
+import { sshKeygen, sshSignWith } from './ssh-keys.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -283,28 +282,16 @@ export interface SshKey {
   publicLine: string;
 }
 
-/** A fresh temporary directory (removed by `cleanup`). */
-export function tempDir(prefix = 'mrg-app-'): { dir: string; cleanup: () => void } {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
-}
+/** A fresh directory for an App suite and its cleanup. */
+export const tempDir = (prefix = 'mrg-app-'): { dir: string; cleanup: () => void } => sharedTempDir(prefix);
 
 /** `ssh-keygen -t ed25519` into dir/name. */
 export function sshKey(dir: string, name: string, type: 'ed25519' | 'ecdsa' | 'rsa' = 'ed25519'): SshKey {
   const path = join(dir, name);
-  execFileSync('ssh-keygen', ['-q', '-t', type, '-N', '', '-C', name, '-f', path], { stdio: 'ignore' });
-  return { path, publicLine: readFileSync(`${path}.pub`, 'utf8').trim() };
+  return { path, publicLine: sshKeygen(path, name, type) };
 }
 
 /** `ssh-keygen -Y sign -n model-release-gate@v1` over bytes; returns the armored signature. */
 export function sshSign(key: SshKey, message: Buffer, namespace = 'model-release-gate@v1'): string {
-  const file = `${key.path}.msg-${randomUUID()}`;
-  writeFileSync(file, message);
-  try {
-    execFileSync('ssh-keygen', ['-Y', 'sign', '-n', namespace, '-f', key.path, file], { stdio: 'ignore' });
-    return readFileSync(`${file}.sig`, 'utf8');
-  } finally {
-    rmSync(file, { force: true });
-    rmSync(`${file}.sig`, { force: true });
-  }
+  return sshSignWith(key.path, message, namespace);
 }

@@ -15,3 +15,9 @@ export function tempDirs(prefix = 'mrg-'): () => string {
     return d;
   };
 }
+
+/** One fresh directory under the OS temp dir and its cleanup (for a suite that removes it itself, e.g. after stopping a server in it). */
+export function tempDir(prefix = 'mrg-'): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}

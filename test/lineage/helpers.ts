@@ -1,14 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { runCli } from '../../src/cli/program.js';
+import { tempDir as sharedTempDir } from '../helpers/temp-dirs.js';
 
 /** A fresh temporary directory, removed by the returned cleanup. */
-export function tempDir(prefix = 'mrg-lineage-'): { dir: string; cleanup: () => void } {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
-}
+export const tempDir = (prefix = 'mrg-lineage-'): { dir: string; cleanup: () => void } => sharedTempDir(prefix);
 
 /** Writes files (relative path → content) and empty directories under root. */
 export function writeTree(root: string, files: Record<string, string | Buffer>, emptyDirs: string[] = []): void {

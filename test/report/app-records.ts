@@ -4,14 +4,13 @@
  * the App holds them, with approval statements signed by the real
  * `ssh-keygen -Y sign` and carried in the review body as the App reads them.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { gateRecords } from '../../src/app/verdict-records.js';
 import { buildStatement, statementBytes } from '../../src/approval/statement.js';
 import type { PullRequestFacts, ReviewFact, Verdict } from '../../src/approval/types.js';
 import type { Digest } from '../../src/core/digest.js';
 import type { RecordInput } from '../../src/audit/index.js';
+import { sshFingerprint, sshKeygen, sshSignWith } from '../helpers/ssh-keys.js';
 
 export interface SshKey {
   path: string;
@@ -21,16 +20,12 @@ export interface SshKey {
 /** A fresh ed25519 key made by ssh-keygen in `dir`, with its SHA256 fingerprint as `ssh-keygen -l` prints it. */
 export function sshKey(comment: string, dir: string): SshKey {
   const path = join(dir, `id_ed25519_${comment}`);
-  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', comment, '-f', path]);
-  const fingerprint = execFileSync('ssh-keygen', ['-l', '-E', 'sha256', '-f', `${path}.pub`], { encoding: 'utf8' }).split(' ')[1];
-  return { path, fingerprint };
+  sshKeygen(path, comment);
+  return { path, fingerprint: sshFingerprint(`${path}.pub`) };
 }
 
 function sign(key: SshKey, bytes: Buffer): string {
-  const file = join(mkdtempSync(join(dirname(key.path), 'sig-')), 'statement.json');
-  writeFileSync(file, bytes);
-  execFileSync('ssh-keygen', ['-Y', 'sign', '-n', 'model-release-gate@v1', '-f', key.path, file], { stdio: 'ignore' });
-  return readFileSync(`${file}.sig`, 'utf8');
+  return sshSignWith(key.path, bytes);
 }
 
 export interface Approver {

@@ -14,8 +14,12 @@ export function markRetryable(e: GateError): RetryableGateError {
   return Object.assign(e, { retryable: true as const });
 }
 
-/** True for an error marked retryable (a transient store failure). */
-export function isRetryable(e: unknown): boolean {
+/**
+ * True for an error marked transient: S3 gave no definitive answer, so a PUT
+ * may have landed (the store then looks before writing again). Whether to
+ * retry is audit/retry.ts's `isRetryable`, the one retry decision.
+ */
+export function isTransient(e: unknown): boolean {
   return typeof e === 'object' && e !== null && (e as { retryable?: unknown }).retryable === true;
 }
 

@@ -20,7 +20,7 @@ import {
   type StoreDir,
 } from '../store.js';
 import { buildS3Client, tuningFromEnv, type S3ClientTuning } from './s3-client.js';
-import { isRetryable, nameOf, s3Error, statusOf } from './s3-errors.js';
+import { isTransient, nameOf, s3Error, statusOf } from './s3-errors.js';
 import { lockProblems, type BucketLockState } from './s3-lock.js';
 import { parseS3Url, type S3StoreConfig } from './s3-url.js';
 import { listLatestKeys, listVersions, owningVersion, type KeyVersions } from './s3-versions.js';
@@ -63,8 +63,9 @@ export async function openS3Store(url: URL | string, options: S3StoreOptions): P
   const tuning = tuningFromEnv(options.env);
   // Two clients over the same settings: reads, lists and lock queries are
   // idempotent, so the SDK may retry them itself; a PUT is retried only by
-  // `create`, which first looks whether the lost attempt landed, because a
-  // blind re-PUT on a versioned bucket writes a second version.
+  // the append protocol's loop (retry.ts), and `create` first looks whether
+  // the lost attempt landed, because a blind re-PUT on a versioned bucket
+  // writes a second version.
   const client = buildS3Client(config, options.env, tuning);
   const putClient = buildS3Client(config, options.env, { ...tuning, maxAttempts: 1 });
   return new S3Store(config, client, putClient, tuning, options.pageSize);
@@ -84,10 +85,6 @@ function md5Base64(bytes: Uint8Array): string {
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 function isPreconditionFailed(e: unknown): boolean {
@@ -203,34 +200,32 @@ class S3Store implements S3AuditStore {
     return result;
   }
 
+  /**
+   * One attempt; the caller's retry loop (audit/retry.ts withRetry) is the
+   * only one. A key whose last PUT got no answer stays doubtful across
+   * attempts, so the next one looks at what the key holds before writing again.
+   */
   private async createUncached(key: string, full: string, bytes: Uint8Array): Promise<CreateResult> {
-    let lastError: GateError | undefined;
-    for (let attempt = 1; attempt <= this.tuning.maxAttempts; attempt++) {
-      try {
-        if (this.doubtful.has(full)) {
-          const owner = await this.owner(full);
-          if (owner) {
-            this.doubtful.delete(full);
-            // Our lost attempt may be the owner (same bytes: success), or someone else won.
-            return sameBytes(owner.bytes, bytes) ? { created: true } : { created: false, existing: owner.bytes };
-          }
-        }
-        // From here until an answer, a PUT may land without our knowing.
-        this.doubtful.add(full);
-        const result = await this.putAndConfirm(key, full, bytes);
-        this.doubtful.delete(full);
-        return result;
-      } catch (e) {
-        const err = s3Error(e, `writing ${full}`, this.where(key));
-        if (!isRetryable(err)) {
+    try {
+      if (this.doubtful.has(full)) {
+        const owner = await this.owner(full);
+        if (owner) {
           this.doubtful.delete(full);
-          throw err;
+          // Our lost attempt may be the owner (same bytes: success), or someone else won.
+          return sameBytes(owner.bytes, bytes) ? { created: true } : { created: false, existing: owner.bytes };
         }
-        lastError = err;
-        if (attempt < this.tuning.maxAttempts) await sleep(backoffMs(attempt));
       }
+      // From here until an answer, a PUT may land without our knowing.
+      this.doubtful.add(full);
+      const result = await this.putAndConfirm(key, full, bytes);
+      this.doubtful.delete(full);
+      return result;
+    } catch (e) {
+      const err = s3Error(e, `writing ${full}`, this.where(key));
+      // A definitive answer (not transient): that PUT did not land unseen.
+      if (!isTransient(err)) this.doubtful.delete(full);
+      throw err;
     }
-    throw lastError!;
   }
 
   private async putAndConfirm(key: string, full: string, bytes: Uint8Array): Promise<CreateResult> {
@@ -560,10 +555,4 @@ class S3Store implements S3AuditStore {
       throw e;
     }
   }
-}
-
-/** Jittered exponential backoff: ~100 ms, 200 ms, 400 ms ... capped at 3 s. */
-function backoffMs(attempt: number): number {
-  const base = Math.min(3000, 100 * 2 ** (attempt - 1));
-  return base / 2 + Math.random() * (base / 2);
 }

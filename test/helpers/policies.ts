@@ -1,0 +1,18 @@
+/**
+ * Policies shared by several tests, from test/fixtures/policies/NAME.yml
+ * (read from the repository, since the tests run from lib/). The files hold
+ * no comments: tests name the line of a problem.
+ *
+ * - `four-eyes-signed`: one senior developer and one risk manager, each
+ *   approval signed with a key GitHub holds for the approver.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const dir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'test', 'fixtures', 'policies');
+
+/** The text of test/fixtures/policies/NAME.yml. */
+export function policyText(name: string): string {
+  return readFileSync(join(dir, `${name}.yml`), 'utf8');
+}
