@@ -24,8 +24,8 @@ const benches = [
   ['report.mjs', ['200']],
   ['tlog-file.mjs', ['100000', '3', '1024']],
 ];
-if (process.env.MRG_TEST_S3_ENDPOINT) benches.push(['audit-s3.mjs', ['150', '10000']]);
-else console.log('skipping audit-s3.mjs: no MRG_TEST_S3_ENDPOINT (run scripts/s3-server.sh start and export its lines)');
+if (process.env.MRG_TEST_S3_ENDPOINT) benches.push(['audit-s3.mjs', ['150', '10000']], ['tlog-s3.mjs', ['100', '8', '50']], ['tlog-s3-verify.mjs', ['100000']]);
+else console.log('skipping audit-s3.mjs, tlog-s3.mjs, tlog-s3-verify.mjs: no MRG_TEST_S3_ENDPOINT (run scripts/s3-server.sh start and export its lines)');
 if (process.env.MRG_TEST_KAFKA_BROKERS) benches.push(['audit-stream.mjs', ['100000', '3']]);
 else console.log('skipping audit-stream.mjs: no MRG_TEST_KAFKA_BROKERS (run scripts/kafka-server.sh start and export its lines)');
 

@@ -3,7 +3,7 @@
 // locally on the embedded default (audit log in the local directory .audit/).
 // Each step is the CLI a user would type; it stops at the first failure.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { shellQuote } from './shell-quote.mjs';
@@ -12,6 +12,10 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const repo = join(root, 'examples', 'release-repo');
 const cli = join(root, 'bin', 'model-gate.js');
 const auditDir = join(root, '.audit');
+// The log's checkpoint key, made once (kept beside the log, outside git): every
+// release signs a checkpoint right after its append, so the whole log is
+// anchored and `audit verify` can say `intact`.
+const keyFile = join(root, '.audit-keys', 'checkpoint.jwk');
 
 if (!existsSync(join(root, 'lib', 'src', 'cli', 'main.js'))) {
   const built = spawnSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: root, stdio: 'inherit' });
@@ -47,10 +51,16 @@ step('Recording lineage', [
 step('Verifying lineage', ['lineage', 'verify', metadataPath]);
 
 const store = relative(repo, auditDir);
+const key = relative(repo, keyFile);
+if (!existsSync(keyFile)) {
+  mkdirSync(dirname(keyFile), { recursive: true });
+  step('Creating the checkpoint key', ['audit', 'keygen', '--out', key]);
+}
 step('Releasing: the MODEL_RELEASE record the Action writes', [
   'release', '--metadata', metadataPath, '--store', store,
   '--actor', process.env.USER || 'example-user',
+  '--checkpoint-key', key,
   '--json',
 ]);
-step('Verifying the audit log', ['audit', 'verify', '--store', store]);
+step('Verifying the audit log', ['audit', 'verify', '--store', store, '--checkpoint-key', key.replace(/\.jwk$/, '.pub.jwk')]);
 console.log(`\nDone: lineage in examples/release-repo/${metadataPath}, audit log in .audit/`);

@@ -415,19 +415,9 @@ export class ChainVerifier {
   /** S3 Object Lock retention of the owning version. */
   private retention(e: EntryObservation): void {
     const days = this.setup.retentionDays;
-    const r = e.retention;
-    if (days === undefined || !r || e.bytes === null) return;
-    const modeOk = r.mode === 'COMPLIANCE' || (this.setup.allowGovernance === true && r.mode === 'GOVERNANCE');
-    if (!modeOk) {
-      this.add('not-locked', e.seq, `record ${e.seq} has retention mode ${r.mode ?? 'none'}, not COMPLIANCE`);
-    } else if (r.retainUntil === null) {
-      this.add('not-locked', e.seq, `record ${e.seq} has no retain-until date`);
-    } else if (r.createdAt !== null) {
-      const needed = r.createdAt.getTime() + (days - 1) * DAY_MS;
-      if (r.retainUntil.getTime() < needed) {
-        this.add('not-locked', e.seq, `record ${e.seq} is retained until ${r.retainUntil.toISOString()}, less than ${days} days after it was written (${r.createdAt.toISOString()})`);
-      }
-    }
+    if (days === undefined || !e.retention || e.bytes === null) return;
+    const problem = retentionProblem(e.retention, days, this.setup.allowGovernance === true);
+    if (problem) this.add('not-locked', e.seq, `record ${e.seq} ${problem}`);
   }
 
   /** Every remaining decision, then the report. */
@@ -483,6 +473,21 @@ export function verifyChain(obs: ChainObservation): ChainReport {
   for (const c of [...checkpoints].sort((a, b) => a.size - b.size)) v.pushCheckpoint(c);
   for (const e of [...entries].sort((a, b) => a.seq - b.seq)) v.push(e);
   return v.finish();
+}
+
+/**
+ * Why an object's S3 Object Lock retention does not keep it for `days`
+ * ("has retention mode none, not COMPLIANCE", ...), or null when it does.
+ * Pure; shared by the chain verifier and the tree verifier (bundles).
+ */
+export function retentionProblem(r: Retention, days: number, allowGovernance: boolean): string | null {
+  const modeOk = r.mode === 'COMPLIANCE' || (allowGovernance && r.mode === 'GOVERNANCE');
+  if (!modeOk) return `has retention mode ${r.mode ?? 'none'}, not COMPLIANCE`;
+  if (r.retainUntil === null) return 'has no retain-until date';
+  if (r.createdAt !== null && r.retainUntil.getTime() < r.createdAt.getTime() + (days - 1) * DAY_MS) {
+    return `is retained until ${r.retainUntil.toISOString()}, less than ${days} days after it was written (${r.createdAt.toISOString()})`;
+  }
+  return null;
 }
 
 /** The status a verification reads as (see {@link VerifyStatus}). */

@@ -105,8 +105,11 @@ function hashOpenFile(fd: number, path: string, buf: Buffer, opts: DigestOptions
  * version. After the last read the file is looked at again through the same
  * descriptor: a different size, modification time or change time (to the
  * nanosecond) than before the first read, or fewer or more bytes read than
- * its size, refuses it. (A write in the same clock tick as the first look,
- * on a file system with coarse timestamps, is the one change this cannot see.)
+ * its size, refuses it. What this cannot see: a change whose only time stamp
+ * falls before the first look, i.e. one write call already under way then
+ * and still copying while the file is read (the kernel stamps a write when it
+ * starts), or writes within one clock tick on a file system with coarse
+ * timestamps. A writer working in ordinary chunks is seen.
  */
 export function assertUnchanged(fd: number, path: string, before: BigIntStats, bytesRead: number): void {
   const after = fstatSync(fd, { bigint: true });

@@ -6,7 +6,7 @@ import { fsError } from './fs-errors.js';
 import { parquetFingerprint } from './fingerprint/parquet.js';
 import { formatOf } from './fingerprint/scanner-for.js';
 import type { Fingerprint, FingerprintFormat } from './fingerprint/types.js';
-import type { HashOptions, PathDigest } from './hash-path.js';
+import type { HashOptions, PathDigest } from './hash-types.js';
 import { HashPool } from './hash-pool.js';
 import { relabel } from './relabel.js';
 import { statSizes, walkDirectory } from './walk.js';

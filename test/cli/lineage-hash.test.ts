@@ -107,11 +107,15 @@ describe('model-gate hash', () => {
     writeFileSync(file, Buffer.alloc(size, 1));
     const digestOf = (fill: number) => `sha256:${createHash('sha256').update(Buffer.alloc(size, fill)).digest('hex')}`;
     const versions = new Set([digestOf(1), digestOf(2)]);
-    // Another process rewrites the whole file in place, same size, alternating two versions, until killed.
+    // Another process rewrites the whole file in place, same size, alternating
+    // two versions, in 1 MiB writes as a copy or a training job writes, until
+    // killed. (The kernel stamps the time when a write starts: one write call
+    // spanning the whole read could not be seen; docs/threat-model.md.)
     const writer = spawn(process.execPath, [
       '-e',
       `const fs = require('fs'); const fd = fs.openSync(process.argv[1], 'r+'); const a = Buffer.alloc(${size}, 1), b = Buffer.alloc(${size}, 2);
-       for (let i = 0; ; i++) fs.writeSync(fd, i % 2 ? a : b, 0, ${size}, 0);`,
+       const chunk = 1024 * 1024;
+       for (let i = 0; ; i++) for (let at = 0; at < ${size}; at += chunk) fs.writeSync(fd, i % 2 ? a : b, at, chunk, at);`,
       file,
     ]);
     try {

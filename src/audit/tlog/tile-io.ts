@@ -114,26 +114,31 @@ async function leavesFromEntries(store: TlogStore, from: number, to: number, kno
 }
 
 /**
- * The widest partial tile of the same level and index as `coord` but
- * narrower, that is stored with the right length (width × 32 bytes), or null
- * when there is none. Probes widths downward in batches that double (2, 4,
- * 8, 16, then 16 at a time), each batch read in parallel: a racing gap of one
- * or two costs one round trip, and the widest found in a batch wins. A stored
+ * A partial tile of the same level and index as `coord` but narrower, that
+ * is stored with the right length (width × 32 bytes), or null when none is
+ * found. Any such tile is a correct base (tiles are create-only and derived);
+ * the wider, the fewer hashes left to compute. Probed in three parallel
+ * batches, stopping at the first that finds one: widths w−1 and w−2 (a racing
+ * predecessor still publishing), then w−3 … w−8, then every 16th width below
+ * (w−16, w−32, …): at most 2 + 6 + 15 reads, so a log written before tiles
+ * existed costs a few probes before it is found untiled, not 255. A stored
  * tile of another length is passed over, never built on. One of the right
  * length is trusted as the append's own previous partial tile always is:
- * tiles are create-only and checked against the entries by `verify`, and a
- * wrong one makes the writers after it meet a conflict, never a silent fork.
+ * `verify` checks every stored tile against the entries, and a wrong one
+ * makes the writers after it meet a conflict, never a silent fork.
  */
-async function widestStoredPrefix(store: TlogStore, coord: HashTile, policy: RetryPolicy): Promise<Buffer | null> {
-  let next = coord.width - 1;
-  for (let batch = 2; next >= 1; batch = Math.min(batch * 2, CONCURRENCY)) {
-    const widths = Array.from({ length: Math.min(batch, next) }, (_, i) => next - i);
+async function storedNarrowerTile(store: TlogStore, coord: HashTile, policy: RetryPolicy): Promise<Buffer | null> {
+  const w = coord.width;
+  const sparse: number[] = [];
+  for (let x = w - 16; x >= 1; x -= 16) sparse.push(x);
+  const batches = [[w - 1, w - 2], [w - 3, w - 4, w - 5, w - 6, w - 7, w - 8], sparse].map((b) => b.filter((x) => x >= 1));
+  for (const widths of batches) {
+    if (widths.length === 0) continue;
     const found = await readTiles(store, widths.map((width) => ({ level: coord.level, n: coord.n, width })), policy);
     for (const width of widths) {
       const bytes = found.get(tilePath({ level: coord.level, n: coord.n, width }));
       if (bytes && bytes.length === width * HASH_SIZE) return bytes;
     }
-    next -= widths.length;
   }
   return null;
 }
@@ -147,7 +152,7 @@ async function widestStoredPrefix(store: TlogStore, coord: HashTile, policy: Ret
 async function ensureTile(
   store: TlogStore,
   coord: HashTile,
-  ctx: { known: ReadonlyMap<number, Uint8Array>; policy: RetryPolicy; result: PublishResult; cache: Map<string, Buffer>; budget?: Budget },
+  ctx: { known: ReadonlyMap<number, Uint8Array>; policy: RetryPolicy; result: PublishResult; cache: Map<string, Buffer>; budget?: Budget; noProbe?: boolean },
 ): Promise<Buffer> {
   const path = tilePath(coord);
   const cached = ctx.cache.get(path);
@@ -158,11 +163,13 @@ async function ensureTile(
     ctx.cache.set(path, b);
     return b;
   }
-  // Build on the widest smaller partial tile that is there (normally the one
-  // a racing predecessor published a moment ago), so only the hashes after
-  // it are computed: rebuilding the whole tile made racing writers read up
-  // to 255 entries each, over and over (docs/transparency-log.md).
-  const prefix = coord.width < TILE_WIDTH ? await widestStoredPrefix(store, coord, ctx.policy) : null;
+  // Build on a narrower partial tile that is there (normally the one a
+  // racing predecessor published a moment ago), so only the hashes after it
+  // are computed: rebuilding the whole tile made racing writers read up to
+  // 255 entries each, over and over (docs/transparency-log.md).
+  // A full tile too: its writer may have died after 000.p/255 was published.
+  // Not in a backfill, where no narrower tile exists and probing is 255 reads for nothing.
+  const prefix = ctx.noProbe ? null : await storedNarrowerTile(store, coord, ctx.policy);
   const have = prefix ? prefix.length / HASH_SIZE : 0;
   let data: Buffer;
   if (coord.level === 0) {
@@ -248,7 +255,7 @@ export async function readRecords(store: TlogStore, from: number, to: number, po
  */
 export async function backfillTiles(store: TlogStore, size: number, policy: RetryPolicy = DEFAULT_RETRY): Promise<PublishResult> {
   const result: PublishResult = { size, created: 0, conflicts: [] };
-  const ctx = { known: new Map<number, Uint8Array>(), policy, result, cache: new Map<string, Buffer>() };
+  const ctx = { known: new Map<number, Uint8Array>(), policy, result, cache: new Map<string, Buffer>(), noProbe: true };
   const all = tilesForSize(size);
   for (let t = 0; all.some((c) => c.level === t); t++) {
     // Level t is built from level t - 1 (cached); what is below that is no longer needed.

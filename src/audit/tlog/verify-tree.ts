@@ -12,7 +12,7 @@
  * it from the tiles (O(log n) reads) and only the records after it are read.
  */
 import { GateError } from '../../core/errors.js';
-import { verifyChain, type EntryObservation } from '../chain-verify.js';
+import { retentionProblem, verifyChain, type EntryObservation } from '../chain-verify.js';
 import { sortFindings, type Finding } from '../findings.js';
 import { parseRecord } from '../record.js';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from '../retry.js';
@@ -42,6 +42,8 @@ export interface TreeVerifyOptions {
   fromNote?: boolean;
   /** Also read every entry and compare it with its bundle (finds an entry file edited after it was bundled). */
   entries?: boolean;
+  /** Accept GOVERNANCE-mode retention (COMPLIANCE only by default). */
+  allowGovernance?: boolean;
   /** Reads in flight (default 16). */
   concurrency?: number;
   policy?: RetryPolicy;
@@ -58,7 +60,12 @@ export interface TreeVerifyResult {
   findings: Finding[];
 }
 
-type Store = Pick<AuditStore, 'displayUrl' | 'read' | 'list' | 'create'>;
+/**
+ * With `inspect` (every real store), entries and bundles are read with their
+ * S3 retention, which must keep them for the store's retention period
+ * (`not-locked`).
+ */
+type Store = Pick<AuditStore, 'displayUrl' | 'read' | 'list' | 'create'> & Partial<Pick<AuditStore, 'inspect' | 'retentionDays'>>;
 
 async function mapOrdered<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>, each: (r: R, item: T) => void): Promise<void> {
   // Bounded read-ahead that hands results over in order, so memory stays flat.
@@ -151,7 +158,7 @@ export async function verifyTree(store: Store, options: TreeVerifyOptions): Prom
     const lo = window[0].seq;
     const hi = window[window.length - 1].seq;
     const entries = [...(previous ? [previous] : []), ...window, ...(nextFirst ? [nextFirst] : [])];
-    const report = verifyChain({ entries, checkpoints: [], expectLog: logName });
+    const report = verifyChain({ entries, checkpoints: [], expectLog: logName, retentionDays: store.retentionDays, allowGovernance: options.allowGovernance });
     for (const f of report.findings) if (f.seq >= lo && f.seq <= hi && f.kind !== 'missing') findings.push(f);
     if (!logName && lo === 0) logName = report.log ?? undefined;
     previous = window[window.length - 1];
@@ -166,10 +173,29 @@ export async function verifyTree(store: Store, options: TreeVerifyOptions): Prom
     pending = obs;
   };
 
+  const inspect = store.inspect?.bind(store);
   const readEntry = async (seq: number): Promise<EntryObservation> => {
     read.entries += 1;
-    const bytes = present.has(seq) ? await withRetry(policy, `reading ${entryKey(seq)}`, where, () => store.read(entryKey(seq))) : null;
-    return { seq, bytes };
+    if (!present.has(seq)) return { seq, bytes: null };
+    const key = entryKey(seq);
+    if (!inspect) return { seq, bytes: await withRetry(policy, `reading ${key}`, where, () => store.read(key)) };
+    const got = await withRetry(policy, `reading ${key}`, where, () => inspect(key));
+    // Later versions are left out: telling a race loser's version (its record
+    // reappears further on, maybe inside a bundle) from a rogue one needs the
+    // whole log's records, which the windows do not see (transparency-log.md, "Not done yet").
+    const e: EntryObservation = { seq, bytes: got.bytes, retention: got.retention };
+    if (got.problem !== undefined) e.problem = got.problem;
+    return e;
+  };
+  /** A bundle's owning bytes; on S3 its retention must keep it as long as the records it holds. */
+  const readBundle = async (key: string, start: number): Promise<Uint8Array | null> => {
+    if (!inspect) return withRetry(policy, `reading ${key}`, where, () => store.read(key));
+    const got = await withRetry(policy, `reading ${key}`, where, () => inspect(key));
+    if (got.bytes && got.retention && store.retentionDays !== undefined) {
+      const problem = retentionProblem(got.retention, store.retentionDays, options.allowGovernance === true);
+      if (problem) findings.push({ kind: 'not-locked', seq: start, message: `${key} ${problem}` });
+    }
+    return got.bytes;
   };
   if (from > 0) {
     // The record before the first one read, so the first one's prev is checked.
@@ -193,9 +219,9 @@ export async function verifyTree(store: Store, options: TreeVerifyOptions): Prom
     limit,
     async (n): Promise<EntryObservation[]> => {
       const key = tilePath({ level: 'entries', n, width: TILE_WIDTH });
-      const bytes = await withRetry(policy, `reading ${key}`, where, () => store.read(key));
-      const decoded = bytes ? decodeBundle(bytes, TILE_WIDTH) : null;
       const start = n * TILE_WIDTH;
+      const bytes = await readBundle(key, start);
+      const decoded = bytes ? decodeBundle(bytes, TILE_WIDTH) : null;
       if (!decoded || !decoded.ok) {
         findings.push({ kind: 'tile-mismatch', seq: start, message: `${key} ${decoded ? `is not a bundle of 256 records: ${decoded.reason}` : 'is missing'}; its records were read one by one` });
         const obs: EntryObservation[] = [];

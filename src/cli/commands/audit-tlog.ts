@@ -159,9 +159,10 @@ export function register(program: Command, run: CliRun): void {
     .addOption(witnessOption())
     .option('--witness-quorum <k>', 'valid cosignatures the newest checkpoint needs from distinct --witness keys (default: all given)', integerOption('--witness-quorum'))
     .option('--entries', 'also read every entry and compare it with its bundle (finds an entry file edited after it was bundled)')
+    .option('--allow-governance', 'accept S3 GOVERNANCE retention (COMPLIANCE only by default)')
     .option('--json', 'print {"ok", "size", "note", "read", "from", "findings"}')
     .action(
-      action(run, async (opts: { store?: string; key: string; log?: string; trustedCheckpoint?: string; fromCheckpoint?: boolean; witness?: string[]; witnessQuorum?: number; entries?: boolean; json?: boolean }) => {
+      action(run, async (opts: { store?: string; key: string; log?: string; trustedCheckpoint?: string; fromCheckpoint?: boolean; witness?: string[]; witnessQuorum?: number; entries?: boolean; allowGovernance?: boolean; json?: boolean }) => {
         const store = await openOneStore(run.io, opts.store);
         const { readLogName } = await import('../../audit/read-chain.js');
         const log = opts.log ?? (await readLogName(store)) ?? undefined;
@@ -170,7 +171,7 @@ export function register(program: Command, run: CliRun): void {
         if (opts.fromCheckpoint && !opts.trustedCheckpoint) throw new GateError('E_USAGE', '--from-checkpoint needs --trusted-checkpoint NOTE (the checkpoint to prove consistency from)');
         const trustedNote = opts.trustedCheckpoint ? await readText(run.io, opts.trustedCheckpoint, '--trusted-checkpoint') : undefined;
         const { verifyTree } = await import('../../audit/tlog/verify-tree.js');
-        const r = await verifyTree(store, { logKeys: [key], origin: log, witnesses, quorum: quorumOf(opts.witnessQuorum, witnesses), trustedNote, fromNote: opts.fromCheckpoint, entries: opts.entries });
+        const r = await verifyTree(store, { logKeys: [key], origin: log, witnesses, quorum: quorumOf(opts.witnessQuorum, witnesses), trustedNote, fromNote: opts.fromCheckpoint, entries: opts.entries, allowGovernance: opts.allowGovernance });
         if (opts.json) printJson(run.io, r);
         else {
           for (const f of r.findings) run.io.stdout(`${f.kind} at ${f.seq}: ${f.message}\n`);

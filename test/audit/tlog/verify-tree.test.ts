@@ -96,6 +96,33 @@ describe('verify from bundles (tree verify)', () => {
     expect(ok.read).toMatchObject({ bundled: 0, entries: 51 });
   });
 
+  it('S3 retention: a bundle or tail entry whose Object Lock would let it be deleted before the retention period is not-locked, naming it; GOVERNANCE only with allowGovernance', async () => {
+    // What the S3 store's inspect reports (mode, retain-until, written at); the memory store has no retention of its own.
+    class LockedStore extends MemoryStore {
+      readonly retentionDays = 2557;
+      modes = new Map<string, 'COMPLIANCE' | 'GOVERNANCE' | null>();
+      short = new Set<string>();
+      override async inspect(key: string) {
+        const got = await super.inspect(key);
+        const createdAt = new Date('2026-01-01T00:00:00Z');
+        const days = this.short.has(key) ? 1 : 2557;
+        const mode = this.modes.has(key) ? this.modes.get(key)! : 'COMPLIANCE';
+        return { ...got, retention: { mode, retainUntil: new Date(createdAt.getTime() + days * 86_400_000), createdAt } };
+      }
+    }
+    const s = new LockedStore();
+    await grow(s, 0, 300);
+    await signTreeCheckpoint(s, key, 300);
+    expect(kinds(await verifyTree(s, opts))).toEqual([]);
+    s.short.add('tile/entries/000');
+    s.modes.set(entryKey(290), 'GOVERNANCE');
+    const r = await verifyTree(s, opts);
+    expect(kinds(r)).toEqual(['not-locked@0', 'not-locked@290']);
+    expect(r.findings[0].message).toMatch(/^tile\/entries\/000 is retained until 2026-01-02T00:00:00.000Z, less than 2557 days/);
+    expect(r.findings[1].message).toMatch(/record 290 has retention mode GOVERNANCE, not COMPLIANCE/);
+    expect(kinds(await verifyTree(s, { ...opts, allowGovernance: true }))).toEqual(['not-locked@0']);
+  });
+
   it('a witness quorum that the newest note does not meet is bad-checkpoint', async () => {
     const s = await logOf(10);
     const w = must(parseVkey(generateNoteKey('witness.example/w1', SIG_TYPE.cosignatureEd25519).vkey)).vkey;
