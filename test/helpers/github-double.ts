@@ -23,6 +23,7 @@ import { jwtVerify } from 'jose';
 import { componentExample, exampleResponse, validateResponse } from './github-double-contract.js';
 import { GitObjects } from './github-double-git.js';
 import { AppDouble } from './github-double-app.js';
+import { CheckRunsDouble } from './github-double-checks.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -170,7 +171,8 @@ export interface Reply {
   headers?: Record<string, string>;
 }
 
-const ISO = (d = new Date()) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+/** GitHub's timestamp form (seconds, Z). */
+export const ISO = (d = new Date()): string => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 /** A deterministic fake git sha (40 hex) for a label. */
 export function fakeSha(label: string): string {
@@ -208,13 +210,16 @@ export class GitHubDouble {
   private readonly installationTokens = new Map<string, number>();
   private nextId = 1000;
   private readonly appKey: Promise<KeyObject> | null;
-  private appId: number | null;
-  private appSlug: string;
+  /** The App's id and slug as check runs show them. */
+  appId: number | null;
+  appSlug: string;
   private readonly validate: boolean;
   /** The Git Data API: trees with modes, blobs (github-double-git.ts). */
   readonly git: GitObjects;
   /** Installations and the App's webhook deliveries (github-double-app.ts). */
   readonly hooks: AppDouble;
+  /** Check runs: create, complete, list per commit (github-double-checks.ts). */
+  readonly checks: CheckRunsDouble;
   url = '';
 
   private constructor(options: GitHubDoubleOptions) {
@@ -226,6 +231,7 @@ export class GitHubDouble {
     this.defineRoutes();
     this.git = new GitObjects(this);
     this.hooks = new AppDouble(this);
+    this.checks = new CheckRunsDouble(this);
   }
 
   /** The App's id (as the installations list shows it). */
@@ -639,49 +645,6 @@ export class GitHubDouble {
     return j;
   }
 
-  private checkRunJson(r: RepoState, c: CheckRunState): Json {
-    const j = componentExample('check-run-example-of-completed-conclusion') as Json;
-    const full = `${r.owner}/${r.name}`;
-    Object.assign(j, {
-      id: c.id,
-      node_id: `CR_${c.id}`,
-      head_sha: c.head_sha,
-      external_id: c.external_id,
-      url: `${this.apiUrl}/repos/${full}/check-runs/${c.id}`,
-      html_url: `${this.url}/${full}/runs/${c.id}`,
-      details_url: c.details_url,
-      status: c.status,
-      conclusion: c.conclusion,
-      started_at: c.started_at,
-      completed_at: c.completed_at,
-      name: c.name,
-      // GitHub: a check run belongs to its commit; `pull_requests` lists the
-      // open pull requests of this repository whose head it is.
-      pull_requests: [...r.pulls.values()]
-        .filter((p) => p.state === 'open' && p.head.sha === c.head_sha)
-        .map((p) => ({
-          id: p.id,
-          number: p.number,
-          url: `${this.apiUrl}/repos/${full}/pulls/${p.number}`,
-          head: { ref: p.head.ref, sha: p.head.sha, repo: { id: r.id, url: `${this.apiUrl}/repos/${full}`, name: r.name } },
-          base: { ref: p.base.ref, sha: p.base.sha, repo: { id: r.id, url: `${this.apiUrl}/repos/${full}`, name: r.name } },
-        })),
-    });
-    j.output = {
-      title: c.output.title,
-      summary: c.output.summary,
-      text: c.output.text,
-      annotations_count: 0,
-      annotations_url: `${this.apiUrl}/repos/${full}/check-runs/${c.id}/annotations`,
-    };
-    j.check_suite = { id: c.id + 1 };
-    if (j.app) {
-      j.app.id = c.app_id;
-      j.app.slug = this.appSlug;
-    }
-    return j;
-  }
-
   // ---- routes ------------------------------------------------------------
 
   /** Adds a route (other helpers' route tables, e.g. github-double-deployments.ts, use it too). */
@@ -695,7 +658,8 @@ export class GitHubDouble {
     this.routes.push({ method, template, regex: new RegExp(`^${source}$`), names, handler, public: isPublic });
   }
 
-  private repoOf(ctx: RequestContext): RepoState | Reply {
+  /** The repository a request names, or its 404 (route tables of other files use it too). */
+  repoOf(ctx: RequestContext): RepoState | Reply {
     const r = this.repos.get(`${ctx.params.owner}/${ctx.params.repo}`);
     return r ?? notFound();
   }
@@ -880,69 +844,6 @@ export class GitHubDouble {
       return { status: 200, body: j };
     });
 
-    this.route('POST', '/repos/{owner}/{repo}/check-runs', (ctx) => {
-      const r = this.repoOf(ctx);
-      if ('status' in r) return r;
-      if (!ctx.auth.startsWith('installation:')) {
-        return { status: 403, body: basicError('You must authenticate via a GitHub App.') };
-      }
-      const b = ctx.body;
-      if (typeof b.name !== 'string' || typeof b.head_sha !== 'string') {
-        return { status: 422, body: validationFailed('name and head_sha are required') };
-      }
-      const out = (b.output ?? {}) as Json;
-      if (b.output && (typeof out.title !== 'string' || typeof out.summary !== 'string')) {
-        return { status: 422, body: validationFailed('output needs title and summary') };
-      }
-      if (typeof out.summary === 'string' && out.summary.length > 65535) {
-        return { status: 422, body: validationFailed('output.summary is too long (maximum is 65535 characters)') };
-      }
-      const completed = b.status === 'completed' || b.conclusion !== undefined;
-      const c: CheckRunState = {
-        id: this.id(),
-        repo: `${r.owner}/${r.name}`,
-        head_sha: b.head_sha,
-        name: b.name,
-        status: completed ? 'completed' : (b.status ?? 'queued'),
-        conclusion: completed ? (b.conclusion ?? null) : null,
-        started_at: b.started_at ?? ISO(),
-        completed_at: completed ? (b.completed_at ?? ISO()) : null,
-        external_id: b.external_id ?? '',
-        details_url: b.details_url ?? null,
-        output: { title: out.title ?? null, summary: out.summary ?? null, text: out.text ?? null },
-        actions: Array.isArray(b.actions) ? b.actions : [],
-        app_id: this.appId ?? 1,
-      };
-      this.checkRuns.push(c);
-      if (c.status === 'completed') this.events.emit('completed', c);
-      return { status: 201, body: this.checkRunJson(r, c) };
-    });
-
-    this.route('PATCH', '/repos/{owner}/{repo}/check-runs/{check_run_id}', (ctx) => {
-      const r = this.repoOf(ctx);
-      if ('status' in r) return r;
-      const c = this.checkRuns.find((x) => x.id === Number(ctx.params.check_run_id) && x.repo === `${r.owner}/${r.name}`);
-      if (!c) return notFound();
-      if (!ctx.auth.startsWith('installation:')) return { status: 403, body: basicError('You must authenticate via a GitHub App.') };
-      const b = ctx.body;
-      const out = (b.output ?? {}) as Json;
-      if (typeof out.summary === 'string' && out.summary.length > 65535) {
-        return { status: 422, body: validationFailed('output.summary is too long (maximum is 65535 characters)') };
-      }
-      if (b.conclusion !== undefined || b.status === 'completed') {
-        if (typeof b.conclusion !== 'string') return { status: 422, body: validationFailed('conclusion is required when status is completed') };
-        c.status = 'completed';
-        c.conclusion = b.conclusion;
-        c.completed_at = b.completed_at ?? ISO();
-      } else if (typeof b.status === 'string') {
-        c.status = b.status as CheckRunState["status"];
-      }
-      if (b.output) c.output = { title: out.title ?? c.output.title, summary: out.summary ?? c.output.summary, text: out.text ?? c.output.text };
-      if (Array.isArray(b.actions)) c.actions = b.actions;
-      if (c.status === 'completed') this.events.emit('completed', c);
-      return { status: 200, body: this.checkRunJson(r, c) };
-    });
-
     this.route('GET', '/repos/{owner}/{repo}/git/ref/{ref}', (ctx) => {
       const r = this.repoOf(ctx);
       if ('status' in r) return r;
@@ -959,28 +860,6 @@ export class GitHubDouble {
           object: { type: 'commit', sha, url: `${this.apiUrl}/repos/${full}/git/commits/${sha}` },
         },
       };
-    });
-
-    this.route('GET', '/repos/{owner}/{repo}/commits/{ref}/check-runs', (ctx) => {
-      const r = this.repoOf(ctx);
-      if ('status' in r) return r;
-      const sha = this.resolveRef(r, ctx.params.ref)?.sha ?? ctx.params.ref;
-      let runs = this.checkRuns.filter(
-        (c) => c.repo === `${r.owner}/${r.name}` && c.head_sha === sha && (!ctx.query.check_name || c.name === ctx.query.check_name),
-      );
-      if (ctx.query.filter !== 'all') {
-        // "latest": the most recent run per name, as GitHub does by default.
-        const latest = new Map<string, CheckRunState>();
-        for (const c of runs) latest.set(c.name, c);
-        runs = [...latest.values()];
-      }
-      runs = [...runs].reverse();
-      const page = pageOf(ctx, runs.length);
-      const body = {
-        total_count: runs.length,
-        check_runs: runs.slice(page.start, page.end).map((c) => this.checkRunJson(r, c)),
-      };
-      return { status: 200, body, headers: page.headers };
     });
 
     this.route('GET', '/repos/{owner}/{repo}/commits/{commit_sha}/pulls', (ctx) => {
@@ -1248,7 +1127,7 @@ function validateAgainstContract(template: string, method: string, reply: Reply)
   }
 }
 
-function pageOf(ctx: RequestContext, total: number): { start: number; end: number; headers: Record<string, string> } {
+export function pageOf(ctx: RequestContext, total: number): { start: number; end: number; headers: Record<string, string> } {
   const perPage = Math.min(100, Math.max(1, Number(ctx.query.per_page ?? 30) || 30));
   const page = Math.max(1, Number(ctx.query.page ?? 1) || 1);
   const last = Math.max(1, Math.ceil(total / perPage));
