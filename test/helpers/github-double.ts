@@ -16,7 +16,6 @@
  */
 import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes, type KeyObject } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { jwtVerify } from 'jose';
@@ -24,6 +23,7 @@ import { componentExample, exampleResponse, validateResponse } from './github-do
 import { GitObjects } from './github-double-git.js';
 import { AppDouble } from './github-double-app.js';
 import { CheckRunsDouble } from './github-double-checks.js';
+import { ReleasePullsDouble } from './github-double-release-pulls.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -220,6 +220,8 @@ export class GitHubDouble {
   readonly hooks: AppDouble;
   /** Check runs: create, complete, list per commit (github-double-checks.ts). */
   readonly checks: CheckRunsDouble;
+  /** The repository and the pull request list, create and edit the Action's open-pr uses (github-double-release-pulls.ts). */
+  readonly releasePulls: ReleasePullsDouble;
   url = '';
 
   private constructor(options: GitHubDoubleOptions) {
@@ -232,6 +234,7 @@ export class GitHubDouble {
     this.git = new GitObjects(this);
     this.hooks = new AppDouble(this);
     this.checks = new CheckRunsDouble(this);
+    this.releasePulls = new ReleasePullsDouble(this);
   }
 
   /** The App's id (as the installations list shows it). */
@@ -517,7 +520,8 @@ export class GitHubDouble {
     return patchUser(j, u, this.url);
   }
 
-  private repoJson(r: RepoState): Json {
+  /** A repository as the API shows it. */
+  repoJson(r: RepoState): Json {
     const j = (exampleResponse('/repos/{owner}/{repo}/pulls/{pull_number}', 'get', 200) as Json).base.repo;
     const full = `${r.owner}/${r.name}`;
     Object.assign(j, {
@@ -534,7 +538,8 @@ export class GitHubDouble {
     return j;
   }
 
-  private pullJson(r: RepoState, p: PullState, template: Json): Json {
+  /** A pull request as the API shows it, over one of GitHub's examples. */
+  pullJson(r: RepoState, p: PullState, template: Json): Json {
     const full = `${r.owner}/${r.name}`;
     const files = this.diff(r, p);
     const j = template;
@@ -664,7 +669,8 @@ export class GitHubDouble {
     return r ?? notFound();
   }
 
-  private pullOf(ctx: RequestContext): { r: RepoState; p: PullState } | Reply {
+  /** The pull request a request names, or its 404. */
+  pullOf(ctx: RequestContext): { r: RepoState; p: PullState } | Reply {
     const r = this.repoOf(ctx);
     if ('status' in r) return r;
     const p = r.pulls.get(Number(ctx.params.pull_number));
@@ -908,103 +914,6 @@ export class GitHubDouble {
       });
       return { status: 200, body: j };
     });
-    this.defineReleasePrRoutes();
-  }
-
-  /** Routes the Action's open-pr mode uses: the repository, listing, opening and editing pull requests. */
-  private defineReleasePrRoutes(): void {
-    this.route('GET', '/repos/{owner}/{repo}', (ctx) => {
-      const r = this.repoOf(ctx);
-      if ('status' in r) return r;
-      const j = exampleResponse('/repos/{owner}/{repo}', 'get', 200) as Json;
-      const base = this.repoJson(r);
-      for (const k of ['id', 'node_id', 'name', 'full_name', 'owner', 'private', 'html_url', 'url', 'default_branch']) j[k] = base[k];
-      delete j.organization;
-      delete j.parent;
-      delete j.source;
-      delete j.template_repository;
-      // GitHub's own example omits fields its schema requires.
-      for (const k of ['language', 'mirror_url', 'homepage']) if (!(k in j)) j[k] = null;
-      return { status: 200, body: j };
-    });
-
-    this.route('GET', '/repos/{owner}/{repo}/pulls', (ctx) => {
-      const r = this.repoOf(ctx);
-      if ('status' in r) return r;
-      const state = ctx.query.state ?? 'open';
-      const template = (exampleResponse('/repos/{owner}/{repo}/pulls', 'get', 200) as Json[])[0];
-      const pulls = [...r.pulls.values()].filter(
-        (p) =>
-          (state === 'all' || p.state === state) &&
-          (!ctx.query.head || ctx.query.head === `${r.owner}:${p.head.ref}`) &&
-          (!ctx.query.base || ctx.query.base === p.base.ref),
-      );
-      return paginate(ctx, pulls.map((p) => this.pullJson(r, p, structuredClone(template))));
-    });
-
-    this.route('POST', '/repos/{owner}/{repo}/pulls', (ctx) => {
-      const r = this.repoOf(ctx);
-      if ('status' in r) return r;
-      const login = ctx.auth.startsWith('user:') ? ctx.auth.slice(5) : null;
-      if (!login) return { status: 403, body: basicError('Resource not accessible by integration') };
-      const head = String(ctx.body.head ?? '').replace(/^[^:]+:/, '');
-      const base = String(ctx.body.base ?? '');
-      if (!r.branches.has(head)) this.syncBranchFromGit(r, head, base);
-      if (!r.branches.has(head) || !r.branches.has(base)) {
-        return { status: 422, body: validationFailed(`${r.branches.has(head) ? 'base' : 'head'} invalid`) };
-      }
-      if ([...r.pulls.values()].some((p) => p.state === 'open' && p.head.ref === head && p.base.ref === base)) {
-        return { status: 422, body: validationFailed(`A pull request already exists for ${r.owner}:${head}.`) };
-      }
-      const p = this.openPull(`${r.owner}/${r.name}`, { author: login, base, head, title: String(ctx.body.title ?? '') });
-      p.body = String(ctx.body.body ?? '');
-      const t = exampleResponse('/repos/{owner}/{repo}/pulls', 'post', 201) as Json;
-      return { status: 201, body: this.pullJson(r, p, t) };
-    });
-
-    this.route('PATCH', '/repos/{owner}/{repo}/pulls/{pull_number}', (ctx) => {
-      const x = this.pullOf(ctx);
-      if ('status' in x) return x;
-      if (typeof ctx.body.title === 'string') x.p.title = ctx.body.title;
-      if (typeof ctx.body.body === 'string') x.p.body = ctx.body.body;
-      // A force-push to the head branch moved it: follow it, as GitHub does.
-      this.syncBranchFromGit(x.r, x.p.head.ref, x.p.base.ref);
-      const sha = x.r.branches.get(x.p.head.ref);
-      if (sha && sha !== x.p.head.sha) {
-        x.p.head.sha = sha;
-        x.p.commits = this.commitsBetween(x.r, x.p.base.sha, sha);
-      }
-      const t = exampleResponse('/repos/{owner}/{repo}/pulls/{pull_number}', 'patch', 200) as Json;
-      return { status: 200, body: this.pullJson(x.r, x.p, t) };
-    });
-  }
-
-  /** Copies a branch's commit (tree as text) from the repository's bare git remote, if it has one. */
-  private syncBranchFromGit(r: RepoState, branch: string, parentBranch: string): void {
-    const bare = this.gitRemotes.get(`${r.owner}/${r.name}`);
-    if (!bare) return;
-    const git = (...args: string[]) => execFileSync('git', ['-C', bare, ...args], { encoding: 'latin1', maxBuffer: 64 << 20 });
-    let sha: string;
-    try {
-      sha = git('rev-parse', `refs/heads/${branch}`).trim();
-    } catch {
-      return; // not pushed
-    }
-    if (!r.commits.has(sha)) {
-      // The pushed bytes and modes exactly as git stores them.
-      const tree = new Map<string, string | Buffer>();
-      const modes = new Map<string, FileMode>();
-      for (const line of git('ls-tree', '-r', '-z', sha).split('\0').filter(Boolean)) {
-        const [meta, path] = line.split('\t');
-        const [mode, , object] = meta.split(' ');
-        if (mode === '160000') tree.set(path, object);
-        else tree.set(path, Buffer.from(git('cat-file', 'blob', object), 'latin1'));
-        if (mode !== '100644') modes.set(path, mode as FileMode);
-      }
-      const parent = r.branches.get(parentBranch);
-      r.commits.set(sha, { sha, parents: parent ? [parent] : [], tree, modes, author: r.owner, committer: r.owner, message: 'pushed' });
-    }
-    r.branches.set(branch, sha);
   }
 
   // ---- HTTP --------------------------------------------------------------
