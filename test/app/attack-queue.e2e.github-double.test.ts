@@ -6,38 +6,19 @@
  * any name, `gh-readonly-queue/...` included; a merge group holds the changes
  * of every pull request queued before it.
  */
-import { mergeGroupEvent, rerunEvent, startApp, tempDir, type RunningApp } from '../helpers/app-harness.js';
-import { Scenario } from '../helpers/app-release.js';
+import { mergeGroupEvent, rerunEvent } from '../helpers/app-harness.js';
+import { scenarioSuite } from '../helpers/app-release.js';
+import { policyText } from '../helpers/policies.js';
 
 const REPO = 'acme/queue';
 const INSTALLATION = 63;
-const POLICY = `version: 1
-protected_paths: ["models/**"]
-roles:
-  - name: developer
-    teams: [acme/ml]
-  - name: risk
-    teams: [acme/risk]
-`;
 
 describe('attacks on the merge queue path, through the App', () => {
-  let app: RunningApp;
-  let s: Scenario;
-  const tmp = tempDir('mrg-attack-queue-');
-
-  beforeAll(async () => {
-    app = await startApp();
-    s = Scenario.create(app, { repo: REPO, installation: INSTALLATION, dir: tmp.dir, policy: POLICY });
-  }, 60000);
-  afterAll(async () => {
-    await app?.stop();
-    tmp.cleanup();
-  });
-  afterEach(() => app.gh.assertContract());
+  const suite = scenarioSuite({ repo: REPO, installation: INSTALLATION, policy: policyText('developer-and-risk'), tmpPrefix: 'mrg-attack-queue-' });
 
   /** A docs-only pull request (passes as "not a model release"). */
   function docsPull(): { number: number; head: string } {
-    const { gh } = app;
+    const { gh } = suite.app;
     const number = gh.repo(REPO).pulls.size + 1;
     gh.commit(REPO, { branch: `docs-${number}`, parent: gh.repo(REPO).branches.get('main'), changes: { [`docs/${number}.md`]: 'words' }, author: 'carol' });
     const p = gh.openPull(REPO, { number, author: 'carol', base: 'main', head: `docs-${number}` });
@@ -45,26 +26,26 @@ describe('attacks on the merge queue path, through the App', () => {
   }
 
   it('attack: a branch named like a merge queue branch, re-run from its check: never judged as a queue, never "Not a model release"', async () => {
-    const { gh } = app;
+    const { gh } = suite.app;
     const docs = docsPull();
-    expect((await s.evaluate(docs.number)).conclusion).toBe('success');
-    // mallory pushes a model change on top of the docs pull request's head, on a branch named like the queue's.
+    expect((await suite.s.evaluate(docs.number)).conclusion).toBe('success');
+    // mallory pushes a model change on top of the docs pull request's head, on a branch named like the queue'suite.s.
     const branch = `gh-readonly-queue/main/pr-${docs.number}-${docs.head}`;
     const evil = gh.commit(REPO, { branch, parent: docs.head, changes: { 'models/fraud/model.onnx': 'unreviewed weights' }, author: 'mallory' });
     // A gate run exists on that commit (e.g. left by an earlier pull request), and mallory clicks "Re-run".
     gh.checkRuns.push({ ...gh.latestCheckRun(docs.head)!, id: gh.id(), head_sha: evil });
-    const payload = rerunEvent(gh, REPO, docs.number, INSTALLATION, app.appId);
+    const payload = rerunEvent(gh, REPO, docs.number, INSTALLATION, suite.app.appId);
     Object.assign(payload.check_run, { head_sha: evil, pull_requests: [] });
     payload.check_run.check_suite = { ...payload.check_run.check_suite, head_branch: branch, head_sha: evil };
-    const run = await s.deliver('check_run', payload, evil);
+    const run = await suite.s.deliver('check_run', payload, evil);
     expect(run.conclusion).toBe('failure');
     expect(run.output.title).not.toMatch(/Not a model release/);
     expect(run.output.summary).toMatch(/no open pull request has this commit as its head/);
   });
 
   it('attack: a merge group judged by one of its pull requests: #8 (docs) carries #7\'s unapproved model change', async () => {
-    const { gh } = app;
-    const seven = s.openRelease(); // unapproved model change, queued first
+    const { gh } = suite.app;
+    const seven = suite.s.openRelease(); // unapproved model change, queued first
     const eight = docsPull(); // queued behind it
     const main = gh.repo(REPO).branches.get('main')!;
     // The group GitHub builds for #8: main + #7 + #8.
@@ -75,26 +56,26 @@ describe('attacks on the merge queue path, through the App', () => {
       author: 'mallory',
     });
     const event = mergeGroupEvent(gh, REPO, eight.number, { head_sha: groupHead, base_sha: main, base_ref: 'main' }, INSTALLATION);
-    let run = await s.deliver('merge_group', event, groupHead);
+    let run = await suite.s.deliver('merge_group', event, groupHead);
     expect(run.conclusion).toBe('failure');
     expect(run.output.title).toMatch(/is not what any approved pull request signed/);
     expect(run.output.summary).toMatch(new RegExp(`#${seven.number}: carries .* but is not approved`));
 
     // Once #7 is approved (signed over its bytes), the same group passes: the check is exact, not just closed.
-    s.approve(seven.number, 'alice', s.statement(seven.number, 'alice', { release: seven }));
-    s.approve(seven.number, 'bob', s.statement(seven.number, 'bob', { release: seven }));
-    run = await s.deliver('merge_group', event, groupHead);
+    suite.s.approve(seven.number, 'alice', suite.s.statement(seven.number, 'alice', { release: seven }));
+    suite.s.approve(seven.number, 'bob', suite.s.statement(seven.number, 'bob', { release: seven }));
+    run = await suite.s.deliver('merge_group', event, groupHead);
     expect(run.conclusion).toBe('success');
     expect(run.output.summary).toContain(`| \`${seven.modelPath}\` | blob | \`${seven.model}\` | #${seven.number} |`);
   });
 
   it('a merge group ref that is not the queue ref of the group\'s own base fails closed', async () => {
-    const { gh } = app;
+    const { gh } = suite.app;
     const docs = docsPull();
     const main = gh.repo(REPO).branches.get('main')!;
     const event = mergeGroupEvent(gh, REPO, docs.number, { head_sha: docs.head, base_sha: main, base_ref: 'main' }, INSTALLATION);
     event.merge_group.head_ref = `refs/heads/gh-readonly-queue/release/pr-${docs.number}-${docs.head}`;
-    const run = await s.deliver('merge_group', event, docs.head);
+    const run = await suite.s.deliver('merge_group', event, docs.head);
     expect(run.conclusion).toBe('failure');
     expect(run.output.summary).toMatch(/is not a merge queue ref for main/);
   });

@@ -6,45 +6,27 @@
  * a pull request's base.sha is not moved by a push to its base, so the policy
  * is read at the base branch's tip).
  */
-import { completedRun, membershipEvent, pushEvent, startApp, tempDir, type RunningApp } from '../helpers/app-harness.js';
-import { Scenario } from '../helpers/app-release.js';
+import { completedRun, membershipEvent, pushEvent } from '../helpers/app-harness.js';
+import { scenarioSuite } from '../helpers/app-release.js';
+import { policyText } from '../helpers/policies.js';
 
 const REPO = 'acme/stale';
 const INSTALLATION = 66;
-const POLICY = `version: 1
-protected_paths: ["models/**"]
-roles:
-  - name: developer
-    teams: [acme/ml]
-  - name: risk
-    teams: [acme/risk]
-`;
+const POLICY = policyText('developer-and-risk');
 
 describe('stale green: policy pushes and team changes re-evaluate open pull requests, through the App', () => {
-  let app: RunningApp;
-  let s: Scenario;
-  const tmp = tempDir('mrg-stale-');
-
-  beforeAll(async () => {
-    app = await startApp();
-    s = Scenario.create(app, { repo: REPO, installation: INSTALLATION, dir: tmp.dir, policy: POLICY });
-  }, 60000);
-  afterAll(async () => {
-    await app?.stop();
-    tmp.cleanup();
-  });
-  afterEach(() => app.gh.assertContract());
+  const suite = scenarioSuite({ repo: REPO, installation: INSTALLATION, policy: POLICY, tmpPrefix: 'mrg-stale-' });
 
   async function approvedPull() {
-    const rel = s.openRelease();
-    s.approve(rel.number, 'alice', s.statement(rel.number, 'alice', { release: rel }));
-    s.approve(rel.number, 'bob', s.statement(rel.number, 'bob', { release: rel }));
-    expect((await s.reviewed(rel.number, 'bob')).conclusion).toBe('success');
+    const rel = suite.s.openRelease();
+    suite.s.approve(rel.number, 'alice', suite.s.statement(rel.number, 'alice', { release: rel }));
+    suite.s.approve(rel.number, 'bob', suite.s.statement(rel.number, 'bob', { release: rel }));
+    expect((await suite.s.reviewed(rel.number, 'bob')).conclusion).toBe('success');
     return rel;
   }
 
   it('attack: a green pull request after the base branch\'s policy was tightened: the push re-evaluates it under the new policy', async () => {
-    const { gh } = app;
+    const { gh } = suite.app;
     const rel = await approvedPull();
     const before = gh.repo(REPO).branches.get('main')!;
     gh.setTeam('acme', 'compliance', ['erin']);
@@ -55,14 +37,14 @@ describe('stale green: policy pushes and team changes re-evaluate open pull requ
     const since = gh.checkRuns.length;
     const d = await gh.hooks.deliver('push', pushEvent(gh, REPO, 'main', before, after, INSTALLATION, 'admin'));
     expect(d.status).toBe('OK');
-    const run = await completedRun(app, rel.head, since);
+    const run = await completedRun(suite.app, rel.head, since);
     expect(run.conclusion).toBe('failure');
     expect(run.output.summary).toMatch(/compliance: 1 more approval needed/);
     expect(run.output.summary).toContain(`read from \`${after.slice(0, 12)}\``);
   });
 
   it('a push to the base that does not touch the gate re-evaluates nothing', async () => {
-    const { gh } = app;
+    const { gh } = suite.app;
     const before = gh.repo(REPO).branches.get('main')!;
     const after = gh.commit(REPO, { branch: 'main', changes: { 'docs/notes.md': 'unrelated' } });
     const since = gh.checkRuns.length;
@@ -72,7 +54,7 @@ describe('stale green: policy pushes and team changes re-evaluate open pull requ
   });
 
   it('attack: a green pull request after an approver left the team: the membership event re-evaluates it', async () => {
-    const { gh } = app;
+    const { gh } = suite.app;
     // Back to the two-role policy first (the previous test tightened it).
     gh.commit(REPO, { branch: 'main', changes: { '.github/model-release-gate.yml': POLICY } });
     const rel = await approvedPull();
@@ -81,7 +63,7 @@ describe('stale green: policy pushes and team changes re-evaluate open pull requ
       const since = gh.checkRuns.length;
       const d = await gh.hooks.deliver('membership', membershipEvent(gh, 'acme', 'risk', 'bob', 'removed', INSTALLATION));
       expect(d.status).toBe('OK');
-      const run = await completedRun(app, rel.head, since);
+      const run = await completedRun(suite.app, rel.head, since);
       expect(run.conclusion).toBe('failure');
       expect(run.output.summary).toMatch(/risk: 1 more approval needed/);
     } finally {

@@ -11,7 +11,7 @@ import { buildStatement, statementBytes } from '../../src/approval/statement.js'
 import type { ArtifactFact } from '../../src/approval/types.js';
 import type { Digest } from '../../src/core/digest.js';
 import type { CheckRunState, FileChange } from './github-double.js';
-import { completedRun, pullRequestEvent, reviewEvent, sshKey, sshSign, type RunningApp, type SshKey } from './app-harness.js';
+import { completedRun, pullRequestEvent, reviewEvent, sshKey, sshSign, startApp, tempDir, type RunningApp, type SshKey } from './app-harness.js';
 
 export { completedRun };
 
@@ -157,4 +157,24 @@ export class Scenario {
     const { gh } = this.app;
     return this.deliver('pull_request_review', reviewEvent(gh, this.repo, number, login, 'submitted', this.installation), gh.pull(this.repo, number).head.sha);
   }
+}
+
+/**
+ * A whole test file's App and scenario: the App started before the tests on
+ * one repository (its policy committed), stopped and its directory removed
+ * after them, and the double's contract checked after each test.
+ */
+export function scenarioSuite(opts: { repo: string; installation: number; policy: string; tmpPrefix: string }): { readonly app: RunningApp; readonly s: Scenario } {
+  const tmp = tempDir(opts.tmpPrefix);
+  const suite = {} as { app: RunningApp; s: Scenario };
+  beforeAll(async () => {
+    suite.app = await startApp();
+    suite.s = Scenario.create(suite.app, { repo: opts.repo, installation: opts.installation, dir: tmp.dir, policy: opts.policy });
+  }, 60000);
+  afterAll(async () => {
+    await suite.app?.stop();
+    tmp.cleanup();
+  });
+  afterEach(() => suite.app.gh.assertContract());
+  return suite;
 }

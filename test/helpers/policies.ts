@@ -5,6 +5,8 @@
  *
  * - `four-eyes-signed`: one senior developer and one risk manager, each
  *   approval signed with a key GitHub holds for the approver.
+ * - `developer-and-risk`: a developer and a risk approver (teams acme/ml,
+ *   acme/risk), no signatures: the App's end-to-end scenarios.
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
