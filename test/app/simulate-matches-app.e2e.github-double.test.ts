@@ -6,8 +6,6 @@
  * `simulate --json`; that verdict, rendered as the App renders check runs,
  * must be the App's check run, word for word.
  */
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { renderCheckRun } from '../../src/app/check-run.js';
 import { gatherFacts } from '../../src/approval/gather-facts.js';
 import { githubPullRequestSource } from '../../src/github/pull-request-source.js';
@@ -15,9 +13,9 @@ import { fetchRequester } from '../../src/github/fetch-requester.js';
 import { factNeeds } from '../../src/approval/fact-needs.js';
 import { parsePolicy } from '../../src/approval/policy-parse.js';
 import type { Verdict } from '../../src/approval/types.js';
-import { runCli } from '../../src/cli/program.js';
 import { REPO, startGateWorld, type GateWorld } from '../helpers/attack-harness.js';
 import type { CheckRunState } from '../helpers/github-double.js';
+import { simulateFacts } from '../helpers/cli-harness.js';
 
 const POLICY = `version: 1
 protected_paths: ["models/**"]
@@ -43,19 +41,7 @@ describe('simulate and the App give the same verdict for the same facts', () => 
     const source = githubPullRequestSource(fetchRequester(gh.apiUrl, gh.userToken('auditor')), { owner, repo, pull_number: number });
     const policy = parsePolicy(POLICY);
     const facts = await gatherFacts(source, factNeeds(policy, await source.changedFiles()));
-    const factsFile = join(w.dir, `facts-${number}.json`);
-    const policyFile = join(w.dir, 'policy.yml');
-    writeFileSync(factsFile, JSON.stringify(facts));
-    writeFileSync(policyFile, POLICY);
-    let out = '';
-    const code = await runCli(['simulate', '--policy', policyFile, '--facts', factsFile, '--json'], {
-      stdout: (t) => void (out += t),
-      stderr: () => undefined,
-      env: {},
-      cwd: w.dir,
-      stderrIsTty: false,
-    });
-    const verdict = JSON.parse(out) as Verdict;
+    const { code, verdict } = (await simulateFacts(w.dir, POLICY, facts, number)) as { code: number; verdict: Verdict };
     expect(code).toBe(verdict.passed ? 0 : 1);
     const p = gh.pull(REPO, number);
     const rendered = renderCheckRun(

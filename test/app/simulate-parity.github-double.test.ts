@@ -6,7 +6,7 @@
  * the commit, co-authors, unlinked authors).
  */
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ProbotOctokit } from 'probot';
@@ -15,8 +15,8 @@ import { githubPullRequestSource } from '../../src/github/pull-request-source.js
 import { factNeeds } from '../../src/approval/fact-needs.js';
 import { evaluate } from '../../src/approval/evaluate.js';
 import { parsePolicy } from '../../src/approval/policy-parse.js';
-import { runCli } from '../../src/cli/program.js';
 import { GitHubDouble } from '../helpers/github-double.js';
+import { simulateFacts } from '../helpers/cli-harness.js';
 
 const REPO = 'acme/parity';
 const POLICY = `version: 1
@@ -67,19 +67,7 @@ describe('simulate judges the App\'s gathered facts exactly as the App does', ()
     expect(facts.head_files?.length).toBeGreaterThan(0);
     const verdict = await evaluate(policy, facts);
 
-    const factsFile = join(dir, `facts-${n}.json`);
-    const policyFile = join(dir, 'policy.yml');
-    writeFileSync(factsFile, JSON.stringify(facts));
-    writeFileSync(policyFile, POLICY);
-    let out = '';
-    const code = await runCli(['simulate', '--policy', policyFile, '--facts', factsFile, '--json'], {
-      stdout: (t) => void (out += t),
-      stderr: () => undefined,
-      env: { PATH: process.env.PATH },
-      cwd: dir,
-      stderrIsTty: false,
-    });
-    const simulated = JSON.parse(out);
+    const { code, verdict: simulated } = await simulateFacts(dir, POLICY, facts, n);
     expect(code).toBe(verdict.passed ? 0 : 1);
     expect({ passed: simulated.passed, reasons: simulated.reasons }).toEqual({ passed: verdict.passed, reasons: verdict.reasons });
     expect(verdict.passed).toBe(label.endsWith('(passes)'));

@@ -2,6 +2,8 @@
  * The one in-process CLI harness: runs `model-gate ARGV` through runCli (the
  * real parser and commands; no process) and captures what it writes.
  */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { runCli } from '../../src/cli/program.js';
 
 export interface CliOutcome {
@@ -27,4 +29,17 @@ export async function modelGate(
     stderrIsTty: opts.tty ?? false,
   });
   return { code, stdout, stderr, json: () => JSON.parse(stdout) };
+}
+
+/**
+ * `model-gate simulate --json` on a policy text and a facts object, written
+ * to `dir` as `policy.yml` and `facts-NAME.json`: what an auditor replays.
+ */
+export async function simulateFacts(dir: string, policy: string, facts: unknown, name: string | number): Promise<{ code: number; verdict: any }> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  const factsFile = join(dir, `facts-${name}.json`);
+  const policyFile = join(dir, 'policy.yml');
+  writeFileSync(factsFile, JSON.stringify(facts));
+  writeFileSync(policyFile, policy);
+  const r = await modelGate(['simulate', '--policy', policyFile, '--facts', factsFile, '--json'], { cwd: dir });
+  return { code: r.code, verdict: r.json() };
 }
