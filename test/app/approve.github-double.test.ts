@@ -8,16 +8,10 @@ import { fetchRequester } from '../../src/github/fetch-requester.js';
 import { factNeeds } from '../../src/approval/fact-needs.js';
 import { GitHubDouble } from '../helpers/github-double.js';
 import { sshKey, tempDir, type SshKey } from '../helpers/app-harness.js';
+import { policyText } from '../helpers/policies.js';
 
 const REPO = 'acme/models';
-const POLICY = `version: 1
-protected_paths: ["models/**"]
-roles:
-  - name: developer
-    teams: [acme/ml]
-  - name: risk
-    teams: [acme/risk]
-`;
+const POLICY = policyText('developer-and-risk');
 
 describe('model-gate approve, against a GitHub REST double validated by GitHub\'s OpenAPI description', () => {
   let gh: GitHubDouble;

@@ -10,16 +10,10 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { startApp, tempDir, type RunningApp } from '../helpers/app-harness.js';
 import { Scenario } from '../helpers/app-release.js';
+import { policyText } from '../helpers/policies.js';
 
 const REPO = 'acme/stores';
-const POLICY = `version: 1
-protected_paths: ["models/**"]
-roles:
-  - name: developer
-    teams: [acme/ml]
-  - name: risk
-    teams: [acme/risk]
-`;
+const POLICY = policyText('developer-and-risk');
 
 describe('attacks on where the App writes its audit records, through the App', () => {
   let app: RunningApp;

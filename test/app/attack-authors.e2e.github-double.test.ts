@@ -10,16 +10,10 @@
 import { startApp, tempDir, type RunningApp } from '../helpers/app-harness.js';
 import { Scenario, sha256, type ReleasePull } from '../helpers/app-release.js';
 import { DeploymentsDouble } from '../helpers/github-double-deployments.js';
+import { policyText } from '../helpers/policies.js';
 
 const REPO = 'acme/authors';
-const POLICY = `version: 1
-protected_paths: ["models/**"]
-roles:
-  - name: developer
-    teams: [acme/ml]
-  - name: risk
-    teams: [acme/risk]
-`;
+const POLICY = policyText('developer-and-risk');
 
 describe('authors hiding, through the App', () => {
   let app: RunningApp;

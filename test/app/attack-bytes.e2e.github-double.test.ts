@@ -11,15 +11,9 @@ import { basicError, gitBlobSha } from '../helpers/github-double.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { recordLineage } from '../../src/lineage/record.js';
+import { policyText } from '../helpers/policies.js';
 
-const POLICY = `version: 1
-protected_paths: ["models/**"]
-roles:
-  - name: developer
-    teams: [acme/ml]
-  - name: risk
-    teams: [acme/risk]
-`;
+const POLICY = policyText('developer-and-risk');
 
 // Approvals without signatures, and the Git LFS check: what a team that relies on the automated checks runs.
 const CHECKED = `version: 1

@@ -7,15 +7,9 @@
  */
 import { pullRequestEvent, startApp, tempDir, type RunningApp } from '../helpers/app-harness.js';
 import { Scenario } from '../helpers/app-release.js';
+import { policyText } from '../helpers/policies.js';
 
-const POLICY = `version: 1
-protected_paths: ["models/**"]
-roles:
-  - name: developer
-    teams: [acme/ml]
-  - name: risk
-    teams: [acme/risk]
-`;
+const POLICY = policyText('developer-and-risk');
 // What an attacker puts on a branch of their own: one approval by anyone, no signatures.
 const WEAK = `version: 1
 protected_paths: ["nothing/**"]

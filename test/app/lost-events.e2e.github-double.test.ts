@@ -8,17 +8,11 @@
  */
 import { completedRun, pullRequestEvent, startApp, tempDir, type RunningApp } from '../helpers/app-harness.js';
 import { Scenario } from '../helpers/app-release.js';
+import { policyText } from '../helpers/policies.js';
 
 const REPO = 'acme/lost';
 const INSTALLATION = 65;
-const POLICY = `version: 1
-protected_paths: ["models/**"]
-roles:
-  - name: developer
-    teams: [acme/ml]
-  - name: risk
-    teams: [acme/risk]
-`;
+const POLICY = policyText('developer-and-risk');
 const BLOBS = '/repos/{owner}/{repo}/git/blobs/{file_sha}';
 
 describe('lost events: answered within the deadline, finished after a crash, redelivered after an outage', () => {

@@ -7,16 +7,10 @@ import { githubPullRequestSource } from '../../src/github/pull-request-source.js
 import { factNeeds } from '../../src/approval/fact-needs.js';
 import { GitHubDouble } from '../helpers/github-double.js';
 import type { ReviewFact } from '../../src/approval/types.js';
+import { policyText } from '../helpers/policies.js';
 
 const REPO = 'acme/models';
-const POLICY = `version: 1
-protected_paths: ["models/**"]
-roles:
-  - name: developer
-    teams: [acme/ml]
-  - name: risk
-    teams: [acme/risk]
-`;
+const POLICY = policyText('developer-and-risk');
 
 describe('GitHub facts gatherer, against a GitHub REST double validated by GitHub\'s OpenAPI description', () => {
   let gh: GitHubDouble;
