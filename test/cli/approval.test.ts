@@ -2,12 +2,11 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli } from '../../src/cli/program.js';
-import type { CliIo } from '../../src/cli/io.js';
 import type { PullRequestFacts, ReviewFact } from '../../src/approval/types.js';
 import { baseFacts, KeyRing, OLD_HEAD, review, sshSign, USER_IDS } from '../approval/helpers.js';
 import { sampleMetadata } from '../lineage/sample-metadata.js';
 import { policyText } from '../helpers/policies.js';
+import { modelGate } from '../helpers/cli-harness.js';
 
 const POLICY = policyText('four-eyes-signed');
 
@@ -19,11 +18,8 @@ afterAll(() => {
 });
 
 async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIo = { stdout: (t) => void (out += t), stderr: (t) => void (err += t), env: {}, cwd: dir, stderrIsTty: false };
-  const code = await runCli(argv, io);
-  return { code, out, err };
+  const r = await modelGate(argv, { cwd: dir, env: {} });
+  return { code: r.code, out: r.stdout, err: r.stderr };
 }
 
 function write(name: string, content: string | object): string {

@@ -10,8 +10,8 @@ import { createHash } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runAction } from '../helpers/action-runner.js';
-import { runCli } from '../../src/cli/program.js';
 import { tempDirs } from '../helpers/temp-dirs.js';
+import { modelGate } from '../helpers/cli-harness.js';
 
 const newDir = tempDirs('mrg-release-');
 
@@ -36,10 +36,8 @@ const githubEnv = (ws: string) => ({
 });
 
 async function cli(argv: string[], cwd: string, env: Record<string, string> = {}): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await runCli(argv, { stdout: (t) => void (out += t), stderr: (t) => void (err += t), env, cwd, stderrIsTty: false });
-  return { code, out, err };
+  const r = await modelGate(argv, { cwd, env });
+  return { code: r.code, out: r.stdout, err: r.stderr };
 }
 
 async function records(store: string, cwd: string): Promise<Json[]> {

@@ -16,13 +16,14 @@
  */
 import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes, type KeyObject } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { jwtVerify } from 'jose';
 import { componentExample, exampleResponse, validateResponse } from './github-double-contract.js';
 import { GitObjects } from './github-double-git.js';
 import { AppDouble } from './github-double-app.js';
+import { CheckRunsDouble } from './github-double-checks.js';
+import { ReleasePullsDouble } from './github-double-release-pulls.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -170,7 +171,8 @@ export interface Reply {
   headers?: Record<string, string>;
 }
 
-const ISO = (d = new Date()) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+/** GitHub's timestamp form (seconds, Z). */
+export const ISO = (d = new Date()): string => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 /** A deterministic fake git sha (40 hex) for a label. */
 export function fakeSha(label: string): string {
@@ -208,13 +210,18 @@ export class GitHubDouble {
   private readonly installationTokens = new Map<string, number>();
   private nextId = 1000;
   private readonly appKey: Promise<KeyObject> | null;
-  private appId: number | null;
-  private appSlug: string;
+  /** The App's id and slug as check runs show them. */
+  appId: number | null;
+  appSlug: string;
   private readonly validate: boolean;
   /** The Git Data API: trees with modes, blobs (github-double-git.ts). */
   readonly git: GitObjects;
   /** Installations and the App's webhook deliveries (github-double-app.ts). */
   readonly hooks: AppDouble;
+  /** Check runs: create, complete, list per commit (github-double-checks.ts). */
+  readonly checks: CheckRunsDouble;
+  /** The repository and the pull request list, create and edit the Action's open-pr uses (github-double-release-pulls.ts). */
+  readonly releasePulls: ReleasePullsDouble;
   url = '';
 
   private constructor(options: GitHubDoubleOptions) {
@@ -226,6 +233,8 @@ export class GitHubDouble {
     this.defineRoutes();
     this.git = new GitObjects(this);
     this.hooks = new AppDouble(this);
+    this.checks = new CheckRunsDouble(this);
+    this.releasePulls = new ReleasePullsDouble(this);
   }
 
   /** The App's id (as the installations list shows it). */
@@ -511,7 +520,8 @@ export class GitHubDouble {
     return patchUser(j, u, this.url);
   }
 
-  private repoJson(r: RepoState): Json {
+  /** A repository as the API shows it. */
+  repoJson(r: RepoState): Json {
     const j = (exampleResponse('/repos/{owner}/{repo}/pulls/{pull_number}', 'get', 200) as Json).base.repo;
     const full = `${r.owner}/${r.name}`;
     Object.assign(j, {
@@ -528,7 +538,8 @@ export class GitHubDouble {
     return j;
   }
 
-  private pullJson(r: RepoState, p: PullState, template: Json): Json {
+  /** A pull request as the API shows it, over one of GitHub's examples. */
+  pullJson(r: RepoState, p: PullState, template: Json): Json {
     const full = `${r.owner}/${r.name}`;
     const files = this.diff(r, p);
     const j = template;
@@ -639,49 +650,6 @@ export class GitHubDouble {
     return j;
   }
 
-  private checkRunJson(r: RepoState, c: CheckRunState): Json {
-    const j = componentExample('check-run-example-of-completed-conclusion') as Json;
-    const full = `${r.owner}/${r.name}`;
-    Object.assign(j, {
-      id: c.id,
-      node_id: `CR_${c.id}`,
-      head_sha: c.head_sha,
-      external_id: c.external_id,
-      url: `${this.apiUrl}/repos/${full}/check-runs/${c.id}`,
-      html_url: `${this.url}/${full}/runs/${c.id}`,
-      details_url: c.details_url,
-      status: c.status,
-      conclusion: c.conclusion,
-      started_at: c.started_at,
-      completed_at: c.completed_at,
-      name: c.name,
-      // GitHub: a check run belongs to its commit; `pull_requests` lists the
-      // open pull requests of this repository whose head it is.
-      pull_requests: [...r.pulls.values()]
-        .filter((p) => p.state === 'open' && p.head.sha === c.head_sha)
-        .map((p) => ({
-          id: p.id,
-          number: p.number,
-          url: `${this.apiUrl}/repos/${full}/pulls/${p.number}`,
-          head: { ref: p.head.ref, sha: p.head.sha, repo: { id: r.id, url: `${this.apiUrl}/repos/${full}`, name: r.name } },
-          base: { ref: p.base.ref, sha: p.base.sha, repo: { id: r.id, url: `${this.apiUrl}/repos/${full}`, name: r.name } },
-        })),
-    });
-    j.output = {
-      title: c.output.title,
-      summary: c.output.summary,
-      text: c.output.text,
-      annotations_count: 0,
-      annotations_url: `${this.apiUrl}/repos/${full}/check-runs/${c.id}/annotations`,
-    };
-    j.check_suite = { id: c.id + 1 };
-    if (j.app) {
-      j.app.id = c.app_id;
-      j.app.slug = this.appSlug;
-    }
-    return j;
-  }
-
   // ---- routes ------------------------------------------------------------
 
   /** Adds a route (other helpers' route tables, e.g. github-double-deployments.ts, use it too). */
@@ -695,12 +663,14 @@ export class GitHubDouble {
     this.routes.push({ method, template, regex: new RegExp(`^${source}$`), names, handler, public: isPublic });
   }
 
-  private repoOf(ctx: RequestContext): RepoState | Reply {
+  /** The repository a request names, or its 404 (route tables of other files use it too). */
+  repoOf(ctx: RequestContext): RepoState | Reply {
     const r = this.repos.get(`${ctx.params.owner}/${ctx.params.repo}`);
     return r ?? notFound();
   }
 
-  private pullOf(ctx: RequestContext): { r: RepoState; p: PullState } | Reply {
+  /** The pull request a request names, or its 404. */
+  pullOf(ctx: RequestContext): { r: RepoState; p: PullState } | Reply {
     const r = this.repoOf(ctx);
     if ('status' in r) return r;
     const p = r.pulls.get(Number(ctx.params.pull_number));
@@ -880,69 +850,6 @@ export class GitHubDouble {
       return { status: 200, body: j };
     });
 
-    this.route('POST', '/repos/{owner}/{repo}/check-runs', (ctx) => {
-      const r = this.repoOf(ctx);
-      if ('status' in r) return r;
-      if (!ctx.auth.startsWith('installation:')) {
-        return { status: 403, body: basicError('You must authenticate via a GitHub App.') };
-      }
-      const b = ctx.body;
-      if (typeof b.name !== 'string' || typeof b.head_sha !== 'string') {
-        return { status: 422, body: validationFailed('name and head_sha are required') };
-      }
-      const out = (b.output ?? {}) as Json;
-      if (b.output && (typeof out.title !== 'string' || typeof out.summary !== 'string')) {
-        return { status: 422, body: validationFailed('output needs title and summary') };
-      }
-      if (typeof out.summary === 'string' && out.summary.length > 65535) {
-        return { status: 422, body: validationFailed('output.summary is too long (maximum is 65535 characters)') };
-      }
-      const completed = b.status === 'completed' || b.conclusion !== undefined;
-      const c: CheckRunState = {
-        id: this.id(),
-        repo: `${r.owner}/${r.name}`,
-        head_sha: b.head_sha,
-        name: b.name,
-        status: completed ? 'completed' : (b.status ?? 'queued'),
-        conclusion: completed ? (b.conclusion ?? null) : null,
-        started_at: b.started_at ?? ISO(),
-        completed_at: completed ? (b.completed_at ?? ISO()) : null,
-        external_id: b.external_id ?? '',
-        details_url: b.details_url ?? null,
-        output: { title: out.title ?? null, summary: out.summary ?? null, text: out.text ?? null },
-        actions: Array.isArray(b.actions) ? b.actions : [],
-        app_id: this.appId ?? 1,
-      };
-      this.checkRuns.push(c);
-      if (c.status === 'completed') this.events.emit('completed', c);
-      return { status: 201, body: this.checkRunJson(r, c) };
-    });
-
-    this.route('PATCH', '/repos/{owner}/{repo}/check-runs/{check_run_id}', (ctx) => {
-      const r = this.repoOf(ctx);
-      if ('status' in r) return r;
-      const c = this.checkRuns.find((x) => x.id === Number(ctx.params.check_run_id) && x.repo === `${r.owner}/${r.name}`);
-      if (!c) return notFound();
-      if (!ctx.auth.startsWith('installation:')) return { status: 403, body: basicError('You must authenticate via a GitHub App.') };
-      const b = ctx.body;
-      const out = (b.output ?? {}) as Json;
-      if (typeof out.summary === 'string' && out.summary.length > 65535) {
-        return { status: 422, body: validationFailed('output.summary is too long (maximum is 65535 characters)') };
-      }
-      if (b.conclusion !== undefined || b.status === 'completed') {
-        if (typeof b.conclusion !== 'string') return { status: 422, body: validationFailed('conclusion is required when status is completed') };
-        c.status = 'completed';
-        c.conclusion = b.conclusion;
-        c.completed_at = b.completed_at ?? ISO();
-      } else if (typeof b.status === 'string') {
-        c.status = b.status as CheckRunState["status"];
-      }
-      if (b.output) c.output = { title: out.title ?? c.output.title, summary: out.summary ?? c.output.summary, text: out.text ?? c.output.text };
-      if (Array.isArray(b.actions)) c.actions = b.actions;
-      if (c.status === 'completed') this.events.emit('completed', c);
-      return { status: 200, body: this.checkRunJson(r, c) };
-    });
-
     this.route('GET', '/repos/{owner}/{repo}/git/ref/{ref}', (ctx) => {
       const r = this.repoOf(ctx);
       if ('status' in r) return r;
@@ -959,28 +866,6 @@ export class GitHubDouble {
           object: { type: 'commit', sha, url: `${this.apiUrl}/repos/${full}/git/commits/${sha}` },
         },
       };
-    });
-
-    this.route('GET', '/repos/{owner}/{repo}/commits/{ref}/check-runs', (ctx) => {
-      const r = this.repoOf(ctx);
-      if ('status' in r) return r;
-      const sha = this.resolveRef(r, ctx.params.ref)?.sha ?? ctx.params.ref;
-      let runs = this.checkRuns.filter(
-        (c) => c.repo === `${r.owner}/${r.name}` && c.head_sha === sha && (!ctx.query.check_name || c.name === ctx.query.check_name),
-      );
-      if (ctx.query.filter !== 'all') {
-        // "latest": the most recent run per name, as GitHub does by default.
-        const latest = new Map<string, CheckRunState>();
-        for (const c of runs) latest.set(c.name, c);
-        runs = [...latest.values()];
-      }
-      runs = [...runs].reverse();
-      const page = pageOf(ctx, runs.length);
-      const body = {
-        total_count: runs.length,
-        check_runs: runs.slice(page.start, page.end).map((c) => this.checkRunJson(r, c)),
-      };
-      return { status: 200, body, headers: page.headers };
     });
 
     this.route('GET', '/repos/{owner}/{repo}/commits/{commit_sha}/pulls', (ctx) => {
@@ -1029,103 +914,6 @@ export class GitHubDouble {
       });
       return { status: 200, body: j };
     });
-    this.defineReleasePrRoutes();
-  }
-
-  /** Routes the Action's open-pr mode uses: the repository, listing, opening and editing pull requests. */
-  private defineReleasePrRoutes(): void {
-    this.route('GET', '/repos/{owner}/{repo}', (ctx) => {
-      const r = this.repoOf(ctx);
-      if ('status' in r) return r;
-      const j = exampleResponse('/repos/{owner}/{repo}', 'get', 200) as Json;
-      const base = this.repoJson(r);
-      for (const k of ['id', 'node_id', 'name', 'full_name', 'owner', 'private', 'html_url', 'url', 'default_branch']) j[k] = base[k];
-      delete j.organization;
-      delete j.parent;
-      delete j.source;
-      delete j.template_repository;
-      // GitHub's own example omits fields its schema requires.
-      for (const k of ['language', 'mirror_url', 'homepage']) if (!(k in j)) j[k] = null;
-      return { status: 200, body: j };
-    });
-
-    this.route('GET', '/repos/{owner}/{repo}/pulls', (ctx) => {
-      const r = this.repoOf(ctx);
-      if ('status' in r) return r;
-      const state = ctx.query.state ?? 'open';
-      const template = (exampleResponse('/repos/{owner}/{repo}/pulls', 'get', 200) as Json[])[0];
-      const pulls = [...r.pulls.values()].filter(
-        (p) =>
-          (state === 'all' || p.state === state) &&
-          (!ctx.query.head || ctx.query.head === `${r.owner}:${p.head.ref}`) &&
-          (!ctx.query.base || ctx.query.base === p.base.ref),
-      );
-      return paginate(ctx, pulls.map((p) => this.pullJson(r, p, structuredClone(template))));
-    });
-
-    this.route('POST', '/repos/{owner}/{repo}/pulls', (ctx) => {
-      const r = this.repoOf(ctx);
-      if ('status' in r) return r;
-      const login = ctx.auth.startsWith('user:') ? ctx.auth.slice(5) : null;
-      if (!login) return { status: 403, body: basicError('Resource not accessible by integration') };
-      const head = String(ctx.body.head ?? '').replace(/^[^:]+:/, '');
-      const base = String(ctx.body.base ?? '');
-      if (!r.branches.has(head)) this.syncBranchFromGit(r, head, base);
-      if (!r.branches.has(head) || !r.branches.has(base)) {
-        return { status: 422, body: validationFailed(`${r.branches.has(head) ? 'base' : 'head'} invalid`) };
-      }
-      if ([...r.pulls.values()].some((p) => p.state === 'open' && p.head.ref === head && p.base.ref === base)) {
-        return { status: 422, body: validationFailed(`A pull request already exists for ${r.owner}:${head}.`) };
-      }
-      const p = this.openPull(`${r.owner}/${r.name}`, { author: login, base, head, title: String(ctx.body.title ?? '') });
-      p.body = String(ctx.body.body ?? '');
-      const t = exampleResponse('/repos/{owner}/{repo}/pulls', 'post', 201) as Json;
-      return { status: 201, body: this.pullJson(r, p, t) };
-    });
-
-    this.route('PATCH', '/repos/{owner}/{repo}/pulls/{pull_number}', (ctx) => {
-      const x = this.pullOf(ctx);
-      if ('status' in x) return x;
-      if (typeof ctx.body.title === 'string') x.p.title = ctx.body.title;
-      if (typeof ctx.body.body === 'string') x.p.body = ctx.body.body;
-      // A force-push to the head branch moved it: follow it, as GitHub does.
-      this.syncBranchFromGit(x.r, x.p.head.ref, x.p.base.ref);
-      const sha = x.r.branches.get(x.p.head.ref);
-      if (sha && sha !== x.p.head.sha) {
-        x.p.head.sha = sha;
-        x.p.commits = this.commitsBetween(x.r, x.p.base.sha, sha);
-      }
-      const t = exampleResponse('/repos/{owner}/{repo}/pulls/{pull_number}', 'patch', 200) as Json;
-      return { status: 200, body: this.pullJson(x.r, x.p, t) };
-    });
-  }
-
-  /** Copies a branch's commit (tree as text) from the repository's bare git remote, if it has one. */
-  private syncBranchFromGit(r: RepoState, branch: string, parentBranch: string): void {
-    const bare = this.gitRemotes.get(`${r.owner}/${r.name}`);
-    if (!bare) return;
-    const git = (...args: string[]) => execFileSync('git', ['-C', bare, ...args], { encoding: 'latin1', maxBuffer: 64 << 20 });
-    let sha: string;
-    try {
-      sha = git('rev-parse', `refs/heads/${branch}`).trim();
-    } catch {
-      return; // not pushed
-    }
-    if (!r.commits.has(sha)) {
-      // The pushed bytes and modes exactly as git stores them.
-      const tree = new Map<string, string | Buffer>();
-      const modes = new Map<string, FileMode>();
-      for (const line of git('ls-tree', '-r', '-z', sha).split('\0').filter(Boolean)) {
-        const [meta, path] = line.split('\t');
-        const [mode, , object] = meta.split(' ');
-        if (mode === '160000') tree.set(path, object);
-        else tree.set(path, Buffer.from(git('cat-file', 'blob', object), 'latin1'));
-        if (mode !== '100644') modes.set(path, mode as FileMode);
-      }
-      const parent = r.branches.get(parentBranch);
-      r.commits.set(sha, { sha, parents: parent ? [parent] : [], tree, modes, author: r.owner, committer: r.owner, message: 'pushed' });
-    }
-    r.branches.set(branch, sha);
   }
 
   // ---- HTTP --------------------------------------------------------------
@@ -1248,7 +1036,7 @@ function validateAgainstContract(template: string, method: string, reply: Reply)
   }
 }
 
-function pageOf(ctx: RequestContext, total: number): { start: number; end: number; headers: Record<string, string> } {
+export function pageOf(ctx: RequestContext, total: number): { start: number; end: number; headers: Record<string, string> } {
   const perPage = Math.min(100, Math.max(1, Number(ctx.query.per_page ?? 30) || 30));
   const page = Math.max(1, Number(ctx.query.page ?? 1) || 1);
   const last = Math.max(1, Math.ceil(total / perPage));

@@ -2,25 +2,12 @@
  * Runs `model-gate` in-process (runCli) with captured output, for the S3
  * integration tests.
  */
-import { runCli } from '../../src/cli/program.js';
+import { modelGate, type CliOutcome } from './cli-harness.js';
 
-export interface CliOutcome {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+export type { CliOutcome };
 
-export async function cli(argv: string[], env: Record<string, string | undefined>): Promise<CliOutcome> {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(argv, {
-    stdout: (t) => void (stdout += t),
-    stderr: (t) => void (stderr += t),
-    env,
-    cwd: process.cwd(),
-    stderrIsTty: false,
-  });
-  return { code, stdout, stderr };
+export function cli(argv: string[], env: Record<string, string | undefined>): Promise<CliOutcome> {
+  return modelGate(argv, { env });
 }
 
 /** `audit append` with a recognisable event. */

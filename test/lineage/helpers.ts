@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { runCli } from '../../src/cli/program.js';
+import { modelGate, type CliOutcome } from '../helpers/cli-harness.js';
 import { tempDir as sharedTempDir } from '../helpers/temp-dirs.js';
 
 /** A fresh temporary directory, removed by the returned cleanup. */
@@ -33,18 +33,6 @@ export function sha256sum(file: string): string {
 }
 
 /** Runs the CLI in-process with captured output. */
-export async function cli(
-  argv: string[],
-  opts: { cwd?: string; env?: Record<string, string | undefined>; tty?: boolean } = {},
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(argv, {
-    stdout: (t) => void (stdout += t),
-    stderr: (t) => void (stderr += t),
-    env: opts.env ?? { PATH: process.env.PATH },
-    cwd: opts.cwd ?? process.cwd(),
-    stderrIsTty: opts.tty ?? false,
-  });
-  return { code, stdout, stderr };
+export function cli(argv: string[], opts: { cwd?: string; env?: Record<string, string | undefined>; tty?: boolean } = {}): Promise<CliOutcome> {
+  return modelGate(argv, opts);
 }

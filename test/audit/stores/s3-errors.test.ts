@@ -1,8 +1,8 @@
 import { createServer } from 'node:net';
-import { GateError } from '../../src/core/errors.js';
-import { isTransient, isTransientS3Error, s3Error } from '../../src/audit/stores/s3-errors.js';
-import { openS3Store } from '../../src/audit/stores/s3-store.js';
-import { entryKey } from '../../src/audit/store.js';
+import { GateError } from '../../../src/core/errors.js';
+import { isTransient, isTransientS3Error, s3Error } from '../../../src/audit/stores/s3-errors.js';
+import { openS3Store } from '../../../src/audit/stores/s3-store.js';
+import { entryKey } from '../../../src/audit/store.js';
 
 const sdkError = (name: string, status?: number) =>
   Object.assign(new Error(`${name} happened`), { name, ...(status ? { $metadata: { httpStatusCode: status } } : {}) });

@@ -9,13 +9,13 @@ import { spawn } from 'node:child_process';
 
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createLockedBucket, describeRgw, rawClient, storeUrl, uniqueBucket, type RgwEnv } from '../helpers/s3.js';
-import { startFaultProxy, type FaultProxy } from '../helpers/s3-fault-proxy.js';
-import { tempDirs } from '../helpers/temp-dirs.js';
+import { createLockedBucket, describeRgw, rawClient, storeUrl, uniqueBucket, type RgwEnv } from '../../helpers/s3.js';
+import { startFaultProxy, type FaultProxy } from '../../helpers/s3-fault-proxy.js';
+import { tempDirs } from '../../helpers/temp-dirs.js';
 
 const newDir = tempDirs('mrg-nocreds-');
 
-const bin = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'bin', 'model-gate.js');
+const bin = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..', 'bin', 'model-gate.js');
 
 /**
  * The CLI as its own process with only these variables: no ~/.aws, no

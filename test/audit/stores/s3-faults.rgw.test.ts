@@ -2,10 +2,10 @@
 // (scripts/s3-server.sh): every append either succeeds exactly once or fails
 // with exit 3, and the log stays clean.
 import { ListObjectVersionsCommand } from '@aws-sdk/client-s3';
-import { entryKey } from '../../src/audit/store.js';
-import { appendArgs, cli, verifyJson } from '../helpers/s3-cli.js';
-import { randomFaults, startFaultProxy, type FaultProxy } from '../helpers/s3-fault-proxy.js';
-import { createLockedBucket, describeRgw, rawClient, storeEnv, storeUrl, uniqueBucket, type RgwEnv } from '../helpers/s3.js';
+import { entryKey } from '../../../src/audit/store.js';
+import { appendArgs, cli, verifyJson } from '../../helpers/s3-cli.js';
+import { randomFaults, startFaultProxy, type FaultProxy } from '../../helpers/s3-fault-proxy.js';
+import { createLockedBucket, describeRgw, rawClient, storeEnv, storeUrl, uniqueBucket, type RgwEnv } from '../../helpers/s3.js';
 
 interface Outcome {
   event: string;

@@ -1,4 +1,4 @@
-import { defaultRetentionDays, lockProblems } from '../../src/audit/stores/s3-lock.js';
+import { defaultRetentionDays, lockProblems } from '../../../src/audit/stores/s3-lock.js';
 
 const strict = { retentionDays: 2557, allowGovernance: false };
 

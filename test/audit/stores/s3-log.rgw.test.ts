@@ -12,9 +12,9 @@ import {
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { encodeRecord, recordDigest } from '../../src/audit/record.js';
-import { entryKey } from '../../src/audit/store.js';
-import { appendArgs, cli, verifyJson } from '../helpers/s3-cli.js';
+import { encodeRecord, recordDigest } from '../../../src/audit/record.js';
+import { entryKey } from '../../../src/audit/store.js';
+import { appendArgs, cli, verifyJson } from '../../helpers/s3-cli.js';
 import {
   createLockedBucket,
   createPlainBucket,
@@ -25,7 +25,7 @@ import {
   storeUrl,
   uniqueBucket,
   type RgwEnv,
-} from '../helpers/s3.js';
+} from '../../helpers/s3.js';
 
 describeRgw('audit log on Ceph RGW (CLI)', (rgw: RgwEnv) => {
   const client = rawClient(rgw);

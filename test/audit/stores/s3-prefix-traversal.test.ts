@@ -4,10 +4,10 @@
  * encoded ones included), so a store URL could point outside the prefix it
  * names. The prefix is now checked on the raw string; exit 2.
  */
-import { openStore } from '../../src/audit/open-store.js';
-import { parseS3Url } from '../../src/audit/stores/s3-url.js';
-import { cli } from './cli-harness.js';
-import { tempDirs } from './temp-dir.js';
+import { openStore } from '../../../src/audit/open-store.js';
+import { parseS3Url } from '../../../src/audit/stores/s3-url.js';
+import { cli } from '../cli-harness.js';
+import { tempDirs } from '../temp-dir.js';
 
 const tmp = tempDirs();
 const env = { AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'y' };

@@ -6,9 +6,9 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { GateError } from '../../src/core/errors.js';
-import { entryKey } from '../../src/audit/store.js';
-import { openS3Store } from '../../src/audit/stores/s3-store.js';
+import { GateError } from '../../../src/core/errors.js';
+import { entryKey } from '../../../src/audit/store.js';
+import { openS3Store } from '../../../src/audit/stores/s3-store.js';
 import {
   RGW_TEST_KMS_KEY_ID,
   createLockedBucket,
@@ -22,7 +22,7 @@ import {
   uniqueBucket,
   utf8,
   type RgwEnv,
-} from '../helpers/s3.js';
+} from '../../helpers/s3.js';
 
 async function gateErrorOf(p: Promise<unknown>): Promise<GateError> {
   try {

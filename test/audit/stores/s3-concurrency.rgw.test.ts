@@ -4,11 +4,11 @@
 import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cli, verifyJson } from '../helpers/s3-cli.js';
-import { createLockedBucket, describeRgw, rawClient, storeEnv, storeUrl, uniqueBucket, type RgwEnv } from '../helpers/s3.js';
+import { cli, verifyJson } from '../../helpers/s3-cli.js';
+import { createLockedBucket, describeRgw, rawClient, storeEnv, storeUrl, uniqueBucket, type RgwEnv } from '../../helpers/s3.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const root = join(here, '..', '..', '..'); // lib/test/audit -> project root
+const root = join(here, '..', '..', '..', '..'); // lib/test/audit/stores -> project root
 
 interface Run {
   code: number | null;

@@ -1,7 +1,7 @@
 // `model-gate audit init` against a real Ceph RGW (scripts/s3-server.sh).
 import { GetObjectLockConfigurationCommand, HeadBucketCommand } from '@aws-sdk/client-s3';
-import { appendArgs, cli, verifyJson } from '../helpers/s3-cli.js';
-import { createLockedBucket, createPlainBucket, describeRgw, rawClient, storeEnv, storeUrl, uniqueBucket, type RgwEnv } from '../helpers/s3.js';
+import { appendArgs, cli, verifyJson } from '../../helpers/s3-cli.js';
+import { createLockedBucket, createPlainBucket, describeRgw, rawClient, storeEnv, storeUrl, uniqueBucket, type RgwEnv } from '../../helpers/s3.js';
 
 describeRgw('audit init on Ceph RGW', (rgw: RgwEnv) => {
   const client = rawClient(rgw);

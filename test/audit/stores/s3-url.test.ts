@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import { GateError } from '../../src/core/errors.js';
-import { DEFAULT_RETENTION_DAYS, parseS3Url } from '../../src/audit/stores/s3-url.js';
+import { GateError } from '../../../src/core/errors.js';
+import { DEFAULT_RETENTION_DAYS, parseS3Url } from '../../../src/audit/stores/s3-url.js';
 
 function urlErrorOf(input: string, env = {}): GateError {
   try {
