@@ -26,7 +26,7 @@
  * at s and s+1, and is taken once record s+2 (or the end) has been seen.
  */
 import { ZERO_DIGEST, type Digest } from '../core/digest.js';
-import type { CheckedCheckpoint } from './checkpoint.js';
+import type { CheckedCheckpoint, ExternalAnchor } from './checkpoint.js';
 import { sortFindings, type Finding, type FindingKind, type Superseded } from './findings.js';
 import { eventIdentity, parseRecord, recordDigest, type AuditRecord } from './record.js';
 import type { LaterVersion, Retention } from './store.js';
@@ -81,20 +81,7 @@ export interface ChainObservation {
   allowGovernance?: boolean;
 }
 
-/**
- * A size and head learned outside the store. It anchors records 0..size-1
- * exactly as a signed checkpoint in the store would: the log must be at
- * least that long and record size-1 must hash to `head`.
- */
-export interface ExternalAnchor {
-  /** Records covered; absent: the log as it is now (its last record must be `head`). */
-  size?: number;
-  head: Digest;
-  /** The log it is for, when known (a trusted checkpoint's). */
-  log?: string;
-  /** Where it came from, for messages: "the trusted checkpoint cp.jws", "--expect-head". */
-  source: string;
-}
+export type { ExternalAnchor };
 
 /**
  * How far the evidence reaches. `intact`: no findings and every record is

@@ -8,7 +8,6 @@ import type { CryptoKey, JWK, JWSHeaderParameters, FlattenedJWSInput } from 'jos
 import { canonicalJsonBytes } from '../core/canonical-json.js';
 import { isDigest, type Digest } from '../core/digest.js';
 import { GateError } from '../core/errors.js';
-import type { ExternalAnchor } from './chain-verify.js';
 
 /** The JWS `typ` of a checkpoint, so a checkpoint is never mistaken for another signed document. */
 export const CHECKPOINT_TYP = 'model-release-gate-checkpoint+jws';
@@ -29,6 +28,21 @@ export interface CheckpointPayload {
   /** Digest of record size-1's stored bytes. */
   head: Digest;
   time: string;
+}
+
+/**
+ * A size and head learned outside the store. It anchors records 0..size-1
+ * exactly as a signed checkpoint in the store would: the log must be at
+ * least that long and record size-1 must hash to `head`.
+ */
+export interface ExternalAnchor {
+  /** Records covered; absent: the log as it is now (its last record must be `head`). */
+  size?: number;
+  head: Digest;
+  /** The log it is for, when known (a trusted checkpoint's). */
+  log?: string;
+  /** Where it came from, for messages: "the trusted checkpoint cp.jws", "--expect-head". */
+  source: string;
 }
 
 /** A checkpoint as the verifier sees it after its signature was checked (or not). */

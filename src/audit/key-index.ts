@@ -5,7 +5,8 @@
  * digits (no rounding through a double): a key beyond 2^53 - 1 is kept raw,
  * as something to report, never rounded onto a real record's number.
  */
-import type { StoreDir } from './store.js';
+/** The two directories of a store: records and checkpoints. */
+export type StoreDir = 'entries' | 'checkpoints';
 
 /** The largest sequence number, as the 20 digits of a key (2^53 - 1). */
 const MAX_SEQ_DIGITS = String(Number.MAX_SAFE_INTEGER).padStart(20, '0');

@@ -9,9 +9,9 @@
  */
 import { parseTilePath, tilePath } from './tlog/tile-path.js';
 
-import { indexKeys, parseKeyName, type KeyIndex } from './key-index.js';
+import { indexKeys, parseKeyName, type KeyIndex, type StoreDir } from './key-index.js';
 
-export type StoreDir = 'entries' | 'checkpoints';
+export type { StoreDir };
 
 /** The outcome of a create-only write. */
 export type CreateResult =
