@@ -19,7 +19,6 @@ import {
   type Policy,
   type PullRequestFacts,
   type ReviewFact,
-  type RoleVerdict,
   type RulePolicy,
   type RuleVerdict,
   type SlotFill,

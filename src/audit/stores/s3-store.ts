@@ -19,7 +19,7 @@ import {
   type Retention,
   type StoreDir,
 } from '../store.js';
-import { buildS3Client, tuningFromEnv, type S3ClientTuning } from './s3-client.js';
+import { buildS3Client, tuningFromEnv } from './s3-client.js';
 import { isTransient, nameOf, s3Error, statusOf } from './s3-errors.js';
 import { lockProblems, type BucketLockState } from './s3-lock.js';
 import { parseS3Url, type S3StoreConfig } from './s3-url.js';
@@ -68,7 +68,7 @@ export async function openS3Store(url: URL | string, options: S3StoreOptions): P
   // writes a second version.
   const client = buildS3Client(config, options.env, tuning);
   const putClient = buildS3Client(config, options.env, { ...tuning, maxAttempts: 1 });
-  return new S3Store(config, client, putClient, tuning, options.pageSize);
+  return new S3Store(config, client, putClient, options.pageSize);
 }
 
 /** What each kind of object is, for anyone who reads the bucket with other tools. */
@@ -130,7 +130,6 @@ class S3Store implements S3AuditStore {
     readonly config: S3StoreConfig,
     private readonly client: S3Client,
     private readonly putClient: S3Client,
-    private readonly tuning: S3ClientTuning,
     private readonly pageSize?: number,
   ) {
     this.displayUrl = config.displayUrl;

@@ -178,7 +178,7 @@ export class KafkaTopic implements AuditTopic {
   private closed = false;
 
   constructor(
-    private readonly conn: KafkaConnection,
+    conn: KafkaConnection,
     readonly topic: string,
     options: KafkaTopicOptions = {},
   ) {
