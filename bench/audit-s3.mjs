@@ -6,7 +6,6 @@
 // and stops it at the end. Prints our figures beside the raw S3 rate of the
 // same server measured in the same run (PutObject for appends, GetObject for
 // verify, at the same concurrency), and the ratios.
-import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -21,6 +20,7 @@ import {
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { RECORD_VERSION, appendRecord, encodeRecord, entryKey, openStore, recordDigest, verifyLog } from '../lib/src/audit/index.js';
 import { ZERO_DIGEST } from '../lib/src/core/digest.js';
+import { benchS3Server } from './harness/s3-server.mjs';
 
 const APPENDS = Number(process.argv[2] ?? 150);
 const VERIFY_N = Number(process.argv[3] ?? 10_000);
@@ -28,24 +28,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const fmt = (n) => Math.round(n).toLocaleString('en-US');
 
 // The server.
-let server = {
-  endpoint: process.env.MRG_TEST_S3_ENDPOINT,
-  accessKey: process.env.MRG_TEST_S3_ACCESS_KEY,
-  secretKey: process.env.MRG_TEST_S3_SECRET_KEY,
-};
-let startedOwn = false;
-const benchDir = join(root, '.tmp', 's3-bench');
-if (!server.endpoint) {
-  const r = spawnSync('bash', [join(root, 'scripts', 's3-server.sh'), 'start'], {
-    env: { ...process.env, MRG_S3_DIR: benchDir },
-    stdio: ['ignore', 'pipe', 'inherit'],
-    encoding: 'utf8',
-  });
-  if (r.status !== 0) throw new Error('scripts/s3-server.sh start failed');
-  const env = Object.fromEntries(r.stdout.trim().split('\n').map((l) => l.split(/=(.*)/s).slice(0, 2)));
-  server = { endpoint: env.MRG_TEST_S3_ENDPOINT, accessKey: env.MRG_TEST_S3_ACCESS_KEY, secretKey: env.MRG_TEST_S3_SECRET_KEY };
-  startedOwn = true;
-}
+const server = benchS3Server(root);
 const storeEnv = { AWS_ACCESS_KEY_ID: server.accessKey, AWS_SECRET_ACCESS_KEY: server.secretKey };
 const client = new S3Client({
   region: 'us-east-1',
@@ -161,5 +144,5 @@ try {
   console.log(`verify ${fmt(VERIFY_N)} records (concurrency ${CONC}, retention checked): ${best.s.toFixed(1)} s = ${fmt(best.ours)} records/s; raw GetObject + SHA-256 of the same keys, ${CONC} in flight: ${fmt(best.raw)}/s; ratio ${(best.ours / best.raw).toFixed(2)}`);
 } finally {
   client.destroy();
-  if (startedOwn) spawnSync('bash', [join(root, 'scripts', 's3-server.sh'), 'stop'], { env: { ...process.env, MRG_S3_DIR: benchDir }, stdio: 'inherit' });
+  server.stop();
 }

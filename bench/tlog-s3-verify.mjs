@@ -10,7 +10,6 @@
 // and this process's CPU time (user + system) are measured around the call.
 // Uses the server in MRG_TEST_S3_ENDPOINT/_ACCESS_KEY/_SECRET_KEY when set;
 // otherwise starts its own with scripts/s3-server.sh (.tmp/s3-bench) and stops it.
-import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -30,6 +29,7 @@ import { perfectFromLeaves, treeRoot } from '../lib/src/audit/tlog/tree.js';
 import { verifyTree } from '../lib/src/audit/tlog/verify-tree.js';
 import { startFaultProxy } from '../lib/test/helpers/s3-fault-proxy.js';
 import { goal } from './harness/measure.mjs';
+import { benchS3Server } from './harness/s3-server.mjs';
 
 const N = Number(process.argv[2] ?? 20_000);
 const ROUNDS = Number(process.argv[3] ?? 1);
@@ -37,22 +37,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const fmt = (n, d = 0) => n.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d });
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-let server = {
-  endpoint: process.env.MRG_TEST_S3_ENDPOINT,
-  accessKey: process.env.MRG_TEST_S3_ACCESS_KEY,
-  secretKey: process.env.MRG_TEST_S3_SECRET_KEY,
-};
-let startedOwn = false;
-const benchDir = join(root, '.tmp', 's3-bench');
-if (!server.endpoint) {
-  const r = spawnSync('bash', [join(root, 'scripts', 's3-server.sh'), 'start'], {
-    env: { ...process.env, MRG_S3_DIR: benchDir }, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8',
-  });
-  if (r.status !== 0) throw new Error('scripts/s3-server.sh start failed');
-  const env = Object.fromEntries(r.stdout.trim().split('\n').map((l) => l.split(/=(.*)/s).slice(0, 2)));
-  server = { endpoint: env.MRG_TEST_S3_ENDPOINT, accessKey: env.MRG_TEST_S3_ACCESS_KEY, secretKey: env.MRG_TEST_S3_SECRET_KEY };
-  startedOwn = true;
-}
+const server = benchS3Server(root);
 const env = { AWS_ACCESS_KEY_ID: server.accessKey, AWS_SECRET_ACCESS_KEY: server.secretKey };
 const client = new S3Client({
   region: 'us-east-1', endpoint: server.endpoint, forcePathStyle: true,
@@ -183,5 +168,5 @@ try {
 } finally {
   await proxy.close();
   client.destroy();
-  if (startedOwn) spawnSync('bash', [join(root, 'scripts', 's3-server.sh'), 'stop'], { env: { ...process.env, MRG_S3_DIR: benchDir }, stdio: 'inherit' });
+  server.stop();
 }

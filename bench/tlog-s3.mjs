@@ -13,7 +13,7 @@
 // and in tiles mode every size 1..N has its tile, equal to the entries' leaves.
 // Uses the server in MRG_TEST_S3_ENDPOINT/_ACCESS_KEY/_SECRET_KEY when set;
 // otherwise starts its own with scripts/s3-server.sh (.tmp/s3-bench) and stops it.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -27,6 +27,7 @@ import { leafHash } from '../lib/src/audit/tlog/hash.js';
 import { tilePath } from '../lib/src/audit/tlog/tile-path.js';
 import { startFaultProxy } from '../lib/test/helpers/s3-fault-proxy.js';
 import { childCpuSeconds, goal } from './harness/measure.mjs';
+import { benchS3Server } from './harness/s3-server.mjs';
 
 const SINGLE = Number(process.argv[2] ?? 100);
 const WRITERS = Number(process.argv[3] ?? 8);
@@ -35,22 +36,7 @@ const ROUNDS = Number(process.argv[5] ?? 1);
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const fmt = (n, d = 0) => n.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d });
 
-let server = {
-  endpoint: process.env.MRG_TEST_S3_ENDPOINT,
-  accessKey: process.env.MRG_TEST_S3_ACCESS_KEY,
-  secretKey: process.env.MRG_TEST_S3_SECRET_KEY,
-};
-let startedOwn = false;
-const benchDir = join(root, '.tmp', 's3-bench');
-if (!server.endpoint) {
-  const r = spawnSync('bash', [join(root, 'scripts', 's3-server.sh'), 'start'], {
-    env: { ...process.env, MRG_S3_DIR: benchDir }, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8',
-  });
-  if (r.status !== 0) throw new Error('scripts/s3-server.sh start failed');
-  const env = Object.fromEntries(r.stdout.trim().split('\n').map((l) => l.split(/=(.*)/s).slice(0, 2)));
-  server = { endpoint: env.MRG_TEST_S3_ENDPOINT, accessKey: env.MRG_TEST_S3_ACCESS_KEY, secretKey: env.MRG_TEST_S3_SECRET_KEY };
-  startedOwn = true;
-}
+const server = benchS3Server(root);
 const client = new S3Client({
   region: 'us-east-1', endpoint: server.endpoint, forcePathStyle: true,
   credentials: { accessKeyId: server.accessKey, secretAccessKey: server.secretKey },
@@ -177,5 +163,5 @@ try {
 } finally {
   await proxy.close();
   client.destroy();
-  if (startedOwn) spawnSync('bash', [join(root, 'scripts', 's3-server.sh'), 'stop'], { env: { ...process.env, MRG_S3_DIR: benchDir }, stdio: 'inherit' });
+  server.stop();
 }
