@@ -5,40 +5,17 @@
  * the console, and no request leaves the page but the file itself. One
  * browser for the file.
  */
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { createRequire } from 'node:module';
+import { useChromium } from '../helpers/chromium.js';
 import { buildReport, mermaidGraph, renderHtml } from '../../src/report/index.js';
 import { entriesOf, release, sampleEntries, verification, d } from './sample-log.js';
 
-// Debian's chromium by default; MRG_CHROMIUM points elsewhere (e.g. google-chrome on Ubuntu runners).
-const CHROMIUM = process.env.MRG_CHROMIUM ?? '/usr/bin/chromium';
-let browser: BrowserContext;
-let profile: string;
-let dir: string;
-
-beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run scripts/ensure-chromium.sh (as root) to install Debian's chromium`);
-  dir = mkdtempSync(join(tmpdir(), 'mrg-report-html-'));
-  profile = mkdtempSync(join(tmpdir(), 'mrg-chromium-profile-'));
-  // A fresh profile directory (playwright passes it as --user-data-dir); the
-  // flags keep the browser from calling out on its own.
-  browser = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: { width: 1280, height: 900 },
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-}, 60_000);
-
-afterAll(async () => {
-  await browser?.close();
-  rmSync(dir, { recursive: true, force: true });
-  rmSync(profile, { recursive: true, force: true });
-});
+const chrome = useChromium('mrg-report-html-');
 
 interface Loaded {
   page: Page;
@@ -49,10 +26,10 @@ interface Loaded {
 }
 
 async function open(name: string, html: string): Promise<Loaded> {
-  const file = join(dir, name);
+  const file = join(chrome.dir(), name);
   writeFileSync(file, html);
   const url = pathToFileURL(file).href;
-  const page = await browser.newPage();
+  const page = await chrome.browser().newPage();
   const loaded: Loaded = { page, console: [], errors: [], requests: [], url };
   page.on('console', (m) => loaded.console.push(`${m.type()}: ${m.text()}`));
   page.on('pageerror', (e) => loaded.errors.push(e.message));
@@ -118,7 +95,7 @@ describe('the HTML report in headless Chromium', () => {
     const entries = [...sampleEntries(), ...entriesOf([['2026-03-07T09:00:00.000Z', release(d('a7'), d('b7'), `models/${evil}/model.pt`)]]).map((e) => ({ ...e, seq: e.seq + 7 }))];
     const model = buildReport(entries, verification(entries), {});
     const sources = model.releases.map((r) => mermaidGraph(r.graph, `r${r.seq}`));
-    const page = await browser.newPage();
+    const page = await chrome.browser().newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     await page.setContent('<!DOCTYPE html><html><body></body></html>');

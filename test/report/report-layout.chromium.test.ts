@@ -5,41 +5,20 @@
  * count, and wide glyphs ran out of the box), and the controls table shows
  * code as code, never literal backticks.
  */
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { useChromium } from '../helpers/chromium.js';
 import { buildReport, renderHtml } from '../../src/report/index.js';
 import { entriesOf, release, sampleEntries, verification, d } from './sample-log.js';
 
-const CHROMIUM = process.env.MRG_CHROMIUM ?? '/usr/bin/chromium';
-let browser: BrowserContext;
-let profile: string;
-let dir: string;
-
-beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run scripts/ensure-chromium.sh (as root) to install Debian's chromium`);
-  dir = mkdtempSync(join(tmpdir(), 'mrg-report-layout-'));
-  profile = mkdtempSync(join(tmpdir(), 'mrg-chromium-profile-'));
-  browser = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: { width: 1280, height: 900 },
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-}, 60_000);
-
-afterAll(async () => {
-  await browser?.close();
-  rmSync(dir, { recursive: true, force: true });
-  rmSync(profile, { recursive: true, force: true });
-});
+const chrome = useChromium('mrg-report-layout-');
 
 async function openReport(name: string, html: string) {
-  const file = join(dir, name);
+  const file = join(chrome.dir(), name);
   writeFileSync(file, html);
-  const page = await browser.newPage();
+  const page = await chrome.browser().newPage();
   await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
   return page;
 }
