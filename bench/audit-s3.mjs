@@ -15,9 +15,7 @@ import {
   GetObjectCommand,
   PutObjectCommand,
   PutObjectLockConfigurationCommand,
-  S3Client,
 } from '@aws-sdk/client-s3';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { RECORD_VERSION, appendRecord, encodeRecord, entryKey, openStore, recordDigest, verifyLog } from '../lib/src/audit/index.js';
 import { ZERO_DIGEST } from '../lib/src/core/digest.js';
 import { benchS3Server } from './harness/s3-server.mjs';
@@ -30,15 +28,7 @@ const fmt = (n) => Math.round(n).toLocaleString('en-US');
 // The server.
 const server = benchS3Server(root);
 const storeEnv = { AWS_ACCESS_KEY_ID: server.accessKey, AWS_SECRET_ACCESS_KEY: server.secretKey };
-const client = new S3Client({
-  region: 'us-east-1',
-  endpoint: server.endpoint,
-  forcePathStyle: true,
-  credentials: { accessKeyId: server.accessKey, secretAccessKey: server.secretKey },
-  requestChecksumCalculation: 'WHEN_REQUIRED',
-  responseChecksumValidation: 'WHEN_REQUIRED',
-  requestHandler: new NodeHttpHandler({ httpAgent: { keepAlive: true, maxSockets: 64 } }),
-});
+const { client } = server;
 
 const bucket = `mrg-bench-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
 const storeUrl = (prefix) => `s3://${bucket}/${prefix}?region=us-east-1&endpoint=${encodeURIComponent(server.endpoint)}`;

@@ -14,8 +14,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CreateBucketCommand, PutObjectCommand, PutObjectLockConfigurationCommand, S3Client } from '@aws-sdk/client-s3';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { CreateBucketCommand, PutObjectCommand, PutObjectLockConfigurationCommand } from '@aws-sdk/client-s3';
 import { RECORD_VERSION, encodeRecord, entryKey, openStore, recordDigest, verifyLog } from '../lib/src/audit/index.js';
 import { ZERO_DIGEST } from '../lib/src/core/digest.js';
 import { encodeBundle } from '../lib/src/audit/tlog/bundle.js';
@@ -39,12 +38,7 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 const server = benchS3Server(root);
 const env = { AWS_ACCESS_KEY_ID: server.accessKey, AWS_SECRET_ACCESS_KEY: server.secretKey };
-const client = new S3Client({
-  region: 'us-east-1', endpoint: server.endpoint, forcePathStyle: true,
-  credentials: { accessKeyId: server.accessKey, secretAccessKey: server.secretKey },
-  requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED',
-  requestHandler: new NodeHttpHandler({ httpAgent: { keepAlive: true, maxSockets: 64 } }),
-});
+const { client } = server;
 const bucket = `mrg-tlog-verify-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
 const PREFIX = 'log';
 const LOG = 'bench/repo';

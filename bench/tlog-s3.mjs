@@ -19,9 +19,8 @@ import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  CreateBucketCommand, ListObjectsV2Command, PutObjectLockConfigurationCommand, S3Client,
+  CreateBucketCommand, ListObjectsV2Command, PutObjectLockConfigurationCommand,
 } from '@aws-sdk/client-s3';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { entryKey, openStore } from '../lib/src/audit/index.js';
 import { leafHash } from '../lib/src/audit/tlog/hash.js';
 import { tilePath } from '../lib/src/audit/tlog/tile-path.js';
@@ -37,12 +36,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const fmt = (n, d = 0) => n.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d });
 
 const server = benchS3Server(root);
-const client = new S3Client({
-  region: 'us-east-1', endpoint: server.endpoint, forcePathStyle: true,
-  credentials: { accessKeyId: server.accessKey, secretAccessKey: server.secretKey },
-  requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED',
-  requestHandler: new NodeHttpHandler({ httpAgent: { keepAlive: true, maxSockets: 64 } }),
-});
+const { client } = server;
 const bucket = `mrg-tlog-bench-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
 
 /** What a request asks for: `<object kind> <operation>`, e.g. `tile GET`, `entry versions`. */
