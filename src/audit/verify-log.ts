@@ -202,12 +202,7 @@ async function checkStoresNotes(stores: AuditStore[], opts: VerifyNotesOptions, 
     if (opts.quorum) none.findings.push({ kind: 'bad-checkpoint', seq: 0, message: 'the log has no name to check signed-note checkpoints under (pass --log)' });
     return stores.map(() => none);
   }
-  const logKeys = opts.publicKeys.map((pk) => ({
-    name: origin,
-    keyId: keys.keyId(origin, keys.SIG_TYPE.ed25519, pk),
-    type: keys.SIG_TYPE.ed25519,
-    publicKey: Buffer.from(pk),
-  }));
+  const logKeys = keys.logVkeys(origin, opts.publicKeys);
   return Promise.all(
     stores.map((s) => tlog.checkNotes(s, { logKeys, origin, trusted: opts.trusted, witnesses: opts.witnesses, quorum: opts.quorum })),
   );

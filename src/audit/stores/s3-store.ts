@@ -76,6 +76,7 @@ function contentTypeOf(key: string): string {
   if (key.endsWith('.jws')) return 'application/jose';
   if (key.endsWith('.note')) return 'text/plain; charset=utf-8';
   if (key.startsWith('tile/')) return 'application/octet-stream';
+  if (key.startsWith('index/')) return 'text/plain; charset=utf-8';
   return 'application/json';
 }
 
