@@ -82,12 +82,19 @@ async function oneStore(store: NoteStore, lookup: InclusionLookup): Promise<Incl
   // 2. The newest note this log's key signed that covers the oldest candidate.
   const minSize = Math.min(...all.map((c) => c.seq)) + 1;
   const note = await newestValidNote(store, lookup.logKeys, { origin: lookup.origin, minSize, policy });
-  if (!note.valid) return { ok: false, why: `no signed-note checkpoint at or above size ${minSize} verifies with the policy's checkpoint key` };
-  const { size, root } = note.valid.checkpoint.head;
+  if (!note.valid && releases.length > 0) return { ok: false, why: `no signed-note checkpoint at or above size ${minSize} verifies with the policy's checkpoint key` };
+  const head = note.valid?.checkpoint.head;
 
-  // 3. Every candidate proven in that tree, its leaf hashed from the bytes read.
+  // 3. Every release proven in that tree, its leaf hashed from the bytes
+  // read; decisions too when the note covers them. A decision after it (the
+  // App appends without a key) is taken as read: it is the rule's memory of
+  // status reports, which never lets a deployment through.
   for (const c of all) {
-    if (c.seq >= size) return { ok: false, why: `record ${c.seq} is not yet covered by the newest signed checkpoint (size ${size})` };
+    if (!head || c.seq >= head.size) {
+      if (releases.includes(c)) return { ok: false, why: `record ${c.seq} is not yet covered by the newest signed checkpoint (size ${head?.size ?? 0})` };
+      continue;
+    }
+    const { size, root } = head;
     let proof;
     try {
       proof = await inclusionFromStore(store, c.seq, size, policy);
@@ -105,8 +112,8 @@ async function oneStore(store: NoteStore, lookup: InclusionLookup): Promise<Incl
     evidence: {
       verified: true,
       findings: [],
-      size,
-      newest_checkpoint: size,
+      size: head?.size ?? 0,
+      newest_checkpoint: head?.size ?? null,
       records: [...new Map(all.map((c) => [c.seq, strip(c)])).values()].sort((a, b) => a.seq - b.seq),
       proven: true,
     },

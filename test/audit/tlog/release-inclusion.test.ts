@@ -157,6 +157,16 @@ describe('the release record by inclusion proof, found through the record index'
     expect(r.ok).toBe(false);
   });
 
+  it('a decision appended after the newest note (the App signs nothing) is taken as read; the release is still proven', async () => {
+    const s = await store();
+    const rel = await append(s, release(model('a')));
+    const d = await append(s, decision(9, 'production', 'pending'), false);
+    const r = await releaseEvidenceByProof([s], { logKeys, origin: LOG, digests: [model('a')], run: { id: 9, environment: 'production' } });
+    if (!r.ok) throw new Error(r.why);
+    expect(r.evidence.records.map((x) => x.seq)).toEqual([rel.seq, d.seq]);
+    expect(r.evidence.size).toBe(1);
+  });
+
   it('10,000 records: the release at 4,321 is proven with O(log n) reads; the full verify reads every record', async () => {
     const dir = newDir();
     const note = parseNoteKey(generateNoteKey(LOG).privateKey);
