@@ -87,6 +87,13 @@ export interface AuditStore {
    * it, `list` is indexed.
    */
   listIndex?(dir: StoreDir): Promise<KeyIndex>;
+  /**
+   * Optional (S3): the keys of one directory that hold a record and also a
+   * later version or a delete marker, from one listing of every version
+   * (1,000 keys a request), so a verifier that reads records from bundles
+   * still finds what `inspect` would show for each key.
+   */
+  keysWithLaterVersions?(dir: StoreDir): Promise<string[]>;
 }
 
 /** A store's keys of one directory as a {@link KeyIndex} (its own `listIndex`, or its `list` indexed). */
