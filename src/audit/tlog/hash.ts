@@ -5,6 +5,7 @@
  * keep a leaf from ever being read as an interior node (second-preimage
  * attacks on the tree shape).
  */
+import * as crypto from 'node:crypto';
 import { createHash } from 'node:crypto';
 
 /** A SHA-256 tree hash: 32 bytes. */
@@ -15,14 +16,34 @@ export const HASH_SIZE = 32;
 /** MTH({}) = SHA-256 of the empty string: the root of the empty tree. */
 export const EMPTY_ROOT: Hash = createHash('sha256').digest();
 
+/**
+ * One-shot hashing (Node >= 20.12): half the CPU of a createHash object for
+ * record-sized inputs, and a full verify hashes every record twice (leaf and
+ * tile node). The prefix and the input are copied into one scratch buffer
+ * first; hashing is synchronous, so the scratch is never shared.
+ */
+const oneShot = (crypto as { hash?: (alg: string, data: Uint8Array, enc: 'buffer') => Buffer }).hash;
+/** Records are under 64 KiB; anything larger goes through createHash. */
+const LEAF_SCRATCH = Buffer.allocUnsafe(1 + 65536);
+const NODE_SCRATCH = Buffer.allocUnsafe(1 + 2 * HASH_SIZE);
+NODE_SCRATCH[0] = 0x01;
+
 /** Leaf hash of one record: SHA-256(0x00 ‖ bytes). */
 export function leafHash(record: Uint8Array): Hash {
-  return createHash('sha256').update(LEAF_PREFIX).update(record).digest();
+  if (!oneShot || record.length >= LEAF_SCRATCH.length) return createHash('sha256').update(LEAF_PREFIX).update(record).digest();
+  LEAF_SCRATCH[0] = 0x00;
+  LEAF_SCRATCH.set(record, 1);
+  return oneShot('sha256', LEAF_SCRATCH.subarray(0, record.length + 1), 'buffer');
 }
 
 /** Interior node hash: SHA-256(0x01 ‖ left ‖ right). */
 export function nodeHash(left: Uint8Array, right: Uint8Array): Hash {
-  return createHash('sha256').update(NODE_PREFIX).update(left).update(right).digest();
+  if (!oneShot || left.length !== HASH_SIZE || right.length !== HASH_SIZE) {
+    return createHash('sha256').update(NODE_PREFIX).update(left).update(right).digest();
+  }
+  NODE_SCRATCH.set(left, 1);
+  NODE_SCRATCH.set(right, 1 + HASH_SIZE);
+  return oneShot('sha256', NODE_SCRATCH, 'buffer');
 }
 
 const LEAF_PREFIX = Buffer.from([0]);
