@@ -76,14 +76,19 @@ export function locateSubtree(size: number, s: Subtree): { coord: TileCoord & { 
 
 /** The Merkle hash of 2^k consecutive tile hashes. */
 export function hashOfTileSlice(data: Buffer, first: number, count: number): Hash {
-  let level: Buffer[] = [];
-  for (let i = 0; i < count; i++) level.push(data.subarray((first + i) * HASH_SIZE, (first + i + 1) * HASH_SIZE));
+  if (count === 1) return Buffer.from(data.subarray(first * HASH_SIZE, (first + 1) * HASH_SIZE));
+  // Pairs of the slice, then pairs of those: no array of views per level (a full verify does this for every 256 leaves).
+  let level: Buffer[] = new Array<Buffer>(count / 2);
+  for (let i = 0; i < count; i += 2) {
+    const at = (first + i) * HASH_SIZE;
+    level[i / 2] = nodeHash(data.subarray(at, at + HASH_SIZE), data.subarray(at + HASH_SIZE, at + 2 * HASH_SIZE));
+  }
   while (level.length > 1) {
-    const next: Buffer[] = [];
-    for (let i = 0; i < level.length; i += 2) next.push(nodeHash(level[i], level[i + 1]));
+    const next: Buffer[] = new Array<Buffer>(level.length / 2);
+    for (let i = 0; i < level.length; i += 2) next[i / 2] = nodeHash(level[i], level[i + 1]);
     level = next;
   }
-  return Buffer.from(level[0]);
+  return level[0];
 }
 
 /** Perfect subtree hashes read from tiles of a tree of `size`; throws {@link MissingTile} for a tile not loaded. */
