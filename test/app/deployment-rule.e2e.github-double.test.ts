@@ -193,13 +193,14 @@ deployment:
   }
 
   /** A full release: PR, two signed approvals, merge, audit record and checkpoint, change opened. */
-  async function release(opts: { changeRequest?: boolean } = {}) {
+  async function release(opts: { changeRequest?: boolean; asAction?: boolean } = {}) {
     const { repo, auditDir } = newRepo(opts);
     const r = openRelease(repo);
     approve(repo, r.number, 'alice');
     approve(repo, r.number, 'bob');
     const merge = mergePull(gh, repo, r.number, { by: 'carol' });
-    await recordRelease(repo, auditDir, r.model, r.metaDigest);
+    if (opts.asAction) await recordReleaseAsAction(repo, auditDir, r.model, r.metaDigest);
+    else await recordRelease(repo, auditDir, r.model, r.metaDigest);
     const change = opts.changeRequest === false ? null : await openChange(repo, r.number);
     return { repo, auditDir, merge, change, ...r };
   }
@@ -502,6 +503,24 @@ deployment:
     const second = await deploy(r.repo, r.merge, 'production', first.runId);
     expect(second.answer.state).toBe('approved');
     expect(runs.run(first.runId).status).toBe('in_progress');
+    expect(decisions(r.auditDir).map((d) => d.details.decision)).toEqual(['pending', 'approved']);
+  });
+
+  it('a pending change, the release recorded the Action\'s way: the earlier status report is found through the record index (no second one), then approval by the proof', async () => {
+    const r = await release({ asAction: true });
+    snow.request(r.change!);
+    const first = await deploy(r.repo, r.merge);
+    expect(first.answer.comment).toMatch(new RegExp(`waiting before deploying to production:\\n- ${r.change} is awaiting approval`));
+    const again = await server.deliver('deployment_protection_rule', protectionRuleEvent(gh, runs, first.runId, 'production', INSTALLATION));
+    expect([200, 202]).toContain(again.status);
+    const quiet = await server.waitForLog((l) => l.msg === 'deployment decided' && l.run_id === first.runId && l.posted === 'none');
+    expect(quiet.state).toBe('pending');
+    expect(runs.run(first.runId).answers).toHaveLength(1);
+    expect(decisions(r.auditDir)).toHaveLength(1);
+    snow.approve(r.change!);
+    const second = await deploy(r.repo, r.merge, 'production', first.runId);
+    expect(second.answer.state).toBe('approved');
+    expect(second.answer.comment).toMatch(/holds the MODEL_RELEASE record 0, proven included in the tree/);
     expect(decisions(r.auditDir).map((d) => d.details.decision)).toEqual(['pending', 'approved']);
   });
 
