@@ -183,10 +183,10 @@ export function register(program: Command, run: CliRun): void {
 
   audit
     .command('tiles')
-    .description('publish the Merkle tiles and entry bundles of a log written before they existed (idempotent)')
+    .description('publish the Merkle tiles, entry bundles and record index of a log written before they existed (idempotent)')
     .option('--store <url>', 'audit store')
     .option('--checkpoint-key <file>', 'Ed25519 private JWK: then sign the tree as a signed-note checkpoint at the current size')
-    .option('--json', 'print {"size", "created"[, "note"]}')
+    .option('--json', 'print {"size", "created", "indexed"[, "note"]}')
     .action(
       action(run, async (opts: { store?: string; checkpointKey?: string; json?: boolean }) => {
         const store = await openOneStore(run.io, opts.store);
@@ -201,6 +201,10 @@ export function register(program: Command, run: CliRun): void {
           for (const c of r.conflicts) run.io.stderr(`tile-mismatch: ${c.message}\n`);
           return ExitCode.verificationFailed;
         }
+        // The index lets the deployment rule prove old releases instead of reading the whole log.
+        const { backfillIndex } = await import('../../audit/tlog/index-backfill.js');
+        const indexed = await backfillIndex(store, size);
+        for (const name of indexed.full) run.io.stderr(`warning: every record-index slot of ${name} is taken by other records; the deployment rule reads the whole log for it\n`);
         let note: string | undefined;
         if (opts.checkpointKey && size > 0) {
           const { readLogName } = await import('../../audit/read-chain.js');
@@ -211,8 +215,8 @@ export function register(program: Command, run: CliRun): void {
           const { signTreeCheckpoint } = await import('../../audit/tlog/note-io.js');
           note = (await signTreeCheckpoint(store, parsed.key, size)).key;
         }
-        if (opts.json) printJson(run.io, { size, created: r.created, ...(note ? { note } : {}) });
-        else run.io.stdout(`tiles cover ${size} record(s); ${r.created} object(s) created${note ? `; signed ${note}` : ''}\n`);
+        if (opts.json) printJson(run.io, { size, created: r.created, indexed: indexed.indexed, ...(note ? { note } : {}) });
+        else run.io.stdout(`tiles cover ${size} record(s); ${r.created} object(s) created; ${indexed.indexed} release and decision record(s) indexed${note ? `; signed ${note}` : ''}\n`);
         return ExitCode.ok;
       }),
     );

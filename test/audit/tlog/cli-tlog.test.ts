@@ -5,10 +5,14 @@
  * (test/tlog-check) accepts the store the real append wrote.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { openStore } from '../../../src/audit/open-store.js';
 import { entryKey } from '../../../src/audit/store.js';
+import { ed25519KeysOfJwk, logVkeys } from '../../../src/audit/tlog/ed25519-keys.js';
+import { releaseEvidenceByProof } from '../../../src/audit/tlog/release-inclusion.js';
+import type { Digest } from '../../../src/core/digest.js';
 import { cli } from '../cli-harness.js';
 import { tempDirs } from '../temp-dir.js';
 
@@ -88,8 +92,8 @@ describe('audit prove / check-proof / vkey / tiles (file store)', () => {
     const t = await cli(dir, ['audit', 'tiles', '--store', 'log', '--json']);
     expect(t.code).toBe(0);
     expect(t.json()).toMatchObject({ size: 301 });
-    expect((await cli(dir, ['audit', 'tiles', '--store', 'log', '--json'])).json()).toEqual({ size: 301, created: 0 });
-    expect((await cli(dir, ['audit', 'tiles', '--store', 'log', '--checkpoint-key', 'key.jwk', '--json'])).json()).toEqual({ size: 301, created: 0, note: `checkpoints/${'301'.padStart(20, '0')}.note` });
+    expect((await cli(dir, ['audit', 'tiles', '--store', 'log', '--json'])).json()).toEqual({ size: 301, created: 0, indexed: 0 });
+    expect((await cli(dir, ['audit', 'tiles', '--store', 'log', '--checkpoint-key', 'key.jwk', '--json'])).json()).toEqual({ size: 301, created: 0, indexed: 0, note: `checkpoints/${'301'.padStart(20, '0')}.note` });
     await appendN(dir, 301, 520, ['--checkpoint-key', 'key.jwk']);
     const vkey = (await cli(dir, ['audit', 'vkey', '--key', 'key.pub.jwk', '--log', LOG])).stdout.trim();
     const built = spawnSync('bash', [join(root, 'scripts', 'build-tlog-check.sh')], { encoding: 'utf8' });
@@ -101,6 +105,28 @@ describe('audit prove / check-proof / vkey / tiles (file store)', () => {
     expect(go.stdout).toMatch(/ok consistent 519 -> 520/);
     expect(go.stdout).toMatch(/ok 512 bundled records hash to their leaves/);
   }, 120_000);
+
+  it('a log written before the record index existed: `audit tiles` indexes its releases, and the deployment rule\'s proof path then finds them', async () => {
+    const dir = tmp();
+    expect((await cli(dir, ['audit', 'keygen', '--out', 'key.jwk'])).code).toBe(0);
+    const model = (i: number) => `sha256:${String(i).repeat(64)}` as Digest;
+    for (let i = 1; i <= 3; i++) {
+      const r = await cli(dir, ['audit', 'append', '--store', 'log', '--log', LOG, '--event-type', 'MODEL_RELEASE', '--actor', 'a', '--action', `release ${i}`, '--subject', model(i), '--checkpoint-key', 'key.jwk']);
+      expect(r.code).toBe(0);
+    }
+    // Simulate the older version: no index.
+    spawnSync('rm', ['-rf', join(dir, 'log', 'index')]);
+    const store = await openStore(`file://${join(dir, 'log')}`, { env: {} });
+    const logKeys = logVkeys(LOG, ed25519KeysOfJwk(readFileSync(join(dir, 'key.pub.jwk'), 'utf8')));
+    expect((await releaseEvidenceByProof([store], { logKeys, origin: LOG, digests: [model(2)] })).ok).toBe(false);
+    const t = await cli(dir, ['audit', 'tiles', '--store', 'log', '--json']);
+    expect(t.json()).toEqual({ size: 3, created: 0, indexed: 3 });
+    const r = await releaseEvidenceByProof([store], { logKeys, origin: LOG, digests: [model(2)] });
+    expect(r.ok && r.evidence.records.map((x) => x.seq)).toEqual([1]);
+    // Idempotent: a second run adds nothing and still reports what it indexed.
+    expect((await cli(dir, ['audit', 'tiles', '--store', 'log', '--json'])).json()).toEqual({ size: 3, created: 0, indexed: 3 });
+    expect(readdirSync(join(dir, 'log', 'index')).length).toBe(3);
+  });
 
   it('an honest append after a rollback of the log finds the tiles disagree (tile-mismatch, exit 1) and says the record is stored', async () => {
     const dir = tmp();
