@@ -2,10 +2,13 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { modelGate, type CliOutcome } from '../helpers/cli-harness.js';
-import { tempDir as sharedTempDir } from '../helpers/temp-dirs.js';
+import { tempDir as sharedTempDir, tempDirEach as sharedTempDirEach } from '../helpers/temp-dirs.js';
 
 /** A fresh temporary directory, removed by the returned cleanup. */
 export const tempDir = (prefix = 'mrg-lineage-'): { dir: string; cleanup: () => void } => sharedTempDir(prefix);
+
+/** A fresh temporary directory for each test of the enclosing suite (`.dir`), removed after it. */
+export const tempDirEach = (prefix = 'mrg-lineage-'): { readonly dir: string } => sharedTempDirEach(prefix);
 
 /** Writes files (relative path → content) and empty directories under root. */
 export function writeTree(root: string, files: Record<string, string | Buffer>, emptyDirs: string[] = []): void {
