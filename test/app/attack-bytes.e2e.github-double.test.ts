@@ -11,26 +11,12 @@ import { basicError, gitBlobSha } from '../helpers/github-double.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { recordLineage } from '../../src/lineage/record.js';
-import { policyText } from '../helpers/policies.js';
+import { checkedPolicy, policyText } from '../helpers/policies.js';
 
 const POLICY = policyText('developer-and-risk');
 
 // Approvals without signatures, and the Git LFS check: what a team that relies on the automated checks runs.
-const CHECKED = `version: 1
-rules:
-  - name: production
-    protected_paths: ["models/**"]
-    roles:
-      - name: developer
-        teams: [acme/ml]
-      - name: risk
-        teams: [acme/risk]
-    signatures:
-      required: false
-    checks:
-      models: ["models/**/*.onnx"]
-      lfs_digest: true
-`;
+const CHECKED = checkedPolicy(['models: ["models/**/*.onnx"]', 'lfs_digest: true']);
 
 const pointer = (oid: string, size: number) => `version https://git-lfs.github.com/spec/v1\noid ${oid}\nsize ${size}\n`;
 

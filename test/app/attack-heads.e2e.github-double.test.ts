@@ -11,14 +11,7 @@ import { policyText } from '../helpers/policies.js';
 
 const POLICY = policyText('developer-and-risk');
 // What an attacker puts on a branch of their own: one approval by anyone, no signatures.
-const WEAK = `version: 1
-protected_paths: ["nothing/**"]
-roles:
-  - name: anyone
-    users: [mallory]
-signatures:
-  required: false
-`;
+const WEAK = policyText('mallory-alone');
 
 describe('attacks on which pull request a verdict is for, through the App', () => {
   const suite = appSuite({ tmpPrefix: 'mrg-attack-heads-' });

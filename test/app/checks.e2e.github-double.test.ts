@@ -10,26 +10,11 @@ import { join } from 'node:path';
 import { recordLineage } from '../../src/lineage/record.js';
 import type { CheckRunState } from '../helpers/github-double.js';
 import { appSuite, completedRun, pullRequestEvent } from '../helpers/app-harness.js';
+import { checkedPolicy } from '../helpers/policies.js';
 
 const REPO = 'acme/trading-models';
 const INSTALLATION = 41;
-const policy = `version: 1
-rules:
-  - name: production
-    protected_paths: ["models/prod/**"]
-    roles:
-      - name: developer
-        teams: [acme/ml]
-      - name: risk
-        teams: [acme/risk]
-    signatures:
-      required: false
-    checks:
-      models: ["models/prod/**/*.onnx"]
-      metadata: true
-      lfs_digest: true
-      metrics: ["accuracy >= 0.9", "max_drawdown <= 0.2"]
-`;
+const policy = checkedPolicy(['models: ["models/prod/**/*.onnx"]', 'metadata: true', 'lfs_digest: true', 'metrics: ["accuracy >= 0.9", "max_drawdown <= 0.2"]'], 'models/prod/**');
 
 describe('automated checks through the App, against a GitHub REST double validated by GitHub\'s OpenAPI description', () => {
   const suite = appSuite();

@@ -12,6 +12,7 @@ import { verifySshSig } from '../../src/approval/sshsig.js';
 import { canonicalJson } from '../../src/core/canonical-json.js';
 import type { CheckRunState } from '../helpers/github-double.js';
 import { appSuite, completedRun, mergeGroupEvent, pullRequestEvent, rerunEvent, reviewEvent, sshKey, sshSign, type SshKey } from '../helpers/app-harness.js';
+import { policyText } from '../helpers/policies.js';
 
 const REPO = 'acme/models';
 const INSTALLATION = 31;
@@ -20,17 +21,7 @@ describe('the four-eyes gate end to end, against a GitHub REST double validated 
   const suite = appSuite();
   const auditDir = join(suite.dir, 'audit');
   const keys: Record<string, SshKey> = {};
-  const policy = `version: 1
-protected_paths: ["models/**"]
-roles:
-  - name: developer
-    teams: [acme/ml]
-  - name: risk
-    teams: [acme/risk]
-changes_requested_veto: true
-audit:
-  store: file://${auditDir}
-`;
+  const policy = policyText('developer-and-risk', `changes_requested_veto: true\naudit:\n  store: file://${auditDir}\n`);
   let n = 0;
 
   beforeAll(async () => {
