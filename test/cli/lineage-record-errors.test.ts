@@ -22,9 +22,9 @@ describe('lineage record/verify: errors that say what really went wrong (issue 1
   });
 
   it('an --out in a directory that does not exist names that directory (exit 2)', async () => {
-    const r = await record('no/such/tmp.dir/metadata.json');
+    const r = await record('no/such/dir/metadata.json');
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('no/such/tmp.dir/metadata.json: cannot write: the directory no/such/tmp.dir does not exist');
+    expect(r.stderr).toContain('no/such/dir/metadata.json: cannot write: the directory no/such/dir does not exist');
     expect(r.stderr).not.toContain('cannot be read');
   });
 

@@ -25,7 +25,7 @@ describe('lineage record refuses an output that would destroy or change an input
   beforeEach(() => {
     writeTree(tmp.dir, {
       'model.bin': 'weights',
-      'models/m2/w.bin': 'tmp.dir-model',
+      'models/m2/w.bin': 'dir-model',
       'data/train/a.csv': 'x\n1\n',
       'data/val.jsonl': '{"x":1}\n',
       'hp.json': '{"lr":1}',

@@ -21,7 +21,7 @@ describe('recordLineage and verifyLineage', () => {
     writeTree(tmp.dir, {
       'models/model.bin': 'weights-v1',
       'data/train/part-1.csv': 'x,label\n1,a\n2,"b\nc"\n',
-      'data/train/sub tmp.dir/part-2.csv': 'x,label\n3,d\n',
+      'data/train/sub dir/part-2.csv': 'x,label\n3,d\n',
       'data/val.jsonl': '{"x":1}\n{"x":2}\n',
       'uv.lock': 'locked',
       'requirements-dev.txt': 'pytest==8',
@@ -53,7 +53,7 @@ describe('recordLineage and verifyLineage', () => {
     expect(m.model).toEqual({ path: 'models/model.bin', type: 'file', digest: sha256sum(join(tmp.dir, 'models/model.bin')), size: 10 });
     const [train, val] = m.datasets;
     expect(train).toMatchObject({ name: 'train', role: 'training', path: 'data/train', type: 'directory', digest: oneLiner(join(tmp.dir, 'data/train')), rows: 3 });
-    expect(train!.files!.map((f) => f.path)).toEqual(['part-1.csv', 'sub tmp.dir/part-2.csv']);
+    expect(train!.files!.map((f) => f.path)).toEqual(['part-1.csv', 'sub dir/part-2.csv']);
     expect(train!.columns).toEqual([{ name: 'x', type: 'number' }, { name: 'label', type: 'string' }]);
     expect(val).toMatchObject({ name: 'holdout', role: 'validation', type: 'file', rows: 2, columns: [{ name: 'x', type: 'number' }] });
     expect(m.source).toEqual({ repository: 'acme/fraud-model', commit: ENV.GITHUB_SHA, workflow: 'release', run_id: '1234' });
@@ -85,7 +85,7 @@ describe('recordLineage and verifyLineage', () => {
       'output data/train/metadata.json is inside dataset train (data/train), whose digest it would change',
     );
     await expect(record({ model: 'data/train', datasets: [], statement: 'data/train/s.json', out: 'm.json' })).rejects.toThrow(/inside the model/);
-    expect(readdirSync(join(tmp.dir, 'data/train')).sort()).toEqual(['part-1.csv', 'sub tmp.dir']);
+    expect(readdirSync(join(tmp.dir, 'data/train')).sort()).toEqual(['part-1.csv', 'sub dir']);
   });
 
   it('verifies an untouched tree', async () => {
@@ -100,7 +100,7 @@ describe('recordLineage and verifyLineage', () => {
     const bytes = readFileSync(f);
     bytes[0] = bytes[0]! ^ 1;
     writeFileSync(f, bytes);
-    rmSync(join(tmp.dir, 'data/train/sub tmp.dir/part-2.csv'));
+    rmSync(join(tmp.dir, 'data/train/sub dir/part-2.csv'));
     writeTree(tmp.dir, { 'data/train/extra.csv': 'x\n' });
     const r = await verifyLineage('lineage.json', { cwd: tmp.dir });
     expect(r.ok).toBe(false);
@@ -108,7 +108,7 @@ describe('recordLineage and verifyLineage', () => {
     expect(files).toEqual([
       expect.objectContaining({ subject: 'dataset', name: 'train', path: 'data/train', file: 'extra.csv', change: 'added', actual: sha256sum(join(tmp.dir, 'data/train/extra.csv')) }),
       expect.objectContaining({ file: 'part-1.csv', change: 'modified', actual: sha256sum(f) }),
-      expect.objectContaining({ file: 'sub tmp.dir/part-2.csv', change: 'removed' }),
+      expect.objectContaining({ file: 'sub dir/part-2.csv', change: 'removed' }),
     ]);
     expect(r.mismatches.filter((m) => m.file === undefined)).toEqual([
       expect.objectContaining({ subject: 'dataset', path: 'data/train', change: 'modified' }),
