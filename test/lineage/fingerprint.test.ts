@@ -6,17 +6,10 @@ import { CsvScanner, parseCsv } from '../../src/lineage/fingerprint/csv.js';
 import { JsonlScanner } from '../../src/lineage/fingerprint/jsonl.js';
 import { hashPath } from '../../src/lineage/hash-path.js';
 import { GateError } from '../../src/core/errors.js';
-import { sha256sum, tempDirEach, writeTree } from './helpers.js';
+import { feedInPieces, sha256sum, tempDirEach, writeTree } from './helpers.js';
 
 function scan(scanner: CsvScanner | JsonlScanner, text: string, cuts: number[] = []) {
-  const bytes = Buffer.from(text);
-  let at = 0;
-  for (const c of [...cuts.filter((c) => c > 0 && c < bytes.length)].sort((a, b) => a - b)) {
-    scanner.push(bytes.subarray(at, c));
-    at = c;
-  }
-  scanner.push(bytes.subarray(at));
-  return scanner.finish();
+  return feedInPieces(scanner, Buffer.from(text), cuts);
 }
 
 describe('CSV fingerprint', () => {

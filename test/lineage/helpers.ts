@@ -39,3 +39,18 @@ export function sha256sum(file: string): string {
 export function cli(argv: string[], opts: { cwd?: string; env?: Record<string, string | undefined>; tty?: boolean } = {}): Promise<CliOutcome> {
   return modelGate(argv, opts);
 }
+
+/**
+ * Feeds `bytes` to a streaming scanner in pieces cut at the offsets `cuts`
+ * (in any order; out-of-range ones ignored), as reads of any size deliver
+ * them, and returns what it finishes with.
+ */
+export function feedInPieces<R>(scanner: { push(chunk: Uint8Array): void; finish(): R }, bytes: Buffer, cuts: number[]): R {
+  let at = 0;
+  for (const c of [...cuts.filter((c) => c > 0 && c < bytes.length)].sort((a, b) => a - b)) {
+    scanner.push(bytes.subarray(at, c));
+    at = c;
+  }
+  scanner.push(bytes.subarray(at));
+  return scanner.finish();
+}
