@@ -7,10 +7,12 @@
  * checkpoints, and the ServiceNow Change Management double.
  */
 import { createHash, generateKeyPairSync, randomUUID } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildStatement, statementBytes } from '../../src/approval/statement.js';
 import { appendRecord } from '../../src/audit/append.js';
+import { appendAndCheckpoint } from '../../src/audit/append-checkpoint.js';
+import { indexKey, subjectIndexName } from '../../src/audit/tlog/record-index.js';
 import { generateCheckpointKeyPair, loadSigningKey } from '../../src/audit/checkpoint.js';
 import { writeCheckpoint } from '../../src/audit/checkpoint-write.js';
 import { openStore } from '../../src/audit/open-store.js';
@@ -165,6 +167,17 @@ deployment:
       ),
     );
     await writeCheckpoint(store, await loadSigningKey(checkpointPrivate, 'test key'));
+  }
+
+  /** What the Action's release mode does: the record, its tiles, the signed checkpoints (JWS and note) and the record index. */
+  async function recordReleaseAsAction(repo: string, auditDir: string, model: Digest, metaDigest: Digest) {
+    const store = await openStore(`file://${auditDir}`, { env: {} });
+    const input = modelReleaseRecord(
+      { modelPath: 'models/fraud/model.onnx', modelDigest: model, metadataPath: 'models/fraud/metadata.json', metadataDigest: metaDigest, reproducibilityDigest: sha256('repro'), datasets: [] },
+      { repository: repo, actor: 'release-bot', component: 'action' },
+    );
+    const { records: [r] } = await appendAndCheckpoint([store], [input], { signingKey: await loadSigningKey(checkpointPrivate, 'test key') });
+    return r.seq;
   }
 
   async function openChange(repo: string, number: number): Promise<string> {
@@ -351,6 +364,49 @@ deployment:
     const first = join(auditDir, 'entries', readdirSync(join(auditDir, 'entries')).sort()[0]);
     writeFileSync(first, readFileSync(first, 'utf8').replace('release-bot', 'someone-else'));
     ({ answer } = await deploy(repo, merge));
+    expect(answer.state).toBe('rejected');
+    expect(answer.comment).toMatch(/does not verify: record 0: modified/);
+  });
+
+  it('a release recorded the way the Action does (tiles, signed note, record index): approved by its inclusion proof, not by reading the whole log', async () => {
+    const { repo, auditDir } = newRepo({ changeRequest: false });
+    const r = openRelease(repo);
+    approve(repo, r.number, 'alice');
+    approve(repo, r.number, 'bob');
+    const merge = mergePull(gh, repo, r.number);
+    const seq = await recordReleaseAsAction(repo, auditDir, r.model, r.metaDigest);
+    const { answer } = await deploy(repo, merge);
+    expect(answer.state).toBe('approved');
+    expect(answer.comment).toContain(`holds the MODEL_RELEASE record ${seq}, proven included in the tree of ${seq + 1} records its newest signed checkpoint signs`);
+    // The rule's own decision went in the same way, so the next look at this run finds it by the index too.
+    expect(readdirSync(join(auditDir, 'index')).length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('attack: an index slot planted for a model never released, pointing at another model\'s release record: not taken, rejected', async () => {
+    const { repo, auditDir } = newRepo({ changeRequest: false });
+    const r = openRelease(repo);
+    approve(repo, r.number, 'alice');
+    approve(repo, r.number, 'bob');
+    const merge = mergePull(gh, repo, r.number);
+    const decoy = await recordReleaseAsAction(repo, auditDir, sha256('another model'), r.metaDigest);
+    const store = await openStore(`file://${auditDir}`, { env: {} });
+    expect((await store.create(indexKey(subjectIndexName(r.model), 0), Buffer.from(`${decoy}\n`))).created).toBe(true);
+    const { answer } = await deploy(repo, merge);
+    expect(answer.state).toBe('rejected');
+    expect(answer.comment).toMatch(/holds no MODEL_RELEASE record for models\/fraud\/model\.onnx/);
+  });
+
+  it('attack: the release record edited on disk after it was logged: its proof fails, the whole log is verified, rejected', async () => {
+    const { repo, auditDir } = newRepo({ changeRequest: false });
+    const r = openRelease(repo);
+    approve(repo, r.number, 'alice');
+    approve(repo, r.number, 'bob');
+    const merge = mergePull(gh, repo, r.number);
+    const seq = await recordReleaseAsAction(repo, auditDir, r.model, r.metaDigest);
+    const file = join(auditDir, 'entries', `${String(seq).padStart(20, '0')}.json`);
+    chmodSync(file, 0o644);
+    writeFileSync(file, readFileSync(file, 'utf8').replace('release-bot', 'someone-else'));
+    const { answer } = await deploy(repo, merge);
     expect(answer.state).toBe('rejected');
     expect(answer.comment).toMatch(/does not verify: record 0: modified/);
   });
