@@ -13,7 +13,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApplicationFunction, Context, Probot } from 'probot';
-import { CHECK_NAME, renderCheckRun } from './check-run.js';
+import { CHECK_NAME, renderCheckRun } from '../approval/check-run-text.js';
 import { failClosed } from '../approval/evaluate.js';
 import { finishGate, startGate, type GateDeps, type GateOutcome, type GateRequest } from './gate.js';
 import type { GitHubRequester } from '../github/requester.js';

@@ -7,7 +7,7 @@
 import * as runs from '../github/check-runs.js';
 import { githubClient } from '../github/client.js';
 import type { GitHubRequester } from '../github/requester.js';
-import { CHECK_NAME, type CheckRunOutput } from './check-run.js';
+import { CHECK_NAME, type CheckRunOutput } from '../approval/check-run-text.js';
 
 /** The commit a verdict is written on. */
 export interface CheckTarget {

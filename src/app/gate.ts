@@ -21,7 +21,7 @@ import { failClosed } from '../approval/evaluate.js';
 import { formatProblem, validatePolicy } from '../approval/policy-parse.js';
 import { POLICY_PATH, type Policy, type PullRequestFacts, type Verdict } from '../approval/types.js';
 import { GateError, messageOf } from '../core/errors.js';
-import { renderCheckRun, type CheckRunOutput, type SiblingVerdict, type VerdictContext } from './check-run.js';
+import { renderCheckRun, type CheckRunOutput, type SiblingVerdict, type VerdictContext } from '../approval/check-run-text.js';
 import { evaluatePull, partialFacts } from '../approval/judge-pull.js';
 import type { PullInfo, PullRequestSource, PullTarget } from '../approval/pull-request-source.js';
 import type { GitHubRequester } from '../github/requester.js';

@@ -23,11 +23,11 @@ import { completeCheckRun, previousConclusion, startCheckRun } from './gate-chec
 import { readHeadFile, type TreeEntry } from '../approval/read-head-file.js';
 import { applicableRules, factNeeds, protectedChanges } from '../approval/fact-needs.js';
 import { coverGroup, sameEntry, type Candidate } from '../approval/merge-group-judge.js';
-import { renderMergeGroup, type MergeGroupView } from './merge-group-check.js';
+import { renderMergeGroup, type MergeGroupView } from '../approval/merge-group-text.js';
 import { githubRepoSource } from '../github/repo-source.js';
 import type { GateDeps } from './gate.js';
 import { auditStoresFor, checkStoreUrl, NO_AUDIT_CONFIG } from '../audit/store-choice.js';
-import type { CheckRunOutput } from './check-run.js';
+import type { CheckRunOutput } from '../approval/check-run-text.js';
 
 /** A `merge_group.checks_requested` event, as GitHub sent it. */
 export interface MergeGroupRequest {

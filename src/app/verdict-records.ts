@@ -18,7 +18,7 @@ import type { AuditStore } from '../audit/store.js';
 import { findArmoredSignatures } from '../approval/sshsig.js';
 import type { PullRequestFacts, Verdict } from '../approval/types.js';
 import type { Digest } from '../core/digest.js';
-import type { VerdictContext } from './check-run.js';
+import type { VerdictContext } from '../approval/check-run-text.js';
 
 /** Everything one evaluation contributes to the records. */
 export interface AuditInput {

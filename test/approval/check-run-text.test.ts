@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { renderCheckRun, type VerdictContext } from '../../src/app/check-run.js';
+import { renderCheckRun, type VerdictContext } from '../../src/approval/check-run-text.js';
 import { gateRecords } from '../../src/app/verdict-records.js';
 import { queuePull } from '../../src/app/merge-group.js';
 import { failClosed } from '../../src/approval/evaluate.js';
