@@ -26,7 +26,7 @@ import { evaluatePull, partialFacts } from '../approval/judge-pull.js';
 import type { PullInfo, PullRequestSource, PullTarget } from '../approval/pull-request-source.js';
 import type { GitHubRequester } from '../github/requester.js';
 import { completeCheckRun, previousConclusion, startCheckRun } from './gate-check.js';
-import { appendGateRecords, gateRecords } from './verdict-records.js';
+import { appendGateRecords, gateRecords } from '../audit/verdict-records.js';
 import type { AppendStreamer } from '../audit/stream/after-append.js';
 import type { AuditStore } from '../audit/store.js';
 import type { SigningKey } from '../audit/checkpoint.js';
