@@ -1,8 +1,8 @@
 /**
  * The Probot app: routing only. Each event that can change the gate's verdict
- * becomes a request for the pipeline in gate.ts (pull requests) or
- * merge-group.ts (merge queue groups); the logic lives there and in the
- * approval core, and every outside system comes in through `deps`
+ * becomes a request for the gate's pipelines in src/approval
+ * (judge-pull-request.ts for pull requests, judge-merge-group.ts for merge
+ * queue groups) over the ports gate.ts builds; every outside system comes in through `deps`
  * (createApp(deps), as probot/settings does), so tests can pass their own.
  *
  * Every delivery is answered fast: the handler reads the pull request and
@@ -13,13 +13,14 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApplicationFunction, Context, Probot } from 'probot';
-import { CHECK_NAME, renderCheckRun } from './check-run.js';
+import { CHECK_NAME, renderCheckRun } from '../approval/check-run-text.js';
 import { failClosed } from '../approval/evaluate.js';
-import { finishGate, startGate, type GateDeps, type GateOutcome, type GateRequest } from './gate.js';
+import { finishGate, startGate, type GateOutcome, type GateRequest } from '../approval/judge-pull-request.js';
+import { finishMergeGroup, startMergeGroup, type MergeGroupRequest } from '../approval/judge-merge-group.js';
+import { gatePorts, type GateDeps } from './gate.js';
 import type { GitHubRequester } from '../github/requester.js';
-import { writeCheckRun } from './gate-check.js';
+import { writeCheckRun } from '../github/gate-check-runs.js';
 import { registerDeploymentRule, type DeploymentDeps } from './deployment-rule.js';
-import { finishMergeGroup, startMergeGroup, type MergeGroupRequest } from './merge-group.js';
 import { githubRepoSource } from '../github/repo-source.js';
 import { registerRecovery, type RecoveryDeps } from './recovery.js';
 import { registerStaleGreen } from './stale-green.js';
@@ -84,14 +85,14 @@ export function createApp(deps: AppDeps): ApplicationFunction {
         ...extra,
       };
       const t0 = Date.now();
-      const octokit = context.octokit as unknown as GitHubRequester;
-      const started = await startGate(octokit, request, deps);
+      const ports = gatePorts(context.octokit as unknown as GitHubRequester, request.owner, request.repo, deps);
+      const started = await startGate(ports, request);
       if ('skipped' in started) {
         context.log.info({ repository: `${request.owner}/${request.repo}`, pull_request: pull_number, why: started.skipped }, 'gate skipped');
         return;
       }
       await later(`${request.owner}/${request.repo}#${pull_number}`, async () => {
-        logOutcome(context, app.log, request, await finishGate(octokit, started, deps), t0);
+        logOutcome(context, app.log, request, await finishGate(ports, started), t0);
       });
     };
 
@@ -149,11 +150,11 @@ export function createApp(deps: AppDeps): ApplicationFunction {
         trigger: 'merge_group.checks_requested',
         delivery_id: context.id,
       };
-      const octokit = context.octokit as unknown as GitHubRequester;
+      const ports = gatePorts(context.octokit as unknown as GitHubRequester, req.owner, req.repo, deps);
       const t0 = Date.now();
-      const id = await startMergeGroup(octokit, req, deps);
+      const id = await startMergeGroup(ports, req);
       await later(`${req.owner}/${req.repo}@${req.head_sha.slice(0, 12)}`, async () => {
-        const outcome = await finishMergeGroup(octokit, req, id, deps);
+        const outcome = await finishMergeGroup(ports, req, id);
         context.log.info(
           { repository: `${req.owner}/${req.repo}`, merge_group: req.head_ref, check_sha: req.head_sha, conclusion: outcome.output.conclusion, ms: Date.now() - t0 },
           'merge group evaluated',
@@ -164,9 +165,10 @@ export function createApp(deps: AppDeps): ApplicationFunction {
     /** Both halves in one go (work that is already off the delivery's path). */
     const inline = async (octokit: GitHubRequester, request: GateRequest) => {
       const t0 = Date.now();
-      const started = await startGate(octokit, request, deps);
+      const ports = gatePorts(octokit, request.owner, request.repo, deps);
+      const started = await startGate(ports, request);
       if ('skipped' in started) return;
-      logOutcome(null, app.log, request, await finishGate(octokit, started, deps), t0);
+      logOutcome(null, app.log, request, await finishGate(ports, started), t0);
     };
     registerStaleGreen(app, deps, inline);
     registerRecovery(app, deps, inline);

@@ -26,8 +26,8 @@ import { recentDeliveries, redeliver, type Delivery } from '../github/deliveries
 import { installationIds, installationRepos } from '../github/installations.js';
 import { openPulls } from '../github/pulls.js';
 import type { GitHubRequester } from '../github/requester.js';
-import { latestGateRun } from './gate-check.js';
-import type { GateRequest } from './gate.js';
+import { latestGateRun } from '../github/gate-check-runs.js';
+import type { GateRequest } from '../approval/judge-pull-request.js';
 
 export interface RecoveryDeps {
   /** Period of the recovery pass in ms (also run at startup); off when absent or 0. */

@@ -24,8 +24,8 @@ import { installationRepos } from '../github/installations.js';
 import { openPulls } from '../github/pulls.js';
 import type { GitHubRequester } from '../github/requester.js';
 import { githubRepoSource } from '../github/repo-source.js';
-import { latestGateRun } from './gate-check.js';
-import type { GateRequest } from './gate.js';
+import { latestGateRun } from '../github/gate-check-runs.js';
+import type { GateRequest } from '../approval/judge-pull-request.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 

@@ -5,6 +5,7 @@
  * an error while gathering is a failing verdict that says why (fail closed).
  */
 import { evaluate, failClosed } from './evaluate.js';
+import { readBasePolicy } from './base-policy.js';
 import { factNeeds } from './fact-needs.js';
 import { gatherFacts } from './gather-facts.js';
 import { formatProblem, validatePolicy } from './policy-parse.js';
@@ -22,7 +23,7 @@ export interface PullEvaluation {
   verdict: Verdict;
 }
 
-/** Judges one open pull request by the policy on its base commit (never throws: failures are failing verdicts). */
+/** Judges one open pull request by the policy at its base branch's tip (never throws: failures are failing verdicts). */
 export async function evaluatePull(source: PullRequestSource, info: PullInfo): Promise<PullEvaluation> {
   let policy: Policy | null = null;
   let facts: PullRequestFacts | null = null;
@@ -33,16 +34,14 @@ export async function evaluatePull(source: PullRequestSource, info: PullInfo): P
     // round trip less on every evaluation; wasted only when the policy is bad).
     const changedFiles = source.changedFiles();
     changedFiles.catch(() => undefined); // awaited below; a failure there is reported there
-    // The policy as the base branch has it now: GitHub's base.sha is the
-    // branch's tip when the pull request was opened or last updated, so a
-    // policy tightened since would otherwise never reach an open pull request.
-    policySha = await source.branchSha(info.base_ref);
     // The head's tree is needed for any release (modes and blob ids of the
     // protected files): list it beside the policy read, one round trip less
     // on the critical path (one request spent on a pull request that turns
     // out not to be a release).
     source.treeEntry(info.head_sha, POLICY_PATH).catch(() => undefined);
-    const text = await source.file(policySha, POLICY_PATH);
+    const base = await readBasePolicy(source, info);
+    policySha = base.sha;
+    const text = base.text;
     if (text === null) {
       throw new GateError('E_CONFIG', `no ${POLICY_PATH} on the base branch ${info.base_ref}`, {
         where: `${info.repository}@${policySha.slice(0, 12)}`,

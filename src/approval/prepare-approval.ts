@@ -4,6 +4,7 @@
  * uses, so both compute the same bytes.
  */
 import { GateError } from '../core/errors.js';
+import { readBasePolicy } from './base-policy.js';
 import { applicableRules, factNeeds } from './fact-needs.js';
 import { gatherFacts } from './gather-facts.js';
 import { formatProblem, validatePolicy } from './policy-parse.js';
@@ -21,10 +22,11 @@ export interface PreparedApproval {
 /** Builds the statement `me` would sign for the source's pull request (bound to `role` when given). */
 export async function prepareApproval(source: PullRequestSource, me: { login: string; id: number }, role?: string): Promise<PreparedApproval> {
   const info = await source.pull();
-  const text = await source.file(info.base_sha, POLICY_PATH);
+  // Where the App reads it (base-policy.ts): a statement built under an older policy is one the gate never counts.
+  const { sha: policySha, text } = await readBasePolicy(source, info);
   if (text === null) {
     throw new GateError('E_CONFIG', `no ${POLICY_PATH} on ${info.base_ref}: this repository has no release gate`, {
-      where: `${info.repository}@${info.base_sha.slice(0, 12)}`,
+      where: `${info.repository}@${policySha.slice(0, 12)}`,
     });
   }
   const { policy, problems } = validatePolicy(text, POLICY_PATH);
@@ -43,7 +45,7 @@ export async function prepareApproval(source: PullRequestSource, me: { login: st
   }
   // Exactly what the App gathers for the statement (artifacts, lineage), nothing about other people.
   const needs = { ...factNeeds(policy, changed), teams: [], githubKeys: false, allowedSigners: [], jwks: [], commitAuthors: false };
-  const facts = await gatherFacts(source, needs);
+  const facts = await gatherFacts(source, needs, { policySha });
   const statement = buildStatement(facts, me, role);
   return { statement, bytes: statementBytes(statement), head_sha: info.head_sha, login: me.login };
 }

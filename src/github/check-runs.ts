@@ -5,6 +5,7 @@
  */
 import { GateError, messageOf } from '../core/errors.js';
 import type { GitHubClient } from './client.js';
+import type { CheckRunOutput } from '../approval/check-run-text.js';
 
 /** A check of one name on one commit. */
 export interface CheckTarget {
@@ -15,13 +16,7 @@ export interface CheckTarget {
   name: string;
 }
 
-/** What GitHub shows of a completed run. */
-export interface CheckRunOutput {
-  conclusion: 'success' | 'failure';
-  title: string;
-  summary: string;
-  text?: string;
-}
+export type { CheckRunOutput };
 
 /** A button on the check run (`requested_action` events come back with its identifier). */
 export interface CheckAction {

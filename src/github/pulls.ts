@@ -6,6 +6,7 @@
 import { GateError } from '../core/errors.js';
 import type { ChangedFile } from '../approval/types.js';
 import type { PullInfo, PullTarget } from '../approval/pull-request-source.js';
+import type { PullSummary } from '../approval/repo-source.js';
 import type { GitHubClient, Json } from './client.js';
 
 /** GitHub lists at most this many files of a pull request. */
@@ -13,17 +14,7 @@ export const MAX_LISTED_FILES = 3000;
 /** GitHub lists at most this many commits of a pull request. */
 export const MAX_LISTED_COMMITS = 250;
 
-/** A pull request as a list endpoint shows it. */
-export interface PullSummary {
-  number: number;
-  state: string;
-  base_ref: string;
-  head_sha: string;
-  head_ref: string;
-  /** When it was merged, or null. */
-  merged_at: string | null;
-  merge_commit_sha: string | null;
-}
+export type { PullSummary };
 
 /** The fields a pull request's list and single views share. */
 function common(p: Json) {

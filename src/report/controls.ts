@@ -24,6 +24,17 @@ const control = (id: keyof typeof CONTROLS): Pick<ControlEvidence, 'id' | 'contr
   rules: [...CONTROLS[id].rules],
 });
 
+/** A control's evidence as the report shows it. */
+const evidenceOf = (id: keyof typeof CONTROLS, status: ControlStatus, evidence: string[], limits: string[]): ControlEvidence => ({
+  ...control(id),
+  status,
+  evidence,
+  limits,
+});
+
+/** A release control in a period without releases. */
+const noRelease = (id: keyof typeof CONTROLS): ControlEvidence => evidenceOf(id, 'not-applicable', ['The period holds no model release.'], []);
+
 const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
 const list = (items: string[], max = 8): string =>
   items.length <= max ? items.join(', ') : `${items.slice(0, max).join(', ')} and ${items.length - max} more`;
@@ -46,15 +57,10 @@ function wormRetention(m: Partial, retention: StoreRetention[]): ControlEvidence
   else if (s3.length && other.length === 0) status = 'evidence-present';
   else if (s3.length) status = 'evidence-partial';
   else status = 'evidence-absent';
-  return {
-    ...control('worm-retention'),
-    status,
-    evidence,
-    limits: [
+  return evidenceOf('worm-retention', status, evidence, [
       'Retention is read from the object storage as configured; whether the storage system meets a rule\'s technical requirements (and any third-party undertaking the rule asks for) is outside the log.',
       'Redundant copies in other locations, indexing and the production of records to a regulator on request are not shown by the log.',
-    ],
-  };
+  ]);
 }
 
 function integrity(m: Partial): ControlEvidence {
@@ -79,21 +85,16 @@ function integrity(m: Partial): ControlEvidence {
   if (v.ok && v.size > 0 && v.anchored_size < v.size) {
     evidence.push(`Records ${v.anchored_size} to ${v.size - 1} are covered by no signed checkpoint${v.anchored_size ? ` (records up to ${v.anchored_size - 1} are anchored by ${v.anchored_by})` : ''}: an edit of the last of them, or a cut of the tail, would not show.`);
   }
-  return {
-    ...control('record-integrity'),
-    status,
-    evidence,
-    limits: [
+  return evidenceOf('record-integrity', status, evidence, [
       'Without a checkpoint (or a known minimum size) a truncated log, or an edit to its last record, cannot be detected from the log alone.',
       'A checkpoint proves only what its key holder signed: keep the key apart from the people who write the log.',
-    ],
-  };
+  ]);
 }
 
 function twoPerson(m: Partial): ControlEvidence {
   const rel = m.releases;
   if (rel.length === 0) {
-    return { ...control('two-person-approval'), status: 'not-applicable', evidence: ['The period holds no model release.'], limits: [] };
+    return noRelease('two-person-approval');
   }
   const name = (r: (typeof rel)[number]): string => `${r.model.path ?? r.model.digest} (record ${r.seq})`;
   const two = rel.filter((r) => r.approvers.length >= 2);
@@ -104,21 +105,16 @@ function twoPerson(m: Partial): ControlEvidence {
   if (fewer.length) evidence.push(`Fewer than two verified approvers: ${list(fewer.map(name))}.`);
   evidence.push(`Releases whose every approval is signed (key fingerprints in the release details): ${signed.length} of ${rel.length}.`);
   if (deployedShort.length) evidence.push(`Deployment was allowed for ${list(deployedShort.map(name))} with fewer than two verified approvers in the log.`);
-  return {
-    ...control('two-person-approval'),
-    status: deployedShort.length ? 'evidence-contradicted' : fewer.length === 0 ? 'evidence-present' : two.length ? 'evidence-partial' : 'evidence-absent',
-    evidence,
-    limits: [
+  return evidenceOf('two-person-approval', deployedShort.length ? 'evidence-contradicted' : fewer.length === 0 ? 'evidence-present' : two.length ? 'evidence-partial' : 'evidence-absent', evidence, [
       'The log shows who approved and that their signatures verified; whether the approvers were independent of the model\'s development and competent to challenge it is for the firm to show.',
       'Approvals made outside the gate (e.g. in a model risk committee) are not in this log.',
-    ],
-  };
+  ]);
 }
 
 function inventory(m: Partial): ControlEvidence {
   const rel = m.releases;
   if (rel.length === 0) {
-    return { ...control('model-inventory'), status: 'not-applicable', evidence: ['The period holds no model release.'], limits: [] };
+    return noRelease('model-inventory');
   }
   const complete = rel.filter((r) => r.metadata && r.datasets.length > 0 && r.reproducibility_digest);
   const incomplete = rel.filter((r) => !complete.includes(r));
@@ -127,15 +123,10 @@ function inventory(m: Partial): ControlEvidence {
     `Releases whose record also names their metadata.json, every dataset's digest and a reproducibility digest: ${complete.length} of ${rel.length}.`,
   ];
   if (incomplete.length) evidence.push(`Without datasets or lineage in the record: ${list(incomplete.map((r) => `${r.model.path ?? r.model.digest} (record ${r.seq})`))}.`);
-  return {
-    ...control('model-inventory'),
-    status: incomplete.length === 0 ? 'evidence-present' : complete.length ? 'evidence-partial' : 'evidence-absent',
-    evidence,
-    limits: [
+  return evidenceOf('model-inventory', incomplete.length === 0 ? 'evidence-present' : complete.length ? 'evidence-partial' : 'evidence-absent', evidence, [
       'The inventory covers models released through the gate; models deployed by other routes are not in this log.',
       'Digests identify the files; whether the files at hand still match is checked with `model-gate lineage verify`, not by this report.',
-    ],
-  };
+  ]);
 }
 
 function changeManagement(m: Partial): ControlEvidence {
@@ -164,15 +155,10 @@ function changeManagement(m: Partial): ControlEvidence {
   else if (deployments.length === 0) status = 'evidence-absent';
   else if (withoutChange.length) status = withChange.length ? 'evidence-partial' : 'evidence-absent';
   else status = notDeployed.length ? 'evidence-partial' : 'evidence-present';
-  return {
-    ...control('change-management'),
-    status,
-    evidence,
-    limits: [
+  return evidenceOf('change-management', status, evidence, [
       'The log shows the gate\'s decisions; deployments that bypassed the gate (or environments without it) leave no record here.',
       'The change request\'s own approval history lives in the change-management system; the report shows its number, state and approval as recorded.',
-    ],
-  };
+  ]);
 }
 
 function recordKeeping(m: Partial, retention: StoreRetention[]): ControlEvidence {
@@ -184,14 +170,9 @@ function recordKeeping(m: Partial, retention: StoreRetention[]): ControlEvidence
   if (m.appendix.unreadable.length) evidence.push(`${plural(m.appendix.unreadable.length, 'entry', 'entries')} could not be read as records (appendix).`);
   if (s3.length) evidence.push(`Required retention: ${list(s3.map((r) => `${r.retention_days} days in ${r.store}`))}.`);
   const status: ControlStatus = !m.verification.ok ? 'evidence-contradicted' : s3.length ? 'evidence-present' : 'evidence-partial';
-  return {
-    ...control('record-keeping'),
-    status,
-    evidence,
-    limits: [
+  return evidenceOf('record-keeping', status, evidence, [
       'The log records the release gate\'s events only; a firm\'s record-keeping obligations cover far more (orders, communications, client records).',
-    ],
-  };
+  ]);
 }
 
 /** The controls, in the order the report shows them. */

@@ -30,6 +30,7 @@ import { runDeploymentRule } from '../../src/app/deployment-rule.js';
 import { githubPullRequestSource } from '../../src/github/pull-request-source.js';
 import type { GitHubRequester } from '../../src/github/requester.js';
 import { serviceNowFromEnv } from '../../src/app/servicenow-env.js';
+import { policyText } from '../helpers/policies.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -91,14 +92,7 @@ describe('the deployment protection rule end to end, against GitHub and ServiceN
   function newRepo(opts: { changeRequest?: boolean } = {}) {
     const repo = `acme/models-${++repoCount}`;
     const auditDir = join(tmp.dir, `audit-${repoCount}`);
-    const policy = `version: 1
-protected_paths: ["models/**"]
-roles:
-  - name: developer
-    teams: [acme/ml]
-  - name: risk
-    teams: [acme/risk]
-audit:
+    const policy = policyText('developer-and-risk', `audit:
   store: file://${auditDir}
 deployment:
   checkpoint_key: .github/audit-checkpoint.jwk
@@ -109,7 +103,7 @@ deployment:
       release: false
   servicenow:
     correlation_id: "github:{repository}:pr:{pull_request}"
-`;
+`);
     gh.addRepo(repo);
     gh.commit(repo, {
       branch: 'main',
@@ -299,20 +293,13 @@ deployment:
   it('attack: a release merged into evil-base, whose own policy says "production: release: false" and names an audit store of its choosing: rejected, recorded where the default branch says', async () => {
     const { repo, auditDir } = newRepo({ changeRequest: false });
     const evilDir = join(tmp.dir, `evil-${repoCount}`);
-    const evil = `version: 1
-protected_paths: ["nothing/**"]
-roles:
-  - name: anyone
-    users: [mallory]
-signatures:
-  required: false
-audit:
+    const evil = policyText('mallory-alone', `audit:
   store: file://${evilDir}
 deployment:
   environments:
     - name: production
       release: false
-`;
+`);
     gh.commit(repo, { branch: 'evil-base', parent: gh.repo(repo).branches.get('main'), changes: { '.github/model-release-gate.yml': evil }, author: 'mallory' });
     const number = gh.repo(repo).pulls.size + 1;
     gh.commit(repo, { branch: 'feature', parent: gh.repo(repo).branches.get('evil-base'), changes: { 'models/fraud/model.onnx': 'weights nobody approved' }, author: 'mallory' });

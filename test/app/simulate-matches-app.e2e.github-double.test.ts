@@ -6,7 +6,7 @@
  * `simulate --json`; that verdict, rendered as the App renders check runs,
  * must be the App's check run, word for word.
  */
-import { renderCheckRun } from '../../src/app/check-run.js';
+import { renderCheckRun } from '../../src/approval/check-run-text.js';
 import { gatherFacts } from '../../src/approval/gather-facts.js';
 import { githubPullRequestSource } from '../../src/github/pull-request-source.js';
 import { fetchRequester } from '../../src/github/fetch-requester.js';

@@ -1,7 +1,7 @@
 /**
  * app.yml against GitHub's documented rules: the events the App handles and
  * the REST routes its code calls determine exactly the permissions the
- * manifest must ask for (src/app/github-permissions.ts holds what GitHub's
+ * manifest must ask for (src/github/app-permissions.ts holds what GitHub's
  * documentation says each one needs). A missing permission makes GitHub
  * refuse the subscription or answer 403; an unneeded one is more access than
  * a regulated firm's reviewers will sign off.
@@ -9,7 +9,7 @@
 import { parse } from 'yaml';
 import type { Probot } from 'probot';
 import { createApp, type AppDeps } from '../../src/app/app.js';
-import { EVENT_NEEDS, requiredPermissions, ROUTE_NEEDS } from '../../src/app/github-permissions.js';
+import { EVENT_NEEDS, requiredPermissions, ROUTE_NEEDS } from '../../src/github/app-permissions.js';
 import { readRepoFile } from './github-parsers.js';
 import { importClosure, routeLiterals, sourceFiles } from './route-literals.js';
 
@@ -43,8 +43,8 @@ function handledEvents(): string[] {
  * itself. approve.ts runs with the user's token.
  */
 function appRoutes(): string[] {
-  const entries = sourceFiles('src/app').filter((f) => !f.endsWith('/approve.ts') && !f.endsWith('/github-permissions.ts'));
-  const files = importClosure(entries).filter((f) => !f.endsWith('/github-permissions.ts'));
+  const entries = sourceFiles('src/app').filter((f) => !f.endsWith('/approve.ts') && !f.endsWith('/app-permissions.ts'));
+  const files = importClosure(entries).filter((f) => !f.endsWith('/app-permissions.ts'));
   return [...new Set([...routeLiterals(files).values()].flat())].sort();
 }
 
@@ -87,7 +87,7 @@ describe('app.yml permissions and events', () => {
   });
 
   test('a route the table does not know fails with what to do', () => {
-    expect(() => requiredPermissions([], ['DELETE /repos/{owner}/{repo}'])).toThrow(/github-permissions\.ts.*permission GitHub documents/);
+    expect(() => requiredPermissions([], ['DELETE /repos/{owner}/{repo}'])).toThrow(/app-permissions\.ts.*permission GitHub documents/);
   });
 
   test('the Action\'s release PR routes are covered by the permissions docs/action.md asks for', () => {

@@ -100,7 +100,7 @@ export const ALWAYS: Readonly<Partial<Record<AppPermission, Access>>> = { metada
 export function requiredPermissions(events: Iterable<string>, routes: Iterable<string>): Record<string, Access> {
   const out: Record<string, Access> = { ...ALWAYS } as Record<string, Access>;
   const add = (what: string, need: Need | undefined): void => {
-    if (!need) throw new Error(`${what}: not in src/app/github-permissions.ts; add it with the permission GitHub documents for it`);
+    if (!need) throw new Error(`${what}: not in src/github/app-permissions.ts; add it with the permission GitHub documents for it`);
     if (need.permission === 'none') return;
     if (out[need.permission] !== 'write') out[need.permission] = need.access ?? 'read';
   };

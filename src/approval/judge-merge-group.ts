@@ -10,24 +10,21 @@
  * requests are re-evaluated now (teams and keys read again: where GitHub
  * sends no event, e.g. a removed signing key, the queue still re-verifies).
  */
-import { evaluate } from '../approval/evaluate.js';
-import { formatProblem, validatePolicy } from '../approval/policy-parse.js';
-import { POLICY_PATH, type HeadFileFact, type Policy } from '../approval/types.js';
+import { evaluate } from './evaluate.js';
+import { formatProblem, validatePolicy } from './policy-parse.js';
+import { POLICY_PATH, type HeadFileFact, type Policy } from './types.js';
 import { messageOf } from '../core/errors.js';
 import type { RecordInput } from '../audit/record.js';
 import { appendRecord } from '../audit/append.js';
-import { gatherFacts } from '../approval/gather-facts.js';
-import type { PullRequestSource } from '../approval/pull-request-source.js';
-import type { GitHubRequester } from '../github/requester.js';
-import { completeCheckRun, previousConclusion, startCheckRun } from './gate-check.js';
-import { readHeadFile, type TreeEntry } from '../approval/read-head-file.js';
-import { applicableRules, factNeeds, protectedChanges } from '../approval/fact-needs.js';
-import { coverGroup, sameEntry, type Candidate } from '../approval/merge-group-judge.js';
-import { renderMergeGroup, type MergeGroupView } from './merge-group-check.js';
-import { githubRepoSource } from '../github/repo-source.js';
-import type { GateDeps } from './gate.js';
-import { auditStoresFor, checkStoreUrl, NO_AUDIT_CONFIG } from '../audit/store-choice.js';
-import type { CheckRunOutput } from './check-run.js';
+import { gatherFacts } from './gather-facts.js';
+import type { PullRequestSource } from './pull-request-source.js';
+import type { GatePorts } from './gate-ports.js';
+import { readHeadFile, type TreeEntry } from './read-head-file.js';
+import { applicableRules, factNeeds, protectedChanges } from './fact-needs.js';
+import { coverGroup, sameEntry, type Candidate } from './merge-group-judge.js';
+import { renderMergeGroup, type MergeGroupView } from './merge-group-text.js';
+import { auditStoresFor, checkStoreUrl } from '../audit/store-choice.js';
+import type { CheckRunOutput } from './check-run-text.js';
 
 /** A `merge_group.checks_requested` event, as GitHub sent it. */
 export interface MergeGroupRequest {
@@ -64,12 +61,12 @@ export interface MergeGroupOutcome {
 }
 
 /** Starts the `in_progress` run on the group's head (before the delivery is answered). */
-export function startMergeGroup(octokit: GitHubRequester, req: MergeGroupRequest, deps: GateDeps): Promise<number> {
-  return startCheckRun(octokit, { owner: req.owner, repo: req.repo, head_sha: req.head_sha }, deps.clock(), req.delivery_id, `merge group ${req.head_ref}`);
+export function startMergeGroup(ports: GatePorts, req: MergeGroupRequest): Promise<number> {
+  return ports.checks.start(req.head_sha, req.delivery_id, `merge group ${req.head_ref}`);
 }
 
 /** Judges the group and completes the run. */
-export async function finishMergeGroup(octokit: GitHubRequester, req: MergeGroupRequest, checkRunId: number, deps: GateDeps): Promise<MergeGroupOutcome> {
+export async function finishMergeGroup(ports: GatePorts, req: MergeGroupRequest, checkRunId: number): Promise<MergeGroupOutcome> {
   const base = req.base_ref.replace(/^refs\/heads\//, '');
   const view: MergeGroupView = {
     head_ref: req.head_ref,
@@ -85,30 +82,29 @@ export async function finishMergeGroup(octokit: GitHubRequester, req: MergeGroup
   };
   let policy: Policy | null = null;
   try {
-    policy = await judge(octokit, req, deps, view);
+    policy = await judge(ports, req, view);
   } catch (e) {
     view.reasons.push(`the gate could not gather what it needs: ${messageOf(e)}`);
   }
   const output = renderMergeGroup(view);
-  const target = { owner: req.owner, repo: req.repo, head_sha: req.head_sha };
   let final = output;
   try {
-    await record(octokit, req, deps, policy, output, view, checkRunId);
+    await record(ports, req, policy, output, view, checkRunId);
   } catch (e) {
     view.reasons.push(`the audit store could not be written: ${messageOf(e)}`);
     final = renderMergeGroup(view);
   }
-  const id = await completeCheckRun(octokit, target, checkRunId, final, deps.clock(), req.delivery_id);
+  const id = await ports.checks.complete(req.head_sha, checkRunId, final, req.delivery_id);
   return { output: final, view, check_run_id: id };
 }
 
-async function judge(octokit: GitHubRequester, req: MergeGroupRequest, deps: GateDeps, view: MergeGroupView): Promise<Policy | null> {
+async function judge(ports: GatePorts, req: MergeGroupRequest, view: MergeGroupView): Promise<Policy | null> {
   if (view.pull_number === null) {
     view.reasons.push(`${req.head_ref} is not a merge queue ref for ${view.base_ref} (refs/heads/gh-readonly-queue/${view.base_ref}/pr-<number>-<sha>)`);
     return null;
   }
   // One source for the group's own reads (policy, trees, blobs at the group's commits).
-  const group = deps.sourceFor(octokit, { owner: req.owner, repo: req.repo, pull_number: view.pull_number });
+  const group = ports.pull(view.pull_number);
   const text = await group.file(req.base_sha, POLICY_PATH);
   if (text === null) {
     view.reasons.push(`no ${POLICY_PATH} at the group's base ${req.base_sha.slice(0, 12)}: the gate fails closed without it`);
@@ -121,7 +117,7 @@ async function judge(octokit: GitHubRequester, req: MergeGroupRequest, deps: Gat
   }
   const policy = parsed.policy;
   const log: string[] = [];
-  const repoSrc = (deps.repoSourceFor ?? githubRepoSource)(octokit, req.owner, req.repo, log);
+  const repoSrc = ports.repository(log);
   const files = await repoSrc.compareFiles(req.base_sha, req.head_sha);
   const paths = protectedChanges(applicableRules(policy, files), files);
   if (paths.length === 0) return policy;
@@ -146,7 +142,7 @@ async function judge(octokit: GitHubRequester, req: MergeGroupRequest, deps: Gat
   let evaluated = 0;
   for (const number of order) {
     if (coverGroup(entries, candidates).uncovered.length === 0) break;
-    const src: PullRequestSource = number === view.pull_number ? group : deps.sourceFor(octokit, { owner: req.owner, repo: req.repo, pull_number: number });
+    const src: PullRequestSource = number === view.pull_number ? group : ports.pull(number);
     const c = await candidate(src, policy, req.base_sha, entries, coverGroup(entries, candidates).uncovered, view.base_ref);
     if (c === null) continue;
     if (++evaluated > MAX_CANDIDATES) {
@@ -193,20 +189,19 @@ async function candidate(
 
 /** A GATE_VERDICT record when the group's conclusion changed (stores from the App's configuration or the default branch's policy). */
 async function record(
-  octokit: GitHubRequester,
+  ports: GatePorts,
   req: MergeGroupRequest,
-  deps: GateDeps,
   policy: Policy | null,
   output: CheckRunOutput,
   view: MergeGroupView,
   checkRunId: number,
 ): Promise<void> {
-  const config = deps.audit ?? NO_AUDIT_CONFIG;
+  const config = ports.audit.config;
   // The group's base is the queue's target branch; its policy counts for the
   // audit only when that is the default branch.
   const { stores } = auditStoresFor(config, view.base_ref === req.default_branch ? policy : null, req.default_branch);
   if (stores.length === 0) return;
-  const previous = await previousConclusion(octokit, { owner: req.owner, repo: req.repo, head_sha: req.head_sha }, checkRunId).catch(() => null);
+  const previous = await ports.checks.previousConclusion(req.head_sha, checkRunId).catch(() => null);
   if (previous === output.conclusion) return;
   const input: RecordInput = {
     log: `${req.owner}/${req.repo}`,
@@ -232,8 +227,8 @@ async function record(
   const opened = await Promise.all(
     stores.map((u) => {
       checkStoreUrl(u, config);
-      return deps.openAuditStore(u);
+      return ports.audit.open(u);
     }),
   );
-  await appendRecord(opened, input, { now: deps.clock });
+  await appendRecord(opened, input, { now: ports.clock });
 }

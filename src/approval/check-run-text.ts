@@ -5,9 +5,8 @@
  * a result), who filled which role with which key, what is missing, and the
  * exact statement an approver signs with the one command that signs it.
  */
-import { buildStatement, statementBytes } from '../approval/statement.js';
-import { APPROVAL_NAMESPACE, POLICY_PATH, type PullRequestFacts, type Verdict } from '../approval/types.js';
-import type { CheckRunOutput } from '../github/check-runs.js';
+import { buildStatement, statementBytes } from './statement.js';
+import { APPROVAL_NAMESPACE, POLICY_PATH, type PullRequestFacts, type Verdict } from './types.js';
 
 /** The check's name: what branch protection requires. */
 export const CHECK_NAME = 'model-release-gate';
@@ -15,7 +14,13 @@ export const CHECK_NAME = 'model-release-gate';
 /** GitHub's limit on `output.summary` and `output.text`. */
 const MAX_OUTPUT = 65535;
 
-export type { CheckRunOutput };
+/** What GitHub shows of a completed check run (its `conclusion` and `output`). */
+export interface CheckRunOutput {
+  conclusion: 'success' | 'failure';
+  title: string;
+  summary: string;
+  text?: string;
+}
 
 /** Where the verdict came from, for the summary's first line. */
 export interface VerdictContext {

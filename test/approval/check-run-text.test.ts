@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { renderCheckRun, type VerdictContext } from '../../src/app/check-run.js';
-import { gateRecords } from '../../src/app/verdict-records.js';
-import { queuePull } from '../../src/app/merge-group.js';
+import { renderCheckRun, type VerdictContext } from '../../src/approval/check-run-text.js';
+import { gateRecords } from '../../src/audit/verdict-records.js';
+import { queuePull } from '../../src/approval/judge-merge-group.js';
 import { failClosed } from '../../src/approval/evaluate.js';
 import { buildStatement, statementBytes } from '../../src/approval/statement.js';
 import type { PullRequestFacts, Verdict } from '../../src/approval/types.js';

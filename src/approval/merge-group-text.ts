@@ -3,8 +3,8 @@
  * files the group's whole diff changes, what the group's head holds there,
  * and which approved pull request signed exactly that.
  */
-import type { HeadFileFact } from '../approval/types.js';
-import type { CheckRunOutput } from './check-run.js';
+import type { HeadFileFact } from './types.js';
+import type { CheckRunOutput } from './check-run-text.js';
 
 export interface MergeGroupView {
   head_ref: string;
