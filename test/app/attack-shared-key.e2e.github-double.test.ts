@@ -20,6 +20,15 @@ signatures: {keys: [${keys}]}
 `;
 const MODEL_CHANGE = { 'models/fraud/model.onnx': 'mallory weights', 'models/fraud/notes.md': 'trust me' };
 
+/** carol's model change approved by mallory-dev, then mallory-risk, both signing with mallory's key: the last check run and that key's fingerprint. */
+async function approvedTwiceWithMalloryKey(w: GateWorld) {
+  const number = w.openPull(MODEL_CHANGE, 'carol');
+  await w.opened(number);
+  await w.approve(number, 'mallory-dev', { signer: 'mallory' });
+  const run = await w.approve(number, 'mallory-risk', { signer: 'mallory' });
+  return { run, fp: fingerprint(parsePublicKeyLine(w.keys.mallory.publicLine).blob) };
+}
+
 describe('attack: one key registered for two accounts fills two roles', () => {
   describe('as GitHub signing keys', () => {
     let w: GateWorld;
@@ -33,12 +42,8 @@ describe('attack: one key registered for two accounts fills two roles', () => {
     afterEach(() => w.app.gh.assertContract());
 
     it('two approvals signed with one key fill one role; the check names the key', async () => {
-      const number = w.openPull(MODEL_CHANGE, 'carol');
-      await w.opened(number);
-      await w.approve(number, 'mallory-dev', { signer: 'mallory' });
-      const run = await w.approve(number, 'mallory-risk', { signer: 'mallory' });
+      const { run, fp } = await approvedTwiceWithMalloryKey(w);
       expect(run.conclusion).toBe('failure');
-      const fp = fingerprint(parsePublicKeyLine(w.keys.mallory.publicLine).blob);
       expect(run.output.summary).toContain(`key ${fp} signed the approvals of mallory-dev and mallory-risk: one key counts for one approver`);
       expect(run.output.summary).toMatch(/\| @mallory-risk \| APPROVED \|.*\| no \| mallory-risk's approval was signed with key SHA256:\S+, which also signed mallory-dev's/);
     });
@@ -73,12 +78,8 @@ describe('attack: one key registered for two accounts fills two roles', () => {
     afterEach(() => w.app.gh.assertContract());
 
     it('"mallory-dev,mallory-risk KEY" fills one role, and the check names the key', async () => {
-      const number = w.openPull(MODEL_CHANGE, 'carol');
-      await w.opened(number);
-      await w.approve(number, 'mallory-dev', { signer: 'mallory' });
-      const run = await w.approve(number, 'mallory-risk', { signer: 'mallory' });
+      const { run, fp } = await approvedTwiceWithMalloryKey(w);
       expect(run.conclusion).toBe('failure');
-      const fp = fingerprint(parsePublicKeyLine(w.keys.mallory.publicLine).blob);
       expect(run.output.summary).toContain(`key ${fp} signed the approvals of mallory-dev and mallory-risk`);
     });
 
