@@ -6,7 +6,7 @@
  * or a loose loader reads as the protected file. The App must treat each as
  * a release. Through the running App over HTTP, against the GitHub double.
  */
-import { startGateWorld, type GateWorld } from '../helpers/attack-harness.js';
+import { gateWorldSuite } from '../helpers/attack-harness.js';
 
 const POLICY = `version: 1
 protected_paths: ["models/**", "**/*.pt", "modèles/**"]
@@ -16,12 +16,7 @@ roles:
 `;
 
 describe('attack: path spelling', () => {
-  let w: GateWorld;
-  beforeAll(async () => {
-    w = await startGateWorld({ policy: POLICY, teams: { 'acme/ml': ['alice'], 'acme/risk': ['bob'] }, people: ['mallory'] });
-  }, 60000);
-  afterAll(() => w?.stop());
-  afterEach(() => w.app.gh.assertContract());
+  const w = gateWorldSuite({ policy: POLICY, teams: { 'acme/ml': ['alice'], 'acme/risk': ['bob'] }, people: ['mallory'] });
 
   it.each([
     ['Models/fraud/model.onnx', 'a capital in models/'],

@@ -8,7 +8,7 @@
  * double, with real ssh-keygen signatures.
  */
 import { parsePublicKeyLine, fingerprint } from '../../src/approval/ssh-key.js';
-import { startGateWorld, type GateWorld } from '../helpers/attack-harness.js';
+import { gateWorldSuite, type GateWorld } from '../helpers/attack-harness.js';
 
 const TEAMS = { 'acme/ml': ['mallory-dev', 'alice'], 'acme/risk': ['mallory-risk', 'bob'] };
 const policy = (keys: string) => `version: 1
@@ -20,25 +20,26 @@ signatures: {keys: [${keys}]}
 `;
 const MODEL_CHANGE = { 'models/fraud/model.onnx': 'mallory weights', 'models/fraud/notes.md': 'trust me' };
 
+/** carol's model change approved by mallory-dev, then mallory-risk, both signing with mallory's key: the last check run and that key's fingerprint. */
+async function approvedTwiceWithMalloryKey(w: GateWorld) {
+  const number = w.openPull(MODEL_CHANGE, 'carol');
+  await w.opened(number);
+  await w.approve(number, 'mallory-dev', { signer: 'mallory' });
+  const run = await w.approve(number, 'mallory-risk', { signer: 'mallory' });
+  return { run, fp: fingerprint(parsePublicKeyLine(w.keys.mallory.publicLine).blob) };
+}
+
 describe('attack: one key registered for two accounts fills two roles', () => {
   describe('as GitHub signing keys', () => {
-    let w: GateWorld;
-    beforeAll(async () => {
-      w = await startGateWorld({ policy: policy('github'), teams: TEAMS, people: ['mallory', 'mallory-dev', 'mallory-risk', 'alice', 'bob'], registerKeys: false });
-      for (const who of ['mallory-dev', 'mallory-risk']) w.app.gh.addSigningKey(who, w.keys.mallory.publicLine);
-      w.app.gh.addSigningKey('alice', w.keys.alice.publicLine);
-      w.app.gh.addSigningKey('bob', w.keys.bob.publicLine);
-    }, 60000);
-    afterAll(() => w?.stop());
-    afterEach(() => w.app.gh.assertContract());
+    const w = gateWorldSuite({ policy: policy('github'), teams: TEAMS, people: ['mallory', 'mallory-dev', 'mallory-risk', 'alice', 'bob'], registerKeys: false }, (world) => {
+      for (const who of ['mallory-dev', 'mallory-risk']) world.app.gh.addSigningKey(who, world.keys.mallory.publicLine);
+      world.app.gh.addSigningKey('alice', world.keys.alice.publicLine);
+      world.app.gh.addSigningKey('bob', world.keys.bob.publicLine);
+    });
 
     it('two approvals signed with one key fill one role; the check names the key', async () => {
-      const number = w.openPull(MODEL_CHANGE, 'carol');
-      await w.opened(number);
-      await w.approve(number, 'mallory-dev', { signer: 'mallory' });
-      const run = await w.approve(number, 'mallory-risk', { signer: 'mallory' });
+      const { run, fp } = await approvedTwiceWithMalloryKey(w);
       expect(run.conclusion).toBe('failure');
-      const fp = fingerprint(parsePublicKeyLine(w.keys.mallory.publicLine).blob);
       expect(run.output.summary).toContain(`key ${fp} signed the approvals of mallory-dev and mallory-risk: one key counts for one approver`);
       expect(run.output.summary).toMatch(/\| @mallory-risk \| APPROVED \|.*\| no \| mallory-risk's approval was signed with key SHA256:\S+, which also signed mallory-dev's/);
     });
@@ -53,32 +54,22 @@ describe('attack: one key registered for two accounts fills two roles', () => {
   });
 
   describe('as an allowed-signers line naming two principals', () => {
-    let w: GateWorld;
-    beforeAll(async () => {
-      w = await startGateWorld({
-        policy: policy('"allowed-signers:.github/allowed_signers"'),
-        teams: TEAMS,
-        people: ['mallory', 'mallory-dev', 'mallory-risk', 'bob'],
-        registerKeys: false,
-      });
-      // Files on main are fixed when the world starts; add the signers file as a new main commit.
-      w.app.gh.commit('acme/models', {
-        branch: 'main',
-        changes: {
-          '.github/allowed_signers': `mallory-dev,mallory-risk ${w.keys.mallory.publicLine}\nmallory,mallory-dev ${w.keys.mallory.publicLine}\nbob ${w.keys.bob.publicLine}\n`,
-        },
-      });
-    }, 60000);
-    afterAll(() => w?.stop());
-    afterEach(() => w.app.gh.assertContract());
+    const w = gateWorldSuite(
+      { policy: policy('"allowed-signers:.github/allowed_signers"'), teams: TEAMS, people: ['mallory', 'mallory-dev', 'mallory-risk', 'bob'], registerKeys: false },
+      (world) => {
+        // Files on main are fixed when the world starts; add the signers file as a new main commit.
+        world.app.gh.commit('acme/models', {
+          branch: 'main',
+          changes: {
+            '.github/allowed_signers': `mallory-dev,mallory-risk ${world.keys.mallory.publicLine}\nmallory,mallory-dev ${world.keys.mallory.publicLine}\nbob ${world.keys.bob.publicLine}\n`,
+          },
+        });
+      },
+    );
 
     it('"mallory-dev,mallory-risk KEY" fills one role, and the check names the key', async () => {
-      const number = w.openPull(MODEL_CHANGE, 'carol');
-      await w.opened(number);
-      await w.approve(number, 'mallory-dev', { signer: 'mallory' });
-      const run = await w.approve(number, 'mallory-risk', { signer: 'mallory' });
+      const { run, fp } = await approvedTwiceWithMalloryKey(w);
       expect(run.conclusion).toBe('failure');
-      const fp = fingerprint(parsePublicKeyLine(w.keys.mallory.publicLine).blob);
       expect(run.output.summary).toContain(`key ${fp} signed the approvals of mallory-dev and mallory-risk`);
     });
 

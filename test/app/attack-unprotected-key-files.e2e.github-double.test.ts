@@ -6,7 +6,7 @@
  * protected path, and the App must not call it "Not a model release".
  * Through the running App over HTTP, against the GitHub double.
  */
-import { startGateWorld, type GateWorld } from '../helpers/attack-harness.js';
+import { gateWorldSuite } from '../helpers/attack-harness.js';
 
 const policy = (dir: string) => `version: 1
 protected_paths: ["models/**"]
@@ -21,21 +21,16 @@ deployment:
 `;
 
 describe('attack: files that decide the gate, unprotected', () => {
-  let w: GateWorld;
-  beforeAll(async () => {
-    w = await startGateWorld({
-      policy,
-      files: {
-        '.github/allowed_signers': 'alice ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAmtKq5aTjL7nqdg6RhY5b2kG0S0gKq3c0x8GXQz5f0v alice\n',
-        '.github/approvers.jwks': '{"keys": []}\n',
-        '.github/checkpoint.jwk': '{"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}\n',
-      },
-      teams: { 'acme/ml': ['alice'], 'acme/risk': ['bob'] },
-      people: ['mallory'],
-    });
-  }, 60000);
-  afterAll(() => w?.stop());
-  afterEach(() => w.app.gh.assertContract());
+  const w = gateWorldSuite({
+    policy,
+    files: {
+      '.github/allowed_signers': 'alice ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAmtKq5aTjL7nqdg6RhY5b2kG0S0gKq3c0x8GXQz5f0v alice\n',
+      '.github/approvers.jwks': '{"keys": []}\n',
+      '.github/checkpoint.jwk': '{"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}\n',
+    },
+    teams: { 'acme/ml': ['alice'], 'acme/risk': ['bob'] },
+    people: ['mallory'],
+  });
 
   it.each([
     ['.github/allowed_signers', `alice ${'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMallorysKeyMallorysKeyMallorysKeyMallory'} mallory\n`],

@@ -186,12 +186,18 @@ deployment:
     return c.number;
   }
 
-  /** A full release: PR, two signed approvals, merge, audit record and checkpoint, change opened. */
-  async function release(opts: { changeRequest?: boolean; asAction?: boolean } = {}) {
+  /** A repository of its own with a release pull request that alice and bob approved. */
+  function approvedRelease(opts: { changeRequest?: boolean } = {}) {
     const { repo, auditDir } = newRepo(opts);
     const r = openRelease(repo);
     approve(repo, r.number, 'alice');
     approve(repo, r.number, 'bob');
+    return { repo, auditDir, r };
+  }
+
+  /** A full release: PR, two signed approvals, merge, audit record and checkpoint, change opened. */
+  async function release(opts: { changeRequest?: boolean; asAction?: boolean } = {}) {
+    const { repo, auditDir, r } = approvedRelease(opts);
     const merge = mergePull(gh, repo, r.number, { by: 'carol' });
     if (opts.asAction) await recordReleaseAsAction(repo, auditDir, r.model, r.metaDigest);
     else await recordRelease(repo, auditDir, r.model, r.metaDigest);
@@ -256,10 +262,7 @@ deployment:
   });
 
   it('rejects a deployed model digest the approvers did not sign', async () => {
-    const { repo, auditDir } = newRepo({ changeRequest: false });
-    const r = openRelease(repo);
-    approve(repo, r.number, 'alice');
-    approve(repo, r.number, 'bob');
+    const { repo, auditDir, r } = approvedRelease({ changeRequest: false });
     const swapped = JSON.stringify({ model: { path: 'model.onnx', digest: sha256('other weights') } });
     const merge = mergePull(gh, repo, r.number, { extra: { 'models/fraud/metadata.json': swapped } });
     await recordRelease(repo, auditDir, r.model, r.metaDigest);
@@ -270,10 +273,7 @@ deployment:
   });
 
   it('attack: the merge commit holds other model bytes than the approved head (metadata.json unchanged): rejected, the bytes are hashed from the deployed commit', async () => {
-    const { repo, auditDir } = newRepo({ changeRequest: false });
-    const r = openRelease(repo);
-    approve(repo, r.number, 'alice');
-    approve(repo, r.number, 'bob');
+    const { repo, auditDir, r } = approvedRelease({ changeRequest: false });
     const merge = mergePull(gh, repo, r.number, { extra: { 'models/fraud/model.onnx': 'weights nobody approved' } });
     await recordRelease(repo, auditDir, r.model, r.metaDigest);
     const { answer } = await deploy(repo, merge);
@@ -349,10 +349,7 @@ deployment:
   });
 
   it('rejects when the MODEL_RELEASE record is missing, and when the log does not verify', async () => {
-    const { repo, auditDir } = newRepo({ changeRequest: false });
-    const r = openRelease(repo);
-    approve(repo, r.number, 'alice');
-    approve(repo, r.number, 'bob');
+    const { repo, auditDir, r } = approvedRelease({ changeRequest: false });
     const merge = mergePull(gh, repo, r.number);
     // Another model's release is recorded, not this one.
     await recordRelease(repo, auditDir, sha256('some other model'), r.metaDigest);
@@ -370,10 +367,7 @@ deployment:
   });
 
   it('a release recorded the way the Action does (tiles, signed note, record index): approved by its inclusion proof, not by reading the whole log', async () => {
-    const { repo, auditDir } = newRepo({ changeRequest: false });
-    const r = openRelease(repo);
-    approve(repo, r.number, 'alice');
-    approve(repo, r.number, 'bob');
+    const { repo, auditDir, r } = approvedRelease({ changeRequest: false });
     const merge = mergePull(gh, repo, r.number);
     const seq = await recordReleaseAsAction(repo, auditDir, r.model, r.metaDigest);
     const { answer } = await deploy(repo, merge);
@@ -384,10 +378,7 @@ deployment:
   });
 
   it('attack: an index slot planted for a model never released, pointing at another model\'s release record: not taken, rejected', async () => {
-    const { repo, auditDir } = newRepo({ changeRequest: false });
-    const r = openRelease(repo);
-    approve(repo, r.number, 'alice');
-    approve(repo, r.number, 'bob');
+    const { repo, auditDir, r } = approvedRelease({ changeRequest: false });
     const merge = mergePull(gh, repo, r.number);
     const decoy = await recordReleaseAsAction(repo, auditDir, sha256('another model'), r.metaDigest);
     const store = await openStore(`file://${auditDir}`, { env: {} });
@@ -398,10 +389,7 @@ deployment:
   });
 
   it('attack: the release record edited on disk after it was logged: its proof fails, the whole log is verified, rejected', async () => {
-    const { repo, auditDir } = newRepo({ changeRequest: false });
-    const r = openRelease(repo);
-    approve(repo, r.number, 'alice');
-    approve(repo, r.number, 'bob');
+    const { repo, auditDir, r } = approvedRelease({ changeRequest: false });
     const merge = mergePull(gh, repo, r.number);
     const seq = await recordReleaseAsAction(repo, auditDir, r.model, r.metaDigest);
     const file = join(auditDir, 'entries', `${String(seq).padStart(20, '0')}.json`);

@@ -11,10 +11,10 @@ import type { AddressInfo } from 'node:net';
 import { runCli } from '../../src/cli/program.js';
 import { pullRequestEvent, tempDir, until } from '../helpers/app-harness.js';
 import { startAppProcess, type AppProcess } from '../helpers/app-process.js';
+import { developerAndRiskRepo } from '../helpers/app-release.js';
 import { GitHubDouble } from '../helpers/github-double.js';
 
 const REPO = 'acme/models';
-const POLICY = 'version: 1\nprotected_paths: ["models/**"]\nroles:\n  - name: developer\n    teams: [acme/ml]\n  - name: risk\n    teams: [acme/risk]\n';
 
 interface Seen { host: string; path: string }
 
@@ -48,11 +48,7 @@ describe('GHE_HOST: requests go to the GitHub Enterprise Server host', () => {
   beforeAll(async () => {
     gh = await GitHubDouble.start({ app: { id: appId, publicKey } });
     proxy = await recordingProxy(gh.url);
-    gh.addRepo(REPO, { id: 601 });
-    gh.addInstallation('acme', installation);
-    gh.setTeam('acme', 'ml', ['alice']);
-    gh.setTeam('acme', 'risk', ['bob']);
-    const main = gh.commit(REPO, { branch: 'main', changes: { '.github/model-release-gate.yml': POLICY } });
+    const main = developerAndRiskRepo(gh, REPO, { id: 601, installation });
     gh.commit(REPO, { branch: 'release', parent: main, author: 'carol', changes: { 'models/churn/model.onnx': 'weights' } });
     gh.openPull(REPO, { number: 5, author: 'carol', base: 'main', head: 'release' });
     app = await startAppProcess(gh, {

@@ -12,10 +12,10 @@ import { realDeps } from '../../src/app/deps.js';
 import { createLambdaHandler, type ApiGatewayEvent, type LambdaHandler } from '../../src/app/lambda.js';
 import { GateError } from '../../src/core/errors.js';
 import { pullRequestEvent } from '../helpers/app-harness.js';
+import { developerAndRiskRepo } from '../helpers/app-release.js';
 import { GitHubDouble } from '../helpers/github-double.js';
 
 const REPO = 'acme/models';
-const POLICY = 'version: 1\nprotected_paths: ["models/**"]\nroles:\n  - name: developer\n    teams: [acme/ml]\n  - name: risk\n    teams: [acme/risk]\n';
 const SECRET = 'lambda-secret-0123456789';
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -29,11 +29,7 @@ describe('the App as a Lambda handler behind API Gateway', () => {
 
   beforeAll(async () => {
     gh = await GitHubDouble.start({ app: { id: appId, publicKey } });
-    gh.addRepo(REPO, { id: 701 });
-    gh.addInstallation('acme', installation);
-    gh.setTeam('acme', 'ml', ['alice']);
-    gh.setTeam('acme', 'risk', ['bob']);
-    const main = gh.commit(REPO, { branch: 'main', changes: { '.github/model-release-gate.yml': POLICY } });
+    const main = developerAndRiskRepo(gh, REPO, { id: 701, installation });
     gh.commit(REPO, { branch: 'f1', parent: main, author: 'carol', changes: { 'models/churn/model.onnx': 'weights' } });
     gh.openPull(REPO, { number: 3, author: 'carol', base: 'main', head: 'f1' });
     gh.commit(REPO, { branch: 'f2', parent: main, author: 'carol', changes: { 'models/churn/model.onnx': 'other weights' } });

@@ -13,7 +13,7 @@ import { fetchRequester } from '../../src/github/fetch-requester.js';
 import { factNeeds } from '../../src/approval/fact-needs.js';
 import { parsePolicy } from '../../src/approval/policy-parse.js';
 import type { Verdict } from '../../src/approval/types.js';
-import { REPO, startGateWorld, type GateWorld } from '../helpers/attack-harness.js';
+import { REPO, gateWorldSuite } from '../helpers/attack-harness.js';
 import type { CheckRunState } from '../helpers/github-double.js';
 import { simulateFacts } from '../helpers/cli-harness.js';
 
@@ -27,12 +27,7 @@ checks: {metadata: false}
 const sha256 = async (s: string) => `sha256:${(await import('node:crypto')).createHash('sha256').update(s).digest('hex')}`;
 
 describe('simulate and the App give the same verdict for the same facts', () => {
-  let w: GateWorld;
-  beforeAll(async () => {
-    w = await startGateWorld({ policy: POLICY, teams: { 'acme/ml': ['alice', 'erin'], 'acme/risk': ['bob', 'erin'] }, people: ['alice', 'bob', 'erin'] });
-  }, 60000);
-  afterAll(() => w?.stop());
-  afterEach(() => w.app.gh.assertContract());
+  const w = gateWorldSuite({ policy: POLICY, teams: { 'acme/ml': ['alice', 'erin'], 'acme/risk': ['bob', 'erin'] }, people: ['alice', 'bob', 'erin'] });
 
   /** The CLI's verdict on the facts the App's gatherer reads now, and the check run it renders to. */
   async function simulate(number: number, run: CheckRunState): Promise<{ verdict: Verdict; rendered: ReturnType<typeof renderCheckRun> }> {

@@ -30,13 +30,14 @@ describe('gathering facts through the PullRequestSource interface (in memory)', 
   });
 
   it('a release asks for reviews, commit authors and the teams of approvers and objectors, but no keys when signatures are off', async () => {
+    const approvals = [
+      { login: 'alice', user_id: 1, state: 'APPROVED' as const, commit_id: HEAD, body: '' },
+      { login: 'bob', user_id: 2, state: 'APPROVED' as const, commit_id: HEAD, body: '' },
+    ];
     const src = memorySource({
       info,
       files: [{ filename: 'models/a.onnx' }],
-      reviews: [
-        { login: 'alice', user_id: 1, state: 'APPROVED', commit_id: HEAD, body: '' },
-        { login: 'bob', user_id: 2, state: 'APPROVED', commit_id: HEAD, body: '' },
-      ],
+      reviews: approvals,
       teams: { 'acme/ml': ['alice', 'dave'] },
       commitAuthors: ['carol'],
       contents: { [`${HEAD}:models/a.onnx`]: 'onnx bytes' },
@@ -50,11 +51,7 @@ describe('gathering facts through the PullRequestSource interface (in memory)', 
     const vetoed = memorySource({
       info,
       files: [{ filename: 'models/a.onnx' }],
-      reviews: [
-        { login: 'alice', user_id: 1, state: 'APPROVED', commit_id: HEAD, body: '' },
-        { login: 'bob', user_id: 2, state: 'APPROVED', commit_id: HEAD, body: '' },
-        { login: 'dave', user_id: 4, state: 'CHANGES_REQUESTED', commit_id: HEAD, body: 'no' },
-      ],
+      reviews: [...approvals, { login: 'dave', user_id: 4, state: 'CHANGES_REQUESTED', commit_id: HEAD, body: 'no' }],
       teams: { 'acme/ml': ['alice', 'dave'] },
       contents: { [`${HEAD}:models/a.onnx`]: 'onnx bytes' },
     });

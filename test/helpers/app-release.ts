@@ -10,7 +10,8 @@ import { createHash } from 'node:crypto';
 import { buildStatement, statementBytes } from '../../src/approval/statement.js';
 import type { ArtifactFact } from '../../src/approval/types.js';
 import type { Digest } from '../../src/core/digest.js';
-import type { CheckRunState, FileChange } from './github-double.js';
+import type { CheckRunState, FileChange, GitHubDouble } from './github-double.js';
+import { policyText } from './policies.js';
 import { appSuite, completedRun, pullRequestEvent, reviewEvent, sshKey, sshSign, type RunningApp, type SshKey } from './app-harness.js';
 
 export { completedRun };
@@ -179,4 +180,17 @@ export function scenarioSuite(opts: { repo: string; installation: number; policy
       return s;
     },
   };
+}
+
+/**
+ * Repository `fullName` (GitHub id `id`) of acme, installation
+ * `installation`, with the `developer-and-risk` policy on main, alice in
+ * acme/ml and bob in acme/risk. Returns main's head.
+ */
+export function developerAndRiskRepo(gh: GitHubDouble, fullName: string, opts: { id: number; installation: number }): string {
+  gh.addRepo(fullName, { id: opts.id });
+  gh.addInstallation('acme', opts.installation);
+  gh.setTeam('acme', 'ml', ['alice']);
+  gh.setTeam('acme', 'risk', ['bob']);
+  return gh.commit(fullName, { branch: 'main', changes: { '.github/model-release-gate.yml': policyText('developer-and-risk') } });
 }

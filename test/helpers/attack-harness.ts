@@ -32,19 +32,22 @@ export function publishedStatement(run: CheckRunState, login: string, id: number
   return Buffer.from(m[1].replace('{"approver":{"id":0,"login":"YOUR-LOGIN"}', `{"approver":${JSON.stringify({ id, login })}`), 'utf8');
 }
 
-/**
- * Starts the App against the double with `policy` (and `files`) on main,
- * `teams` ("org/slug" → members), and an ed25519 key for each of `people`
- * registered as their GitHub signing key unless `registerKeys` is false.
- */
-export async function startGateWorld(opts: {
+/** What startGateWorld needs to know about the world it sets up. */
+export interface GateWorldOptions {
   /** The policy text, or a function of the world's temporary directory (for an audit store inside it). */
   policy: string | ((dir: string) => string);
   files?: Record<string, string>;
   teams: Record<string, string[]>;
   people: string[];
   registerKeys?: boolean;
-}): Promise<GateWorld> {
+}
+
+/**
+ * Starts the App against the double with `policy` (and `files`) on main,
+ * `teams` ("org/slug" → members), and an ed25519 key for each of `people`
+ * registered as their GitHub signing key unless `registerKeys` is false.
+ */
+export async function startGateWorld(opts: GateWorldOptions): Promise<GateWorld> {
   const tmp = tempDir('mrg-attack-');
   const app = await startApp();
   const { gh } = app;
@@ -96,5 +99,39 @@ export async function startGateWorld(opts: {
       await app.stop();
       tmp.cleanup();
     },
+  };
+}
+
+/**
+ * A whole suite's world: started before its tests (then `setup` runs on it),
+ * stopped after them, and the double's contract checked after each test. The
+ * returned world is usable inside tests and hooks.
+ */
+export function gateWorldSuite(opts: GateWorldOptions, setup?: (w: GateWorld) => void): GateWorld {
+  let world: GateWorld | undefined;
+  const started = (): GateWorld => {
+    if (!world) throw new Error('gateWorldSuite: the world is not running (use it inside a test or hook)');
+    return world;
+  };
+  beforeAll(async () => {
+    world = await startGateWorld(opts);
+    setup?.(world);
+  }, 60000);
+  afterAll(() => world?.stop());
+  afterEach(() => world?.app.gh.assertContract());
+  return {
+    get app() {
+      return started().app;
+    },
+    get keys() {
+      return started().keys;
+    },
+    get dir() {
+      return started().dir;
+    },
+    openPull: (changes, author) => started().openPull(changes, author),
+    opened: (number) => started().opened(number),
+    approve: (number, login, o) => started().approve(number, login, o),
+    stop: () => started().stop(),
   };
 }

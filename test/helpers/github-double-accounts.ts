@@ -5,7 +5,7 @@
  * organisation teams with their members and memberships.
  */
 import { componentExample, exampleResponse } from './github-double-contract.js';
-import { notFound, paginate, unauthorized, type GitHubDouble, type UserState } from './github-double.js';
+import { notFound, paginate, unauthorized, type GitHubDouble, type Reply, type RequestContext, type UserState } from './github-double.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -40,30 +40,26 @@ export class AccountsDouble {
       return { status: 200, body: j };
     });
 
-    this.gh.route(
-      'GET',
-      '/users/{username}/ssh_signing_keys',
-      (ctx) => {
-        const u = this.gh.users.get(ctx.params.username);
-        if (!u) return notFound();
-        return paginate(ctx, u.sshSigningKeys.map((k) => ({ ...k })));
-      },
-      true,
-    );
+    // Public (GitHub serves these without authentication): a known user, or 404.
+    const publicUserRoute = (template: string, reply: (u: UserState, ctx: RequestContext) => Reply) =>
+      this.gh.route(
+        'GET',
+        template,
+        (ctx) => {
+          const u = this.gh.users.get(ctx.params.username);
+          return u ? reply(u, ctx) : notFound();
+        },
+        true,
+      );
 
-    this.gh.route(
-      'GET',
-      '/users/{username}',
-      (ctx) => {
-        const u = this.gh.users.get(ctx.params.username);
-        if (!u) return notFound();
-        const j = exampleResponse('/users/{username}', 'get', 200, 'default-response') as Json;
-        patchUser(j, u, this.gh.url);
-        Object.assign(j, { name: u.login, email: u.email ?? null });
-        return { status: 200, body: j };
-      },
-      true,
-    );
+    publicUserRoute('/users/{username}/ssh_signing_keys', (u, ctx) => paginate(ctx, u.sshSigningKeys.map((k) => ({ ...k }))));
+
+    publicUserRoute('/users/{username}', (u) => {
+      const j = exampleResponse('/users/{username}', 'get', 200, 'default-response') as Json;
+      patchUser(j, u, this.gh.url);
+      Object.assign(j, { name: u.login, email: u.email ?? null });
+      return { status: 200, body: j };
+    });
 
     this.gh.route('GET', '/user', (ctx) => {
       if (!ctx.auth.startsWith('user:')) return unauthorized('Requires authentication');

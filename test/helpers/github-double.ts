@@ -14,16 +14,18 @@
  * and count them. It serves both `/…` and `/api/v3/…` (GitHub Enterprise
  * Server's prefix, what Probot uses with GHE_HOST).
  *
- * This file is the core: the state, the server, routing, authentication and
- * the contract check. Each resource's routes and JSON live beside it, one
- * file each: github-double-pulls.ts, -reviews.ts, -checks.ts, -contents.ts,
- * -git.ts, -accounts.ts (users, keys, teams), -app.ts (installations,
- * webhook deliveries), -release-pulls.ts; github-double-deployments.ts is
- * installed by the tests that need it.
+ * This file is the core: the server, routing, authentication, the contract
+ * check and the builders tests set the state up with. The state's shape is in
+ * github-double-state.ts, requests, replies and pagination in
+ * github-double-replies.ts (both re-exported here). Each resource's routes
+ * and JSON live beside it, one file each: github-double-pulls.ts, -reviews.ts,
+ * -checks.ts, -contents.ts, -git.ts, -accounts.ts (users, keys, teams),
+ * -app.ts (installations, webhook deliveries), -release-pulls.ts;
+ * github-double-deployments.ts is installed by the tests that need it.
  */
 import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createHash, randomBytes, type KeyObject } from 'node:crypto';
+import { randomBytes, type KeyObject } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { jwtVerify } from 'jose';
 import { exampleResponse, validateResponse } from './github-double-contract.js';
@@ -35,104 +37,13 @@ import { PullRequestsDouble } from './github-double-pulls.js';
 import { ReviewsDouble } from './github-double-reviews.js';
 import { AccountsDouble } from './github-double-accounts.js';
 import { ContentsDouble } from './github-double-contents.js';
+import { fakeSha, ISO, type CheckRunState, type CommitState, type FileChange, type PullState, type RepoState, type ReviewState, type UserState } from './github-double-state.js';
+import { basicError, notFound, unauthorized, type Reply, type RequestContext } from './github-double-replies.js';
+
+export * from './github-double-state.js';
+export * from './github-double-replies.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-
-export interface UserState {
-  login: string;
-  id: number;
-  type: 'User' | 'Bot';
-  sshSigningKeys: Array<{ id: number; key: string; title: string; created_at: string }>;
-  /** The public profile email (null: not public). */
-  email?: string | null;
-}
-
-/** Git file modes GitHub's tree API reports (directories are `040000`). */
-export type FileMode = '100644' | '100755' | '120000' | '160000';
-
-/**
- * What a commit holds at a path: its bytes (text or binary), or an object
- * with a mode: a symbolic link (`120000`, content = the link's target), a
- * submodule (`160000`, content = the submodule commit's sha), an executable.
- */
-export type FileChange = string | Buffer | { mode: FileMode; content: string | Buffer };
-
-export interface CommitState {
-  sha: string;
-  parents: string[];
-  /** Full tree: path → content (the bytes of a blob; a link's target; a submodule's commit sha). */
-  tree: Map<string, string | Buffer>;
-  /** Paths whose mode is not `100644` (absent: a regular file). */
-  modes: Map<string, FileMode>;
-  author: string;
-  committer: string;
-  message: string;
-  /** The author's email (default: the login's noreply address). */
-  authorEmail?: string;
-  /** false: the author's email links to no account (the API's `author` is null). */
-  linked?: boolean;
-}
-
-export interface DiffEntryState {
-  filename: string;
-  status: 'added' | 'removed' | 'modified' | 'renamed' | 'copied' | 'changed' | 'unchanged';
-  previous_filename?: string;
-}
-
-export interface ReviewState {
-  id: number;
-  login: string;
-  state: 'APPROVED' | 'CHANGES_REQUESTED' | 'COMMENTED' | 'DISMISSED' | 'PENDING';
-  commit_id: string;
-  body: string;
-  submitted_at: string;
-}
-
-export interface PullState {
-  number: number;
-  id: number;
-  title: string;
-  body: string;
-  state: 'open' | 'closed';
-  author: string;
-  base: { ref: string; sha: string };
-  head: { ref: string; sha: string };
-  /** Commits of the PR, oldest first. */
-  commits: string[];
-  /** Overrides the diff computed from the trees (e.g. a 3,000-file PR). */
-  files?: DiffEntryState[];
-  reviews: ReviewState[];
-  /** Set once merged (github-double-deployments.ts `mergePull`). */
-  merged_at?: string | null;
-  merge_commit_sha?: string | null;
-}
-
-export interface CheckRunState {
-  id: number;
-  repo: string;
-  head_sha: string;
-  name: string;
-  status: 'queued' | 'in_progress' | 'completed';
-  conclusion: string | null;
-  started_at: string;
-  completed_at: string | null;
-  external_id: string;
-  details_url: string | null;
-  output: { title: string | null; summary: string | null; text: string | null };
-  actions: Array<{ label: string; description: string; identifier: string }>;
-  app_id: number;
-}
-
-export interface RepoState {
-  owner: string;
-  name: string;
-  id: number;
-  private: boolean;
-  default_branch: string;
-  branches: Map<string, string>;
-  commits: Map<string, CommitState>;
-  pulls: Map<number, PullState>;
-}
 
 export interface RecordedRequest {
   method: string;
@@ -167,28 +78,6 @@ interface Route {
   public?: boolean;
 }
 
-export interface RequestContext {
-  params: Record<string, string>;
-  query: Record<string, string>;
-  body: Json;
-  auth: string;
-  baseUrl: string;
-  path: string;
-}
-
-export interface Reply {
-  status: number;
-  body?: unknown;
-  headers?: Record<string, string>;
-}
-
-/** GitHub's timestamp form (seconds, Z). */
-export const ISO = (d = new Date()): string => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
-
-/** A deterministic fake git sha (40 hex) for a label. */
-export function fakeSha(label: string): string {
-  return createHash('sha1').update(label).digest('hex');
-}
 
 export class GitHubDouble {
   readonly users = new Map<string, UserState>();
@@ -680,74 +569,6 @@ function validateAgainstContract(template: string, method: string, reply: Reply)
     }
     throw e;
   }
-}
-
-export function pageOf(ctx: RequestContext, total: number): { start: number; end: number; headers: Record<string, string> } {
-  const perPage = Math.min(100, Math.max(1, Number(ctx.query.per_page ?? 30) || 30));
-  const page = Math.max(1, Number(ctx.query.page ?? 1) || 1);
-  const last = Math.max(1, Math.ceil(total / perPage));
-  const start = (page - 1) * perPage;
-  const links: string[] = [];
-  const link = (p: number, rel: string) => {
-    const q = new URLSearchParams({ ...ctx.query, per_page: String(perPage), page: String(p) });
-    links.push(`<${ctx.baseUrl}${ctx.path}?${q}>; rel="${rel}"`);
-  };
-  if (page < last) {
-    link(page + 1, 'next');
-    link(last, 'last');
-  }
-  if (page > 1) {
-    link(1, 'first');
-    link(page - 1, 'prev');
-  }
-  return { start, end: start + perPage, headers: links.length ? { link: links.join(', ') } : {} };
-}
-
-/** One page of a list; `render` builds the JSON of the items on that page only. */
-export function paginate<T>(ctx: RequestContext, items: T[], render: (item: T, index: number) => unknown = (x) => x): Reply {
-  const p = pageOf(ctx, items.length);
-  return { status: 200, body: items.slice(p.start, p.end).map((x, i) => render(x, p.start + i)), headers: p.headers };
-}
-
-export function basicError(message: string): Json {
-  return { message, documentation_url: 'https://docs.github.com/rest' };
-}
-
-export function notFound(): Reply {
-  return { status: 404, body: basicError('Not Found') };
-}
-
-export function unauthorized(message: string): Reply {
-  return { status: 401, body: basicError(message) };
-}
-
-export function validationFailed(message: string): Json {
-  return { message: 'Validation Failed', errors: [message], documentation_url: 'https://docs.github.com/rest' };
-}
-
-/** Git's blob id: SHA-1 over `blob <size>\0` and the bytes. */
-export function gitBlobSha(buf: Buffer): string {
-  return createHash('sha1').update(`blob ${buf.length}\0`).update(buf).digest('hex');
-}
-
-/** The bytes of a tree entry's content. */
-export function bytesOf(v: string | Buffer): Buffer {
-  return Buffer.isBuffer(v) ? v : Buffer.from(v, 'utf8');
-}
-
-/** The diff of two commits' trees as GitHub lists it (sorted by path): bytes or mode changed. */
-export function diffCommits(base: CommitState | undefined, head: CommitState | undefined): DiffEntryState[] {
-  const out: DiffEntryState[] = [];
-  const bt = base?.tree ?? new Map<string, string | Buffer>();
-  const ht = head?.tree ?? new Map<string, string | Buffer>();
-  const paths = new Set([...bt.keys(), ...ht.keys()]);
-  for (const p of [...paths].sort()) {
-    const b = bt.get(p);
-    const h = ht.get(p);
-    if (b !== undefined && h !== undefined && bytesOf(b).equals(bytesOf(h)) && base?.modes.get(p) === head?.modes.get(p)) continue;
-    out.push({ filename: p, status: b === undefined ? 'added' : h === undefined ? 'removed' : 'modified' });
-  }
-  return out;
 }
 
 async function toKey(k: KeyObject | string): Promise<KeyObject> {

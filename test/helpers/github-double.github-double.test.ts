@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { SignJWT } from 'jose';
-import { GitHubDouble } from '../helpers/github-double.js';
-import { validateResponse } from '../helpers/github-double-contract.js';
+import { GitHubDouble } from './github-double.js';
+import { validateResponse } from './github-double-contract.js';
 
 describe('the GitHub REST double, validated by GitHub\'s OpenAPI description', () => {
   let gh: GitHubDouble;

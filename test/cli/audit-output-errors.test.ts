@@ -11,8 +11,8 @@ import { closeSync, existsSync, mkdirSync, openSync, readdirSync, writeFileSync 
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { entryKey } from '../../src/audit/store.js';
-import { buildChain } from './chain-fixtures.js';
-import { tempDirs } from './temp-dir.js';
+import { buildChain } from '../audit/chain-fixtures.js';
+import { tempDirs } from '../audit/temp-dir.js';
 
 const tmp = tempDirs();
 const bin = fileURLToPath(new URL('../../../bin/model-gate.js', import.meta.url));
