@@ -10,6 +10,7 @@ import { GateError } from '../core/errors.js';
 import { isUtf8 } from 'node:buffer';
 import { nestsDeeperThan, valueNestsDeeperThan } from './json-depth.js';
 import { isWellFormed } from './unicode.js';
+import { scanCanonical } from './canonical-scan.js';
 import * as crypto from 'node:crypto';
 
 /** Format version written into every record. */
@@ -232,11 +233,13 @@ export function parseRecord(bytes: Uint8Array): ParsedRecord {
   const problem = recordProblem(value);
   if (problem) return { ok: false, reason: problem };
   // Valid UTF-8 first: the decoder above replaced invalid bytes, which the text comparison cannot see.
-  if (!isUtf8(buf) || !isCanonicalText(value, text)) {
+  const scanned = isUtf8(buf) ? scanCanonical(buf) : false;
+  if (scanned === false || (scanned === undefined && !isCanonicalText(value, text))) {
     return { ok: false, reason: 'not in canonical JSON form (RFC 8785), so not as a writer stored it' };
   }
-  // Canonical text escapes a lone surrogate as \udXXX (a pair is written as UTF-8), so only then is the walk needed.
-  if (text.includes('\\ud')) {
+  // Canonical text escapes a lone surrogate as \udXXX (a pair is written as UTF-8), so only then is the walk
+  // needed; the scan decides only text without such an escape.
+  if (scanned === undefined && text.includes('\\ud')) {
     const at = illFormedPath(value, 'record');
     if (at !== null) return { ok: false, reason: `${at} holds a lone surrogate, which RFC 8785 forbids, so no writer of this format stored it` };
   }
@@ -245,7 +248,7 @@ export function parseRecord(bytes: Uint8Array): ParsedRecord {
 
 /**
  * Whether `text` is the RFC 8785 form of `value` (which JSON.parse made from
- * it). Fast path: V8's native JSON.stringify writes strings and numbers as
+ * it), for what the byte scan (canonical-scan.ts) leaves undecided. Fast path: V8's native JSON.stringify writes strings and numbers as
  * JCS does and keeps the text's key order, so when it reproduces the text,
  * the text is canonical exactly if every object's keys are in JCS order.
  * Otherwise (e.g. integer-like keys, which JavaScript objects reorder) the
