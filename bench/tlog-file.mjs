@@ -1,5 +1,6 @@
 // Benchmark of the transparency log on the file store (compiled code: `npm run build` first).
 //   node bench/tlog-file.mjs [sizes=100000,1000000] [runs=3] [appends=1024]
+//   MRG_BENCH_BASE=<another checkout, built> adds `base`: its verifyTree, in turn with ours (before/after).
 // For each size: a log is written straight to disk (entries, full bundles,
 // tiles, one signed note; not measured), then, in turn and RUNS times, in a
 // fresh child process each (so peak RSS is the run's own):
@@ -17,7 +18,8 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const lib = new URL('../lib/src/', import.meta.url);
+const BASE = process.env.MRG_BENCH_BASE;
+const lib = process.argv[3] === 'base' ? new URL(`file://${join(BASE, 'lib/src/')}`) : new URL('../lib/src/', import.meta.url);
 const imp = (p) => import(new URL(p, lib).href);
 const fmt = (n) => Math.round(n).toLocaleString('en-US');
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -32,7 +34,7 @@ if (process.argv[2] === '--child') {
   const t0 = performance.now();
   const r0 = process.resourceUsage();
   let check = 0;
-  if (mode === 'ours') {
+  if (mode === 'ours' || mode === 'base') {
     const v = parseVkey(vkeyText);
     const r = await verifyTree(new FileStore(dir), { logKeys: [v.vkey], origin: v.vkey.name });
     if (!r.ok) throw new Error(`bench log did not verify: ${JSON.stringify(r.findings.slice(0, 3))}`);
@@ -128,13 +130,15 @@ try {
     const t0 = performance.now();
     writeLog(dir, n);
     console.log(`\n${fmt(n)} records written in ${fmt(performance.now() - t0)} ms (setup)`);
-    const rows = { ours: [], same: [], each: [] };
-    for (let run = 0; run < RUNS; run++) for (const mode of ['ours', 'same', 'each']) rows[mode].push(child(mode, dir));
+    const modes = BASE ? ['ours', 'base', 'same', 'each'] : ['ours', 'same', 'each'];
+    const rows = Object.fromEntries(modes.map((mode) => [mode, []]));
+    for (let run = 0; run < RUNS; run++) for (const mode of modes) rows[mode].push(child(mode, dir));
     const m = (mode, k) => median(rows[mode].map((r) => r[k]));
-    for (const mode of ['ours', 'same', 'each']) {
+    for (const mode of modes) {
       console.log(`  ${mode.padEnd(4)} ${fmt(n / (m(mode, 'ms') / 1000)).padStart(9)} records/s  wall ${fmt(m(mode, 'ms'))} ms  cpu ${fmt(m(mode, 'cpu'))} ms  peak RSS ${fmt(m(mode, 'rss') / 1024)} MiB`);
     }
     console.log(`  ratio ours / plain read of the same files: ${(m('same', 'ms') / m('ours', 'ms')).toFixed(2)} (wall), ${(m('same', 'cpu') / m('ours', 'cpu')).toFixed(2)} (cpu); ours / plain read of every entry: ${(m('each', 'ms') / m('ours', 'ms')).toFixed(2)}×`);
+    if (BASE) console.log(`  ratio ours / base: ${(m('base', 'ms') / m('ours', 'ms')).toFixed(2)} (wall), ${(m('base', 'cpu') / m('ours', 'cpu')).toFixed(2)} (cpu)`);
     biggest = { n, dir };
   }
 
