@@ -23,6 +23,19 @@ const lib = process.argv[3] === 'base' ? new URL(`file://${join(BASE, 'lib/src/'
 const imp = (p) => import(new URL(p, lib).href);
 const fmt = (n) => Math.round(n).toLocaleString('en-US');
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+/**
+ * The process's own peak RSS (KiB): VmHWM, which starts afresh at exec. Linux's
+ * getrusage maxRSS keeps the parent's RSS at fork, so at 1,000,000 records
+ * every child reported the size of the parent holding the log's leaves.
+ */
+function peakRss(fallback) {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+    return m ? Number(m[1]) : fallback;
+  } catch {
+    return fallback;
+  }
+}
 
 if (process.argv[2] === '--child') {
   // One measured run; prints JSON with wall ms, cpu ms, peak RSS (KiB).
@@ -57,7 +70,7 @@ if (process.argv[2] === '--child') {
   process.stdout.write(JSON.stringify({
     ms: performance.now() - t0,
     cpu: (r1.userCPUTime - r0.userCPUTime + r1.systemCPUTime - r0.systemCPUTime) / 1000,
-    rss: r1.maxRSS,
+    rss: peakRss(r1.maxRSS),
     check,
   }));
   process.exit(0);
