@@ -14,6 +14,7 @@ import type { AuditStore } from './store.js';
 import type { AppendStreamer, StreamOutcome } from './stream/after-append.js';
 import type { TreePublication } from './tlog/append-tiles.js';
 import type { Cosigner } from './tlog/note-io.js';
+import { indexRecords } from './tlog/record-index.js';
 
 // The tree half is loaded on use: a CLI start-up that never appends does not pay for it.
 const publishTree = async (...args: Parameters<typeof import('./tlog/append-tiles.js').publishTree>) =>
@@ -40,6 +41,8 @@ export interface AppendCheckpointResult {
   checkpoints: Array<CheckpointResult & { store: string }>;
   /** With `streamTo`: whether the topic took the log (a failure is reported, not thrown). */
   stream?: StreamOutcome;
+  /** Why the records could not all be indexed (tlog/record-index.ts; best-effort), or absent. */
+  indexProblem?: string;
   /**
    * The transparency-log half, one per store: tiles published and, with an
    * Ed25519 key, the signed-note checkpoint at the JWS checkpoint's size.
@@ -65,11 +68,14 @@ export async function appendAndCheckpoint(
   for (const input of inputs) records.push(await appendRecord(stores, input, appendOptions));
   const checkpoints: AppendCheckpointResult['checkpoints'] = [];
   const seqs = records.map((r) => r.seq);
-  // Streaming comes last: the records, their checkpoints and tiles are durable before Kafka is asked.
-  const withStream = async (tree: TreePublication[]): Promise<AppendCheckpointResult> =>
-    streamTo && records.length > 0
-      ? { records, checkpoints, tree, stream: await streamTo.afterAppend(stores[0]) }
-      : { records, checkpoints, tree };
+  // The index (where the deployment rule finds a release or a decision) follows
+  // the tree; streaming comes last: the records, their checkpoints and tiles
+  // are durable before Kafka is asked.
+  const withStream = async (tree: TreePublication[]): Promise<AppendCheckpointResult> => {
+    const problem = await indexRecords(stores, records.map((r, i) => ({ seq: r.seq, input: inputs[i] })));
+    const done: AppendCheckpointResult = { records, checkpoints, tree, ...(problem ? { indexProblem: problem } : {}) };
+    return streamTo && records.length > 0 ? { ...done, stream: await streamTo.afterAppend(stores[0]) } : done;
+  };
   if (records.length === 0) return { records, checkpoints, tree: [] };
   if (!signingKey) return withStream(await publishTree(stores, seqs));
   for (const store of stores) {

@@ -31,6 +31,24 @@ import { sortFindings, type Finding, type FindingKind, type Superseded } from '.
 import { eventIdentity, parseRecord, recordDigest, type AuditRecord } from './record.js';
 import type { LaterVersion, Retention } from './store.js';
 
+/** The finding for a later version of entry `seq` whose record never reappears further on. */
+export function notARaceLoser(seq: number, versionId: string): string {
+  return `entry ${seq} has a later version ${versionId} that is not a race loser's record`;
+}
+
+/**
+ * What a later version of entry `seq` is (S3): a delete marker or a record
+ * of another seq is a finding (its message); a record of the same seq may be
+ * a race loser's, whose event then reappears at a later seq (`awaits`: its
+ * identity). Shared by the entry-by-entry and the bundle verifier.
+ */
+export function classifyLaterVersion(seq: number, v: LaterVersion): { message: string } | { awaits: string } {
+  if (v.deleteMarker) return { message: `entry ${seq} has a delete marker (version ${v.versionId})` };
+  const parsed = v.bytes ? parseRecord(v.bytes) : undefined;
+  if (parsed?.ok && parsed.record.seq === seq) return { awaits: eventIdentity(parsed.record) };
+  return { message: notARaceLoser(seq, v.versionId) };
+}
+
 /** What was read for one entry key. */
 export interface EntryObservation {
   /** The seq in the key (`entries/<seq>.json`). */
@@ -369,20 +387,15 @@ export class ChainVerifier {
   /** S3: race losers are information, any other later version or delete marker a finding. */
   private laterVersions(e: EntryObservation): void {
     for (const v of e.laterVersions ?? []) {
-      if (v.deleteMarker) {
-        this.add('extra-version', e.seq, `entry ${e.seq} has a delete marker (version ${v.versionId})`);
+      const c = classifyLaterVersion(e.seq, v);
+      if ('message' in c) {
+        this.add('extra-version', e.seq, c.message);
         continue;
       }
-      const parsed = v.bytes ? parseRecord(v.bytes) : undefined;
-      if (parsed?.ok && parsed.record.seq === e.seq) {
-        // A race loser writes the same event again at a later seq: wait for it.
-        const id = eventIdentity(parsed.record);
-        const list = this.awaiting.get(id) ?? [];
-        list.push({ seq: e.seq, versionId: v.versionId });
-        this.awaiting.set(id, list);
-      } else {
-        this.add('extra-version', e.seq, `entry ${e.seq} has a later version ${v.versionId} that is not a race loser's record`);
-      }
+      // A race loser writes the same event again at a later seq: wait for it.
+      const list = this.awaiting.get(c.awaits) ?? [];
+      list.push({ seq: e.seq, versionId: v.versionId });
+      this.awaiting.set(c.awaits, list);
     }
   }
 
@@ -417,7 +430,7 @@ export class ChainVerifier {
     for (const a of obs.externalAnchors ?? []) if (a.size === undefined) this.addExternal(a, size);
     this.finalizeThrough(Infinity);
     for (const [, list] of this.awaiting) {
-      for (const w of list) this.add('extra-version', w.seq, `entry ${w.seq} has a later version ${w.versionId} that is not a race loser's record`);
+      for (const w of list) this.add('extra-version', w.seq, notARaceLoser(w.seq, w.versionId));
     }
     for (const key of obs.outOfRangeKeys ?? []) {
       this.add('unparseable', size, `entry key ${key} is beyond the largest sequence number a log can reach (2^53 - 1): it is not a record of this log`, key);

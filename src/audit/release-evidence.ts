@@ -35,6 +35,13 @@ export interface ReleaseEvidence {
   newest_checkpoint: number | null;
   /** Records of the asked event types (first store), in sequence order. */
   records: EvidenceRecord[];
+  /**
+   * True when the records were found through the record index and each
+   * proven included under the newest signed note (tlog/release-inclusion.ts),
+   * not read from a verify of the whole log: `records` then holds only the
+   * ones asked for.
+   */
+  proven?: boolean;
 }
 
 /** Reads and verifies the log in every store and picks out records of `eventTypes`. */

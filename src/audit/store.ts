@@ -87,6 +87,13 @@ export interface AuditStore {
    * it, `list` is indexed.
    */
   listIndex?(dir: StoreDir): Promise<KeyIndex>;
+  /**
+   * Optional (S3): the keys of one directory that hold a record and also a
+   * later version or a delete marker, from one listing of every version
+   * (1,000 keys a request), so a verifier that reads records from bundles
+   * still finds what `inspect` would show for each key.
+   */
+  keysWithLaterVersions?(dir: StoreDir): Promise<string[]>;
 }
 
 /** A store's keys of one directory as a {@link KeyIndex} (its own `listIndex`, or its `list` indexed). */
@@ -129,11 +136,11 @@ export function isOutOfRangeKey(key: string): boolean {
 
 /**
  * Whether a key is one a store may hold: an entry, a checkpoint (JWS or
- * signed note), or a tile or bundle exactly as the tlog-tiles encoding writes
+ * signed note), a record-index slot (tlog/record-index.ts), or a tile or bundle exactly as the tlog-tiles encoding writes
  * it (so no second name can alias a tile, and no `..` can reach out).
  */
 export function isStoreKey(key: string): boolean {
-  if (/^(entries\/\d{20}\.json|checkpoints\/\d{20}\.(jws|note))$/.test(key)) return true;
+  if (/^(entries\/\d{20}\.json|checkpoints\/\d{20}\.(jws|note)|index\/[0-9a-f]{64}\/\d{4})$/.test(key)) return true;
   const t = parseTilePath(key);
   return t !== null && tilePath(t) === key;
 }

@@ -7,7 +7,7 @@ import type { Digest } from '../core/digest.js';
 import { sha256 } from '../core/digest.js';
 import { GateError } from '../core/errors.js';
 import type { VerifyKey } from './checkpoint.js';
-import { ChainVerifier, statusOf, type ChainObservation, type ChainReport, type ExternalAnchor, type VerifyStatus } from './chain-verify.js';
+import { ChainVerifier, statusOf, type ChainObservation, type ChainReport, type ExternalAnchor } from './chain-verify.js';
 import { sortFindings, type Finding, type Superseded } from './findings.js';
 import { orderedMap, planChain, readCheckpoint, readEntry, readLogName, type ChainPlan } from './read-chain.js';
 import type { AuditStore } from './store.js';
@@ -71,26 +71,13 @@ export interface StoreSummary {
   checkpoints: ChainReport['checkpoints'];
 }
 
-export interface VerifyLogResult {
-  /** No findings (the chain, checkpoints, retention and stores agree). */
-  ok: boolean;
-  /** `intact` only when `ok` and every record is anchored; see {@link VerifyStatus}. */
-  status: VerifyStatus;
-  /**
-   * Records 0..anchored_size-1 are anchored by a signed checkpoint or an
-   * external anchor whose head matches (the largest over the stores, which
-   * must hold the same bytes or `store-mismatch` says where not). Records
-   * from anchored_size on are covered by nothing.
-   */
-  anchored_size: number;
-  /** What anchors them, for messages ("the signed checkpoint at size 12"), or null. */
-  anchored_by: string | null;
-  /** The first store's size and head (the others must match, or `store-mismatch` says where not). */
-  size: number;
-  head: Digest | null;
-  log: string | null;
-  findings: Finding[];
-  superseded: Superseded[];
+/**
+ * The report over every store: a {@link ChainReport} without the per-store
+ * checkpoint counts, where `ok` also needs the stores to agree (or
+ * `store-mismatch` says where not), `anchored_size` is the largest over the
+ * stores, and `size` and `head` are the first store's.
+ */
+export interface VerifyLogResult extends Omit<ChainReport, 'checkpoints'> {
   /** Per store, in the order given. */
   stores: StoreSummary[];
   /** Where verification started (0, or the trusted checkpoint's last record). */
@@ -202,12 +189,7 @@ async function checkStoresNotes(stores: AuditStore[], opts: VerifyNotesOptions, 
     if (opts.quorum) none.findings.push({ kind: 'bad-checkpoint', seq: 0, message: 'the log has no name to check signed-note checkpoints under (pass --log)' });
     return stores.map(() => none);
   }
-  const logKeys = opts.publicKeys.map((pk) => ({
-    name: origin,
-    keyId: keys.keyId(origin, keys.SIG_TYPE.ed25519, pk),
-    type: keys.SIG_TYPE.ed25519,
-    publicKey: Buffer.from(pk),
-  }));
+  const logKeys = keys.logVkeys(origin, opts.publicKeys);
   return Promise.all(
     stores.map((s) => tlog.checkNotes(s, { logKeys, origin, trusted: opts.trusted, witnesses: opts.witnesses, quorum: opts.quorum })),
   );

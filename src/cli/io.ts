@@ -1,3 +1,5 @@
+import { isatty } from 'node:tty';
+
 /**
  * What a CLI command may touch of its world. The real process passes its own
  * streams and environment; tests pass buffers, so every command runs in-process.
@@ -62,13 +64,15 @@ function guarded(stream: NodeJS.WriteStream): { write: (t: string) => void; flus
 
 export function processIo(): CliIo {
   const out = guarded(process.stdout);
-  const err = guarded(process.stderr);
+  // process.stderr is built on first use, which costs a command that never
+  // writes to it (most runs) a tenth of its start-up.
+  let err: ReturnType<typeof guarded> | undefined;
   return {
     stdout: out.write,
-    stderr: err.write,
+    stderr: (t) => (err ??= guarded(process.stderr)).write(t),
     env: process.env,
     cwd: process.cwd(),
-    stderrIsTty: Boolean(process.stderr.isTTY),
+    stderrIsTty: isatty(2),
     flush: out.flush,
   };
 }

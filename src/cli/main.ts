@@ -1,5 +1,4 @@
 import { processIo } from './io.js';
-import { packageVersion } from './version.js';
 
 const argv = process.argv.slice(2);
 const io = processIo();
@@ -7,11 +6,12 @@ let code: number;
 if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
   // Printing the version needs nothing else: answered before the parser and
   // the commands load (the same text commander prints for it).
-  io.stdout(`${packageVersion()}\n`);
+  io.stdout(`${(await import('./version.js')).packageVersion()}\n`);
   code = 0;
 } else {
-  const { runCli } = await import('./program.js');
-  code = await runCli(argv, io);
+  // `hash FILE...` skips the parser (quick-hash.ts): it is most of a small file's hashing time.
+  const quick = argv[0] === 'hash' ? (await import('./quick-hash.js')).quickHash(argv, io) : undefined;
+  code = quick !== undefined ? await quick : await (await import('./program.js')).runCli(argv, io);
 }
 // Output that could not be written is a failure of its own (exit 3), never
 // "verification failed"; a reader that went away (`| head`) is none.

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
-import { ExitCode, isGateError } from '../core/errors.js';
+import { ExitCode } from '../core/errors.js';
+import { reportError } from './report-error.js';
 import type { CliIo } from './io.js';
 import type { CliRun } from './command-kit.js';
 import { registerCommands } from './commands/index.js';
@@ -61,11 +62,5 @@ function exitCodeForError(e: unknown, io: CliIo): number {
     if (e.exitCode === 0) return ExitCode.ok;
     return ExitCode.usage; // commander already printed what was wrong
   }
-  if (isGateError(e)) {
-    io.stderr(`model-gate: ${e.describe()}\n`);
-    return e.exitCode;
-  }
-  const err = e instanceof Error ? e : new Error(String(e));
-  io.stderr(`model-gate: internal error: ${err.stack ?? err.message}\n`);
-  return ExitCode.serviceFailed;
+  return reportError(e, io);
 }

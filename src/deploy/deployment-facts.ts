@@ -25,7 +25,9 @@ import { POLICY_PATH, type Policy } from '../approval/types.js';
 import { loadVerifyKey, type VerifyKey } from '../audit/checkpoint.js';
 import { DEPLOYMENT_DECISION } from '../audit/deployment-record.js';
 import { MODEL_RELEASE } from '../audit/release-record.js';
-import { readReleaseEvidence, type EvidenceRecord } from '../audit/release-evidence.js';
+import { readReleaseEvidence, type EvidenceRecord, type ReleaseEvidence } from '../audit/release-evidence.js';
+import { ed25519KeysOfJwk, isValidKeyName, logVkeys } from '../audit/tlog/ed25519-keys.js';
+import { releaseEvidenceByProof } from '../audit/tlog/release-inclusion.js';
 import type { AuditStore } from '../audit/store.js';
 import type { Digest } from '../core/digest.js';
 import { isGateError, messageOf } from '../core/errors.js';
@@ -146,9 +148,19 @@ export async function gatherDeploymentFacts(
   const env = environmentPolicy(policy.deployment, req.environment) ?? null;
   facts.environment_policy = env;
 
-  // 3. The audit log (always read when named: the decision is recorded there,
+  // 3. The release: approvals re-verified, deployed metadata.json compared
+  // (first: the audit log is then searched for exactly its artifacts).
+  if (env?.release && pullNumber !== null) {
+    try {
+      facts.release = await releaseFacts(source, policy, policyRef, req.sha);
+    } catch (e) {
+      errors.push(`re-verifying release pull request #${pullNumber}: ${messageOf(e)}`);
+    }
+  }
+
+  // 4. The audit log (always read when named: the decision is recorded there,
   // and earlier decisions are the rule's memory).
-  let evidence: Awaited<ReturnType<typeof readReleaseEvidence>> | null = null;
+  let evidence: Awaited<ReturnType<typeof auditEvidence>> | null = null;
   const storeUrls = auditStoresFor(deps.audit ?? NO_AUDIT_CONFIG, policy, facts.default_branch ?? req.default_branch).stores;
   out.store_urls = storeUrls;
   if (storeUrls.length > 0) {
@@ -170,13 +182,23 @@ export async function gatherDeploymentFacts(
       );
       audit.stores = out.stores.map((s) => s.displayUrl);
       let key: VerifyKey | undefined;
+      let keyText: string | undefined;
       const keyPath = policy.deployment?.checkpoint_key;
       if (keyPath) {
         const text = await source.file(policyRef, keyPath);
         if (text === null) throw new Error(`the policy names the checkpoint key ${keyPath}, which does not exist at ${policyRef.slice(0, 12)}`);
         key = await loadVerifyKey(text, keyPath);
+        keyText = text;
       }
-      evidence = await readReleaseEvidence(out.stores, { checkpointKey: key, eventTypes: [MODEL_RELEASE, DEPLOYMENT_DECISION] });
+      evidence = await auditEvidence(out.stores, {
+        keyText,
+        checkpointKey: key,
+        origin: facts.repository,
+        digests: (facts.release?.artifacts ?? []).map((a) => a.digest),
+        run: { id: req.run_id, environment: req.environment },
+      });
+      if (evidence.proven) audit.proven = true;
+      else if (evidence.why_not_proven) audit.not_proven = evidence.why_not_proven;
       Object.assign(audit, {
         verified: evidence.verified,
         findings: evidence.findings.map((f) => `record ${f.seq}: ${f.kind}: ${f.message}`),
@@ -195,15 +217,6 @@ export async function gatherDeploymentFacts(
     errors.push(`neither the App's configuration (MODEL_GATE_AUDIT_STORE) nor the policy on the default branch names an audit store: the MODEL_RELEASE record cannot be checked`);
   }
   if (!env) return out;
-
-  // 4. The release: approvals re-verified, deployed metadata.json compared.
-  if (env.release && pullNumber !== null) {
-    try {
-      facts.release = await releaseFacts(source, policy, policyRef, req.sha);
-    } catch (e) {
-      errors.push(`re-verifying release pull request #${pullNumber}: ${messageOf(e)}`);
-    }
-  }
 
   // 5. The change request.
   if (env.change_request && policy.deployment?.servicenow) {
@@ -235,6 +248,27 @@ export async function gatherDeploymentFacts(
     }
   }
   return out;
+}
+
+/**
+ * The audit log's evidence for one deployment: by inclusion proof through
+ * the record index when the policy's key signs notes (O(log n) reads;
+ * docs/transparency-log.md, "The deployment rule"), else, or when that
+ * cannot show everything, by verifying the whole log as before.
+ */
+async function auditEvidence(
+  stores: AuditStore[],
+  o: { keyText?: string; checkpointKey?: VerifyKey; origin: string; digests: Digest[]; run: { id: number; environment: string } },
+): Promise<ReleaseEvidence & { why_not_proven?: string }> {
+  let why: string | undefined;
+  const publicKeys = o.keyText ? ed25519KeysOfJwk(o.keyText) : [];
+  if (publicKeys.length > 0 && isValidKeyName(o.origin)) {
+    const proven = await releaseEvidenceByProof(stores, { logKeys: logVkeys(o.origin, publicKeys), origin: o.origin, digests: o.digests, run: o.run });
+    if (proven.ok) return proven.evidence;
+    why = proven.why;
+  }
+  const full = await readReleaseEvidence(stores, { checkpointKey: o.checkpointKey, eventTypes: [MODEL_RELEASE, DEPLOYMENT_DECISION] });
+  return why ? { ...full, why_not_proven: why } : full;
 }
 
 /** The merged PR whose merge commit is `sha`, or why there is none. */

@@ -63,6 +63,14 @@ export interface AuditFacts {
   /** Size of the newest checkpoint whose signature verifies, or null. */
   newest_checkpoint: number | null;
   release_records: ReleaseRecordFact[];
+  /**
+   * The records were proven included under the newest signed note (found
+   * through the record index, O(log n) reads) instead of read from a verify
+   * of the whole log: `verified` then speaks for those records and that note.
+   */
+  proven?: boolean;
+  /** Why the proof path could not show everything (the whole log was verified instead). */
+  not_proven?: string;
 }
 
 /** What change management said. */
@@ -316,8 +324,11 @@ function checkAudit(r: ReleaseFacts, a: AuditFacts | null, rejected: string[], v
     seqs.push(rec.seq);
   }
   if (ok) {
+    const plural = seqs.length > 1 ? 's' : '';
     verified.push(
-      `the audit log ${where} verifies (${a.size} records${a.checkpoint_key ? `, newest signed checkpoint at ${a.newest_checkpoint}` : ', no checkpoint key in the policy'}) and holds the MODEL_RELEASE record${seqs.length > 1 ? 's' : ''} ${seqs.join(', ')}`,
+      a.proven
+        ? `the audit log ${where} holds the MODEL_RELEASE record${plural} ${seqs.join(', ')}, proven included in the tree of ${a.size} records its newest signed checkpoint signs`
+        : `the audit log ${where} verifies (${a.size} records${a.checkpoint_key ? `, newest signed checkpoint at ${a.newest_checkpoint}` : ', no checkpoint key in the policy'}) and holds the MODEL_RELEASE record${plural} ${seqs.join(', ')}`,
     );
   }
 }

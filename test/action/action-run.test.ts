@@ -1,24 +1,14 @@
-import { cpSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { runAction } from '../helpers/action-runner.js';
+import { join } from 'node:path';
+import { ACTION_ENTRY, exampleWorkspace, ROOT, runAction, runnerEnv } from '../helpers/action-runner.js';
 import { runCli } from '../../src/cli/program.js';
 import { tempDirs } from '../helpers/temp-dirs.js';
 
 const newDir = tempDirs('mrg-ws-');
 
-const here = dirname(fileURLToPath(import.meta.url));
-const root = join(here, '..', '..', '..'); // lib/test/action → project root
-const entry = join(root, 'lib', 'src', 'action', 'index.js');
-const example = join(root, 'examples', 'release-repo');
-
-function workspace(): string {
-  const dir = newDir();
-  // Only what the repository tracks: not a metadata.json or .audit/ left by a local `npm run example`.
-  cpSync(example, dir, { recursive: true, filter: (src) => !/metadata(\.intoto)?\.json$|\.audit/.test(src) });
-  return dir;
-}
+const entry = ACTION_ENTRY;
+const workspace = (): string => exampleWorkspace(newDir());
 
 const releaseInputs = {
   model: 'models/credit-risk/model.pt',
@@ -29,16 +19,7 @@ const releaseInputs = {
   'python-environment': 'false',
 };
 
-const githubEnv = (ws: string) => ({
-  GITHUB_WORKSPACE: ws,
-  GITHUB_REPOSITORY: 'acme-bank/credit-models',
-  GITHUB_SHA: 'a'.repeat(40),
-  GITHUB_WORKFLOW: 'release-model',
-  GITHUB_RUN_ID: '4242',
-  GITHUB_ACTOR: 'release-bot',
-  GITHUB_TRIGGERING_ACTOR: 'release-bot',
-  GITHUB_SERVER_URL: 'https://github.com',
-});
+const githubEnv = (ws: string) => ({ ...runnerEnv(ws), GITHUB_TRIGGERING_ACTOR: 'release-bot' });
 
 const sha256File = (p: string) => `sha256:${createHash('sha256').update(readFileSync(p)).digest('hex')}`;
 
@@ -173,7 +154,7 @@ describe('the Action run() with inputs as the runner passes them', () => {
 });
 
 describe('the committed bundle dist/index.js (what GitHub runs)', () => {
-  const bundle = join(root, 'dist', 'index.js');
+  const bundle = join(ROOT, 'dist', 'index.js');
   it('runs a release on the example, hashing the dataset directory on its worker threads', async () => {
     const ws = workspace();
     const r = await runAction(bundle, { ...releaseInputs, 'audit-store': '.audit' }, githubEnv(ws));

@@ -8,7 +8,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { startApp, tempDir, type RunningApp } from '../helpers/app-harness.js';
+import { appSuite } from '../helpers/app-harness.js';
 import { Scenario } from '../helpers/app-release.js';
 import { policyText } from '../helpers/policies.js';
 
@@ -16,11 +16,10 @@ const REPO = 'acme/stores';
 const POLICY = policyText('developer-and-risk');
 
 describe('attacks on where the App writes its audit records, through the App', () => {
-  let app: RunningApp;
+  const suite = appSuite({ tmpPrefix: 'mrg-attack-store-', env: { AWS_ACCESS_KEY_ID: 'AKIAAPPCREDENTIALS', AWS_SECRET_ACCESS_KEY: 'app-secret', AWS_REGION: 'us-east-1' } });
   let s: Scenario;
   let trap: Server;
   let trapped = 0;
-  const tmp = tempDir('mrg-attack-store-');
 
   beforeAll(async () => {
     // A server standing in for an S3 endpoint of the attacker's: it must never hear from the App.
@@ -29,19 +28,13 @@ describe('attacks on where the App writes its audit records, through the App', (
       res.writeHead(500).end();
     });
     await new Promise<void>((r) => trap.listen(0, '127.0.0.1', r));
-    app = await startApp({ env: { AWS_ACCESS_KEY_ID: 'AKIAAPPCREDENTIALS', AWS_SECRET_ACCESS_KEY: 'app-secret', AWS_REGION: 'us-east-1' } });
-    s = Scenario.create(app, { repo: REPO, installation: 64, dir: tmp.dir, policy: POLICY });
+    s = Scenario.create(suite.app, { repo: REPO, installation: 64, dir: suite.dir, policy: POLICY });
   }, 60000);
-  afterAll(async () => {
-    await app?.stop();
-    trap?.close();
-    tmp.cleanup();
-  });
-  afterEach(() => app.gh.assertContract());
+  afterAll(() => trap?.close());
 
   it('attack: a policy on the attacker\'s branch names a file:// store: the App never creates or writes it', async () => {
-    const { gh } = app;
-    const evilDir = join(tmp.dir, 'chosen-by-mallory', 'deep');
+    const { gh } = suite.app;
+    const evilDir = join(suite.dir, 'chosen-by-mallory', 'deep');
     gh.commit(REPO, {
       branch: 'evil-base',
       parent: gh.repo(REPO).branches.get('main'),
@@ -51,11 +44,11 @@ describe('attacks on where the App writes its audit records, through the App', (
     const rel = s.openRelease({ base: 'evil-base', author: 'mallory' });
     const run = await s.evaluate(rel.number);
     expect(run.status).toBe('completed');
-    expect(existsSync(join(tmp.dir, 'chosen-by-mallory'))).toBe(false);
+    expect(existsSync(join(suite.dir, 'chosen-by-mallory'))).toBe(false);
   });
 
   it('attack: a policy names an S3 endpoint the App\'s configuration does not allow: no request reaches it, the gate fails closed saying why', async () => {
-    const { gh } = app;
+    const { gh } = suite.app;
     const endpoint = `http://127.0.0.1:${(trap.address() as AddressInfo).port}`;
     gh.commit(REPO, {
       branch: 'main',

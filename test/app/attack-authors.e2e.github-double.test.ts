@@ -7,7 +7,7 @@
  * release PR a bot opened reads who triggered the workflow run metadata.json
  * names (the Actions API's `triggering_actor`).
  */
-import { startApp, tempDir, type RunningApp } from '../helpers/app-harness.js';
+import { appSuite } from '../helpers/app-harness.js';
 import { Scenario, sha256, type ReleasePull } from '../helpers/app-release.js';
 import { DeploymentsDouble } from '../helpers/github-double-deployments.js';
 import { policyText } from '../helpers/policies.js';
@@ -16,28 +16,21 @@ const REPO = 'acme/authors';
 const POLICY = policyText('developer-and-risk');
 
 describe('authors hiding, through the App', () => {
-  let app: RunningApp;
+  const suite = appSuite({ tmpPrefix: 'mrg-attack-authors-' });
   let s: Scenario;
   let runs: DeploymentsDouble;
-  const tmp = tempDir('mrg-attack-authors-');
 
   beforeAll(async () => {
-    app = await startApp();
-    runs = new DeploymentsDouble(app.gh);
-    s = Scenario.create(app, { repo: REPO, installation: 67, dir: tmp.dir, policy: POLICY });
+    runs = new DeploymentsDouble(suite.app.gh);
+    s = Scenario.create(suite.app, { repo: REPO, installation: 67, dir: suite.dir, policy: POLICY });
   }, 60000);
-  afterAll(async () => {
-    await app?.stop();
-    tmp.cleanup();
-  });
-  afterEach(() => app.gh.assertContract());
 
   const approveBoth = (number: number, rel: ReleasePull, who: [string, string]) => {
     for (const login of who) s.approve(number, login, s.statement(number, login, { release: rel }));
   };
 
   it('attack: the co-author of the change (a Co-authored-by trailer with their noreply address) approves it: it does not count', async () => {
-    const { gh } = app;
+    const { gh } = suite.app;
     const rel = s.openRelease({ message: `Retrain fraud model\n\nCo-authored-by: Bob <${gh.user('bob').id}+bob@users.noreply.github.com>\n` });
     approveBoth(rel.number, rel, ['alice', 'bob']);
     const run = await s.reviewed(rel.number, 'bob');
@@ -46,7 +39,7 @@ describe('authors hiding, through the App', () => {
   });
 
   it('attack: a co-author named by the approver\'s public email (not a noreply address) does not count either', async () => {
-    const { gh } = app;
+    const { gh } = suite.app;
     gh.user('alice').email = 'alice@corp.example';
     const rel = s.openRelease({ message: 'Retrain\n\nCo-authored-by: A. Lice <Alice@Corp.Example>\n' });
     approveBoth(rel.number, rel, ['alice', 'bob']);
@@ -56,7 +49,7 @@ describe('authors hiding, through the App', () => {
   });
 
   it('attack: a release PR opened by the Action (a bot): the person who triggered the release workflow approves it, and does not count', async () => {
-    const { gh } = app;
+    const { gh } = suite.app;
     gh.addUser('github-actions[bot]', { type: 'Bot' });
     const run0 = runs.addRun(REPO, { head_sha: gh.repo(REPO).branches.get('main')!, environments: [], actor: 'alice' });
     run0.status = 'completed';
@@ -73,7 +66,7 @@ describe('authors hiding, through the App', () => {
   });
 
   it('a commit whose author email links to no account is shown, and refused when the policy requires linked authors', async () => {
-    const { gh } = app;
+    const { gh } = suite.app;
     gh.commit(REPO, { branch: 'main', changes: { '.github/model-release-gate.yml': `${POLICY}require_linked_authors: true\n` } });
     const rel = s.openRelease({ authorEmail: 'someone@laptop.local', linked: false });
     approveBoth(rel.number, rel, ['alice', 'bob']);

@@ -5,51 +5,30 @@
  * models the Git Data API (trees with modes, blobs) and the contents API's
  * documented symlink behaviour, and real ssh-keygen signatures.
  */
-import { startApp, tempDir, type RunningApp } from '../helpers/app-harness.js';
+import { appSuite } from '../helpers/app-harness.js';
 import { Scenario, sha256 } from '../helpers/app-release.js';
 import { basicError, gitBlobSha } from '../helpers/github-double.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { recordLineage } from '../../src/lineage/record.js';
-import { policyText } from '../helpers/policies.js';
+import { checkedPolicy, policyText } from '../helpers/policies.js';
 
 const POLICY = policyText('developer-and-risk');
 
 // Approvals without signatures, and the Git LFS check: what a team that relies on the automated checks runs.
-const CHECKED = `version: 1
-rules:
-  - name: production
-    protected_paths: ["models/**"]
-    roles:
-      - name: developer
-        teams: [acme/ml]
-      - name: risk
-        teams: [acme/risk]
-    signatures:
-      required: false
-    checks:
-      models: ["models/**/*.onnx"]
-      lfs_digest: true
-`;
+const CHECKED = checkedPolicy(['models: ["models/**/*.onnx"]', 'lfs_digest: true']);
 
 const pointer = (oid: string, size: number) => `version https://git-lfs.github.com/spec/v1\noid ${oid}\nsize ${size}\n`;
 
 describe('attacks on the bytes the approvers sign, through the App', () => {
-  let app: RunningApp;
+  const suite = appSuite({ tmpPrefix: 'mrg-attack-bytes-' });
   let s: Scenario;
   let checked: Scenario;
-  const tmp = tempDir('mrg-attack-bytes-');
 
   beforeAll(async () => {
-    app = await startApp();
-    s = Scenario.create(app, { repo: 'acme/bytes', installation: 61, dir: tmp.dir, policy: POLICY });
-    checked = Scenario.create(app, { repo: 'acme/checked', installation: 61, dir: tmp.dir, policy: CHECKED });
+    s = Scenario.create(suite.app, { repo: 'acme/bytes', installation: 61, dir: suite.dir, policy: POLICY });
+    checked = Scenario.create(suite.app, { repo: 'acme/checked', installation: 61, dir: suite.dir, policy: CHECKED });
   }, 60000);
-  afterAll(async () => {
-    await app?.stop();
-    tmp.cleanup();
-  });
-  afterEach(() => app.gh.assertContract());
 
   it('attack: metadata.json claims the approved digest B while the commit holds other bytes A; signatures over B do not count', async () => {
     const approvedBytes = 'the weights the risk team reviewed';
@@ -96,7 +75,7 @@ describe('attacks on the bytes the approvers sign, through the App', () => {
   });
 
   it('attack: a 502 while reading the Git LFS pointer fails the gate with the reason (it used to read as "not in LFS", a pass)', async () => {
-    const { gh } = app;
+    const { gh } = suite.app;
     const weights = 'the real onnx weights';
     // The pointer names other bytes than metadata.json: the LFS check would catch it, if it could read the pointer.
     const ptr = pointer(sha256('other weights nobody reviewed'), 29);
@@ -119,10 +98,10 @@ describe('attacks on the bytes the approvers sign, through the App', () => {
   });
 
   it('attack: metadata.json names another path than the changed LFS model (or an s3:// URL): the changed model is still held against the lineage', async () => {
-    const { gh } = app;
+    const { gh } = suite.app;
     const ptr = pointer(sha256('weights nobody reviewed'), 23);
     // A valid lineage record (written by the real recorder) of the reviewed weights ...
-    const dir = join(tmp.dir, 'lineage');
+    const dir = join(suite.dir, 'lineage');
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'model.onnx'), 'weights the team reviewed');
     const recorded = (await recordLineage({ cwd: dir, env: {}, model: 'model.onnx', python: false })).metadata;

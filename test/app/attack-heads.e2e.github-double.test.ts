@@ -5,40 +5,26 @@
  * request with that head (its `pull_requests`); a webhook payload is a
  * snapshot that can arrive late or be redelivered.
  */
-import { pullRequestEvent, startApp, tempDir, type RunningApp } from '../helpers/app-harness.js';
+import { appSuite, pullRequestEvent } from '../helpers/app-harness.js';
 import { Scenario } from '../helpers/app-release.js';
 import { policyText } from '../helpers/policies.js';
 
 const POLICY = policyText('developer-and-risk');
 // What an attacker puts on a branch of their own: one approval by anyone, no signatures.
-const WEAK = `version: 1
-protected_paths: ["nothing/**"]
-roles:
-  - name: anyone
-    users: [mallory]
-signatures:
-  required: false
-`;
+const WEAK = policyText('mallory-alone');
 
 describe('attacks on which pull request a verdict is for, through the App', () => {
-  let app: RunningApp;
+  const suite = appSuite({ tmpPrefix: 'mrg-attack-heads-' });
   let s: Scenario;
-  const tmp = tempDir('mrg-attack-heads-');
 
   beforeAll(async () => {
-    app = await startApp();
-    s = Scenario.create(app, { repo: 'acme/heads', installation: 62, dir: tmp.dir, policy: POLICY });
-    const { gh } = app;
+    s = Scenario.create(suite.app, { repo: 'acme/heads', installation: 62, dir: suite.dir, policy: POLICY });
+    const { gh } = suite.app;
     gh.commit('acme/heads', { branch: 'evil-base', parent: gh.repo('acme/heads').branches.get('main'), changes: { '.github/model-release-gate.yml': WEAK }, author: 'mallory' });
   }, 60000);
-  afterAll(async () => {
-    await app?.stop();
-    tmp.cleanup();
-  });
-  afterEach(() => app.gh.assertContract());
 
   it('attack: one head, two pull requests: the one into a weak branch cannot make the commit green for the one into main', async () => {
-    const { gh } = app;
+    const { gh } = suite.app;
     // The head branch starts from evil-base, so against evil-base it changes only the model.
     const one = s.openRelease({ head: 'feature', from: 'evil-base', author: 'mallory' });
     const two = s.openRelease({ head: 'feature', base: 'evil-base', author: 'mallory' });
@@ -56,7 +42,7 @@ describe('attacks on which pull request a verdict is for, through the App', () =
   });
 
   it('attack: a late pull_request payload that still names the old (weak) base is judged by the base the API reports now', async () => {
-    const { gh } = app;
+    const { gh } = suite.app;
     const rel = s.openRelease({ head: 'retargeted', author: 'mallory' });
     // The payload GitHub sent while the pull request still targeted evil-base, delivered late.
     const stale = pullRequestEvent(gh, 'acme/heads', rel.number, 'opened', 62);

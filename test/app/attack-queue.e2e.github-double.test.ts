@@ -29,7 +29,7 @@ describe('attacks on the merge queue path, through the App', () => {
     const { gh } = suite.app;
     const docs = docsPull();
     expect((await suite.s.evaluate(docs.number)).conclusion).toBe('success');
-    // mallory pushes a model change on top of the docs pull request's head, on a branch named like the queue'suite.s.
+    // mallory pushes a model change on top of the docs pull request's head, on a branch named like the queue's.
     const branch = `gh-readonly-queue/main/pr-${docs.number}-${docs.head}`;
     const evil = gh.commit(REPO, { branch, parent: docs.head, changes: { 'models/fraud/model.onnx': 'unreviewed weights' }, author: 'mallory' });
     // A gate run exists on that commit (e.g. left by an earlier pull request), and mallory clicks "Re-run".

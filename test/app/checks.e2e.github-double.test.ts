@@ -9,46 +9,24 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { recordLineage } from '../../src/lineage/record.js';
 import type { CheckRunState } from '../helpers/github-double.js';
-import { completedRun, pullRequestEvent, reviewEvent, startApp, tempDir, type RunningApp } from '../helpers/app-harness.js';
+import { appSuite, completedRun, pullRequestEvent } from '../helpers/app-harness.js';
+import { checkedPolicy } from '../helpers/policies.js';
 
 const REPO = 'acme/trading-models';
 const INSTALLATION = 41;
-const policy = `version: 1
-rules:
-  - name: production
-    protected_paths: ["models/prod/**"]
-    roles:
-      - name: developer
-        teams: [acme/ml]
-      - name: risk
-        teams: [acme/risk]
-    signatures:
-      required: false
-    checks:
-      models: ["models/prod/**/*.onnx"]
-      metadata: true
-      lfs_digest: true
-      metrics: ["accuracy >= 0.9", "max_drawdown <= 0.2"]
-`;
+const policy = checkedPolicy(['models: ["models/prod/**/*.onnx"]', 'metadata: true', 'lfs_digest: true', 'metrics: ["accuracy >= 0.9", "max_drawdown <= 0.2"]'], 'models/prod/**');
 
 describe('automated checks through the App, against a GitHub REST double validated by GitHub\'s OpenAPI description', () => {
-  let app: RunningApp;
-  const tmp = tempDir();
+  const suite = appSuite();
   let n = 0;
 
   beforeAll(async () => {
-    app = await startApp();
-    app.gh.addRepo(REPO, { id: 9901 });
-    app.gh.addInstallation('acme', INSTALLATION);
-    app.gh.setTeam('acme', 'ml', ['alice']);
-    app.gh.setTeam('acme', 'risk', ['bob']);
-    app.gh.commit(REPO, { branch: 'main', changes: { '.github/model-release-gate.yml': policy } });
+    suite.app.gh.addRepo(REPO, { id: 9901 });
+    suite.app.gh.addInstallation('acme', INSTALLATION);
+    suite.app.gh.setTeam('acme', 'ml', ['alice']);
+    suite.app.gh.setTeam('acme', 'risk', ['bob']);
+    suite.app.gh.commit(REPO, { branch: 'main', changes: { '.github/model-release-gate.yml': policy } });
   }, 60000);
-  afterAll(async () => {
-    await app?.stop();
-    tmp.cleanup();
-  });
-  afterEach(() => app.gh.assertContract());
 
   /**
    * A release PR whose model is stored in Git LFS (the repository holds the
@@ -56,7 +34,7 @@ describe('automated checks through the App, against a GitHub REST double validat
    */
   async function releasePull(metrics: Record<string, number>, opts: { pointerBytes?: Buffer } = {}): Promise<number> {
     const number = ++n;
-    const dir = join(tmp.dir, `pr-${number}`);
+    const dir = join(suite.dir, `pr-${number}`);
     const modelPath = `models/prod/momentum-${number}/model.onnx`;
     mkdirSync(join(dir, `models/prod/momentum-${number}`), { recursive: true });
     const bytes = Buffer.from(`onnx weights of release ${number}`);
@@ -64,7 +42,7 @@ describe('automated checks through the App, against a GitHub REST double validat
     const r = await recordLineage({ cwd: dir, env: {}, model: modelPath, metrics, python: false });
     const oid = createHash('sha256').update(opts.pointerBytes ?? bytes).digest('hex');
     const pointer = `version https://git-lfs.github.com/spec/v1\noid sha256:${oid}\nsize ${bytes.length}\n`;
-    const { gh } = app;
+    const { gh } = suite.app;
     gh.commit(REPO, {
       branch: `release-${number}`,
       parent: gh.repo(REPO).branches.get('main'),
@@ -77,12 +55,12 @@ describe('automated checks through the App, against a GitHub REST double validat
   }
 
   async function evaluated(number: number): Promise<CheckRunState> {
-    const { gh } = app;
+    const { gh } = suite.app;
     const sha = gh.pull(REPO, number).head.sha;
     const since = gh.checkRuns.length;
-    const res = await app.deliver('pull_request', pullRequestEvent(gh, REPO, number, 'opened', INSTALLATION));
+    const res = await suite.app.deliver('pull_request', pullRequestEvent(gh, REPO, number, 'opened', INSTALLATION));
     expect([200, 202]).toContain(res.status);
-    return completedRun(app, sha, since);
+    return completedRun(suite.app, sha, since);
   }
 
   it('a threshold just met and a matching LFS oid pass, with each check and its value shown', async () => {

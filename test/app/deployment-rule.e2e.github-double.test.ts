@@ -7,10 +7,12 @@
  * checkpoints, and the ServiceNow Change Management double.
  */
 import { createHash, generateKeyPairSync, randomUUID } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildStatement, statementBytes } from '../../src/approval/statement.js';
 import { appendRecord } from '../../src/audit/append.js';
+import { appendAndCheckpoint } from '../../src/audit/append-checkpoint.js';
+import { indexKey, subjectIndexName } from '../../src/audit/tlog/record-index.js';
 import { generateCheckpointKeyPair, loadSigningKey } from '../../src/audit/checkpoint.js';
 import { writeCheckpoint } from '../../src/audit/checkpoint-write.js';
 import { openStore } from '../../src/audit/open-store.js';
@@ -28,6 +30,7 @@ import { runDeploymentRule } from '../../src/app/deployment-rule.js';
 import { githubPullRequestSource } from '../../src/github/pull-request-source.js';
 import type { GitHubRequester } from '../../src/github/requester.js';
 import { serviceNowFromEnv } from '../../src/app/servicenow-env.js';
+import { policyText } from '../helpers/policies.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -89,14 +92,7 @@ describe('the deployment protection rule end to end, against GitHub and ServiceN
   function newRepo(opts: { changeRequest?: boolean } = {}) {
     const repo = `acme/models-${++repoCount}`;
     const auditDir = join(tmp.dir, `audit-${repoCount}`);
-    const policy = `version: 1
-protected_paths: ["models/**"]
-roles:
-  - name: developer
-    teams: [acme/ml]
-  - name: risk
-    teams: [acme/risk]
-audit:
+    const policy = policyText('developer-and-risk', `audit:
   store: file://${auditDir}
 deployment:
   checkpoint_key: .github/audit-checkpoint.jwk
@@ -107,7 +103,7 @@ deployment:
       release: false
   servicenow:
     correlation_id: "github:{repository}:pr:{pull_request}"
-`;
+`);
     gh.addRepo(repo);
     gh.commit(repo, {
       branch: 'main',
@@ -171,6 +167,17 @@ deployment:
       ),
     );
     await writeCheckpoint(store, await loadSigningKey(checkpointPrivate, 'test key'));
+  }
+
+  /** What the Action's release mode does: the record, its tiles, the signed checkpoints (JWS and note) and the record index. */
+  async function recordReleaseAsAction(repo: string, auditDir: string, model: Digest, metaDigest: Digest) {
+    const store = await openStore(`file://${auditDir}`, { env: {} });
+    const input = modelReleaseRecord(
+      { modelPath: 'models/fraud/model.onnx', modelDigest: model, metadataPath: 'models/fraud/metadata.json', metadataDigest: metaDigest, reproducibilityDigest: sha256('repro'), datasets: [] },
+      { repository: repo, actor: 'release-bot', component: 'action' },
+    );
+    const { records: [r] } = await appendAndCheckpoint([store], [input], { signingKey: await loadSigningKey(checkpointPrivate, 'test key') });
+    return r.seq;
   }
 
   async function openChange(repo: string, number: number): Promise<string> {
@@ -285,20 +292,13 @@ deployment:
   it('attack: a release merged into evil-base, whose own policy says "production: release: false" and names an audit store of its choosing: rejected, recorded where the default branch says', async () => {
     const { repo, auditDir } = newRepo({ changeRequest: false });
     const evilDir = join(tmp.dir, `evil-${repoCount}`);
-    const evil = `version: 1
-protected_paths: ["nothing/**"]
-roles:
-  - name: anyone
-    users: [mallory]
-signatures:
-  required: false
-audit:
+    const evil = policyText('mallory-alone', `audit:
   store: file://${evilDir}
 deployment:
   environments:
     - name: production
       release: false
-`;
+`);
     gh.commit(repo, { branch: 'evil-base', parent: gh.repo(repo).branches.get('main'), changes: { '.github/model-release-gate.yml': evil }, author: 'mallory' });
     const number = gh.repo(repo).pulls.size + 1;
     gh.commit(repo, { branch: 'feature', parent: gh.repo(repo).branches.get('evil-base'), changes: { 'models/fraud/model.onnx': 'weights nobody approved' }, author: 'mallory' });
@@ -364,6 +364,49 @@ deployment:
     const first = join(auditDir, 'entries', readdirSync(join(auditDir, 'entries')).sort()[0]);
     writeFileSync(first, readFileSync(first, 'utf8').replace('release-bot', 'someone-else'));
     ({ answer } = await deploy(repo, merge));
+    expect(answer.state).toBe('rejected');
+    expect(answer.comment).toMatch(/does not verify: record 0: modified/);
+  });
+
+  it('a release recorded the way the Action does (tiles, signed note, record index): approved by its inclusion proof, not by reading the whole log', async () => {
+    const { repo, auditDir } = newRepo({ changeRequest: false });
+    const r = openRelease(repo);
+    approve(repo, r.number, 'alice');
+    approve(repo, r.number, 'bob');
+    const merge = mergePull(gh, repo, r.number);
+    const seq = await recordReleaseAsAction(repo, auditDir, r.model, r.metaDigest);
+    const { answer } = await deploy(repo, merge);
+    expect(answer.state).toBe('approved');
+    expect(answer.comment).toContain(`holds the MODEL_RELEASE record ${seq}, proven included in the tree of ${seq + 1} records its newest signed checkpoint signs`);
+    // The rule's own decision went in the same way, so the next look at this run finds it by the index too.
+    expect(readdirSync(join(auditDir, 'index')).length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('attack: an index slot planted for a model never released, pointing at another model\'s release record: not taken, rejected', async () => {
+    const { repo, auditDir } = newRepo({ changeRequest: false });
+    const r = openRelease(repo);
+    approve(repo, r.number, 'alice');
+    approve(repo, r.number, 'bob');
+    const merge = mergePull(gh, repo, r.number);
+    const decoy = await recordReleaseAsAction(repo, auditDir, sha256('another model'), r.metaDigest);
+    const store = await openStore(`file://${auditDir}`, { env: {} });
+    expect((await store.create(indexKey(subjectIndexName(r.model), 0), Buffer.from(`${decoy}\n`))).created).toBe(true);
+    const { answer } = await deploy(repo, merge);
+    expect(answer.state).toBe('rejected');
+    expect(answer.comment).toMatch(/holds no MODEL_RELEASE record for models\/fraud\/model\.onnx/);
+  });
+
+  it('attack: the release record edited on disk after it was logged: its proof fails, the whole log is verified, rejected', async () => {
+    const { repo, auditDir } = newRepo({ changeRequest: false });
+    const r = openRelease(repo);
+    approve(repo, r.number, 'alice');
+    approve(repo, r.number, 'bob');
+    const merge = mergePull(gh, repo, r.number);
+    const seq = await recordReleaseAsAction(repo, auditDir, r.model, r.metaDigest);
+    const file = join(auditDir, 'entries', `${String(seq).padStart(20, '0')}.json`);
+    chmodSync(file, 0o644);
+    writeFileSync(file, readFileSync(file, 'utf8').replace('release-bot', 'someone-else'));
+    const { answer } = await deploy(repo, merge);
     expect(answer.state).toBe('rejected');
     expect(answer.comment).toMatch(/does not verify: record 0: modified/);
   });

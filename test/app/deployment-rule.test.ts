@@ -2,15 +2,7 @@ import { correlationId, environmentPolicy } from '../../src/approval/deployment-
 import { runIdFromCallback } from '../../src/app/deployment-rule.js';
 import { serviceNowFromEnv } from '../../src/app/servicenow-env.js';
 import { GateError } from '../../src/core/errors.js';
-
-const SN = {
-  instance_env: 'SERVICENOW_INSTANCE',
-  username_env: 'SERVICENOW_USERNAME',
-  password_env: 'SERVICENOW_PASSWORD',
-  token_env: 'SERVICENOW_TOKEN',
-  correlation_id: 'github:{repository}:pr:{pull_request}',
-  enforce_window: true,
-};
+import { SERVICENOW_DEFAULTS } from '../helpers/policies.js';
 
 describe('deployment rule helpers', () => {
   it('takes the run id from the deployment_callback_url (github.com and GHES)', () => {
@@ -20,8 +12,8 @@ describe('deployment rule helpers', () => {
   });
 
   it('derives correlation ids from the template, and none when a value is missing', () => {
-    expect(correlationId(SN.correlation_id, { repository: 'acme/models', pull_request: 12 })).toBe('github:acme/models:pr:12');
-    expect(correlationId(SN.correlation_id, { repository: 'acme/models', pull_request: null })).toBeNull();
+    expect(correlationId(SERVICENOW_DEFAULTS.correlation_id, { repository: 'acme/models', pull_request: 12 })).toBe('github:acme/models:pr:12');
+    expect(correlationId(SERVICENOW_DEFAULTS.correlation_id, { repository: 'acme/models', pull_request: null })).toBeNull();
     expect(correlationId('model:{model_digest}:{environment}', { model_digest: 'sha256:ab', environment: 'prod' })).toBe('model:sha256:ab:prod');
   });
 
@@ -33,7 +25,7 @@ describe('deployment rule helpers', () => {
   });
 
   it('builds the ServiceNow connection from the variables the policy names, and says which one is missing', () => {
-    const build = (env: Record<string, string>) => () => serviceNowFromEnv(env)(SN);
+    const build = (env: Record<string, string>) => () => serviceNowFromEnv(env)(SERVICENOW_DEFAULTS);
     expect(build({})).toThrow(/SERVICENOW_INSTANCE \(the ServiceNow instance\) is not set/);
     expect(build({ SERVICENOW_INSTANCE: 'acme', SERVICENOW_USERNAME: 'svc' })).toThrow(/SERVICENOW_PASSWORD \(its password\) is not/);
     expect(build({ SERVICENOW_INSTANCE: 'acme' })).toThrow(GateError);

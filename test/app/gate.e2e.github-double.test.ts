@@ -11,63 +11,35 @@ import { buildStatement, statementBytes } from '../../src/approval/statement.js'
 import { verifySshSig } from '../../src/approval/sshsig.js';
 import { canonicalJson } from '../../src/core/canonical-json.js';
 import type { CheckRunState } from '../helpers/github-double.js';
-import {
-  mergeGroupEvent,
-  pullRequestEvent,
-  rerunEvent,
-  reviewEvent,
-  sshKey,
-  sshSign,
-  startApp,
-  tempDir,
-  type RunningApp,
-  completedRun,
-  type SshKey,
-} from '../helpers/app-harness.js';
+import { appSuite, completedRun, mergeGroupEvent, pullRequestEvent, rerunEvent, reviewEvent, sshKey, sshSign, type SshKey } from '../helpers/app-harness.js';
+import { policyText } from '../helpers/policies.js';
 
 const REPO = 'acme/models';
 const INSTALLATION = 31;
 
 describe('the four-eyes gate end to end, against a GitHub REST double validated by GitHub\'s OpenAPI description', () => {
-  let app: RunningApp;
-  const tmp = tempDir();
-  const auditDir = join(tmp.dir, 'audit');
+  const suite = appSuite();
+  const auditDir = join(suite.dir, 'audit');
   const keys: Record<string, SshKey> = {};
-  const policy = `version: 1
-protected_paths: ["models/**"]
-roles:
-  - name: developer
-    teams: [acme/ml]
-  - name: risk
-    teams: [acme/risk]
-changes_requested_veto: true
-audit:
-  store: file://${auditDir}
-`;
+  const policy = policyText('developer-and-risk', `changes_requested_veto: true\naudit:\n  store: file://${auditDir}\n`);
   let n = 0;
 
   beforeAll(async () => {
-    app = await startApp();
-    const { gh } = app;
+    const { gh } = suite.app;
     gh.addRepo(REPO, { id: 8801 });
     gh.addInstallation('acme', INSTALLATION);
     gh.setTeam('acme', 'ml', ['alice', 'carol', 'erin']);
     gh.setTeam('acme', 'risk', ['bob', 'erin']);
     for (const who of ['alice', 'bob', 'carol', 'erin', 'mallory']) {
-      keys[who] = sshKey(tmp.dir, who);
+      keys[who] = sshKey(suite.dir, who);
       gh.addSigningKey(who, keys[who].publicLine);
     }
     gh.commit(REPO, { branch: 'main', changes: { '.github/model-release-gate.yml': policy, 'README.md': '# models\n' } });
   }, 60000);
-  afterAll(async () => {
-    await app?.stop();
-    tmp.cleanup();
-  });
-  afterEach(() => app.gh.assertContract());
 
   /** A PR by carol changing `changes` (plus a model and its metadata.json unless `plain`). */
   function openPull(changes: Record<string, string | null>, opts: { model?: boolean; author?: string } = {}): number {
-    const { gh } = app;
+    const { gh } = suite.app;
     const number = ++n;
     const files: Record<string, string | null> = { ...changes };
     if (opts.model !== false) {
@@ -84,7 +56,7 @@ audit:
 
   /** The statement for this PR as the approver must sign it (computed here, independently of the App). */
   function statementFor(number: number, login: string, role?: string): Buffer {
-    const { gh } = app;
+    const { gh } = suite.app;
     const p = gh.pull(REPO, number);
     const tree = gh.repo(REPO).commits.get(p.head.sha)!.tree;
     const metaPath = [...tree.keys()].find((k) => k.startsWith(`models/fraud-${number}/`) && k.endsWith('metadata.json'));
@@ -113,26 +85,26 @@ audit:
   async function approve(number: number, login: string, opts: { signer?: string; statement?: Buffer; state?: 'APPROVED' | 'CHANGES_REQUESTED' } = {}) {
     const statement = opts.statement ?? statementFor(number, login);
     const sig = sshSign(keys[opts.signer ?? login], statement);
-    app.gh.addReview(REPO, number, {
+    suite.app.gh.addReview(REPO, number, {
       login,
       state: opts.state ?? 'APPROVED',
       body: `Approved for release.\n${statement.toString('utf8')}\n${sig}`,
     });
-    return deliver('pull_request_review', reviewEvent(app.gh, REPO, number, login, 'submitted', INSTALLATION), number);
+    return deliver('pull_request_review', reviewEvent(suite.app.gh, REPO, number, login, 'submitted', INSTALLATION), number);
   }
 
   /** Delivers an event and returns the check run it wrote on the PR head (or `sha`). */
   async function deliver(event: string, payload: Record<string, unknown>, number: number, sha?: string): Promise<CheckRunState> {
-    const { gh } = app;
+    const { gh } = suite.app;
     const on = sha ?? gh.pull(REPO, number).head.sha;
     const since = gh.checkRuns.length;
-    const res = await app.deliver(event, payload);
+    const res = await suite.app.deliver(event, payload);
     expect([200, 202]).toContain(res.status);
     // The App answers once its in_progress run is written; wait for the completed one.
-    return completedRun(app, on, since);
+    return completedRun(suite.app, on, since);
   }
 
-  const opened = (number: number) => deliver('pull_request', pullRequestEvent(app.gh, REPO, number, 'opened', INSTALLATION), number);
+  const opened = (number: number) => deliver('pull_request', pullRequestEvent(suite.app.gh, REPO, number, 'opened', INSTALLATION), number);
 
   const auditRecords = (): Array<Record<string, any>> => // eslint-disable-line @typescript-eslint/no-explicit-any
     readdirSync(join(auditDir, 'entries'))
@@ -147,7 +119,7 @@ audit:
     expect(run.conclusion).toBe('success');
     expect(run.output.title).toMatch(/Not a model release \(base main\)/);
     // Nothing about reviews, teams or keys was asked for.
-    const routes = new Set(app.gh.requests.map((r) => r.route));
+    const routes = new Set(suite.app.gh.requests.map((r) => r.route));
     expect(routes.has('/repos/{owner}/{repo}/pulls/{pull_number}/reviews')).toBe(false);
     expect(routes.has('/users/{username}/ssh_signing_keys')).toBe(false);
   });
@@ -193,22 +165,22 @@ audit:
     }
 
     // Removed from the team: on a re-run bob no longer counts, and the verdict change is recorded.
-    app.gh.setTeam('acme', 'risk', ['erin']);
+    suite.app.gh.setTeam('acme', 'risk', ['erin']);
     try {
-      run = await deliver('check_run', rerunEvent(app.gh, REPO, number, INSTALLATION, app.appId), number);
+      run = await deliver('check_run', rerunEvent(suite.app.gh, REPO, number, INSTALLATION, suite.app.appId), number);
       expect(run.conclusion).toBe('failure');
       expect(run.output.summary).toMatch(/bob is in none of the roles/);
       const last = auditRecords().filter((r) => r.details.pull_request === number).pop()!;
       expect(`${last.event_type}:${last.action}`).toBe('GATE_VERDICT:fail');
     } finally {
-      app.gh.setTeam('acme', 'risk', ['bob', 'erin']);
+      suite.app.gh.setTeam('acme', 'risk', ['bob', 'erin']);
     }
 
     // Re-run with bob back: passes again; a re-run without change appends no verdict record.
-    run = await deliver('check_run', rerunEvent(app.gh, REPO, number, INSTALLATION, app.appId), number);
+    run = await deliver('check_run', rerunEvent(suite.app.gh, REPO, number, INSTALLATION, suite.app.appId), number);
     expect(run.conclusion).toBe('success');
     const count = auditRecords().length;
-    run = await deliver('check_run', rerunEvent(app.gh, REPO, number, INSTALLATION, app.appId), number);
+    run = await deliver('check_run', rerunEvent(suite.app.gh, REPO, number, INSTALLATION, suite.app.appId), number);
     expect(run.conclusion).toBe('success');
     expect(auditRecords().length).toBe(count);
   });
@@ -232,8 +204,8 @@ audit:
     const number = openPull({});
     await approve(number, 'alice');
     expect((await approve(number, 'bob')).conclusion).toBe('success');
-    app.gh.pushToPull(REPO, number, { [`models/fraud-${number}/notes.txt`]: 'tweak' });
-    const run = await deliver('pull_request', pullRequestEvent(app.gh, REPO, number, 'synchronize', INSTALLATION), number);
+    suite.app.gh.pushToPull(REPO, number, { [`models/fraud-${number}/notes.txt`]: 'tweak' });
+    const run = await deliver('pull_request', pullRequestEvent(suite.app.gh, REPO, number, 'synchronize', INSTALLATION), number);
     expect(run.conclusion).toBe('failure');
     expect(run.output.summary).toMatch(/approval is for [0-9a-f]{7}, not the head/);
     expect(run.output.summary).toContain('(not the head)');
@@ -270,29 +242,29 @@ audit:
     const number = openPull({});
     await approve(number, 'alice');
     expect((await approve(number, 'bob')).conclusion).toBe('success');
-    app.gh.addReview(REPO, number, { login: 'erin', state: 'CHANGES_REQUESTED', body: 'metrics look off' });
-    const run = await deliver('pull_request_review', reviewEvent(app.gh, REPO, number, 'erin', 'submitted', INSTALLATION), number);
+    suite.app.gh.addReview(REPO, number, { login: 'erin', state: 'CHANGES_REQUESTED', body: 'metrics look off' });
+    const run = await deliver('pull_request_review', reviewEvent(suite.app.gh, REPO, number, 'erin', 'submitted', INSTALLATION), number);
     expect(run.conclusion).toBe('failure');
     expect(run.output.summary).toMatch(/erin \(.*\) requested changes/);
   });
 
   it('a 3,000-file PR is read in full (paginated) and evaluated', async () => {
     const number = openPull({});
-    const p = app.gh.pull(REPO, number);
+    const p = suite.app.gh.pull(REPO, number);
     p.files = [
       { filename: `models/fraud-${number}/model.onnx`, status: 'added' },
       { filename: `models/fraud-${number}/metadata.json`, status: 'added' },
       ...Array.from({ length: 2998 }, (_, i) => ({ filename: `data/shard-${String(i).padStart(4, '0')}.csv`, status: 'added' as const })),
     ];
     await approve(number, 'alice');
-    const before = app.gh.requestsTo('/repos/{owner}/{repo}/pulls/{pull_number}/files').length;
+    const before = suite.app.gh.requestsTo('/repos/{owner}/{repo}/pulls/{pull_number}/files').length;
     const run = await approve(number, 'bob');
     expect(run.conclusion).toBe('success');
-    expect(app.gh.requestsTo('/repos/{owner}/{repo}/pulls/{pull_number}/files').length - before).toBe(30);
+    expect(suite.app.gh.requestsTo('/repos/{owner}/{repo}/pulls/{pull_number}/files').length - before).toBe(30);
   });
 
   it('merge_group: judges the group by its whole diff and puts the check on the group head; a group whose protected change no approved pull request signed fails', async () => {
-    const { gh } = app;
+    const { gh } = suite.app;
     const number = openPull({});
     await approve(number, 'alice');
     expect((await approve(number, 'bob')).conclusion).toBe('success');

@@ -6,7 +6,7 @@
  * deliveries and ask for a redelivery. The App keeps no state: after a crash
  * (SIGKILL) a new process must finish what the old one started.
  */
-import { completedRun, pullRequestEvent, startApp, tempDir, type RunningApp } from '../helpers/app-harness.js';
+import { appSuite, completedRun, pullRequestEvent } from '../helpers/app-harness.js';
 import { Scenario } from '../helpers/app-release.js';
 import { policyText } from '../helpers/policies.js';
 
@@ -16,26 +16,19 @@ const POLICY = policyText('developer-and-risk');
 const BLOBS = '/repos/{owner}/{repo}/git/blobs/{file_sha}';
 
 describe('lost events: answered within the deadline, finished after a crash, redelivered after an outage', () => {
-  let app: RunningApp;
-  let s: Scenario;
-  const tmp = tempDir('mrg-lost-');
-
-  beforeAll(async () => {
-    app = await startApp();
-    s = Scenario.create(app, { repo: REPO, installation: INSTALLATION, dir: tmp.dir, policy: POLICY });
-  }, 60000);
-  afterAll(async () => {
-    app.gh.latency = null;
-    await app?.stop();
-    tmp.cleanup();
-  });
+  // Each test's injected latency ends with it (the suite's contract check runs after this).
   afterEach(() => {
-    app.gh.latency = null;
-    app.gh.assertContract();
+    suite.app.gh.latency = null;
+  });
+  const suite = appSuite({ tmpPrefix: 'mrg-lost-' });
+  let s: Scenario;
+
+  beforeAll(() => {
+    s = Scenario.create(suite.app, { repo: REPO, installation: INSTALLATION, dir: suite.dir, policy: POLICY });
   });
 
   it('a delivery whose evaluation takes longer than GitHub\'s 10 s deadline is answered in time, with an in_progress run first', async () => {
-    const { gh } = app;
+    const { gh } = suite.app;
     const rel = s.openRelease();
     // Reading the blobs (hashing the model) takes 12 s.
     gh.latency = (req) => (req.route === BLOBS ? 12_000 : 0);
@@ -47,14 +40,14 @@ describe('lost events: answered within the deadline, finished after a crash, red
     // The gate is closed meanwhile: the latest run on the head is in progress, not a pass.
     const pending = gh.checkRuns.slice(since).filter((c) => c.head_sha === rel.head);
     expect(pending.map((c) => c.status)).toEqual(['in_progress']);
-    const run = await completedRun(app, rel.head, since);
+    const run = await completedRun(suite.app, rel.head, since);
     expect(run.id).toBe(pending[0].id);
     expect(run.conclusion).toBe('failure');
     expect(run.output.summary).toMatch(/developer: 1 more approval needed/);
   }, 40_000);
 
   it('SIGKILL mid-evaluation: the new process finds the abandoned in_progress run and finishes it', async () => {
-    const { gh } = app;
+    const { gh } = suite.app;
     const rel = s.openRelease();
     s.approve(rel.number, 'alice', s.statement(rel.number, 'alice', { release: rel }));
     s.approve(rel.number, 'bob', s.statement(rel.number, 'bob', { release: rel }));
@@ -62,26 +55,26 @@ describe('lost events: answered within the deadline, finished after a crash, red
     const since = gh.checkRuns.length;
     const d = await gh.hooks.deliver('pull_request', pullRequestEvent(gh, REPO, rel.number, 'opened', INSTALLATION));
     expect(d.status).toBe('OK');
-    await app.kill();
+    await suite.app.kill();
     expect(gh.checkRuns.slice(since).filter((c) => c.head_sha === rel.head).map((c) => c.status)).toEqual(['in_progress']);
     gh.latency = null;
     // A new process (any replica): its startup pass re-evaluates runs left in progress.
-    await app.restart({ MODEL_GATE_RECOVER_SECONDS: '3600', MODEL_GATE_STALE_SECONDS: '0' });
-    const run = await completedRun(app, rel.head, since);
+    await suite.app.restart({ MODEL_GATE_RECOVER_SECONDS: '3600', MODEL_GATE_STALE_SECONDS: '0' });
+    const run = await completedRun(suite.app, rel.head, since);
     expect(run.conclusion).toBe('success');
-    await app.server().waitForLog((l) => l.msg === 'recovering an evaluation' && l.pull_request === rel.number);
+    await suite.app.server().waitForLog((l) => l.msg === 'recovering an evaluation' && l.pull_request === rel.number);
   }, 60_000);
 
   it('a delivery that hit a dead server (failed to connect) is redelivered by the next process, once', async () => {
-    const { gh } = app;
+    const { gh } = suite.app;
     const rel = s.openRelease();
-    await app.kill();
+    await suite.app.kill();
     const lost = await gh.hooks.deliver('pull_request', pullRequestEvent(gh, REPO, rel.number, 'opened', INSTALLATION));
     expect(lost.status).toBe('failed to connect');
     const since = gh.checkRuns.length;
     // Startup pass: failed deliveries are redelivered (and heads with no run at all are evaluated).
-    await app.restart({ MODEL_GATE_RECOVER_SECONDS: '3600', MODEL_GATE_STALE_SECONDS: '3600' });
-    const run = await completedRun(app, rel.head, since);
+    await suite.app.restart({ MODEL_GATE_RECOVER_SECONDS: '3600', MODEL_GATE_STALE_SECONDS: '3600' });
+    const run = await completedRun(suite.app, rel.head, since);
     expect(run.conclusion).toBe('failure');
     await Promise.all([...gh.hooks.inFlight]);
     const attempts = gh.hooks.deliveries.filter((x) => x.guid === lost.guid);
@@ -93,13 +86,13 @@ describe('lost events: answered within the deadline, finished after a crash, red
   }, 60_000);
 
   it('load: 64 concurrent deliveries on loopback are all answered in time and all end in a completed check run', async () => {
-    const { gh } = app;
+    const { gh } = suite.app;
     const pulls = Array.from({ length: 64 }, () => s.openRelease());
     const since = gh.checkRuns.length;
     const answers = await Promise.all(pulls.map((p) => gh.hooks.deliver('pull_request', pullRequestEvent(gh, REPO, p.number, 'opened', INSTALLATION))));
     expect(answers.filter((a) => a.status !== 'OK').map((a) => `${a.status} after ${a.duration}s`)).toEqual([]);
     expect(Math.max(...answers.map((a) => a.duration))).toBeLessThan(10);
-    const runs = await Promise.all(pulls.map((p) => completedRun(app, p.head, since)));
+    const runs = await Promise.all(pulls.map((p) => completedRun(suite.app, p.head, since)));
     expect(runs.map((r) => r.conclusion)).toEqual(pulls.map(() => 'failure'));
     expect(new Set(runs.map((r) => r.head_sha)).size).toBe(64);
   }, 120_000);

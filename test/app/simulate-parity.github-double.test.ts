@@ -17,18 +17,10 @@ import { evaluate } from '../../src/approval/evaluate.js';
 import { parsePolicy } from '../../src/approval/policy-parse.js';
 import { GitHubDouble } from '../helpers/github-double.js';
 import { simulateFacts } from '../helpers/cli-harness.js';
+import { policyText } from '../helpers/policies.js';
 
 const REPO = 'acme/parity';
-const POLICY = `version: 1
-protected_paths: ["models/**"]
-roles:
-  - name: developer
-    teams: [acme/ml]
-  - name: risk
-    teams: [acme/risk]
-signatures:
-  required: false
-`;
+const POLICY = policyText('developer-and-risk', 'signatures:\n  required: false\n');
 
 describe('simulate judges the App\'s gathered facts exactly as the App does', () => {
   let gh: GitHubDouble;

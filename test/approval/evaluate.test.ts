@@ -4,7 +4,7 @@ import { parsePolicy } from '../../src/approval/policy-parse.js';
 import { buildStatement, statementBytes } from '../../src/approval/statement.js';
 import type { PullRequestFacts, Verdict } from '../../src/approval/types.js';
 import { baseFacts, HEAD, KeyRing, OLD_HEAD, review, signedReview, sshSign, USER_IDS, type TestKey } from './helpers.js';
-import { policyText } from '../helpers/policies.js';
+import { policyText, productionAndResearch } from '../helpers/policies.js';
 
 const POLICY = policyText('four-eyes-signed');
 const UNSIGNED = POLICY.replace('required: true', 'required: false');
@@ -336,19 +336,7 @@ describe('evaluate: key sources', () => {
 });
 
 describe('evaluate: requirement sets (rules)', () => {
-  const RULES = `version: 1
-signatures: {required: false}
-rules:
-  - name: production
-    protected_paths: ["models/prod/**"]
-    roles:
-      - {name: senior-developer, teams: [acme/senior-developers]}
-      - {name: risk-manager, teams: [acme/risk-managers]}
-  - name: research
-    protected_paths: ["models/research/**"]
-    roles:
-      - {name: reviewer, teams: [acme/research]}
-`;
+  const RULES = productionAndResearch({ research: '[{name: reviewer, teams: [acme/research]}]' });
   const policy = parsePolicy(RULES);
   const teams = { 'acme/senior-developers': ['alice', 'bob'], 'acme/risk-managers': ['bob', 'carol'], 'acme/research': ['erin', 'alice'] };
 

@@ -5,7 +5,7 @@ import { Ajv } from 'ajv';
 import { parse as parseYaml } from 'yaml';
 import { GateError } from '../../src/core/errors.js';
 import { formatProblem, parsePolicy, validatePolicy } from '../../src/approval/policy-parse.js';
-import { policyText } from '../helpers/policies.js';
+import { policyText, SERVICENOW_DEFAULTS } from '../helpers/policies.js';
 
 const EXAMPLE = policyText('four-eyes-signed');
 
@@ -134,14 +134,7 @@ describe('policy file: errors name file, line and column', () => {
         { name: 'scratch', release: false, change_request: false, release_branches: null },
       ],
       checkpoint_key: '.github/audit.jwk',
-      servicenow: {
-        instance_env: 'SERVICENOW_INSTANCE',
-        username_env: 'SERVICENOW_USERNAME',
-        password_env: 'SERVICENOW_PASSWORD',
-        token_env: 'SERVICENOW_TOKEN',
-        correlation_id: 'github:{repository}:pr:{pull_request}',
-        enforce_window: true,
-      },
+      servicenow: SERVICENOW_DEFAULTS,
     });
   });
 

@@ -4,24 +4,13 @@ import { parsePolicy } from '../../src/approval/policy-parse.js';
 import type { PullRequestFacts, Verdict } from '../../src/approval/types.js';
 import { baseFacts, DIGEST_A, review } from './helpers.js';
 import { sampleMetadata } from '../lineage/sample-metadata.js';
+import { productionAndResearch } from '../helpers/policies.js';
 
-const POLICY = parsePolicy(`version: 1
-signatures: {required: false}
-rules:
-  - name: production
-    protected_paths: ["models/prod/**"]
-    roles:
-      - {name: senior-developer, teams: [acme/senior-developers]}
-      - {name: risk-manager, teams: [acme/risk-managers]}
-    checks:
-      metadata: true
-      datasets: [training, test]
-      lfs_digest: true
-      metrics: ["accuracy >= 0.9", "max_drawdown <= 0.2"]
-  - name: research
-    protected_paths: ["models/research/**"]
-    roles: [{name: reviewer, users: [erin]}]
-`);
+const POLICY = parsePolicy(
+  productionAndResearch({
+    production: ['checks:', '  metadata: true', '  datasets: [training, test]', '  lfs_digest: true', '  metrics: ["accuracy >= 0.9", "max_drawdown <= 0.2"]'],
+  }),
+);
 
 /** A schema-valid metadata.json (the lineage tests' sample) for the fraud model. */
 function metadata(over: Record<string, unknown> = {}): Record<string, unknown> {

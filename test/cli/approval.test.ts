@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { PullRequestFacts, ReviewFact } from '../../src/approval/types.js';
 import { baseFacts, KeyRing, OLD_HEAD, review, sshSign, USER_IDS } from '../approval/helpers.js';
 import { sampleMetadata } from '../lineage/sample-metadata.js';
-import { policyText } from '../helpers/policies.js';
+import { policyText, productionAndResearch } from '../helpers/policies.js';
 import { modelGate } from '../helpers/cli-harness.js';
 
 const POLICY = policyText('four-eyes-signed');
@@ -121,19 +121,7 @@ describe('model-gate simulate', () => {
   });
 
   it('requirement sets and automated checks: each touched rule is shown, a just-missed threshold fails with exit 1', async () => {
-    const rules = write('rules.yml', `version: 1
-signatures: {required: false}
-rules:
-  - name: production
-    protected_paths: ["models/prod/**"]
-    roles:
-      - {name: senior-developer, teams: [acme/senior-developers]}
-      - {name: risk-manager, teams: [acme/risk-managers]}
-    checks: {metadata: true, metrics: ["accuracy >= 0.9"]}
-  - name: research
-    protected_paths: ["models/research/**"]
-    roles: [{name: reviewer, users: [erin]}]
-`);
+    const rules = write('rules.yml', productionAndResearch({ production: ['checks: {metadata: true, metrics: ["accuracy >= 0.9"]}'] }));
     const meta = (accuracy: number) => ({ ...sampleMetadata(), model: { path: 'models/prod/fraud/model.pt', type: 'file', digest: facts().artifacts[0].digest, size: 1 }, metrics: { accuracy } });
     const base = { ...facts([review('alice'), review('carol'), review('erin')]), changed_files: ['models/prod/fraud/model.pt', 'models/research/x/notes.md'] };
     const ok = write('rules-ok.json', { ...base, metadata: { 'models/prod/fraud/metadata.json': meta(0.9) } });

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { lstatSync, readdirSync, readFileSync, statSync, symlinkSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { cli, tempDir, writeTree } from '../lineage/helpers.js';
+import { cli, tempDirEach, writeTree } from '../lineage/helpers.js';
 
 const env = { PATH: '/nonexistent' };
 
@@ -21,11 +21,9 @@ function snapshot(root: string): Record<string, string> {
 }
 
 describe('lineage record refuses an output that would destroy or change an input (issue 11 item 11)', () => {
-  let dir: string;
-  let cleanup: () => void;
+  const tmp = tempDirEach();
   beforeEach(() => {
-    ({ dir, cleanup } = tempDir());
-    writeTree(dir, {
+    writeTree(tmp.dir, {
       'model.bin': 'weights',
       'models/m2/w.bin': 'dir-model',
       'data/train/a.csv': 'x\n1\n',
@@ -35,10 +33,9 @@ describe('lineage record refuses an output that would destroy or change an input
       'uv.lock': 'lock',
       'env/pip-freeze.txt': 'numpy==2.1.0\n',
     });
-    symlinkSync(join(dir, 'data/train'), join(dir, 'trainlink'));
-    symlinkSync(join(dir, 'model.bin'), join(dir, 'modellink'));
+    symlinkSync(join(tmp.dir, 'data/train'), join(tmp.dir, 'trainlink'));
+    symlinkSync(join(tmp.dir, 'model.bin'), join(tmp.dir, 'modellink'));
   });
-  afterEach(() => cleanup());
 
   const base = ['lineage', 'record', '--model', 'model.bin', '--dataset', 'training=data/train', '--dataset', 'validation=data/val.jsonl'];
 
@@ -59,34 +56,34 @@ describe('lineage record refuses an output that would destroy or change an input
   ];
 
   it.each(attacks)('%s: exit 2, nothing written, every input intact', async (_name, argv, message) => {
-    const before = snapshot(dir);
-    const r = await cli([...base, ...argv], { cwd: dir, env });
+    const before = snapshot(tmp.dir);
+    const r = await cli([...base, ...argv], { cwd: tmp.dir, env });
     expect(r.stderr).toMatch(message);
     expect(r.code).toBe(2);
-    expect(snapshot(dir)).toEqual(before);
+    expect(snapshot(tmp.dir)).toEqual(before);
   });
 
   it('--out inside a directory model is refused', async () => {
-    const before = snapshot(dir);
-    const r = await cli(['lineage', 'record', '--model', 'models/m2', '--out', 'models/m2/metadata.json'], { cwd: dir, env });
+    const before = snapshot(tmp.dir);
+    const r = await cli(['lineage', 'record', '--model', 'models/m2', '--out', 'models/m2/metadata.json'], { cwd: tmp.dir, env });
     expect(r.stderr).toMatch(/output models\/m2\/metadata\.json is inside the model \(models\/m2\)/);
     expect(r.code).toBe(2);
-    expect(snapshot(dir)).toEqual(before);
+    expect(snapshot(tmp.dir)).toEqual(before);
   });
 
   it('an existing FIFO (or any file that is not a regular file) at --out is refused, not replaced', async () => {
-    execFileSync('mkfifo', [join(dir, 'pipe')]);
-    const r = await cli([...base, '--out', 'pipe'], { cwd: dir, env });
+    execFileSync('mkfifo', [join(tmp.dir, 'pipe')]);
+    const r = await cli([...base, '--out', 'pipe'], { cwd: tmp.dir, env });
     expect(r.stderr).toMatch(/output pipe exists and is a FIFO: only a regular file is replaced/);
     expect(r.code).toBe(2);
-    expect(lstatSync(join(dir, 'pipe')).isFIFO()).toBe(true);
-    expect(readdirSync(dir).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+    expect(lstatSync(join(tmp.dir, 'pipe')).isFIFO()).toBe(true);
+    expect(readdirSync(tmp.dir).filter((n) => n.endsWith('.tmp'))).toEqual([]);
   });
 
   it('a name that merely starts with the dataset directory\'s name is not inside it', async () => {
-    const r = await cli([...base, '--out', 'data/train-metadata.json', '--statement', 'data/train..json'], { cwd: dir, env });
+    const r = await cli([...base, '--out', 'data/train-metadata.json', '--statement', 'data/train..json'], { cwd: tmp.dir, env });
     expect(r.stderr).not.toContain('output');
     expect(r.code).toBe(0);
-    expect(statSync(join(dir, 'data/train-metadata.json')).isFile()).toBe(true);
+    expect(statSync(join(tmp.dir, 'data/train-metadata.json')).isFile()).toBe(true);
   });
 });

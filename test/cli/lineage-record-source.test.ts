@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cli, tempDir, writeTree } from '../lineage/helpers.js';
+import { cli, tempDir, tempDirEach, writeTree } from '../lineage/helpers.js';
 
 // A real git, in a real repository made for each test.
 const env = { PATH: '/usr/bin:/bin', HOME: '/nonexistent', GIT_CONFIG_NOSYSTEM: '1' };
@@ -13,29 +13,26 @@ const git = (cwd: string, ...args: string[]): string =>
   }).trim();
 
 describe('lineage record: source from git outside Actions (issue 12 item 4)', () => {
-  let dir: string;
-  let cleanup: () => void;
+  const tmp = tempDirEach();
   const secret = 'ghp_S3cr3tT0k3nValue';
   beforeEach(() => {
-    ({ dir, cleanup } = tempDir());
-    writeTree(dir, {
+    writeTree(tmp.dir, {
       'train.py': 'print("train")\n',
       '.gitignore': 'ignored.log\n',
       'uv.lock': 'lock-v1',
       'data/train.csv': 'x\n1\n',
     });
-    git(dir, 'init', '-q');
-    git(dir, 'add', '.');
-    git(dir, 'commit', '-q', '-m', 'first');
-    git(dir, 'remote', 'add', 'origin', `https://ci-bot:${secret}@github.com/acme/fraud-model.git`);
+    git(tmp.dir, 'init', '-q');
+    git(tmp.dir, 'add', '.');
+    git(tmp.dir, 'commit', '-q', '-m', 'first');
+    git(tmp.dir, 'remote', 'add', 'origin', `https://ci-bot:${secret}@github.com/acme/fraud-model.git`);
     // What training leaves behind: the model (untracked) and a log git ignores.
-    writeTree(dir, { 'models/model.bin': 'weights', 'ignored.log': 'x' });
+    writeTree(tmp.dir, { 'models/model.bin': 'weights', 'ignored.log': 'x' });
   });
-  afterEach(() => cleanup());
 
   const record = (...extra: string[]) =>
-    cli(['lineage', 'record', '--no-python', '--model', 'models/model.bin', '--dataset', 'training=data/train.csv', '--out', 'metadata.json', ...extra], { cwd: dir, env });
-  const source = () => JSON.parse(readFileSync(join(dir, 'metadata.json'), 'utf8')).source;
+    cli(['lineage', 'record', '--no-python', '--model', 'models/model.bin', '--dataset', 'training=data/train.csv', '--out', 'metadata.json', ...extra], { cwd: tmp.dir, env });
+  const source = () => JSON.parse(readFileSync(join(tmp.dir, 'metadata.json'), 'utf8')).source;
 
   it('records the remote URL without credentials, the commit and the branch; a clean tree is not dirty', async () => {
     const r = await record();
@@ -43,44 +40,44 @@ describe('lineage record: source from git outside Actions (issue 12 item 4)', ()
     expect(r.code).toBe(0);
     expect(source()).toEqual({
       repository: 'https://github.com/acme/fraud-model.git',
-      commit: git(dir, 'rev-parse', 'HEAD'),
+      commit: git(tmp.dir, 'rev-parse', 'HEAD'),
       branch: 'main',
       dirty: false,
     });
-    expect(readFileSync(join(dir, 'metadata.json'), 'utf8')).not.toContain(secret);
-    expect(readFileSync(join(dir, 'metadata.json'), 'utf8')).not.toContain('ci-bot');
+    expect(readFileSync(join(tmp.dir, 'metadata.json'), 'utf8')).not.toContain(secret);
+    expect(readFileSync(join(tmp.dir, 'metadata.json'), 'utf8')).not.toContain('ci-bot');
   });
 
   it('a changed tracked file or an untracked one makes the tree dirty, listing them (the model, data, lockfiles and outputs are pinned by digest, not listed)', async () => {
-    writeFileSync(join(dir, 'train.py'), 'print("changed")\n');
-    writeTree(dir, { 'notes/todo.txt': 'x', 'metadata.json': 'an older record' });
-    writeFileSync(join(dir, 'uv.lock'), 'lock-v2');
-    writeFileSync(join(dir, 'data/train.csv'), 'x\n2\n');
+    writeFileSync(join(tmp.dir, 'train.py'), 'print("changed")\n');
+    writeTree(tmp.dir, { 'notes/todo.txt': 'x', 'metadata.json': 'an older record' });
+    writeFileSync(join(tmp.dir, 'uv.lock'), 'lock-v2');
+    writeFileSync(join(tmp.dir, 'data/train.csv'), 'x\n2\n');
     await record();
     expect(source()).toMatchObject({ dirty: true, uncommitted: ['notes/todo.txt', 'train.py'], uncommitted_count: 2 });
-    git(dir, 'add', 'notes/todo.txt');
-    git(dir, 'mv', 'train.py', 'fit.py');
+    git(tmp.dir, 'add', 'notes/todo.txt');
+    git(tmp.dir, 'mv', 'train.py', 'fit.py');
     await record();
     expect(source()).toMatchObject({ dirty: true, uncommitted: ['fit.py', 'notes/todo.txt', 'train.py'], uncommitted_count: 3 });
   });
 
   it('git status failing (a corrupt index) still records the commit, says dirtiness is unknown, and does not claim a clean tree', async () => {
-    writeFileSync(join(dir, '.git', 'index'), 'not an index');
+    writeFileSync(join(tmp.dir, '.git', 'index'), 'not an index');
     const r = await record();
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/warning: source: git status failed \(.*index.*\); whether the working tree differs from the commit is not recorded/);
-    expect(source()).toEqual({ repository: 'https://github.com/acme/fraud-model.git', commit: git(dir, 'rev-parse', 'HEAD'), branch: 'main' });
+    expect(source()).toEqual({ repository: 'https://github.com/acme/fraud-model.git', commit: git(tmp.dir, 'rev-parse', 'HEAD'), branch: 'main' });
   });
 
   it('an untracked dataset directory is left to the digests, not listed file by file', async () => {
-    writeTree(dir, Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`data/big/part-${i}.csv`, 'x\n1\n'])));
-    const r = await cli(['lineage', 'record', '--no-python', '--model', 'models/model.bin', '--dataset', 'training=data/big', '--out', 'metadata.json'], { cwd: dir, env });
+    writeTree(tmp.dir, Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`data/big/part-${i}.csv`, 'x\n1\n'])));
+    const r = await cli(['lineage', 'record', '--no-python', '--model', 'models/model.bin', '--dataset', 'training=data/big', '--out', 'metadata.json'], { cwd: tmp.dir, env });
     expect(r.code).toBe(0);
     expect(source().dirty).toBe(false);
   });
 
   it('a detached HEAD records no branch; the flags override what git says', async () => {
-    git(dir, 'checkout', '-q', '--detach');
+    git(tmp.dir, 'checkout', '-q', '--detach');
     await record();
     expect(source().branch).toBeUndefined();
     const r = await record('--source-repository', 'https://git.example.com/acme/x.git', '--source-commit', 'abc123', '--source-branch', 'release');
@@ -119,11 +116,11 @@ describe('lineage record: source from git outside Actions (issue 12 item 4)', ()
       GITHUB_ACTOR: 'alice',
       GITHUB_TRIGGERING_ACTOR: 'bob',
     };
-    const r = await cli(['lineage', 'record', '--no-python', '--model', 'models/model.bin', '--out', 'metadata.json'], { cwd: dir, env: actions });
+    const r = await cli(['lineage', 'record', '--no-python', '--model', 'models/model.bin', '--out', 'metadata.json'], { cwd: tmp.dir, env: actions });
     expect(r.code).toBe(0);
     expect(source()).toEqual({
       repository: 'acme/fraud-model',
-      commit: git(dir, 'rev-parse', 'HEAD'),
+      commit: git(tmp.dir, 'rev-parse', 'HEAD'),
       branch: 'main',
       dirty: false,
       workflow: 'release',

@@ -1,15 +1,13 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cli, oneLiner, sha256sum, tempDir, writeTree } from '../lineage/helpers.js';
+import { cli, oneLiner, sha256sum, tempDirEach, writeTree } from '../lineage/helpers.js';
 
 const env = { PATH: '/nonexistent', GITHUB_SHA: 'f'.repeat(40) };
 
 describe('model-gate lineage record | verify | diff', () => {
-  let dir: string;
-  let cleanup: () => void;
+  const tmp = tempDirEach();
   beforeEach(() => {
-    ({ dir, cleanup } = tempDir());
-    writeTree(dir, {
+    writeTree(tmp.dir, {
       'model.onnx': 'onnx-bytes',
       'data/train/a.csv': 'f,y\n1,0\n',
       'data/train/b c.csv': 'f,y\n2,1\n',
@@ -17,9 +15,8 @@ describe('model-gate lineage record | verify | diff', () => {
       'hp.json': '{"epochs": 3}',
     });
   });
-  afterEach(() => cleanup());
 
-  const run = (argv: string[]) => cli(argv, { cwd: dir, env });
+  const run = (argv: string[]) => cli(argv, { cwd: tmp.dir, env });
 
   it('records, then verifies (exit 0), then reports a changed file (exit 1) with its path', async () => {
     let r = await run([
@@ -29,9 +26,9 @@ describe('model-gate lineage record | verify | diff', () => {
     ]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain(`${oneLiner(join(dir, 'data/train'))}  data/train (train, 2 rows)`);
+    expect(r.stdout).toContain(`${oneLiner(join(tmp.dir, 'data/train'))}  data/train (train, 2 rows)`);
     expect(r.stdout).toContain('wrote metadata.json and statement.json');
-    const m = JSON.parse(readFileSync(join(dir, 'metadata.json'), 'utf8'));
+    const m = JSON.parse(readFileSync(join(tmp.dir, 'metadata.json'), 'utf8'));
     expect(m.hyperparameters).toEqual({ epochs: 3 });
     expect(m.metrics).toEqual({ auc: 0.81 });
     expect(m.datasets.map((d: { role: string; name: string }) => `${d.role}:${d.name}`)).toEqual(['training:train', 'test:heldout']);
@@ -39,11 +36,11 @@ describe('model-gate lineage record | verify | diff', () => {
     r = await run(['lineage', 'verify']);
     expect(r).toMatchObject({ code: 0, stdout: 'OK: every digest in metadata.json matches\n' });
 
-    writeFileSync(join(dir, 'data/train/b c.csv'), 'f,y\n2,2\n');
+    writeFileSync(join(tmp.dir, 'data/train/b c.csv'), 'f,y\n2,2\n');
     r = await run(['lineage', 'verify', 'metadata.json']);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain(`modified     dataset training:train data/train: file b c.csv expected `);
-    expect(r.stdout).toContain(`actual ${sha256sum(join(dir, 'data/train/b c.csv'))}`);
+    expect(r.stdout).toContain(`actual ${sha256sum(join(tmp.dir, 'data/train/b c.csv'))}`);
     r = await run(['lineage', 'verify', '--json']);
     expect(r.code).toBe(1);
     const out = JSON.parse(r.stdout);
@@ -56,9 +53,9 @@ describe('model-gate lineage record | verify | diff', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('nope.json: no such file or directory');
     await run(['lineage', 'record', '--model', 'model.onnx', '--no-python']);
-    const m = JSON.parse(readFileSync(join(dir, 'metadata.json'), 'utf8'));
+    const m = JSON.parse(readFileSync(join(tmp.dir, 'metadata.json'), 'utf8'));
     m.model.digest = 'sha256:1234';
-    writeFileSync(join(dir, 'metadata.json'), JSON.stringify(m));
+    writeFileSync(join(tmp.dir, 'metadata.json'), JSON.stringify(m));
     r = await run(['lineage', 'verify']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('metadata.json: /model/digest: must match pattern');
@@ -82,7 +79,7 @@ describe('model-gate lineage record | verify | diff', () => {
 
   it('diff: exit 0 with or without differences, listing them; --json', async () => {
     await run(['lineage', 'record', '--model', 'model.onnx', '--dataset', 'training=data/train', '--out', 'a.json', '--hyperparameters', '{"lr":1}']);
-    writeFileSync(join(dir, 'data/train/a.csv'), 'f,y\n9,9\n');
+    writeFileSync(join(tmp.dir, 'data/train/a.csv'), 'f,y\n9,9\n');
     await run(['lineage', 'record', '--model', 'model.onnx', '--dataset', 'training=data/train', '--out', 'b.json', '--hyperparameters', '{"lr":2}']);
     let r = await run(['lineage', 'diff', 'a.json', 'a.json']);
     expect(r).toMatchObject({ code: 0, stdout: 'no differences (created_at aside)\n' });

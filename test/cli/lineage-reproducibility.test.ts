@@ -1,6 +1,6 @@
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cli, sha256sum, tempDir, writeTree } from '../lineage/helpers.js';
+import { cli, sha256sum, tempDirEach, writeTree } from '../lineage/helpers.js';
 
 /**
  * A "machine": a directory on PATH holding a python3 and a pip that report
@@ -21,32 +21,29 @@ function machine(root: string, name: string, version: string, packages: [string,
 }
 
 describe('the reproducibility digest depends on the training environment, not on the machine that records (issue 12 item 4)', () => {
-  let dir: string;
-  let cleanup: () => void;
+  const tmp = tempDirEach();
   let a: string;
   let b: string;
   beforeEach(() => {
-    ({ dir, cleanup } = tempDir());
-    writeTree(dir, {
+    writeTree(tmp.dir, {
       'work/models/model.bin': 'weights',
       'work/data/train.csv': 'x,y\n1,0\n',
       'work/requirements.txt': 'torch==2.5.0\nnumpy==2.1.0\n',
       'work/uv.lock': 'version = 1\n',
       'work/training-env/pip-freeze.txt': 'torch==2.5.0\nnumpy==2.1.0\nscikit-learn==1.5.2\n',
     });
-    a = machine(dir, 'a', '3.12.1', [['numpy', '2.1.0'], ['torch', '2.5.0'], ['requests', '2.31.0']]);
-    b = machine(dir, 'b', '3.11.9', [['pandas', '2.2.0'], ['boto3', '1.34.0']]);
+    a = machine(tmp.dir, 'a', '3.12.1', [['numpy', '2.1.0'], ['torch', '2.5.0'], ['requests', '2.31.0']]);
+    b = machine(tmp.dir, 'b', '3.11.9', [['pandas', '2.2.0'], ['boto3', '1.34.0']]);
   });
-  afterEach(() => cleanup());
 
   const record = async (bin: string, out: string, ...extra: string[]) => {
     const r = await cli(
       ['lineage', 'record', '--no-git', '--source-commit', 'c'.repeat(40), '--model', 'models/model.bin', '--dataset', 'training=data/train.csv', '--hyperparameters', '{"lr":0.1}', '--out', out, ...extra],
-      { cwd: join(dir, 'work'), env: { PATH: `${bin}:/usr/bin:/bin` } },
+      { cwd: join(tmp.dir, 'work'), env: { PATH: `${bin}:/usr/bin:/bin` } },
     );
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    return JSON.parse(readFileSync(join(dir, 'work', out), 'utf8'));
+    return JSON.parse(readFileSync(join(tmp.dir, 'work', out), 'utf8'));
   };
 
   it('two machines with different pip packages give one digest (by default their packages are not recorded)', async () => {
@@ -56,8 +53,8 @@ describe('the reproducibility digest depends on the training environment, not on
     expect(ma.environment.python_packages).toBeUndefined();
     expect(ma.environment.python).toBeUndefined();
     expect(ma.environment.lockfiles).toEqual([
-      { path: 'requirements.txt', digest: sha256sum(join(dir, 'work/requirements.txt')) },
-      { path: 'uv.lock', digest: sha256sum(join(dir, 'work/uv.lock')) },
+      { path: 'requirements.txt', digest: sha256sum(join(tmp.dir, 'work/requirements.txt')) },
+      { path: 'uv.lock', digest: sha256sum(join(tmp.dir, 'work/uv.lock')) },
     ]);
   });
 
@@ -80,26 +77,26 @@ describe('the reproducibility digest depends on the training environment, not on
   it('--environment FILE records exactly the training job\'s files (a saved pip freeze), and a changed lockfile changes the digest', async () => {
     const ma = await record(a, 'a.json', '--environment', 'training-env/pip-freeze.txt');
     expect(ma.environment.lockfiles).toEqual([
-      { path: 'training-env/pip-freeze.txt', digest: sha256sum(join(dir, 'work/training-env/pip-freeze.txt')) },
+      { path: 'training-env/pip-freeze.txt', digest: sha256sum(join(tmp.dir, 'work/training-env/pip-freeze.txt')) },
     ]);
     const mb = await record(b, 'b.json', '--environment', 'training-env/pip-freeze.txt');
     expect(mb.reproducibility_digest).toBe(ma.reproducibility_digest);
-    writeFileSync(join(dir, 'work/training-env/pip-freeze.txt'), 'torch==2.6.0\n');
+    writeFileSync(join(tmp.dir, 'work/training-env/pip-freeze.txt'), 'torch==2.6.0\n');
     const mc = await record(a, 'c.json', '--environment', 'training-env/pip-freeze.txt');
     expect(mc.reproducibility_digest).not.toBe(ma.reproducibility_digest);
   });
 
   it('lockfiles beside the model are found, from its directory up to the working directory', async () => {
-    writeTree(dir, { 'work/models/requirements-gpu.txt': 'cuda==12\n', 'requirements.txt': 'outside the working directory\n' });
+    writeTree(tmp.dir, { 'work/models/requirements-gpu.txt': 'cuda==12\n', 'requirements.txt': 'outside the working directory\n' });
     const m = await record(a, 'a.json');
     expect(m.environment.lockfiles.map((l: { path: string }) => l.path)).toEqual(['models/requirements-gpu.txt', 'requirements.txt', 'uv.lock']);
   });
 
   it('--environment refuses a missing file or a directory (exit 2)', async () => {
-    let r = await cli(['lineage', 'record', '--no-git', '--model', 'models/model.bin', '--environment', 'nope.lock'], { cwd: join(dir, 'work'), env: { PATH: a } });
+    let r = await cli(['lineage', 'record', '--no-git', '--model', 'models/model.bin', '--environment', 'nope.lock'], { cwd: join(tmp.dir, 'work'), env: { PATH: a } });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('nope.lock: no such file or directory');
-    r = await cli(['lineage', 'record', '--no-git', '--model', 'models/model.bin', '--environment', 'training-env'], { cwd: join(dir, 'work'), env: { PATH: a } });
+    r = await cli(['lineage', 'record', '--no-git', '--model', 'models/model.bin', '--environment', 'training-env'], { cwd: join(tmp.dir, 'work'), env: { PATH: a } });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('training-env: an environment file must be a file');
   });

@@ -5,35 +5,20 @@
  * first, and the report names the model from the record, never from the
  * free-text action.
  */
-import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { runAction } from '../helpers/action-runner.js';
+import { join } from 'node:path';
+import { ACTION_ENTRY, exampleWorkspace, runAction, runnerEnv } from '../helpers/action-runner.js';
 import { tempDirs } from '../helpers/temp-dirs.js';
 import { modelGate } from '../helpers/cli-harness.js';
 
 const newDir = tempDirs('mrg-release-');
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const entry = join(root, 'lib', 'src', 'action', 'index.js');
+const entry = ACTION_ENTRY;
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-function workspace(): string {
-  const dir = newDir();
-  cpSync(join(root, 'examples', 'release-repo'), dir, { recursive: true, filter: (src) => !/metadata(\.intoto)?\.json$|\.audit/.test(src) });
-  return dir;
-}
-
-const githubEnv = (ws: string) => ({
-  GITHUB_WORKSPACE: ws,
-  GITHUB_REPOSITORY: 'acme-bank/credit-models',
-  GITHUB_SHA: 'a'.repeat(40),
-  GITHUB_WORKFLOW: 'release-model',
-  GITHUB_RUN_ID: '4242',
-  GITHUB_ACTOR: 'release-bot',
-  GITHUB_SERVER_URL: 'https://github.com',
-});
+const workspace = (): string => exampleWorkspace(newDir());
+const githubEnv = runnerEnv;
 
 async function cli(argv: string[], cwd: string, env: Record<string, string> = {}): Promise<{ code: number; out: string; err: string }> {
   const r = await modelGate(argv, { cwd, env });

@@ -54,12 +54,20 @@ const heavyIn = (packages: Set<string>): string[] =>
   [...packages].filter((p) => HEAVY.some((h) => (h.endsWith('/') ? p.startsWith(h) : p === h)));
 
 describe('start-up loads only what the command runs needs (lazy-loading rule, commands/index.ts)', () => {
-  it('`model-gate hash FILE` loads no heavy package and no other capability', () => {
-    const r = loaded(['hash', 'small.bin']);
+  it('`model-gate hash FILE` loads no package at all (not even the parser) and no other capability', () => {
+    const r = loaded(['hash', 'small.bin', '--json']);
     expect(r.status).toBe(0);
-    expect(heavyIn(r.packages)).toEqual([]);
+    expect([...r.packages]).toEqual([]);
     const others = [...r.ours].filter((p) => /^(audit|approval|report|deploy|app|action)\//.test(p));
     expect(others).toEqual([]);
+    expect([...r.ours].filter((p) => p.startsWith('cli/commands/') || p === 'cli/program.js')).toEqual([]);
+  });
+
+  it('`model-gate hash` with a flag only the parser knows loads the parser and only the lineage command file', () => {
+    const r = loaded(['hash', '--help']);
+    expect(r.status).toBe(0);
+    expect(heavyIn(r.packages)).toEqual([]);
+    expect(r.packages.has('commander')).toBe(true);
     const commandFiles = [...r.ours].filter((p) => p.startsWith('cli/commands/'));
     expect(commandFiles.sort()).toEqual(['cli/commands/index.js', 'cli/commands/lineage.js']);
   });

@@ -1,23 +1,13 @@
-import { GateError } from '../../src/core/errors.js';
 import { sha256 } from '../../src/core/digest.js';
 import { releaseChangeRequest } from '../../src/deploy/release-change.js';
 import { ServiceNowChangeManagement, type ServiceNowOptions } from '../../src/deploy/servicenow.js';
 import { instanceUrl, parseRetryAfter } from '../../src/deploy/servicenow-http.js';
 import { ServiceNowDouble } from '../helpers/servicenow-double.js';
+import { gateErrorOf } from '../helpers/gate-error.js';
 
 const MODEL = sha256('model bytes');
 const META = sha256('metadata.json bytes');
 const TRAIN = sha256('training data');
-
-async function rejection(p: Promise<unknown>): Promise<GateError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof GateError) return e;
-    throw e;
-  }
-  throw new Error('expected a GateError, got success');
-}
 
 describe("ServiceNow adapter against a local double of ServiceNow's documented Change Management API", () => {
   let double: ServiceNowDouble;
@@ -118,7 +108,7 @@ describe("ServiceNow adapter against a local double of ServiceNow's documented C
   });
 
   it('wrong credentials (401): names the variables to check, exit 2, no retry', async () => {
-    const e = await rejection(client({ auth: { username: 'svc-model-gate', password: 'wrong' } }).openChange(release));
+    const e = await gateErrorOf(client({ auth: { username: 'svc-model-gate', password: 'wrong' } }).openChange(release));
     expect(e.code).toBe('E_SERVICENOW_AUTH');
     expect(e.exitCode).toBe(2);
     expect(e.message).toContain('credentials rejected by ServiceNow: check SERVICENOW_USERNAME/PASSWORD or TOKEN');
@@ -128,29 +118,29 @@ describe("ServiceNow adapter against a local double of ServiceNow's documented C
   });
 
   it('missing role (403): names the roles the documentation requires', async () => {
-    const e = await rejection(client({ auth: { username: 'svc-reader', password: 'reader pw' } }).openChange(release));
+    const e = await gateErrorOf(client({ auth: { username: 'svc-reader', password: 'reader pw' } }).openChange(release));
     expect(e.code).toBe('E_SERVICENOW_AUTH');
     expect(e.message).toMatch(/lacks a role \(HTTP 403: User Not Authorized/);
     expect(e.hint).toContain('sn_change_write');
     expect(e.hint).toContain('sn_change_read');
-    const e2 = await rejection(client({ auth: { username: 'svc-nobody', password: 'nobody pw' } }).getChange('CHG0030001'));
+    const e2 = await gateErrorOf(client({ auth: { username: 'svc-nobody', password: 'nobody pw' } }).getChange('CHG0030001'));
     expect(e2.message).toContain('HTTP 403');
   });
 
   it('unknown change (404 by sys_id, empty result by number): E_SERVICENOW_NOT_FOUND', async () => {
-    const e = await rejection(client().getChange('0'.repeat(32)));
+    const e = await gateErrorOf(client().getChange('0'.repeat(32)));
     expect(e.code).toBe('E_SERVICENOW_NOT_FOUND');
     expect(e.message).toContain('No Record found');
-    const e2 = await rejection(client().getChange('CHG0099999'));
+    const e2 = await gateErrorOf(client().getChange('CHG0099999'));
     expect(e2.code).toBe('E_SERVICENOW_NOT_FOUND');
     expect(e2.message).toContain('no change request CHG0099999');
-    const e3 = await rejection(client().getChange('not a change'));
+    const e3 = await gateErrorOf(client().getChange('not a change'));
     expect(e3.code).toBe('E_USAGE');
   });
 
   it('an instance without the API (400 "does not represent any resource") is named as such', async () => {
     const cm = client({ instance: `${double.url}/not-servicenow` });
-    const e = await rejection(cm.getChange('0'.repeat(32)));
+    const e = await gateErrorOf(cm.getChange('0'.repeat(32)));
     expect(e.code).toBe('E_SERVICENOW_NOT_FOUND');
     expect(e.message).toContain('no Change Management API');
   });
@@ -169,7 +159,7 @@ describe("ServiceNow adapter against a local double of ServiceNow's documented C
 
   it('429 asking for longer than the client will wait fails at once (exit 3)', async () => {
     double.failNext({ status: 429, headers: { 'retry-after': '3600' } });
-    const e = await rejection(client().getChange('0'.repeat(32)));
+    const e = await gateErrorOf(client().getChange('0'.repeat(32)));
     expect(e.code).toBe('E_SERVICENOW');
     expect(e.exitCode).toBe(3);
     expect(e.message).toContain('asked to wait 3600 s');
@@ -188,7 +178,7 @@ describe("ServiceNow adapter against a local double of ServiceNow's documented C
 
   it('5xx on every attempt: E_SERVICENOW, exit 3, after maxAttempts', async () => {
     double.failNext({ status: 503 }, { status: 503 }, { status: 503 });
-    const e = await rejection(client({ maxAttempts: 3 }).getChange('0'.repeat(32)));
+    const e = await gateErrorOf(client({ maxAttempts: 3 }).getChange('0'.repeat(32)));
     expect(e.code).toBe('E_SERVICENOW');
     expect(e.exitCode).toBe(3);
     expect(e.message).toMatch(/after 3 attempts: HTTP 503/);
@@ -197,7 +187,7 @@ describe("ServiceNow adapter against a local double of ServiceNow's documented C
 
   it('timeouts: a double slower than the request timeout gives E_SERVICENOW, exit 3', async () => {
     double.failNext({ delayMs: 600 }, { delayMs: 600 });
-    const e = await rejection(client({ requestTimeoutMs: 100, maxAttempts: 2 }).getChange('0'.repeat(32)));
+    const e = await gateErrorOf(client({ requestTimeoutMs: 100, maxAttempts: 2 }).getChange('0'.repeat(32)));
     expect(e.code).toBe('E_SERVICENOW');
     expect(e.exitCode).toBe(3);
     expect(e.message).toMatch(/after 2 attempts: no answer within 100 ms/);
@@ -233,7 +223,7 @@ describe("ServiceNow adapter against a local double of ServiceNow's documented C
 
   it('a redirect (an SSO login page) is reported, not followed', async () => {
     double.failNext({ status: 302, headers: { location: 'https://sso.example.com/login' }, body: '' });
-    const e = await rejection(client().getChange('0'.repeat(32)));
+    const e = await gateErrorOf(client().getChange('0'.repeat(32)));
     expect(e.message).toContain('redirected');
     expect(e.message).toContain('https://sso.example.com/login');
     expect(e.hint).toContain('SSO');
@@ -242,7 +232,7 @@ describe("ServiceNow adapter against a local double of ServiceNow's documented C
 
   it('a create that fails with its outcome unknown says how to find the change', async () => {
     double.failNext({ method: 'POST', status: 502 }, { method: 'POST', status: 502 });
-    const e = await rejection(client({ maxAttempts: 2 }).openChange(release));
+    const e = await gateErrorOf(client({ maxAttempts: 2 }).openChange(release));
     expect(e.exitCode).toBe(3);
     expect(double.requests.map((r) => `${r.method} ${r.status}`)).toEqual(['POST 502', 'GET 200', 'POST 502', 'GET 200']);
     expect(e.hint).toMatch(/rerun with --correlation-id model-release-gate:[0-9a-f-]+ \(it returns that change/);
@@ -282,31 +272,31 @@ describe("ServiceNow adapter against a local double of ServiceNow's documented C
   describe('malformed responses', () => {
     it('missing result', async () => {
       double.failNext({ status: 200, body: '{"records": []}' });
-      const e = await rejection(client().getChange('0'.repeat(32)));
+      const e = await gateErrorOf(client().getChange('0'.repeat(32)));
       expect(e.code).toBe('E_SERVICENOW');
       expect(e.message).toContain('lacks a `result` object');
     });
     it('an HTML page (hibernating instance, login page)', async () => {
       double.failNext({ status: 200, headers: { 'content-type': 'text/html' }, body: '<html><body>Your instance is hibernating</body></html>' });
-      const e = await rejection(client().openChange(release));
+      const e = await gateErrorOf(client().openChange(release));
       expect(e.message).toContain('HTML page instead of JSON');
       expect(e.hint).toContain('hibernating');
       expect(e.exitCode).toBe(3);
     });
     it('a record without state', async () => {
       double.failNext({ status: 200, body: JSON.stringify({ result: { sys_id: { value: 'a'.repeat(32) }, number: { value: 'CHG1' }, approval: { value: 'approved' } } }) });
-      const e = await rejection(client().getChange('a'.repeat(32)));
+      const e = await gateErrorOf(client().getChange('a'.repeat(32)));
       expect(e.message).toContain('lacks result.state');
     });
     it('a list answer that is not a list', async () => {
       double.failNext({ status: 200, body: JSON.stringify({ result: {} }) });
-      const e = await rejection(client().getChange('CHG0030001'));
+      const e = await gateErrorOf(client().getChange('CHG0030001'));
       expect(e.message).toContain('lacks a `result` array');
     });
     it('an unreadable planned date', async () => {
       const { sys_id } = await client().openChange(release);
       double.set(sys_id, { end_date: 'tomorrow' });
-      const e = await rejection(client().getChange(sys_id));
+      const e = await gateErrorOf(client().getChange(sys_id));
       expect(e.message).toContain('result.end_date is not a date-time');
     });
   });

@@ -1,7 +1,33 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The project root (this file runs from lib/test/helpers). */
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+/** The Action's compiled entry point. */
+export const ACTION_ENTRY = join(ROOT, 'lib', 'src', 'action', 'index.js');
+
+/**
+ * examples/release-repo copied into `dir`: only what the repository tracks,
+ * not a metadata.json or .audit/ left by a local `npm run example`.
+ */
+export function exampleWorkspace(dir: string): string {
+  cpSync(join(ROOT, 'examples', 'release-repo'), dir, { recursive: true, filter: (src) => !/metadata(\.intoto)?\.json$|\.audit/.test(src) });
+  return dir;
+}
+
+/** What the runner sets for the `release-model` workflow of acme-bank/credit-models, run 4242, with its workspace at `ws`. */
+export const runnerEnv = (ws: string): Record<string, string> => ({
+  GITHUB_WORKSPACE: ws,
+  GITHUB_REPOSITORY: 'acme-bank/credit-models',
+  GITHUB_SHA: 'a'.repeat(40),
+  GITHUB_WORKFLOW: 'release-model',
+  GITHUB_RUN_ID: '4242',
+  GITHUB_ACTOR: 'release-bot',
+  GITHUB_SERVER_URL: 'https://github.com',
+});
 
 export interface ActionRun {
   code: number | null;

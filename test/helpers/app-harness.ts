@@ -282,6 +282,39 @@ export interface SshKey {
   publicLine: string;
 }
 
+/** A test file's running App (see appSuite): read inside tests and hooks. */
+export interface AppSuite {
+  readonly app: RunningApp;
+  /** The suite's own directory (policies, keys, audit stores), removed after the suite. */
+  readonly dir: string;
+}
+
+/**
+ * A whole test file's App: started before the tests (with `env`, or the env
+ * `env()` resolves to), stopped and its directory removed after them, and the
+ * double's contract checked after each test. A suite's own `beforeAll`,
+ * declared after this call, runs once the App is up.
+ */
+export function appSuite(opts: { tmpPrefix?: string; env?: Record<string, string> | (() => Promise<Record<string, string>>) } = {}): AppSuite {
+  const tmp = tempDir(opts.tmpPrefix);
+  let app: RunningApp | undefined;
+  beforeAll(async () => {
+    app = await startApp({ env: typeof opts.env === 'function' ? await opts.env() : opts.env });
+  }, 60000);
+  afterAll(async () => {
+    await app?.stop();
+    tmp.cleanup();
+  });
+  afterEach(() => app?.gh.assertContract());
+  return {
+    get app(): RunningApp {
+      if (!app) throw new Error('appSuite: the App is not running (read .app inside a test or hook)');
+      return app;
+    },
+    dir: tmp.dir,
+  };
+}
+
 /** A fresh directory for an App suite and its cleanup. */
 export const tempDir = (prefix = 'mrg-app-'): { dir: string; cleanup: () => void } => sharedTempDir(prefix);
 

@@ -11,7 +11,7 @@ import { buildStatement, statementBytes } from '../../src/approval/statement.js'
 import type { ArtifactFact } from '../../src/approval/types.js';
 import type { Digest } from '../../src/core/digest.js';
 import type { CheckRunState, FileChange } from './github-double.js';
-import { completedRun, pullRequestEvent, reviewEvent, sshKey, sshSign, startApp, tempDir, type RunningApp, type SshKey } from './app-harness.js';
+import { appSuite, completedRun, pullRequestEvent, reviewEvent, sshKey, sshSign, type RunningApp, type SshKey } from './app-harness.js';
 
 export { completedRun };
 
@@ -165,16 +165,18 @@ export class Scenario {
  * after them, and the double's contract checked after each test.
  */
 export function scenarioSuite(opts: { repo: string; installation: number; policy: string; tmpPrefix: string }): { readonly app: RunningApp; readonly s: Scenario } {
-  const tmp = tempDir(opts.tmpPrefix);
-  const suite = {} as { app: RunningApp; s: Scenario };
-  beforeAll(async () => {
-    suite.app = await startApp();
-    suite.s = Scenario.create(suite.app, { repo: opts.repo, installation: opts.installation, dir: tmp.dir, policy: opts.policy });
-  }, 60000);
-  afterAll(async () => {
-    await suite.app?.stop();
-    tmp.cleanup();
+  const suite = appSuite({ tmpPrefix: opts.tmpPrefix });
+  let s: Scenario | undefined;
+  beforeAll(() => {
+    s = Scenario.create(suite.app, { repo: opts.repo, installation: opts.installation, dir: suite.dir, policy: opts.policy });
   });
-  afterEach(() => suite.app.gh.assertContract());
-  return suite;
+  return {
+    get app() {
+      return suite.app;
+    },
+    get s() {
+      if (!s) throw new Error('scenarioSuite: read .s inside a test or hook');
+      return s;
+    },
+  };
 }

@@ -24,7 +24,7 @@ export class ReleasePullsDouble {
       const r = gh.repoOf(ctx);
       if ('status' in r) return r;
       const j = exampleResponse('/repos/{owner}/{repo}', 'get', 200) as Json;
-      const base = gh.repoJson(r);
+      const base = gh.pullRequests.repoJson(r);
       for (const k of ['id', 'node_id', 'name', 'full_name', 'owner', 'private', 'html_url', 'url', 'default_branch']) j[k] = base[k];
       delete j.organization;
       delete j.parent;
@@ -46,7 +46,7 @@ export class ReleasePullsDouble {
           (!ctx.query.head || ctx.query.head === `${r.owner}:${p.head.ref}`) &&
           (!ctx.query.base || ctx.query.base === p.base.ref),
       );
-      return paginate(ctx, pulls.map((p) => gh.pullJson(r, p, structuredClone(template))));
+      return paginate(ctx, pulls.map((p) => gh.pullRequests.pullJson(r, p, structuredClone(template))));
     });
 
     gh.route('POST', '/repos/{owner}/{repo}/pulls', (ctx) => {
@@ -66,7 +66,7 @@ export class ReleasePullsDouble {
       const p = gh.openPull(`${r.owner}/${r.name}`, { author: login, base, head, title: String(ctx.body.title ?? '') });
       p.body = String(ctx.body.body ?? '');
       const t = exampleResponse('/repos/{owner}/{repo}/pulls', 'post', 201) as Json;
-      return { status: 201, body: gh.pullJson(r, p, t) };
+      return { status: 201, body: gh.pullRequests.pullJson(r, p, t) };
     });
 
     gh.route('PATCH', '/repos/{owner}/{repo}/pulls/{pull_number}', (ctx) => {
@@ -82,7 +82,7 @@ export class ReleasePullsDouble {
         x.p.commits = gh.commitsBetween(x.r, x.p.base.sha, sha);
       }
       const t = exampleResponse('/repos/{owner}/{repo}/pulls/{pull_number}', 'patch', 200) as Json;
-      return { status: 200, body: gh.pullJson(x.r, x.p, t) };
+      return { status: 200, body: gh.pullRequests.pullJson(x.r, x.p, t) };
     });
   }
 

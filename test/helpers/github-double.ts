@@ -13,17 +13,28 @@
  * It records every request (`requests`) so tests can assert which were made
  * and count them. It serves both `/…` and `/api/v3/…` (GitHub Enterprise
  * Server's prefix, what Probot uses with GHE_HOST).
+ *
+ * This file is the core: the state, the server, routing, authentication and
+ * the contract check. Each resource's routes and JSON live beside it, one
+ * file each: github-double-pulls.ts, -reviews.ts, -checks.ts, -contents.ts,
+ * -git.ts, -accounts.ts (users, keys, teams), -app.ts (installations,
+ * webhook deliveries), -release-pulls.ts; github-double-deployments.ts is
+ * installed by the tests that need it.
  */
 import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createHash, randomBytes, type KeyObject } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { jwtVerify } from 'jose';
-import { componentExample, exampleResponse, validateResponse } from './github-double-contract.js';
+import { exampleResponse, validateResponse } from './github-double-contract.js';
 import { GitObjects } from './github-double-git.js';
 import { AppDouble } from './github-double-app.js';
 import { CheckRunsDouble } from './github-double-checks.js';
 import { ReleasePullsDouble } from './github-double-release-pulls.js';
+import { PullRequestsDouble } from './github-double-pulls.js';
+import { ReviewsDouble } from './github-double-reviews.js';
+import { AccountsDouble } from './github-double-accounts.js';
+import { ContentsDouble } from './github-double-contents.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -222,6 +233,14 @@ export class GitHubDouble {
   readonly checks: CheckRunsDouble;
   /** The repository and the pull request list, create and edit the Action's open-pr uses (github-double-release-pulls.ts). */
   readonly releasePulls: ReleasePullsDouble;
+  /** A pull request, its files and commits, a commit's pull requests, compare (github-double-pulls.ts). */
+  readonly pullRequests: PullRequestsDouble;
+  /** Pull request reviews: list and submit (github-double-reviews.ts). */
+  readonly reviews: ReviewsDouble;
+  /** Users, their SSH signing keys, teams and memberships (github-double-accounts.ts). */
+  readonly accounts: AccountsDouble;
+  /** Repository contents and branch refs (github-double-contents.ts). */
+  readonly contents: ContentsDouble;
   url = '';
 
   private constructor(options: GitHubDoubleOptions) {
@@ -231,6 +250,10 @@ export class GitHubDouble {
     this.appKey = options.app ? Promise.resolve(toKey(options.app.publicKey)) : null;
     this.server = createServer((req, res) => void this.handle(req, res));
     this.defineRoutes();
+    this.pullRequests = new PullRequestsDouble(this);
+    this.reviews = new ReviewsDouble(this);
+    this.accounts = new AccountsDouble(this);
+    this.contents = new ContentsDouble(this);
     this.git = new GitObjects(this);
     this.hooks = new AppDouble(this);
     this.checks = new CheckRunsDouble(this);
@@ -440,23 +463,9 @@ export class GitHubDouble {
     return p;
   }
 
-  addReview(
-    fullName: string,
-    number: number,
-    r: { login: string; state: ReviewState['state']; body?: string; commit_id?: string },
-  ): ReviewState {
-    const p = this.pull(fullName, number);
-    this.user(r.login);
-    const review: ReviewState = {
-      id: this.id(),
-      login: r.login,
-      state: r.state,
-      commit_id: r.commit_id ?? p.head.sha,
-      body: r.body ?? '',
-      submitted_at: ISO(new Date(Date.now() + p.reviews.length * 1000)),
-    };
-    p.reviews.push(review);
-    return review;
+  /** Adds a review (github-double-reviews.ts). */
+  addReview(fullName: string, number: number, r: { login: string; state: ReviewState['state']; body?: string; commit_id?: string }): ReviewState {
+    return this.reviews.add(fullName, number, r);
   }
 
   /** The check runs on a sha, oldest first. */
@@ -507,148 +516,6 @@ export class GitHubDouble {
     return sha ? r.commits.get(sha) : undefined;
   }
 
-  private diff(r: RepoState, p: PullState): DiffEntryState[] {
-    if (p.files) return p.files;
-    return diffCommits(r.commits.get(p.base.sha), r.commits.get(p.head.sha));
-  }
-
-  // ---- JSON builders (templates from GitHub's own examples) -----------------
-
-  private simpleUser(login: string): Json {
-    const u = this.user(login);
-    const j = componentExample('simple-user') as Json;
-    return patchUser(j, u, this.url);
-  }
-
-  /** A repository as the API shows it. */
-  repoJson(r: RepoState): Json {
-    const j = (exampleResponse('/repos/{owner}/{repo}/pulls/{pull_number}', 'get', 200) as Json).base.repo;
-    const full = `${r.owner}/${r.name}`;
-    Object.assign(j, {
-      id: r.id,
-      node_id: `R_${r.id}`,
-      name: r.name,
-      full_name: full,
-      owner: this.simpleUser(r.owner),
-      private: r.private,
-      html_url: `${this.url}/${full}`,
-      url: `${this.apiUrl}/repos/${full}`,
-      default_branch: r.default_branch,
-    });
-    return j;
-  }
-
-  /** A pull request as the API shows it, over one of GitHub's examples. */
-  pullJson(r: RepoState, p: PullState, template: Json): Json {
-    const full = `${r.owner}/${r.name}`;
-    const files = this.diff(r, p);
-    const j = template;
-    Object.assign(j, {
-      id: p.id,
-      node_id: `PR_${p.id}`,
-      number: p.number,
-      state: p.state,
-      title: p.title,
-      body: p.body,
-      user: this.simpleUser(p.author),
-      url: `${this.apiUrl}/repos/${full}/pulls/${p.number}`,
-      html_url: `${this.url}/${full}/pull/${p.number}`,
-      locked: false,
-      // Reviewer requests, labels and the like are not modelled (and GitHub's
-      // own example for them is stale against its schema).
-      requested_reviewers: [],
-      requested_teams: [],
-      labels: [],
-      assignee: null,
-      assignees: [],
-      milestone: null,
-    });
-    for (const side of ['base', 'head'] as const) {
-      Object.assign(j[side], {
-        label: `${r.owner}:${p[side].ref}`,
-        ref: p[side].ref,
-        sha: p[side].sha,
-        user: this.simpleUser(r.owner),
-        repo: this.repoJson(r),
-      });
-    }
-    if ('changed_files' in j) {
-      Object.assign(j, {
-        changed_files: files.length,
-        commits: p.commits.length,
-        additions: files.length,
-        deletions: 0,
-        merged: false,
-        merged_at: null,
-        merge_commit_sha: null,
-        mergeable: true,
-        draft: false,
-      });
-    }
-    Object.assign(j, { merged_at: p.merged_at ?? null, merge_commit_sha: p.merge_commit_sha ?? null });
-    if (p.merged_at && 'merged' in j) Object.assign(j, { merged: true, mergeable: null });
-    return j;
-  }
-
-  private reviewJson(r: RepoState, p: PullState, rv: ReviewState): Json {
-    const j = componentExample('pull-request-review') as Json;
-    const full = `${r.owner}/${r.name}`;
-    Object.assign(j, {
-      id: rv.id,
-      node_id: `PRR_${rv.id}`,
-      user: this.simpleUser(rv.login),
-      body: rv.body,
-      state: rv.state,
-      commit_id: rv.commit_id,
-      submitted_at: rv.submitted_at,
-      pull_request_url: `${this.apiUrl}/repos/${full}/pulls/${p.number}`,
-      html_url: `${this.url}/${full}/pull/${p.number}#pullrequestreview-${rv.id}`,
-    });
-    return j;
-  }
-
-  private commitJson(r: RepoState, c: CommitState): Json {
-    const list = exampleResponse('/repos/{owner}/{repo}/pulls/{pull_number}/commits', 'get', 200) as Json[];
-    const j = list[0];
-    const full = `${r.owner}/${r.name}`;
-    Object.assign(j, {
-      sha: c.sha,
-      node_id: `C_${c.sha}`,
-      url: `${this.apiUrl}/repos/${full}/commits/${c.sha}`,
-      html_url: `${this.url}/${full}/commit/${c.sha}`,
-      comments_url: `${this.apiUrl}/repos/${full}/commits/${c.sha}/comments`,
-      author: c.linked === false ? null : this.simpleUser(c.author),
-      committer: this.simpleUser(c.committer),
-      parents: c.parents.map((s) => ({
-        sha: s,
-        url: `${this.apiUrl}/repos/${full}/commits/${s}`,
-        html_url: `${this.url}/${full}/commit/${s}`,
-      })),
-    });
-    j.commit.message = c.message;
-    j.commit.author = { name: c.author, email: c.authorEmail ?? `${this.user(c.author).id}+${c.author}@users.noreply.github.com`, date: ISO() };
-    j.commit.committer = { name: c.committer, email: `${c.committer}@users.noreply.github.com`, date: ISO() };
-    const tree = this.git.rootTree(c);
-    j.commit.tree = { sha: tree, url: `${this.apiUrl}/repos/${full}/git/trees/${tree}` };
-    return j;
-  }
-
-  private diffEntryJson(r: RepoState, f: DiffEntryState, index: number): Json {
-    const full = `${r.owner}/${r.name}`;
-    const j: Json = {
-      sha: fakeSha(`${f.filename}:${index}`),
-      filename: f.filename,
-      status: f.status,
-      additions: 1,
-      deletions: 0,
-      changes: 1,
-      blob_url: `${this.url}/${full}/blob/x/${encodeURI(f.filename)}`,
-      raw_url: `${this.url}/${full}/raw/x/${encodeURI(f.filename)}`,
-      contents_url: `${this.apiUrl}/repos/${full}/contents/${encodeURI(f.filename)}`,
-    };
-    if (f.previous_filename) j.previous_filename = f.previous_filename;
-    return j;
-  }
 
   // ---- routes ------------------------------------------------------------
 
@@ -693,227 +560,6 @@ export class GitHubDouble {
       return { status: 201, body: j };
     });
 
-    this.route('GET', '/repos/{owner}/{repo}/pulls/{pull_number}', (ctx) => {
-      const x = this.pullOf(ctx);
-      if ('status' in x) return x;
-      const t = exampleResponse('/repos/{owner}/{repo}/pulls/{pull_number}', 'get', 200) as Json;
-      return { status: 200, body: this.pullJson(x.r, x.p, t) };
-    });
-
-    this.route('GET', '/repos/{owner}/{repo}/pulls/{pull_number}/files', (ctx) => {
-      const x = this.pullOf(ctx);
-      if ('status' in x) return x;
-      // GitHub lists at most 3,000 files of a pull request.
-      return paginate(ctx, this.diff(x.r, x.p).slice(0, 3000), (f, i) => this.diffEntryJson(x.r, f, i));
-    });
-
-    this.route('GET', '/repos/{owner}/{repo}/pulls/{pull_number}/reviews', (ctx) => {
-      const x = this.pullOf(ctx);
-      if ('status' in x) return x;
-      return paginate(ctx, x.p.reviews, (rv) => this.reviewJson(x.r, x.p, rv));
-    });
-
-    this.route('POST', '/repos/{owner}/{repo}/pulls/{pull_number}/reviews', (ctx) => {
-      const x = this.pullOf(ctx);
-      if ('status' in x) return x;
-      const login = ctx.auth.startsWith('user:') ? ctx.auth.slice(5) : null;
-      if (!login) return { status: 403, body: basicError('Resource not accessible by integration') };
-      const event = String(ctx.body.event ?? 'PENDING');
-      const state = event === 'APPROVE' ? 'APPROVED' : event === 'REQUEST_CHANGES' ? 'CHANGES_REQUESTED' : event === 'COMMENT' ? 'COMMENTED' : 'PENDING';
-      if (login === x.p.author && state === 'APPROVED') {
-        return { status: 422, body: validationFailed('Can not approve your own pull request') };
-      }
-      const rv = this.addReview(`${x.r.owner}/${x.r.name}`, x.p.number, {
-        login,
-        state,
-        body: String(ctx.body.body ?? ''),
-        commit_id: ctx.body.commit_id ? String(ctx.body.commit_id) : x.p.head.sha,
-      });
-      return { status: 200, body: this.reviewJson(x.r, x.p, rv) };
-    });
-
-    this.route('GET', '/repos/{owner}/{repo}/pulls/{pull_number}/commits', (ctx) => {
-      const x = this.pullOf(ctx);
-      if ('status' in x) return x;
-      // GitHub lists at most 250 commits of a pull request.
-      return paginate(ctx, x.p.commits.slice(0, 250), (s) => this.commitJson(x.r, x.r.commits.get(s) as CommitState));
-    });
-
-    this.route('GET', '/orgs/{org}/teams/{team_slug}/members', (ctx) => {
-      const t = this.teams.get(`${ctx.params.org}/${ctx.params.team_slug}`);
-      if (!t) return notFound();
-      return paginate(ctx, t.members, (m) => this.simpleUser(m));
-    });
-
-    this.route('GET', '/orgs/{org}/teams/{team_slug}/memberships/{username}', (ctx) => {
-      const t = this.teams.get(`${ctx.params.org}/${ctx.params.team_slug}`);
-      if (!t || !t.members.includes(ctx.params.username)) return notFound();
-      const j = exampleResponse('/orgs/{org}/teams/{team_slug}/memberships/{username}', 'get', 200) as Json;
-      Object.assign(j, {
-        url: `${this.apiUrl}/teams/${t.id}/memberships/${ctx.params.username}`,
-        role: 'member',
-        state: 'active',
-      });
-      return { status: 200, body: j };
-    });
-
-    this.route(
-      'GET',
-      '/users/{username}/ssh_signing_keys',
-      (ctx) => {
-        const u = this.users.get(ctx.params.username);
-        if (!u) return notFound();
-        return paginate(ctx, u.sshSigningKeys.map((k) => ({ ...k })));
-      },
-      true,
-    );
-
-    this.route(
-      'GET',
-      '/users/{username}',
-      (ctx) => {
-        const u = this.users.get(ctx.params.username);
-        if (!u) return notFound();
-        const j = exampleResponse('/users/{username}', 'get', 200, 'default-response') as Json;
-        patchUser(j, u, this.url);
-        Object.assign(j, { name: u.login, email: u.email ?? null });
-        return { status: 200, body: j };
-      },
-      true,
-    );
-
-    this.route('GET', '/user', (ctx) => {
-      if (!ctx.auth.startsWith('user:')) return unauthorized('Requires authentication');
-      const u = this.user(ctx.auth.slice(5));
-      const j = exampleResponse('/user', 'get', 200, 'response-with-public-profile-information') as Json;
-      return { status: 200, body: patchUser(j, u, this.url) };
-    });
-
-    this.route('GET', '/repos/{owner}/{repo}/contents/{path}', (ctx) => {
-      const r = this.repoOf(ctx);
-      if ('status' in r) return r;
-      const c = this.resolveRef(r, ctx.query.ref);
-      if (!c) return notFound();
-      let path = decodeURIComponent(ctx.params.path);
-      const full = `${r.owner}/${r.name}`;
-      let mode = c.modes.get(path);
-      const links = (p: string, sha: string) => ({
-        url: `${this.apiUrl}/repos/${full}/contents/${p}`,
-        git_url: `${this.apiUrl}/repos/${full}/git/blobs/${sha}`,
-        html_url: `${this.url}/${full}/blob/${c.sha}/${p}`,
-        download_url: `${this.url}/${full}/raw/${c.sha}/${p}`,
-      });
-      if (mode === '120000') {
-        // GitHub's documented behaviour: "If the content is a symlink and the
-        // symlink's target is a normal file in the repository, then the API
-        // responds with the content of the file. Otherwise, the API responds
-        // with an object describing the symlink itself."
-        const target = bytesOf(c.tree.get(path)!).toString('utf8');
-        const resolved = posixJoin(path, target);
-        if (resolved !== null && c.tree.has(resolved) && !c.modes.has(resolved)) {
-          path = resolved;
-          mode = undefined;
-        } else {
-          const sha = gitBlobSha(Buffer.from(target));
-          const j: Json = { type: 'symlink', target, size: target.length, name: path.split('/').pop(), path, sha, ...links(path, sha) };
-          j._links = { self: j.url, git: j.git_url, html: j.html_url };
-          return { status: 200, body: j };
-        }
-      }
-      const content = c.tree.get(path);
-      if (content === undefined) return notFound();
-      if (mode === '160000') {
-        const sha = bytesOf(content).toString('utf8');
-        const j = componentExample('content-file-response-if-content-is-a-submodule') as Json;
-        Object.assign(j, { type: 'submodule', size: 0, name: path.split('/').pop(), path, sha, ...links(path, sha), git_url: null, html_url: null, download_url: null });
-        j._links = { self: j.url, git: null, html: null };
-        return { status: 200, body: j };
-      }
-      const buf = bytesOf(content);
-      const sha = gitBlobSha(buf);
-      const j = componentExample('content-file-response-if-content-is-a-file') as Json;
-      // Above 1 MB the JSON media type carries no content (GitHub: "Between
-      // 1-100 MB: Only the raw or object custom media types are supported").
-      const inline = buf.length <= 1024 * 1024;
-      Object.assign(j, {
-        type: 'file',
-        encoding: inline ? 'base64' : 'none',
-        size: buf.length,
-        name: path.split('/').pop(),
-        path,
-        // GitHub wraps base64 at 60 columns in this API.
-        content: inline ? (buf.toString('base64').match(/.{1,60}/g) ?? ['']).join('\n') : '',
-        sha,
-        ...links(path, sha),
-      });
-      j._links = { self: j.url, git: j.git_url, html: j.html_url };
-      return { status: 200, body: j };
-    });
-
-    this.route('GET', '/repos/{owner}/{repo}/git/ref/{ref}', (ctx) => {
-      const r = this.repoOf(ctx);
-      if ('status' in r) return r;
-      const m = /^heads\/(.+)$/.exec(ctx.params.ref);
-      const sha = m ? r.branches.get(m[1]) : undefined;
-      if (!sha) return notFound();
-      const full = `${r.owner}/${r.name}`;
-      return {
-        status: 200,
-        body: {
-          ref: `refs/${ctx.params.ref}`,
-          node_id: `REF_${sha.slice(0, 12)}`,
-          url: `${this.apiUrl}/repos/${full}/git/refs/${ctx.params.ref}`,
-          object: { type: 'commit', sha, url: `${this.apiUrl}/repos/${full}/git/commits/${sha}` },
-        },
-      };
-    });
-
-    this.route('GET', '/repos/{owner}/{repo}/commits/{commit_sha}/pulls', (ctx) => {
-      const r = this.repoOf(ctx);
-      if ('status' in r) return r;
-      const sha = ctx.params.commit_sha;
-      const template = (exampleResponse('/repos/{owner}/{repo}/commits/{commit_sha}/pulls', 'get', 200) as Json[])[0];
-      // GitHub: "Lists the merged pull request that introduced the commit to
-      // the repository. If the commit is not present in the default branch, it
-      // will return merged and open pull requests associated with the commit."
-      const defaultHead = r.branches.get(r.default_branch);
-      const onDefault = defaultHead !== undefined && this.ancestors(r, defaultHead).has(sha);
-      const associated = (p: PullState) => p.head.sha === sha || p.commits.includes(sha) || p.merge_commit_sha === sha;
-      const pulls = [...r.pulls.values()].filter((p) =>
-        onDefault ? Boolean(p.merged_at) && associated(p) : associated(p) && (p.state === 'open' || Boolean(p.merged_at)),
-      );
-      return paginate(ctx, pulls.map((p) => this.pullJson(r, p, structuredClone(template))));
-    });
-
-    this.route('GET', '/repos/{owner}/{repo}/compare/{basehead}', (ctx) => {
-      const r = this.repoOf(ctx);
-      if ('status' in r) return r;
-      const [baseRef, headRef] = decodeURIComponent(ctx.params.basehead).split('...');
-      const base = this.resolveRef(r, baseRef);
-      const head = this.resolveRef(r, headRef);
-      if (!base || !head) return notFound();
-      const headAnc = this.ancestors(r, head.sha);
-      const baseAnc = this.ancestors(r, base.sha);
-      const aheadCommits = this.commitsBetween(r, base.sha, head.sha);
-      const behind = [...baseAnc].filter((s) => !headAnc.has(s)).length;
-      const status =
-        base.sha === head.sha ? 'identical' : headAnc.has(base.sha) ? 'ahead' : baseAnc.has(head.sha) ? 'behind' : 'diverged';
-      const j = exampleResponse('/repos/{owner}/{repo}/compare/{basehead}', 'get', 200) as Json;
-      const full = `${r.owner}/${r.name}`;
-      const mergeBase = [...headAnc].find((s) => baseAnc.has(s)) ?? base.sha;
-      Object.assign(j, {
-        url: `${this.apiUrl}/repos/${full}/compare/${baseRef}...${headRef}`,
-        status,
-        ahead_by: aheadCommits.length,
-        behind_by: behind,
-        total_commits: aheadCommits.length,
-        base_commit: this.commitJson(r, base),
-        merge_base_commit: this.commitJson(r, r.commits.get(mergeBase) as CommitState),
-        commits: aheadCommits.slice(0, 250).map((s) => this.commitJson(r, r.commits.get(s) as CommitState)),
-        files: diffCommits(base, head).slice(0, 300).map((f, i) => this.diffEntryJson(r, f, i)),
-      });
-      return { status: 200, body: j };
-    });
   }
 
   // ---- HTTP --------------------------------------------------------------
@@ -1071,40 +717,12 @@ export function notFound(): Reply {
   return { status: 404, body: basicError('Not Found') };
 }
 
-function unauthorized(message: string): Reply {
+export function unauthorized(message: string): Reply {
   return { status: 401, body: basicError(message) };
 }
 
 export function validationFailed(message: string): Json {
   return { message: 'Validation Failed', errors: [message], documentation_url: 'https://docs.github.com/rest' };
-}
-
-function patchUser(j: Json, u: UserState, base: string): Json {
-  Object.assign(j, {
-    login: u.login,
-    id: u.id,
-    node_id: `U_${u.id}`,
-    type: u.type,
-    // App accounts are named like "github-actions[bot]": URLs carry the login encoded.
-    avatar_url: `${base}/avatars/${encodeURIComponent(u.login)}`,
-    url: `${base}/api/v3/users/${encodeURIComponent(u.login)}`,
-    html_url: `${base}/${encodeURIComponent(u.login)}`,
-  });
-  return j;
-}
-
-/** The path a relative symlink target names (null when it leaves the repository). */
-function posixJoin(linkPath: string, target: string): string | null {
-  if (target.startsWith('/')) return null;
-  const parts = linkPath.split('/').slice(0, -1);
-  for (const seg of target.split('/')) {
-    if (seg === '' || seg === '.') continue;
-    if (seg === '..') {
-      if (parts.length === 0) return null;
-      parts.pop();
-    } else parts.push(seg);
-  }
-  return parts.join('/');
 }
 
 /** Git's blob id: SHA-1 over `blob <size>\0` and the bytes. */

@@ -21,3 +21,25 @@ export function tempDir(prefix = 'mrg-'): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
+
+/**
+ * A fresh directory for each test of the enclosing suite, removed after the
+ * test: read `.dir` inside a test or hook (a test that sees another test's
+ * files proves nothing about its own).
+ */
+export function tempDirEach(prefix = 'mrg-'): { readonly dir: string } {
+  let current: { dir: string; cleanup: () => void } | undefined;
+  beforeEach(() => {
+    current = tempDir(prefix);
+  });
+  afterEach(() => {
+    current?.cleanup();
+    current = undefined;
+  });
+  return {
+    get dir(): string {
+      if (!current) throw new Error('tempDirEach: .dir read outside a test');
+      return current.dir;
+    },
+  };
+}

@@ -4,18 +4,10 @@ import { CsvScanner, parseCsv } from '../../src/lineage/fingerprint/csv.js';
 import { hashPath } from '../../src/lineage/hash-path.js';
 import { recordLineage } from '../../src/lineage/record.js';
 import { GateError } from '../../src/core/errors.js';
-import { tempDir, writeTree } from './helpers.js';
+import { feedInPieces, tempDir, writeTree } from './helpers.js';
 
 function scan(text: string | Buffer, cuts: number[] = [], delimiter = ',') {
-  const scanner = new CsvScanner(delimiter);
-  const bytes = Buffer.isBuffer(text) ? text : Buffer.from(text);
-  let at = 0;
-  for (const c of [...cuts.filter((c) => c > 0 && c < bytes.length)].sort((a, b) => a - b)) {
-    scanner.push(bytes.subarray(at, c));
-    at = c;
-  }
-  scanner.push(bytes.subarray(at));
-  return scanner.finish();
+  return feedInPieces(new CsvScanner(delimiter), Buffer.isBuffer(text) ? text : Buffer.from(text), cuts);
 }
 
 /** Python's csv module (strict=False) as the reference reader: non-empty records per text. */

@@ -1,13 +1,10 @@
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { collectEnvironment, findLockfiles, isLockfileName, parsePipList } from '../../src/lineage/environment.js';
-import { sha256sum, tempDir, writeTree } from './helpers.js';
+import { sha256sum, tempDirEach, writeTree } from './helpers.js';
 
 describe('environment', () => {
-  let dir: string;
-  let cleanup: () => void;
-  beforeEach(() => ({ dir, cleanup } = tempDir()));
-  afterEach(() => cleanup());
+  const tmp = tempDirEach();
 
   it('recognises the lockfile names', () => {
     for (const n of ['requirements.txt', 'requirements-gpu.txt', 'poetry.lock', 'uv.lock', 'environment.yml', 'pylock.toml', 'pylock.train.toml', 'conda-lock.yml', 'conda.yaml', 'python_env.yaml']) {
@@ -18,7 +15,7 @@ describe('environment', () => {
   });
 
   it('finds the lockfiles from the model\'s directory up to the working directory, not above nor in subdirectories', () => {
-    writeTree(dir, {
+    writeTree(tmp.dir, {
       'requirements.txt': 'above',
       'w/uv.lock': 'u',
       'w/models/fraud/requirements.txt': 'r',
@@ -26,26 +23,26 @@ describe('environment', () => {
       'w/models/other/poetry.lock': 'sibling',
       'w/sub/environment.yml': 'below',
     });
-    expect(findLockfiles(join(dir, 'w'), 'models/fraud/model.bin')).toEqual(['models/fraud/requirements.txt', 'uv.lock']);
+    expect(findLockfiles(join(tmp.dir, 'w'), 'models/fraud/model.bin')).toEqual(['models/fraud/requirements.txt', 'uv.lock']);
     // A directory model: its own top level too (MLflow saves requirements.txt and conda.yaml there), not its siblings.
-    expect(findLockfiles(join(dir, 'w'), 'models/fraud/')).toEqual(['models/fraud/requirements.txt', 'uv.lock']);
+    expect(findLockfiles(join(tmp.dir, 'w'), 'models/fraud/')).toEqual(['models/fraud/requirements.txt', 'uv.lock']);
     // A model outside the working directory: its own directory and the working directory.
-    expect(findLockfiles(join(dir, 'w', 'sub'), '../models/fraud/model.bin')).toEqual(['../models/fraud/requirements.txt', 'environment.yml']);
+    expect(findLockfiles(join(tmp.dir, 'w', 'sub'), '../models/fraud/model.bin')).toEqual(['../models/fraud/requirements.txt', 'environment.yml']);
   });
 
   it('on request, records the python3 on PATH apart, as the recording machine\'s (a stand-in python3)', async () => {
-    const bin = join(dir, 'bin');
+    const bin = join(tmp.dir, 'bin');
     mkdirSync(bin);
     writeFileSync(
       join(bin, 'python3'),
       '#!/bin/sh\nif [ "$1" = "-c" ]; then echo 3.12.1; else echo \'[{"name":"torch","version":"2.5.0"},{"name":"numpy","version":"2.1.0"}]\'; fi\n',
     );
     chmodSync(join(bin, 'python3'), 0o755);
-    writeTree(dir, { 'poetry.lock': 'p' });
-    const env = await collectEnvironment({ cwd: dir, lockfiles: ['poetry.lock'], env: { PATH: `${bin}:/usr/bin:/bin` }, python: true, nodeVersion: 'v24.9.0' });
+    writeTree(tmp.dir, { 'poetry.lock': 'p' });
+    const env = await collectEnvironment({ cwd: tmp.dir, lockfiles: ['poetry.lock'], env: { PATH: `${bin}:/usr/bin:/bin` }, python: true, nodeVersion: 'v24.9.0' });
     expect(env).toEqual({
       node: 'v24.9.0',
-      lockfiles: [{ path: 'poetry.lock', digest: sha256sum(join(dir, 'poetry.lock')) }],
+      lockfiles: [{ path: 'poetry.lock', digest: sha256sum(join(tmp.dir, 'poetry.lock')) }],
       recording_machine: {
         python: '3.12.1',
         python_packages: [
@@ -55,25 +52,25 @@ describe('environment', () => {
       },
     });
     // Not asked: python3 is not run at all.
-    expect(await collectEnvironment({ cwd: dir, lockfiles: [], env: { PATH: `${bin}:/usr/bin:/bin` } })).toEqual({ node: process.version, lockfiles: [] });
+    expect(await collectEnvironment({ cwd: tmp.dir, lockfiles: [], env: { PATH: `${bin}:/usr/bin:/bin` } })).toEqual({ node: process.version, lockfiles: [] });
   });
 
   it('tolerates a python3 that hangs (timeout) or fails, and no python3 at all', async () => {
-    const bin = join(dir, 'bin');
+    const bin = join(tmp.dir, 'bin');
     mkdirSync(bin);
     writeFileSync(join(bin, 'python3'), '#!/bin/sh\nexec sleep 10\n');
     chmodSync(join(bin, 'python3'), 0o755);
-    const hung = await collectEnvironment({ cwd: dir, lockfiles: [], env: { PATH: `${bin}:/usr/bin:/bin` }, python: true, pythonTimeoutMs: 300 });
+    const hung = await collectEnvironment({ cwd: tmp.dir, lockfiles: [], env: { PATH: `${bin}:/usr/bin:/bin` }, python: true, pythonTimeoutMs: 300 });
     expect(hung.recording_machine).toEqual({});
     writeFileSync(join(bin, 'python3'), '#!/bin/sh\nexit 1\n');
-    const failing = await collectEnvironment({ cwd: dir, lockfiles: [], env: { PATH: `${bin}:/usr/bin:/bin` }, python: true });
+    const failing = await collectEnvironment({ cwd: tmp.dir, lockfiles: [], env: { PATH: `${bin}:/usr/bin:/bin` }, python: true });
     expect(failing.recording_machine).toEqual({});
-    const none = await collectEnvironment({ cwd: dir, lockfiles: [], env: { PATH: join(dir, 'empty') }, python: true });
+    const none = await collectEnvironment({ cwd: tmp.dir, lockfiles: [], env: { PATH: join(tmp.dir, 'empty') }, python: true });
     expect(none).toEqual({ node: process.version, lockfiles: [], recording_machine: {} });
   });
 
   it('works with the real python3 when there is one', async () => {
-    const env = await collectEnvironment({ cwd: dir, lockfiles: [], env: { PATH: process.env.PATH }, python: true });
+    const env = await collectEnvironment({ cwd: tmp.dir, lockfiles: [], env: { PATH: process.env.PATH }, python: true });
     const m = env.recording_machine!;
     if (m.python === undefined) return; // no python3 on this machine: nothing to compare with
     expect(m.python).toMatch(/^\d+\.\d+/);

@@ -6,17 +6,10 @@ import { CsvScanner, parseCsv } from '../../src/lineage/fingerprint/csv.js';
 import { JsonlScanner } from '../../src/lineage/fingerprint/jsonl.js';
 import { hashPath } from '../../src/lineage/hash-path.js';
 import { GateError } from '../../src/core/errors.js';
-import { sha256sum, tempDir, writeTree } from './helpers.js';
+import { feedInPieces, sha256sum, tempDirEach, writeTree } from './helpers.js';
 
 function scan(scanner: CsvScanner | JsonlScanner, text: string, cuts: number[] = []) {
-  const bytes = Buffer.from(text);
-  let at = 0;
-  for (const c of [...cuts.filter((c) => c > 0 && c < bytes.length)].sort((a, b) => a - b)) {
-    scanner.push(bytes.subarray(at, c));
-    at = c;
-  }
-  scanner.push(bytes.subarray(at));
-  return scanner.finish();
+  return feedInPieces(scanner, Buffer.from(text), cuts);
 }
 
 describe('CSV fingerprint', () => {
@@ -92,10 +85,7 @@ describe('JSON Lines fingerprint', () => {
 });
 
 describe('dataset fingerprints through hashPath', () => {
-  let dir: string;
-  let cleanup: () => void;
-  beforeEach(() => ({ dir, cleanup } = tempDir()));
-  afterEach(() => cleanup());
+  const tmp = tempDirEach();
 
   it('reads Parquet row count and columns from the footer (file written by hyparquet-writer)', async () => {
     const buf = parquetWriteBuffer({
@@ -105,9 +95,9 @@ describe('dataset fingerprints through hashPath', () => {
         { name: 'score', data: [1.5, 2.5, 3.5], type: 'DOUBLE' },
       ],
     });
-    writeFileSync(join(dir, 'people.parquet'), Buffer.from(buf));
-    const r = await hashPath(join(dir, 'people.parquet'), { fingerprint: true });
-    expect(r.digest).toBe(sha256sum(join(dir, 'people.parquet')));
+    writeFileSync(join(tmp.dir, 'people.parquet'), Buffer.from(buf));
+    const r = await hashPath(join(tmp.dir, 'people.parquet'), { fingerprint: true });
+    expect(r.digest).toBe(sha256sum(join(tmp.dir, 'people.parquet')));
     expect(r.rows).toBe(3);
     expect(r.columns).toEqual([
       { name: 'name', type: 'STRING' },
@@ -117,26 +107,26 @@ describe('dataset fingerprints through hashPath', () => {
   });
 
   it('refuses a .parquet file that is not Parquet, naming it', async () => {
-    writeFileSync(join(dir, 'fake.parquet'), 'not parquet at all');
-    await expect(hashPath(join(dir, 'fake.parquet'), { fingerprint: true })).rejects.toThrow(GateError);
-    await expect(hashPath('fake.parquet', { fingerprint: true, cwd: dir })).rejects.toMatchObject({
+    writeFileSync(join(tmp.dir, 'fake.parquet'), 'not parquet at all');
+    await expect(hashPath(join(tmp.dir, 'fake.parquet'), { fingerprint: true })).rejects.toThrow(GateError);
+    await expect(hashPath('fake.parquet', { fingerprint: true, cwd: tmp.dir })).rejects.toMatchObject({
       code: 'E_INPUT',
       where: 'fake.parquet',
       message: expect.stringMatching(/not a readable Parquet file/),
     });
     // Without fingerprints it is just bytes.
-    expect((await hashPath(join(dir, 'fake.parquet'))).digest).toBe(sha256sum(join(dir, 'fake.parquet')));
+    expect((await hashPath(join(tmp.dir, 'fake.parquet'))).digest).toBe(sha256sum(join(tmp.dir, 'fake.parquet')));
   });
 
   it('fingerprints each recognised file of a directory and aggregates when the columns agree', async () => {
-    writeTree(dir, {
+    writeTree(tmp.dir, {
       'd/part-1.csv': 'x,y\n1,a\n2,b\n',
       'd/part-2.csv': 'x,y\n3,"c\nd"\n',
       'd/README.md': '# not data',
       'e/a.csv': 'x\n1\n',
       'e/b.jsonl': '{"k":1}\n',
     });
-    const d = await hashPath(join(dir, 'd'), { fingerprint: true });
+    const d = await hashPath(join(tmp.dir, 'd'), { fingerprint: true });
     expect(d.rows).toBe(3);
     expect(d.columns).toEqual([{ name: 'x', type: 'number' }, { name: 'y', type: 'string' }]);
     expect(d.files!.map((f) => [f.path, f.rows, f.columns])).toEqual([
@@ -144,16 +134,16 @@ describe('dataset fingerprints through hashPath', () => {
       ['part-1.csv', 2, undefined],
       ['part-2.csv', 1, undefined],
     ]);
-    const e = await hashPath(join(dir, 'e'), { fingerprint: true });
+    const e = await hashPath(join(tmp.dir, 'e'), { fingerprint: true });
     expect(e.rows).toBe(2);
     expect(e.columns).toBeUndefined();
     expect(e.files!.map((f) => f.columns)).toEqual([[{ name: 'x', type: 'number' }], [{ name: 'k', type: 'number' }]]);
   });
 
   it('fingerprints on worker threads the same as on the main thread', async () => {
-    writeTree(dir, { 'w/big.bin': Buffer.alloc(9 * 1024 * 1024), 'w/t.csv': 'a,b\n1,"x\ny"\n', 'w/j.ndjson': '{"a":1}\n{"a":2}\n' });
-    const par = await hashPath(join(dir, 'w'), { fingerprint: true, workers: 2 });
-    const ser = await hashPath(join(dir, 'w'), { fingerprint: true, workers: 0 });
+    writeTree(tmp.dir, { 'w/big.bin': Buffer.alloc(9 * 1024 * 1024), 'w/t.csv': 'a,b\n1,"x\ny"\n', 'w/j.ndjson': '{"a":1}\n{"a":2}\n' });
+    const par = await hashPath(join(tmp.dir, 'w'), { fingerprint: true, workers: 2 });
+    const ser = await hashPath(join(tmp.dir, 'w'), { fingerprint: true, workers: 0 });
     expect(par).toEqual(ser);
     expect(par.files!.find((f) => f.path === 't.csv')!.rows).toBe(1);
   });

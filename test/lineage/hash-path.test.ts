@@ -9,7 +9,7 @@ import { hashFileShardsOnly, hashPath } from '../../src/lineage/hash-path.js';
 import { shardRanges } from '../../src/core/shard-digest.js';
 import { READ_SIZE } from '../../src/lineage/file-digest.js';
 import { CHUNK_FILES } from '../../src/lineage/hash-protocol.js';
-import { oneLiner, sha256sum, tempDir, writeTree } from './helpers.js';
+import { oneLiner, sha256sum, tempDir, tempDirEach, writeTree } from './helpers.js';
 
 async function refusal(p: Promise<unknown>): Promise<GateError> {
   try {
@@ -162,64 +162,61 @@ describe('hashPath: many files across chunk boundaries, on workers and on the ca
 });
 
 describe('hashPath: refusals name the path', () => {
-  let dir: string;
-  let cleanup: () => void;
-  beforeEach(() => ({ dir, cleanup } = tempDir()));
-  afterEach(() => cleanup());
+  const tmp = tempDirEach();
 
   it('refuses a symbolic link inside a directory, and follows it on request', async () => {
-    writeTree(dir, { 'd/real': 'bytes', 'target/t': 'T' });
-    symlinkSync(join(dir, 'd/real'), join(dir, 'd/link'));
-    const e = await refusal(hashPath(join(dir, 'd')));
+    writeTree(tmp.dir, { 'd/real': 'bytes', 'target/t': 'T' });
+    symlinkSync(join(tmp.dir, 'd/real'), join(tmp.dir, 'd/link'));
+    const e = await refusal(hashPath(join(tmp.dir, 'd')));
     expect(e.code).toBe('E_UNSUPPORTED_FILE_TYPE');
     expect(e.exitCode).toBe(2);
-    expect(e.describe()).toContain(join(dir, 'd', 'link'));
+    expect(e.describe()).toContain(join(tmp.dir, 'd', 'link'));
     expect(e.describe()).toMatch(/symbolic link/);
-    const followed = await hashPath(join(dir, 'd'), { followSymlinks: true });
+    const followed = await hashPath(join(tmp.dir, 'd'), { followSymlinks: true });
     expect(followed.files!.map((f) => f.path)).toEqual(['link', 'real']);
     expect(followed.digest).toBe(
       execFileSync(
         'bash',
-        ['-c', 'cd "$1" && find -L . -type f -print0 | cut -z -c3- | LC_ALL=C sort -z | xargs -0 -r sha256sum -- | sha256sum', 'x', join(dir, 'd')],
+        ['-c', 'cd "$1" && find -L . -type f -print0 | cut -z -c3- | LC_ALL=C sort -z | xargs -0 -r sha256sum -- | sha256sum', 'x', join(tmp.dir, 'd')],
         { encoding: 'utf8' },
       ).replace(/^(\w+).*\n$/s, 'sha256:$1'),
     );
   });
 
   it('refuses a symbolic link given as the path itself', async () => {
-    writeTree(dir, { real: 'x' });
-    symlinkSync(join(dir, 'real'), join(dir, 'link'));
-    const e = await refusal(hashPath(join(dir, 'link')));
+    writeTree(tmp.dir, { real: 'x' });
+    symlinkSync(join(tmp.dir, 'real'), join(tmp.dir, 'link'));
+    const e = await refusal(hashPath(join(tmp.dir, 'link')));
     expect(e.code).toBe('E_UNSUPPORTED_FILE_TYPE');
-    expect((await hashPath(join(dir, 'link'), { followSymlinks: true })).digest).toBe(sha256sum(join(dir, 'real')));
+    expect((await hashPath(join(tmp.dir, 'link'), { followSymlinks: true })).digest).toBe(sha256sum(join(tmp.dir, 'real')));
   });
 
   it('refuses a symbolic link cycle when following links', async () => {
-    mkdirSync(join(dir, 'd/sub'), { recursive: true });
-    symlinkSync('..', join(dir, 'd/sub/up'));
-    const e = await refusal(hashPath(join(dir, 'd'), { followSymlinks: true }));
+    mkdirSync(join(tmp.dir, 'd/sub'), { recursive: true });
+    symlinkSync('..', join(tmp.dir, 'd/sub/up'));
+    const e = await refusal(hashPath(join(tmp.dir, 'd'), { followSymlinks: true }));
     expect(e.describe()).toMatch(/cycle/);
   });
 
   it('refuses a FIFO', async () => {
-    mkdirSync(join(dir, 'd'));
-    execFileSync('mkfifo', [join(dir, 'd/pipe')]);
-    const e = await refusal(hashPath(join(dir, 'd')));
+    mkdirSync(join(tmp.dir, 'd'));
+    execFileSync('mkfifo', [join(tmp.dir, 'd/pipe')]);
+    const e = await refusal(hashPath(join(tmp.dir, 'd')));
     expect(e.code).toBe('E_UNSUPPORTED_FILE_TYPE');
-    expect(e.describe()).toContain(join(dir, 'd', 'pipe'));
+    expect(e.describe()).toContain(join(tmp.dir, 'd', 'pipe'));
     expect(e.describe()).toMatch(/FIFO/);
-    expect((await refusal(hashPath(join(dir, 'd/pipe')))).describe()).toMatch(/FIFO/);
+    expect((await refusal(hashPath(join(tmp.dir, 'd/pipe')))).describe()).toMatch(/FIFO/);
   });
 
   it('refuses a unix socket', async () => {
-    mkdirSync(join(dir, 'd'));
+    mkdirSync(join(tmp.dir, 'd'));
     const server = createServer();
-    await new Promise<void>((r) => server.listen(join(dir, 'd/sock'), r));
+    await new Promise<void>((r) => server.listen(join(tmp.dir, 'd/sock'), r));
     try {
-      const e = await refusal(hashPath(join(dir, 'd')));
+      const e = await refusal(hashPath(join(tmp.dir, 'd')));
       expect(e.code).toBe('E_UNSUPPORTED_FILE_TYPE');
       expect(e.describe()).toMatch(/socket/);
-      expect(e.describe()).toContain(join(dir, 'd', 'sock'));
+      expect(e.describe()).toContain(join(tmp.dir, 'd', 'sock'));
     } finally {
       await new Promise((r) => server.close(r));
     }
@@ -235,17 +232,17 @@ describe('hashPath: refusals name the path', () => {
     ['a backslash', 'bad\\name'],
     ['a carriage return', 'bad\rname'], // coreutils >= 9.2 escapes it too
   ])('refuses a name containing %s', async (what, name) => {
-    writeTree(dir, { [`d/${name}`]: 'x' });
-    const e = await refusal(hashPath(join(dir, 'd')));
+    writeTree(tmp.dir, { [`d/${name}`]: 'x' });
+    const e = await refusal(hashPath(join(tmp.dir, 'd')));
     expect(e.code).toBe('E_UNSAFE_NAME');
     expect(e.describe()).toContain(what.replace('a ', ''));
-    expect(e.describe()).toContain(JSON.stringify(join(dir, 'd', name)));
+    expect(e.describe()).toContain(JSON.stringify(join(tmp.dir, 'd', name)));
   });
 
   it('refuses a name that is not UTF-8', async () => {
-    mkdirSync(join(dir, 'd'));
-    writeFileSync(Buffer.from(`${join(dir, 'd')}/\xff.bin`, 'latin1'), 'x');
-    const e = await refusal(hashPath(join(dir, 'd')));
+    mkdirSync(join(tmp.dir, 'd'));
+    writeFileSync(Buffer.from(`${join(tmp.dir, 'd')}/\xff.bin`, 'latin1'), 'x');
+    const e = await refusal(hashPath(join(tmp.dir, 'd')));
     expect(e.code).toBe('E_UNSAFE_NAME');
     expect(e.describe()).toMatch(/UTF-8/);
   });
@@ -257,28 +254,28 @@ describe('hashPath: refusals name the path', () => {
   });
 
   it('accepts a name that really holds U+FFFD (valid UTF-8), next to the refusal of invalid bytes', async () => {
-    writeTree(dir, { 'd/a\uFFFDb.bin': 'x', 'd/plain': 'y' });
-    expect((await hashPath(join(dir, 'd'))).digest).toBe(oneLiner(join(dir, 'd')));
+    writeTree(tmp.dir, { 'd/a\uFFFDb.bin': 'x', 'd/plain': 'y' });
+    expect((await hashPath(join(tmp.dir, 'd'))).digest).toBe(oneLiner(join(tmp.dir, 'd')));
   });
 
   it('reports a missing path', async () => {
-    const e = await refusal(hashPath(join(dir, 'nope')));
+    const e = await refusal(hashPath(join(tmp.dir, 'nope')));
     expect(e.code).toBe('E_NOT_FOUND');
     expect(e.exitCode).toBe(2);
-    expect(e.describe()).toContain(join(dir, 'nope'));
+    expect(e.describe()).toContain(join(tmp.dir, 'nope'));
   });
 
   it('reports an unreadable file (run as an unprivileged user: root reads anything)', () => {
     // Tests run as root, for whom chmod 000 stops nothing, so the CLI runs as
     // `nobody` through setpriv. Without setpriv or root, the check is impossible here.
-    writeTree(dir, { secret: 'x' });
-    chmodSync(dir, 0o755);
-    chmodSync(join(dir, 'secret'), 0o000);
+    writeTree(tmp.dir, { secret: 'x' });
+    chmodSync(tmp.dir, 0o755);
+    chmodSync(join(tmp.dir, 'secret'), 0o000);
     const bin = join(process.cwd(), 'bin', 'model-gate.js');
     let status = 0;
     let stderr = '';
     try {
-      execFileSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, bin, 'hash', join(dir, 'secret')], {
+      execFileSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, bin, 'hash', join(tmp.dir, 'secret')], {
         encoding: 'utf8',
         stdio: 'pipe',
       });
@@ -287,16 +284,13 @@ describe('hashPath: refusals name the path', () => {
       stderr = (e as { stderr: string }).stderr;
     }
     expect(status).toBe(2);
-    expect(stderr).toContain(join(dir, 'secret'));
+    expect(stderr).toContain(join(tmp.dir, 'secret'));
     expect(stderr).toMatch(/permission denied/);
   });
 });
 
 describe('hashPath: a file rewritten in place while it is hashed (same size)', () => {
-  let dir: string;
-  let cleanup: () => void;
-  beforeEach(() => ({ dir, cleanup } = tempDir()));
-  afterEach(() => cleanup());
+  const tmp = tempDirEach();
 
   /**
    * A file of several read buffers whose bytes are overwritten in place, same
@@ -320,7 +314,7 @@ describe('hashPath: a file rewritten in place while it is hashed (same size)', (
   }
 
   it('refuses a single file rewritten while it is read (exit 2, "changed while hashing")', async () => {
-    const path = join(dir, 'model.bin');
+    const path = join(tmp.dir, 'model.bin');
     const onProgress = rewrittenOnFirstProgress(path);
     const e = await refusal(hashPath(path, { onProgress }));
     expect(e.code).toBe('E_INPUT');
@@ -330,17 +324,17 @@ describe('hashPath: a file rewritten in place while it is hashed (same size)', (
   });
 
   it('refuses a directory file rewritten while it is read', async () => {
-    mkdirSync(join(dir, 'd'));
-    writeFileSync(join(dir, 'd/other'), 'x');
-    const onProgress = rewrittenOnFirstProgress(join(dir, 'd/shard.bin'));
-    const e = await refusal(hashPath(join(dir, 'd'), { workers: 0, onProgress }));
+    mkdirSync(join(tmp.dir, 'd'));
+    writeFileSync(join(tmp.dir, 'd/other'), 'x');
+    const onProgress = rewrittenOnFirstProgress(join(tmp.dir, 'd/shard.bin'));
+    const e = await refusal(hashPath(join(tmp.dir, 'd'), { workers: 0, onProgress }));
     expect(e.exitCode).toBe(2);
-    expect(e.describe()).toContain(join(dir, 'd', 'shard.bin'));
+    expect(e.describe()).toContain(join(tmp.dir, 'd', 'shard.bin'));
     expect(e.describe()).toMatch(/changed while hashing/);
   });
 
   it('hashes a file whose times changed before it was opened (only a change during the read refuses)', async () => {
-    const path = join(dir, 'f');
+    const path = join(tmp.dir, 'f');
     writeFileSync(path, Buffer.alloc(READ_SIZE * 2, 3));
     utimesSync(path, new Date(2020, 0, 1), new Date(2020, 0, 1));
     expect((await hashPath(path)).digest).toBe(sha256sum(path));
@@ -348,10 +342,7 @@ describe('hashPath: a file rewritten in place while it is hashed (same size)', (
 });
 
 describe('hashPath: sharded digest of a file, beside its SHA-256', () => {
-  let dir: string;
-  let cleanup: () => void;
-  beforeEach(() => ({ dir, cleanup } = tempDir()));
-  afterEach(() => cleanup());
+  const tmp = tempDirEach();
 
   /** SHA-256 of bytes [start, end) of a file, from the whole file read into memory. */
   const rangeSha = (file: string, start: number, end: number): string =>
@@ -364,7 +355,7 @@ describe('hashPath: sharded digest of a file, beside its SHA-256', () => {
         fc.constantFrom(4099, READ_SIZE - 1, READ_SIZE + 7, 2 * READ_SIZE + 3),
         fc.constantFrom(0, 1, 3),
         async (size, shardSize, workers) => {
-          const f = join(dir, `m-${size}-${shardSize}`);
+          const f = join(tmp.dir, `m-${size}-${shardSize}`);
           const bytes = Buffer.alloc(size);
           for (let i = 0; i < size; i += 4093) bytes[i] = (i / 4093) & 0xff;
           writeFileSync(f, bytes);
@@ -383,7 +374,7 @@ describe('hashPath: sharded digest of a file, beside its SHA-256', () => {
   });
 
   it('refuses a file rewritten in place while its shards are hashed', async () => {
-    const path = join(dir, 'model.bin');
+    const path = join(tmp.dir, 'model.bin');
     const size = READ_SIZE * 4 + 5;
     writeFileSync(path, Buffer.alloc(size, 1));
     utimesSync(path, new Date(2020, 0, 1), new Date(2020, 0, 1));
@@ -405,8 +396,8 @@ describe('hashPath: sharded digest of a file, beside its SHA-256', () => {
   });
 
   it('a directory has no sharded digest; --shards-only refuses one', async () => {
-    writeTree(dir, { 'd/a': 'x' });
-    expect((await hashPath(join(dir, 'd'), { shards: true })).shards).toBeUndefined();
-    expect((await refusal(hashFileShardsOnly(join(dir, 'd')))).exitCode).toBe(2);
+    writeTree(tmp.dir, { 'd/a': 'x' });
+    expect((await hashPath(join(tmp.dir, 'd'), { shards: true })).shards).toBeUndefined();
+    expect((await refusal(hashFileShardsOnly(join(tmp.dir, 'd')))).exitCode).toBe(2);
   });
 });

@@ -5,22 +5,19 @@ import { shardedDigest, shardRanges } from '../../src/core/shard-digest.js';
 import { hashPath } from '../../src/lineage/hash-path.js';
 import { recordLineage } from '../../src/lineage/record.js';
 import { verifyLineage } from '../../src/lineage/verify.js';
-import { cli, tempDir, writeTree } from './helpers.js';
+import { cli, tempDirEach, writeTree } from './helpers.js';
 
 const ENV = { PATH: '/nonexistent' };
 
 describe('lineage record --shards: the model file\'s sharded digest in metadata.json, re-checked by verify', () => {
-  let dir: string;
-  let cleanup: () => void;
+  const tmp = tempDirEach();
   beforeEach(() => {
-    ({ dir, cleanup } = tempDir());
-    writeTree(dir, { 'models/model.bin': 'This is a simple model', 'data/train.csv': 'x\n1\n' });
+    writeTree(tmp.dir, { 'models/model.bin': 'This is a simple model', 'data/train.csv': 'x\n1\n' });
   });
-  afterEach(() => cleanup());
 
   const record = (shards: boolean) =>
-    recordLineage({ cwd: dir, env: ENV, git: false, sourceOverrides: { repository: 'acme/m', commit: 'a'.repeat(40) }, model: 'models/model.bin', datasets: [{ role: 'training', path: 'data/train.csv' }], shards });
-  const metadataFile = () => join(dir, 'models', 'metadata.json');
+    recordLineage({ cwd: tmp.dir, env: ENV, git: false, sourceOverrides: { repository: 'acme/m', commit: 'a'.repeat(40) }, model: 'models/model.bin', datasets: [{ role: 'training', path: 'data/train.csv' }], shards });
+  const metadataFile = () => join(tmp.dir, 'models', 'metadata.json');
   const edit = (fn: (m: any) => void) => {
     const m = JSON.parse(readFileSync(metadataFile(), 'utf8'));
     fn(m);
@@ -29,13 +26,13 @@ describe('lineage record --shards: the model file\'s sharded digest in metadata.
 
   it('records the same sharded digest `hash --shards` prints, beside the plain digest, and verify passes', async () => {
     const r = await record(true);
-    const hashed = await hashPath(join(dir, 'models/model.bin'), { shards: true });
+    const hashed = await hashPath(join(tmp.dir, 'models/model.bin'), { shards: true });
     expect(r.metadata.model.digest).toBe(hashed.digest);
     expect(r.metadata.model.shards).toEqual(hashed.shards);
-    expect((await verifyLineage(metadataFile(), { cwd: dir })).ok).toBe(true);
-    const viaCli = await cli(['lineage', 'record', '--model', 'models/model.bin', '--shards', '--no-git', '--source-repository', 'acme/m', '--source-commit', 'a'.repeat(40), '--out', 'cli.json', '--json'], { cwd: dir });
+    expect((await verifyLineage(metadataFile(), { cwd: tmp.dir })).ok).toBe(true);
+    const viaCli = await cli(['lineage', 'record', '--model', 'models/model.bin', '--shards', '--no-git', '--source-repository', 'acme/m', '--source-commit', 'a'.repeat(40), '--out', 'cli.json', '--json'], { cwd: tmp.dir });
     expect(viaCli.code).toBe(0);
-    expect(JSON.parse(readFileSync(join(dir, 'cli.json'), 'utf8')).model.shards).toEqual(hashed.shards);
+    expect(JSON.parse(readFileSync(join(tmp.dir, 'cli.json'), 'utf8')).model.shards).toEqual(hashed.shards);
   });
 
   it('without --shards there is no sharded digest', async () => {
@@ -46,10 +43,10 @@ describe('lineage record --shards: the model file\'s sharded digest in metadata.
   it('an edited shard digest is inconsistent with the record (exit 1 in the CLI)', async () => {
     await record(true);
     edit((m) => (m.model.shards.resources[0].digest = 'f'.repeat(64)));
-    const v = await verifyLineage(metadataFile(), { cwd: dir });
+    const v = await verifyLineage(metadataFile(), { cwd: tmp.dir });
     expect(v.ok).toBe(false);
     expect(v.mismatches).toEqual([expect.objectContaining({ subject: 'metadata', change: 'inconsistent', path: 'models/model.bin' })]);
-    expect((await cli(['lineage', 'verify', 'models/metadata.json'], { cwd: dir })).code).toBe(1);
+    expect((await cli(['lineage', 'verify', 'models/metadata.json'], { cwd: tmp.dir })).code).toBe(1);
   });
 
   it('a self-consistent sharded digest of other bytes is a modified model, recomputed at its own shard size', async () => {
@@ -61,13 +58,13 @@ describe('lineage record --shards: the model file\'s sharded digest in metadata.
       { shardSize: 4 },
     );
     edit((m) => (m.model.shards = forged));
-    const v = await verifyLineage(metadataFile(), { cwd: dir });
+    const v = await verifyLineage(metadataFile(), { cwd: tmp.dir });
     expect(v.mismatches).toEqual([
       expect.objectContaining({ subject: 'model', change: 'modified', expected: forged.digest, detail: 'the sharded digest differs' }),
     ]);
     // The same file, truthfully sharded at 4 bytes, passes: verify used the record's shard size.
-    const bytes = readFileSync(join(dir, 'models/model.bin'));
+    const bytes = readFileSync(join(tmp.dir, 'models/model.bin'));
     edit((m) => (m.model.shards = shardedDigest(shardRanges(bytes.length, 4).map(([s, e]) => createHash('sha256').update(bytes.subarray(s, e)).digest()), bytes.length, { shardSize: 4 })));
-    expect((await verifyLineage(metadataFile(), { cwd: dir })).ok).toBe(true);
+    expect((await verifyLineage(metadataFile(), { cwd: tmp.dir })).ok).toBe(true);
   });
 });

@@ -181,8 +181,8 @@ export class FileStore implements AuditStore {
       const taken = readSmallFile(final, limitFor(key));
       if ('problem' in taken) throw notARecord(key, final, taken.problem);
       if ('bytes' in taken) return await this.taken(dir, taken.bytes, bytes);
-      // Tiles nest (tile/0/x001/234.p/5): their directories appear on first use.
-      if (key.startsWith('tile/')) await fsp.mkdir(dir, { recursive: true });
+      // Tiles nest (tile/0/x001/234.p/5), index slots too: their directories appear on first use.
+      if (key.startsWith('tile/') || key.startsWith('index/')) await fsp.mkdir(dir, { recursive: true });
       const h = await fsp.open(tmp, 'wx', 0o600);
       try {
         await h.writeFile(bytes);

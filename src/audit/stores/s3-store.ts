@@ -76,6 +76,7 @@ function contentTypeOf(key: string): string {
   if (key.endsWith('.jws')) return 'application/jose';
   if (key.endsWith('.note')) return 'text/plain; charset=utf-8';
   if (key.startsWith('tile/')) return 'application/octet-stream';
+  if (key.startsWith('index/')) return 'text/plain; charset=utf-8';
   return 'application/json';
 }
 
@@ -435,6 +436,24 @@ class S3Store implements S3AuditStore {
         if (kv.versions.length > 0) found.add(full);
       }),
     );
+  }
+
+  async keysWithLaterVersions(dir: StoreDir): Promise<string[]> {
+    const dirPrefix = `${this.config.prefix}${dir}/`;
+    let map: Map<string, KeyVersions>;
+    try {
+      map = await listVersions(this.client, this.config.bucket, dirPrefix, { pageSize: this.pageSize });
+    } catch (e) {
+      throw s3Error(e, `listing the versions of ${dirPrefix}`, this.displayUrl);
+    }
+    const at = Date.now();
+    const keys: string[] = [];
+    for (const [full, kv] of map) {
+      // Cached as `inspect` would list them, so inspecting these keys next costs no second listing.
+      this.listed.set(full, { kv, at });
+      if (kv.versions.length > 0 && (kv.versions.length > 1 || kv.deleteMarkers.length > 0)) keys.push(full);
+    }
+    return this.relativeSorted(keys);
   }
 
   /** Keys with a data version, from a listing of every version (caching what it learns). */

@@ -210,3 +210,8 @@ export function ed25519KeysOfJwk(text: string): Buffer[] {
   }
   return out;
 }
+
+/** The note verifier keys of a log: each raw Ed25519 public key under the log's name (the checkpoint's origin). */
+export function logVkeys(origin: string, publicKeys: readonly Uint8Array[]): Vkey[] {
+  return publicKeys.map((pk) => ({ name: origin, keyId: keyId(origin, SIG_TYPE.ed25519, pk), type: SIG_TYPE.ed25519, publicKey: Buffer.from(pk) }));
+}

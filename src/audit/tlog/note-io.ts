@@ -8,7 +8,7 @@
  */
 import { GateError } from '../../core/errors.js';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from '../retry.js';
-import type { AuditStore } from '../store.js';
+import { checkpointKey, type AuditStore } from '../store.js';
 import { formatVkey, keyId, SIG_TYPE, type NoteKey, type Vkey } from './ed25519-keys.js';
 import { hashToBase64, type Hash } from './hash.js';
 import { openCheckpoint, signCheckpoint, type OpenedCheckpoint } from './checkpoint-note.js';
@@ -19,7 +19,7 @@ import { ensureTilesAt, readRecords, readTiles, type TlogStore } from './tile-io
 import { consistencyFromStore, rootFromStore } from './tree-io.js';
 
 /** A store that can also list its checkpoints. */
-export type NoteStore = TlogStore & Pick<AuditStore, 'list'>;
+export type NoteStore = TlogStore & Pick<AuditStore, 'list' | 'listAfter'>;
 
 /** `checkpoints/00000000000000000042.note` for the note at size 42. */
 export function noteKey(size: number): string {
@@ -32,10 +32,17 @@ export function sizeOfNoteKey(key: string): number | null {
   return m ? Number(m[1]) : null;
 }
 
-/** Sizes that have a stored note, ascending. */
-export async function listNoteSizes(store: NoteStore, policy: RetryPolicy = DEFAULT_RETRY): Promise<number[]> {
-  const keys = await withRetry(policy, 'listing checkpoints', store.displayUrl, () => store.list('checkpoints'));
-  return keys.map(sizeOfNoteKey).filter((s): s is number => s !== null).sort((a, b) => a - b);
+/**
+ * Sizes that have a stored note, ascending; with `minSize`, only those at or
+ * above it, listed after it where the store can (S3: `StartAfter`), so a
+ * reader that needs a note covering one record does not list the log's
+ * every checkpoint.
+ */
+export async function listNoteSizes(store: NoteStore, policy: RetryPolicy = DEFAULT_RETRY, minSize = 0): Promise<number[]> {
+  const keys = await withRetry(policy, 'listing checkpoints', store.displayUrl, () =>
+    minSize > 0 && store.listAfter ? store.listAfter('checkpoints', checkpointKey(minSize - 1)) : store.list('checkpoints'),
+  );
+  return keys.map(sizeOfNoteKey).filter((s): s is number => s !== null && s >= minSize).sort((a, b) => a - b);
 }
 
 export interface StoredNote {
@@ -72,10 +79,10 @@ export async function readNote(store: TlogStore, size: number, policy: RetryPoli
 export async function newestValidNote(
   store: NoteStore,
   logKeys: readonly Vkey[],
-  options: { witnesses?: readonly Vkey[]; origin?: string; maxSize?: number; policy?: RetryPolicy } = {},
+  options: { witnesses?: readonly Vkey[]; origin?: string; maxSize?: number; minSize?: number; policy?: RetryPolicy } = {},
 ): Promise<{ valid?: CheckedNote & { status: 'valid' }; bad: (CheckedNote & { status: 'bad' })[] }> {
   const policy = options.policy ?? DEFAULT_RETRY;
-  const sizes = (await listNoteSizes(store, policy)).filter((s) => options.maxSize === undefined || s <= options.maxSize);
+  const sizes = (await listNoteSizes(store, policy, options.minSize)).filter((s) => options.maxSize === undefined || s <= options.maxSize);
   const bad: (CheckedNote & { status: 'bad' })[] = [];
   for (let i = sizes.length - 1; i >= 0; i--) {
     const note = await readNote(store, sizes[i], policy);

@@ -12,9 +12,9 @@
  * it from the tiles (O(log n) reads) and only the records after it are read.
  */
 import { GateError } from '../../core/errors.js';
-import { retentionProblem, verifyChain, type EntryObservation } from '../chain-verify.js';
+import { classifyLaterVersion, notARaceLoser, retentionProblem, verifyChain, type EntryObservation } from '../chain-verify.js';
 import { sortFindings, type Finding } from '../findings.js';
-import { parseRecord } from '../record.js';
+import { eventIdentity, parseRecord } from '../record.js';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from '../retry.js';
 import { entryKey, seqOfEntryKey, type AuditStore } from '../store.js';
 import type { Vkey } from './ed25519-keys.js';
@@ -65,7 +65,7 @@ export interface TreeVerifyResult {
  * S3 retention, which must keep them for the store's retention period
  * (`not-locked`).
  */
-type Store = Pick<AuditStore, 'displayUrl' | 'read' | 'list' | 'create'> & Partial<Pick<AuditStore, 'inspect' | 'retentionDays'>>;
+type Store = Pick<AuditStore, 'displayUrl' | 'read' | 'list' | 'create'> & Partial<Pick<AuditStore, 'inspect' | 'retentionDays' | 'keysWithLaterVersions'>>;
 
 async function mapOrdered<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>, each: (r: R, item: T) => void): Promise<void> {
   // Bounded read-ahead that hands results over in order, so memory stays flat.
@@ -164,6 +164,7 @@ export async function verifyTree(store: Store, options: TreeVerifyOptions): Prom
     previous = window[window.length - 1];
   };
   const feed = (obs: EntryObservation[]): void => {
+    resolveAwaiting(obs);
     for (const o of obs) {
       if (!o.bytes) continue;
       leafHash(o.bytes).copy(leaves, (o.seq - from) * 32);
@@ -174,15 +175,43 @@ export async function verifyTree(store: Store, options: TreeVerifyOptions): Prom
   };
 
   const inspect = store.inspect?.bind(store);
+  // S3: later versions and delete markers of entry keys, found from one
+  // listing of every version (not by inspecting each key), then classified
+  // as `audit verify` does; a race loser's version is cleared when its event
+  // reappears at a later seq (checked as the records stream past in `feed`).
+  const awaiting = new Map<string, { seq: number; versionId: string }[]>();
+  if (inspect && store.keysWithLaterVersions) {
+    const versioned = await withRetry(policy, 'listing the versions of entries', where, () => store.keysWithLaterVersions!('entries'));
+    for (const k of versioned) {
+      const seq = seqOfEntryKey(k);
+      if (seq === null || seq < from) continue;
+      const got = await withRetry(policy, `reading ${k}`, where, () => inspect(k));
+      for (const v of got.laterVersions) {
+        const c = classifyLaterVersion(seq, v);
+        if ('message' in c) findings.push({ kind: 'extra-version', seq, message: c.message });
+        else awaiting.set(c.awaits, [...(awaiting.get(c.awaits) ?? []), { seq, versionId: v.versionId }]);
+      }
+    }
+  }
+  const resolveAwaiting = (obs: readonly EntryObservation[]): void => {
+    for (const o of obs) {
+      if (!o.bytes || awaiting.size === 0) continue;
+      const parsed = parseRecord(o.bytes);
+      if (!parsed.ok) continue;
+      const id = eventIdentity(parsed.record);
+      const list = awaiting.get(id)?.filter((w) => w.seq >= o.seq);
+      if (list === undefined) continue;
+      if (list.length) awaiting.set(id, list);
+      else awaiting.delete(id);
+    }
+  };
   const readEntry = async (seq: number): Promise<EntryObservation> => {
     read.entries += 1;
     if (!present.has(seq)) return { seq, bytes: null };
     const key = entryKey(seq);
     if (!inspect) return { seq, bytes: await withRetry(policy, `reading ${key}`, where, () => store.read(key)) };
     const got = await withRetry(policy, `reading ${key}`, where, () => inspect(key));
-    // Later versions are left out: telling a race loser's version (its record
-    // reappears further on, maybe inside a bundle) from a rogue one needs the
-    // whole log's records, which the windows do not see (transparency-log.md, "Not done yet").
+    // Later versions are taken from the version listing above, for bundled records too.
     const e: EntryObservation = { seq, bytes: got.bytes, retention: got.retention };
     if (got.problem !== undefined) e.problem = got.problem;
     return e;
@@ -253,6 +282,7 @@ export async function verifyTree(store: Store, options: TreeVerifyOptions): Prom
   for (const o of tailObs) if (!o.bytes) findings.push({ kind: 'missing', seq: o.seq, message: `record ${o.seq} has no entry` });
   if (tailObs.length) feed(tailObs);
   check(pending, undefined);
+  for (const [, list] of awaiting) for (const w of list) findings.push({ kind: 'extra-version', seq: w.seq, message: notARaceLoser(w.seq, w.versionId) });
 
   // Tiles and roots, from the leaves.
   const known = have.every((x) => x === 1);

@@ -12,7 +12,9 @@ export interface CommandFile {
  *
  * Lazy-loading rule: every millisecond of start-up is paid by every command,
  * so a run loads only the command file of the command it runs (all of them
- * for `--help`, `help` or an unknown name, none for `--version`), and inside a
+ * for `--help`, `help` or an unknown name, none for `--version`, and neither
+ * the parser nor any command file for a plain `hash PATH...`: quick-hash.ts),
+ * and inside a
  * command file, modules that only some of its commands need (the AWS SDK,
  * Probot, Octokit, Ajv schemas, jose, yaml, hyparquet) are loaded with
  * `await import()` inside the action that needs them, never at the top.

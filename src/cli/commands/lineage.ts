@@ -3,29 +3,14 @@ import { Option, type Command } from 'commander';
 import { GateError } from '../../core/errors.js';
 import { printJson } from '../io.js';
 import { action, collect, type CliRun } from '../command-kit.js';
-import { hashPath } from '../../lineage/hash-path.js';
+import { runHash, progressFor, type HashFlags } from '../hash-run.js';
 import { progressBar } from '../../lineage/progress.js';
 import { parseDatasetSpec } from '../../lineage/dataset-spec.js';
 import type { Mismatch } from '../../lineage/verify-compare.js';
 import type { LineageChange } from '../../lineage/diff.js';
 
-interface HashFlags {
-  json?: boolean;
-  quiet?: boolean;
-  followSymlinks?: boolean;
-  fingerprint?: boolean;
-  shards?: boolean;
-  shardsOnly?: boolean;
-}
-
 // record/verify/diff load their modules (ajv, hyparquet) on use, so that
 // `model-gate hash` starts fast.
-
-/** Progress on stderr only when it is a terminal and not --quiet. */
-function progressFor(run: CliRun, quiet: boolean | undefined, label: string) {
-  if (quiet || !run.io.stderrIsTty) return undefined;
-  return progressBar(run.io.stderr, label);
-}
 
 /**
  * Progress for several inputs in turn: one bar per label, each ended when the
@@ -95,33 +80,7 @@ export function register(program: Command, run: CliRun): void {
     )
     .option('-q, --quiet', 'no progress bar')
     .action(
-      action(run, async (paths: string[], flags: HashFlags) => {
-        if (flags.shards && flags.shardsOnly) throw new GateError('E_USAGE', '--shards and --shards-only exclude each other');
-        const results = [];
-        for (const p of paths) {
-          const bar = progressFor(run, flags.quiet, p);
-          try {
-            const opts = { cwd: run.io.cwd, followSymlinks: flags.followSymlinks, onProgress: bar?.update };
-            if (flags.shardsOnly) {
-              const { hashFileShardsOnly } = await import('../../lineage/hash-path.js');
-              const r = await hashFileShardsOnly(p, opts);
-              bar?.end();
-              if (flags.json) results.push(r);
-              else run.io.stdout(`shards:${r.shards.digest}  ${p}\n`);
-              continue;
-            }
-            const r = await hashPath(p, { ...opts, fingerprint: flags.fingerprint, shards: flags.shards });
-            bar?.end();
-            if (flags.json) results.push(r);
-            else run.io.stdout(`${r.digest}  ${p}\n${r.shards ? `shards:${r.shards.digest}  ${p}\n` : ''}`);
-          } catch (e) {
-            bar?.end();
-            throw e;
-          }
-        }
-        if (flags.json) printJson(run.io, results);
-        return 0;
-      }),
+      action(run, (paths: string[], flags: HashFlags) => runHash(run, paths, flags)),
     );
 
   const lineage = program.command('lineage').description('record, verify and compare model lineage (metadata.json)');

@@ -6,7 +6,6 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { GateError } from '../../../src/core/errors.js';
 import { entryKey } from '../../../src/audit/store.js';
 import { openS3Store } from '../../../src/audit/stores/s3-store.js';
 import {
@@ -23,16 +22,7 @@ import {
   utf8,
   type RgwEnv,
 } from '../../helpers/s3.js';
-
-async function gateErrorOf(p: Promise<unknown>): Promise<GateError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof GateError) return e;
-    throw e;
-  }
-  throw new Error('expected a GateError, got success');
-}
+import { gateErrorOf } from '../../helpers/gate-error.js';
 
 async function versionsOf(client: S3Client, bucket: string, key: string) {
   const out = await client.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: key }));

@@ -30,24 +30,33 @@ const write = (path: string, bytes: Uint8Array): void => {
   writeFileSync(path, bytes, { mode: 0o444 });
 };
 
-export function recordBytes(log: string, seq: number, prev: Digest, tag = 'release'): Buffer {
+export function recordBytes(log: string, seq: number, prev: Digest, tag = 'release', subject: Digest[] = []): Buffer {
   return encodeRecord({
     v: RECORD_VERSION, log, seq, prev, time: new Date(1_767_225_600_000 + seq * 1000).toISOString(),
     event_type: 'MODEL_RELEASE', component: 'test', actor: 'alice', action: `${tag} ${seq}`,
-    subject: [], details: { n: seq }, compliance_tags: [],
+    subject, details: { n: seq }, compliance_tags: [],
   });
 }
 
 /** Writes `size` records appended one at a time, with a signed note at each size in `checkpointSizes`. */
 /** `forgedFrom`: records from that seq on carry other content (a log rolled back there and refilled). */
-export function buildLog(dir: string, log: string, size: number, key: NoteKey, checkpointSizes: readonly number[], forgedFrom = Infinity): BuiltLog {
+/** `subjects`: the subject of the records at those seqs (default none). */
+export function buildLog(
+  dir: string,
+  log: string,
+  size: number,
+  key: NoteKey,
+  checkpointSizes: readonly number[],
+  forgedFrom = Infinity,
+  subjects: ReadonlyMap<number, Digest[]> = new Map(),
+): BuiltLog {
   const records: Buffer[] = [];
   const leaves: Hash[] = [];
   const tiles = new TileMap();
   const notes = new Map<number, Buffer>();
   let prev: Digest = ZERO_DIGEST;
   for (let seq = 0; seq < size; seq++) {
-    const bytes = recordBytes(log, seq, prev, seq >= forgedFrom ? 'forged' : 'release');
+    const bytes = recordBytes(log, seq, prev, seq >= forgedFrom ? 'forged' : 'release', subjects.get(seq));
     prev = recordDigest(bytes);
     write(join(dir, entryKey(seq)), bytes);
     records.push(bytes);

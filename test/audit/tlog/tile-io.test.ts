@@ -1,6 +1,7 @@
 import { appendRecord } from '../../../src/audit/append.js';
 import { entryKey } from '../../../src/audit/store.js';
-import { SIG_TYPE, generateNoteKey, parseNoteKey, parseVkey } from '../../../src/audit/tlog/ed25519-keys.js';
+import { SIG_TYPE, generateNoteKey, parseVkey } from '../../../src/audit/tlog/ed25519-keys.js';
+import { must, noteKeyPair } from './note-keys.js';
 import { publishAfterAppend } from '../../../src/audit/tlog/append-tiles.js';
 import { backfillTiles } from '../../../src/audit/tlog/tile-io.js';
 import { signTreeCheckpoint, noteKey } from '../../../src/audit/tlog/note-io.js';
@@ -14,13 +15,7 @@ import { tilePath } from '../../../src/audit/tlog/tile-path.js';
 import { MemoryStore } from '../memory-store.js';
 
 const LOG = 'acme/fraud-model';
-const must = <T>(r: ({ ok: true } & T) | { ok: false; reason: string }): T => {
-  if (!r.ok) throw new Error(r.reason);
-  return r;
-};
-const gen = generateNoteKey(LOG);
-const key = must(parseNoteKey(gen.privateKey)).key;
-const vkey = must(parseVkey(gen.vkey)).vkey;
+const { key, vkey } = noteKeyPair(LOG);
 const noSleep = { retry: { sleep: async () => undefined } };
 
 async function append(store: MemoryStore, action: string, writer = 'w'): Promise<number> {

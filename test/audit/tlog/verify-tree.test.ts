@@ -1,19 +1,14 @@
 import { appendRecord } from '../../../src/audit/append.js';
 import { entryKey } from '../../../src/audit/store.js';
-import { SIG_TYPE, generateNoteKey, parseNoteKey, parseVkey } from '../../../src/audit/tlog/ed25519-keys.js';
+import { SIG_TYPE, generateNoteKey, parseVkey } from '../../../src/audit/tlog/ed25519-keys.js';
+import { must, noteKeyPair } from './note-keys.js';
 import { publishAfterAppend } from '../../../src/audit/tlog/append-tiles.js';
 import { signTreeCheckpoint } from '../../../src/audit/tlog/note-io.js';
 import { verifyTree } from '../../../src/audit/tlog/verify-tree.js';
 import { MemoryStore } from '../memory-store.js';
 
 const LOG = 'acme/fraud-model';
-const must = <T>(r: ({ ok: true } & T) | { ok: false; reason: string }): T => {
-  if (!r.ok) throw new Error(r.reason);
-  return r;
-};
-const gen = generateNoteKey(LOG);
-const key = must(parseNoteKey(gen.privateKey)).key;
-const vkey = must(parseVkey(gen.vkey)).vkey;
+const { key, vkey } = noteKeyPair(LOG);
 const opts = { logKeys: [vkey], origin: LOG };
 
 async function grow(store: MemoryStore, from: number, to: number, tag = 'release') {

@@ -1,22 +1,13 @@
-import { SIG_TYPE, generateNoteKey, parseNoteKey, parseVkey, type Vkey } from '../../../src/audit/tlog/ed25519-keys.js';
+import { generateNoteKey, parseNoteKey } from '../../../src/audit/tlog/ed25519-keys.js';
+import { logAndWitness, must } from './note-keys.js';
 import { openCheckpoint, signCheckpoint } from '../../../src/audit/tlog/checkpoint-note.js';
 import { decideAddCheckpoint, type WitnessedHead } from '../../../src/audit/tlog/witness-protocol.js';
 import { consistencyProof, perfectFromLeaves, treeRoot } from '../../../src/audit/tlog/tree.js';
 import { EMPTY_ROOT, hashToBase64, type Hash } from '../../../src/audit/tlog/hash.js';
 import { leavesOf } from './tree-fixtures.js';
 
-const must = <T>(r: { ok: true } & T | { ok: false; reason: string }): T => {
-  if (!r.ok) throw new Error(r.reason);
-  return r;
-};
 const ORIGIN = 'acme/fraud-model';
-const log = generateNoteKey(ORIGIN);
-const logKey = must(parseNoteKey(log.privateKey)).key;
-const logVkey = must(parseVkey(log.vkey)).vkey;
-const w = generateNoteKey('witness.example/w1', SIG_TYPE.cosignatureEd25519);
-const wKey = must(parseNoteKey(w.privateKey)).key;
-const wVkey = must(parseVkey(w.vkey)).vkey;
-const logs = new Map<string, Vkey[]>([[ORIGIN, [logVkey]]]);
+const { logKey, logVkey, wKey, wVkey, logs } = logAndWitness(ORIGIN);
 
 const honest = leavesOf(300);
 const perfect = perfectFromLeaves(honest);

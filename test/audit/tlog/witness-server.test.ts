@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { appendRecord } from '../../../src/audit/append.js';
-import { SIG_TYPE, generateNoteKey, parseNoteKey, parseVkey, type Vkey } from '../../../src/audit/tlog/ed25519-keys.js';
+import { logAndWitness } from './note-keys.js';
 import { publishAfterAppend } from '../../../src/audit/tlog/append-tiles.js';
 import { signTreeCheckpoint } from '../../../src/audit/tlog/note-io.js';
 import { httpCosigner, type WitnessOutcome } from '../../../src/audit/tlog/witness-client.js';
@@ -12,17 +12,7 @@ import { tempDirs } from '../temp-dir.js';
 
 const tempDir = tempDirs();
 const LOG = 'acme/fraud-model';
-const must = <T>(r: ({ ok: true } & T) | { ok: false; reason: string }): T => {
-  if (!r.ok) throw new Error(r.reason);
-  return r;
-};
-const log = generateNoteKey(LOG);
-const logKey = must(parseNoteKey(log.privateKey)).key;
-const logVkey = must(parseVkey(log.vkey)).vkey;
-const w = generateNoteKey('witness.example/w1', SIG_TYPE.cosignatureEd25519);
-const wKey = must(parseNoteKey(w.privateKey)).key;
-const wVkey = must(parseVkey(w.vkey)).vkey;
-const logs = new Map<string, Vkey[]>([[LOG, [logVkey]]]);
+const { logKey, logVkey, wKey, wVkey, logs } = logAndWitness(LOG);
 
 async function grow(store: MemoryStore, n: number, tag: string) {
   for (let i = 0; i < n; i++) {
