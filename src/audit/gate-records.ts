@@ -126,3 +126,47 @@ export function gateVerdictRecord(
     compliance_tags: TAGS,
   };
 }
+
+/** A merge group's verdict, as the merge queue's check judged it. */
+export interface MergeGroupVerdict {
+  /** `owner/repo`: also the log's name. */
+  repository: string;
+  merge_group: { head_ref: string; head_sha: string; base_ref: string; base_sha: string };
+  /** The pull request the queue made the group for (from its ref), or null. */
+  pull_request: number | null;
+  conclusion: 'success' | 'failure';
+  previous_conclusion: string | null;
+  /** Digests of the protected files the group changes, at its head. */
+  artifacts: Digest[];
+  /** Protected path → the approved pull request that signed exactly that object. */
+  covered_by: Record<string, number>;
+  uncovered: string[];
+  reasons: string[];
+  trigger: string;
+  delivery_id: string;
+}
+
+/** The GATE_VERDICT record of a merge group whose conclusion changed (at most 20 reasons kept). */
+export function mergeGroupVerdictRecord(v: MergeGroupVerdict): RecordInput {
+  return {
+    log: v.repository,
+    event_type: GATE_VERDICT,
+    component: COMPONENT,
+    actor: APP_ACTOR,
+    action: v.conclusion === 'success' ? 'pass' : 'fail',
+    subject: [...new Set(v.artifacts)],
+    details: {
+      repository: v.repository,
+      merge_group: v.merge_group,
+      pull_request: v.pull_request,
+      conclusion: v.conclusion,
+      previous_conclusion: v.previous_conclusion,
+      covered_by: v.covered_by,
+      uncovered: v.uncovered,
+      reasons: v.reasons.slice(0, 20),
+      trigger: v.trigger,
+      delivery: v.delivery_id,
+    },
+    compliance_tags: TAGS,
+  };
+}
