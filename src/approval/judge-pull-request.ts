@@ -220,6 +220,31 @@ async function auditTarget(source: PullRequestSource, info: PullInfo, basePolicy
   return auditStoresFor(config, parsed.policy, info.default_branch);
 }
 
+/**
+ * The pull request a re-run of the gate's check on `sha` judges: the lowest
+ * numbered open one whose head it is. A branch name proves nothing (anyone
+ * can push gh-readonly-queue/...): merge groups are judged only from the
+ * merge queue's own events, so a commit no open pull request has as its head
+ * gets a failing run that says so, and null.
+ */
+export async function pullForRerun(ports: GatePorts, sha: string, delivery_id: string): Promise<number | null> {
+  const heads = await ports.repository([]).openPullsWithHead(sha);
+  if (heads.length > 0) return Math.min(...heads.map((h) => h.number));
+  const verdict = failClosed({ head_sha: sha }, [
+    'no open pull request has this commit as its head: the gate judges pull request heads, and merge groups only when the merge queue asks (merge_group events); re-queue the pull request to re-check a merge group',
+  ]);
+  const output = renderCheckRun(verdict, {
+    repository: `${ports.owner}/${ports.repo}`,
+    pull_request: 0,
+    base_ref: '?',
+    base_sha: '?',
+    check_sha: sha,
+    head_sha: sha,
+  });
+  await ports.checks.complete(sha, null, output, delivery_id);
+  return null;
+}
+
 function firstReason(v: Verdict): string {
   const missing = v.rules.filter((r) => r.applies).flatMap((r) => r.missing)[0];
   return (missing ?? v.reasons[0] ?? 'not approved').split('\n')[0];
