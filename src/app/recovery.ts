@@ -21,6 +21,7 @@
  */
 import type { Probot } from 'probot';
 import { messageOf } from '../core/errors.js';
+import { startPeriodicPass } from './periodic-pass.js';
 import { githubClient } from '../github/client.js';
 import { recentDeliveries, redeliver, type Delivery } from '../github/deliveries.js';
 import { deliveriesToRedeliver } from '../github/redelivery-choice.js';
@@ -100,19 +101,5 @@ async function redeliverFailed(appOctokit: GitHubRequester, now: number, deps: R
 /** Runs a pass at startup and then every `recoverEveryMs` (one at a time). */
 export function registerRecovery(app: Probot, deps: RecoveryDeps, evaluate: (octokit: GitHubRequester, req: GateRequest) => Promise<void>): void {
   if (!deps.recoverEveryMs || deps.recoverEveryMs <= 0) return;
-  let running = false;
-  const pass = async () => {
-    if (running) return;
-    running = true;
-    try {
-      const r = await recoverOnce(app, deps, evaluate);
-      app.log.info(r, 'recovery pass done');
-    } catch (e) {
-      app.log.warn({ err: messageOf(e) }, 'recovery pass failed');
-    } finally {
-      running = false;
-    }
-  };
-  setTimeout(() => void pass(), 0).unref();
-  setInterval(() => void pass(), deps.recoverEveryMs).unref();
+  startPeriodicPass(app.log, 'recovery', deps.recoverEveryMs, () => recoverOnce(app, deps, evaluate));
 }
