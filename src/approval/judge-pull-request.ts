@@ -25,7 +25,7 @@ import { renderCheckRun, type CheckRunOutput, type SiblingVerdict, type VerdictC
 import { evaluatePull, partialFacts } from './judge-pull.js';
 import type { PullInfo, PullRequestSource } from './pull-request-source.js';
 import type { GatePorts } from './gate-ports.js';
-import { appendGateRecords, gateRecords } from '../audit/verdict-records.js';
+import { appendGateRecords, gateRecords } from './verdict-records.js';
 import { auditStoresFor, checkStoreUrl, type AppAuditConfig } from '../audit/store-choice.js';
 
 /** One evaluation request, translated from a webhook by the App's router. */
