@@ -13,15 +13,12 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApplicationFunction, Context, Probot } from 'probot';
-import { CHECK_NAME, renderCheckRun } from '../approval/check-run-text.js';
-import { failClosed } from '../approval/evaluate.js';
-import { finishGate, startGate, type GateOutcome, type GateRequest } from '../approval/judge-pull-request.js';
+import { CHECK_NAME } from '../approval/check-run-text.js';
+import { finishGate, pullForRerun, startGate, type GateOutcome, type GateRequest } from '../approval/judge-pull-request.js';
 import { finishMergeGroup, startMergeGroup, type MergeGroupRequest } from '../approval/judge-merge-group.js';
 import { gatePorts, type GateDeps } from './gate.js';
 import type { GitHubRequester } from '../github/requester.js';
-import { writeCheckRun } from '../github/gate-check-runs.js';
 import { registerDeploymentRule, type DeploymentDeps } from './deployment-rule.js';
-import { githubRepoSource } from '../github/repo-source.js';
 import { registerRecovery, type RecoveryDeps } from './recovery.js';
 import { registerStaleGreen } from './stale-green.js';
 
@@ -119,21 +116,14 @@ export function createApp(deps: AppDeps): ApplicationFunction {
     app.on(['check_run.rerequested', 'check_run.requested_action'], async (context) => {
       const run = context.payload.check_run as Json;
       if (run.name !== CHECK_NAME) return;
-      // A re-run judges the commit as the head of its open pull requests. A
-      // branch name proves nothing (anyone can push gh-readonly-queue/...):
-      // merge groups are judged only from merge_group events.
       const { owner, repo } = context.repo();
-      const octokit = context.octokit as unknown as GitHubRequester;
-      const heads = await githubRepoSource(octokit, owner, repo).openPullsWithHead(String(run.head_sha));
-      if (heads.length === 0) {
-        await failWithoutPull(
-          context,
-          String(run.head_sha),
-          'no open pull request has this commit as its head: the gate judges pull request heads, and merge groups only when the merge queue asks (merge_group events); re-queue the pull request to re-check a merge group',
-        );
+      const sha = String(run.head_sha);
+      const pull = await pullForRerun(gatePorts(context.octokit as unknown as GitHubRequester, owner, repo, deps), sha, context.id);
+      if (pull === null) {
+        context.log.warn({ sha }, 'gate failed closed without a pull request');
         return;
       }
-      await gate(context, Math.min(...heads.map((h) => h.number)));
+      await gate(context, pull);
     });
 
     app.on('merge_group.checks_requested', async (context) => {
@@ -172,21 +162,6 @@ export function createApp(deps: AppDeps): ApplicationFunction {
     };
     registerStaleGreen(app, deps, inline);
     registerRecovery(app, deps, inline);
-
-    async function failWithoutPull(context: Context, sha: string, reason: string): Promise<void> {
-      const { owner, repo } = context.repo();
-      const verdict = failClosed({ head_sha: sha }, [reason]);
-      const output = renderCheckRun(verdict, {
-        repository: `${owner}/${repo}`,
-        pull_request: 0,
-        base_ref: '?',
-        base_sha: '?',
-        check_sha: sha,
-        head_sha: sha,
-      });
-      await writeCheckRun(context.octokit as unknown as GitHubRequester, { owner, repo, head_sha: sha }, output, deps.clock(), context.id);
-      context.log.warn({ sha, reason }, 'gate failed closed without a pull request');
-    }
   };
 }
 

@@ -13,6 +13,7 @@
  */
 import type { Probot } from 'probot';
 import { messageOf } from '../core/errors.js';
+import { startPeriodicPass } from './periodic-pass.js';
 import { appendAndCheckpoint } from '../audit/append-checkpoint.js';
 import { deploymentDecisionRecord } from '../audit/deployment-record.js';
 import type { RecordInput } from '../audit/record.js';
@@ -213,21 +214,7 @@ export function registerDeploymentRule(app: Probot, deps: DeploymentDeps & { red
   });
 
   if (deps.rediscoverEveryMs === undefined || deps.rediscoverEveryMs <= 0) return;
-  let running = false;
-  const pass = async () => {
-    if (running) return; // one pass at a time; the next tick catches up
-    running = true;
-    try {
-      const n = await rediscover(app, deps);
-      app.log.info({ decided: n }, 'deployment rediscovery pass done');
-    } catch (e) {
-      app.log.warn({ err: messageOf(e) }, 'deployment rediscovery pass failed');
-    } finally {
-      running = false;
-    }
-  };
-  setTimeout(() => void pass(), 0).unref();
-  setInterval(() => void pass(), deps.rediscoverEveryMs).unref();
+  startPeriodicPass(app.log, 'deployment rediscovery', deps.rediscoverEveryMs, async () => ({ decided: await rediscover(app, deps) }));
 }
 
 /**

@@ -7,7 +7,7 @@ import { githubPullRequestSource } from '../github/pull-request-source.js';
 import { openStore } from '../audit/open-store.js';
 import { signingKeyFromEnv } from '../audit/append-checkpoint.js';
 import { serviceNowFromEnv } from './servicenow-env.js';
-import { auditConfigFromEnv } from './audit-config.js';
+import { auditConfigFromEnv } from './audit-env.js';
 import { appStreamerFromEnv } from '../audit/stream/front-config.js';
 
 /** Dependencies for the running server (S3 credentials and region come from `env`). */

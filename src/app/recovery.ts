@@ -21,8 +21,10 @@
  */
 import type { Probot } from 'probot';
 import { messageOf } from '../core/errors.js';
+import { startPeriodicPass } from './periodic-pass.js';
 import { githubClient } from '../github/client.js';
 import { recentDeliveries, redeliver, type Delivery } from '../github/deliveries.js';
+import { deliveriesToRedeliver } from '../github/redelivery-choice.js';
 import { installationIds, installationRepos } from '../github/installations.js';
 import { openPulls } from '../github/pulls.js';
 import type { GitHubRequester } from '../github/requester.js';
@@ -46,25 +48,6 @@ export const HANDLED_EVENTS = new Set(['pull_request', 'pull_request_review', 'c
 const MAX_REDELIVERIES = 100;
 
 export type { Delivery };
-
-/**
- * Which deliveries to ask GitHub to redeliver (pure): for each event (GUID)
- * none of whose attempts has status `OK`, its latest attempt, unless that
- * attempt is a redelivery younger than `quietMs` (already being retried).
- */
-export function deliveriesToRedeliver(deliveries: Delivery[], now: number, quietMs: number): Delivery[] {
-  const byGuid = new Map<string, Delivery[]>();
-  for (const d of deliveries) byGuid.set(d.guid, [...(byGuid.get(d.guid) ?? []), d]);
-  const out: Delivery[] = [];
-  for (const attempts of byGuid.values()) {
-    if (attempts.some((a) => a.status === 'OK')) continue;
-    const latest = attempts.reduce((a, b) => (Date.parse(b.delivered_at) > Date.parse(a.delivered_at) || (b.delivered_at === a.delivered_at && b.id > a.id) ? b : a));
-    if (!HANDLED_EVENTS.has(latest.event)) continue;
-    if (latest.redelivery && now - Date.parse(latest.delivered_at) < quietMs) continue;
-    out.push(latest);
-  }
-  return out.sort((a, b) => a.id - b.id).slice(0, MAX_REDELIVERIES);
-}
 
 /** One pass: redeliver failed deliveries, re-evaluate abandoned or missing check runs. */
 export async function recoverOnce(
@@ -102,7 +85,7 @@ async function redeliverFailed(appOctokit: GitHubRequester, now: number, deps: R
   const since = now - (deps.deliveriesLookbackMs ?? 24 * 3600_000);
   const appGh = githubClient(appOctokit, { where: "the App's webhook deliveries" });
   const seen = await recentDeliveries(appGh, since);
-  const todo = deliveriesToRedeliver(seen.filter((d) => Date.parse(d.delivered_at) >= since), now, deps.recoverEveryMs ?? 300_000);
+  const todo = deliveriesToRedeliver(seen.filter((d) => Date.parse(d.delivered_at) >= since), now, deps.recoverEveryMs ?? 300_000, HANDLED_EVENTS, MAX_REDELIVERIES);
   let n = 0;
   for (const d of todo) {
     try {
@@ -118,19 +101,5 @@ async function redeliverFailed(appOctokit: GitHubRequester, now: number, deps: R
 /** Runs a pass at startup and then every `recoverEveryMs` (one at a time). */
 export function registerRecovery(app: Probot, deps: RecoveryDeps, evaluate: (octokit: GitHubRequester, req: GateRequest) => Promise<void>): void {
   if (!deps.recoverEveryMs || deps.recoverEveryMs <= 0) return;
-  let running = false;
-  const pass = async () => {
-    if (running) return;
-    running = true;
-    try {
-      const r = await recoverOnce(app, deps, evaluate);
-      app.log.info(r, 'recovery pass done');
-    } catch (e) {
-      app.log.warn({ err: messageOf(e) }, 'recovery pass failed');
-    } finally {
-      running = false;
-    }
-  };
-  setTimeout(() => void pass(), 0).unref();
-  setInterval(() => void pass(), deps.recoverEveryMs).unref();
+  startPeriodicPass(app.log, 'recovery', deps.recoverEveryMs, () => recoverOnce(app, deps, evaluate));
 }

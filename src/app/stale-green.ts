@@ -17,6 +17,7 @@
 import type { Context, Probot } from 'probot';
 import { messageOf } from '../core/errors.js';
 import { validatePolicy } from '../approval/policy-parse.js';
+import { gateFiles } from '../approval/gate-files.js';
 import { POLICY_PATH, type Policy } from '../approval/types.js';
 import { githubClient } from '../github/client.js';
 import { readContents } from '../github/contents.js';
@@ -29,18 +30,7 @@ import type { GateRequest } from '../approval/judge-pull-request.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-const POLICY_FILES = [POLICY_PATH, POLICY_PATH.replace(/\.yml$/, '.yaml')];
 const ZERO = /^0+$/;
-
-/** Every file a policy names (pure): what a change to the gate itself touches. */
-export function gateFiles(policy: Policy | null): string[] {
-  const out = new Set(POLICY_FILES);
-  for (const rule of policy?.rules ?? []) {
-    for (const k of rule.signatures.keys) if (k.kind !== 'github') out.add(k.path);
-  }
-  if (policy?.deployment?.checkpoint_key) out.add(policy.deployment.checkpoint_key);
-  return [...out];
-}
 
 /** Routes the events; `gate` re-evaluates one pull request with the installation's client. */
 export function registerStaleGreen(app: Probot, deps: { background?: (label: string, task: () => Promise<void>) => void }, gate: (octokit: GitHubRequester, req: GateRequest) => Promise<void>): void {

@@ -27,29 +27,14 @@ export interface AllowedSignersParse {
   errors: Array<{ line: number; message: string }>;
 }
 
-/** Splits on whitespace outside double quotes. */
-function tokens(line: string): string[] {
-  const out: string[] = [];
-  let cur = '';
-  let quoted = false;
-  for (const ch of line) {
-    if (ch === '"') quoted = !quoted;
-    if (!quoted && /\s/.test(ch)) {
-      if (cur) out.push(cur);
-      cur = '';
-    } else cur += ch;
-  }
-  if (cur) out.push(cur);
-  return out;
-}
-
-function splitOptions(text: string): string[] {
+/** Splits where `isSeparator` holds outside double quotes, dropping empty pieces (quotes are kept). */
+function splitOutsideQuotes(text: string, isSeparator: (ch: string) => boolean): string[] {
   const out: string[] = [];
   let cur = '';
   let quoted = false;
   for (const ch of text) {
     if (ch === '"') quoted = !quoted;
-    if (!quoted && ch === ',') {
+    if (!quoted && isSeparator(ch)) {
       out.push(cur);
       cur = '';
     } else cur += ch;
@@ -57,6 +42,12 @@ function splitOptions(text: string): string[] {
   out.push(cur);
   return out.filter((o) => o.length > 0);
 }
+
+/** A line's fields: split on whitespace outside double quotes. */
+const tokens = (line: string): string[] => splitOutsideQuotes(line, (ch) => /\s/.test(ch));
+
+/** The options field: split on commas outside double quotes. */
+const splitOptions = (text: string): string[] => splitOutsideQuotes(text, (ch) => ch === ',');
 
 const unquote = (s: string): string => (s.startsWith('"') && s.endsWith('"') ? s.slice(1, -1) : s);
 /** A key type token (supported or not); options never look like one (they have `=` or are bare option names). */

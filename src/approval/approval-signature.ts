@@ -15,7 +15,7 @@ import { findArmoredSignatures, parseSshSig, verifySshSig, type SshSig } from '.
 import { buildStatement, StatementTemplate } from './statement.js';
 import { statementLines } from './review-body.js';
 import { APPROVAL_NAMESPACE, type ApprovalStatement, type KeySource, type PullRequestFacts, type ReviewFact } from './types.js';
-import { own } from './own.js';
+import { own } from './own-property.js';
 
 export interface SignatureCheck {
   valid: boolean;

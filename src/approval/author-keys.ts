@@ -11,7 +11,7 @@ import { jwkIdentity, keyIdentity } from './key-identity.js';
 import { jwkBelongsTo } from './jws-approval.js';
 import { parsePublicKeyLineCached } from './ssh-key.js';
 import type { KeySource, PullRequestFacts } from './types.js';
-import { own } from './own.js';
+import { own } from './own-property.js';
 
 /** Whose key it is, and why they may not approve. */
 export interface BarredKey {

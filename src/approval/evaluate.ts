@@ -5,7 +5,7 @@
  * gate, `simulate` and the property tests all call this one function).
  */
 import { checkApprovalSignature, newSignatureCaches, type SignatureCaches, type SignatureCheck } from './approval-signature.js';
-import { evaluateChecks } from './checks.js';
+import { evaluateChecks } from './pre-approval-checks.js';
 import { headFileChecks, headIndex, type HeadIndex } from './head-files.js';
 import { factsProblems } from './facts.js';
 import { fillSlots, type Signer } from './slot-fill.js';
@@ -24,7 +24,7 @@ import {
   type SlotFill,
   type Verdict,
 } from './types.js';
-import { own } from './own.js';
+import { own } from './own-property.js';
 
 /** Both spellings of the policy file are protected, so a rename cannot slip past. */
 const POLICY_FILES = [POLICY_PATH, POLICY_PATH.replace(/\.yml$/, '.yaml')];

@@ -10,7 +10,7 @@ export { parsePublicKeyLine, parsePublicKeyBlob, fingerprint, SshKeyError, type 
 export { parseAllowedSigners, signersFor } from './allowed-signers.js';
 export { verifyJwsApproval, findCompactJws, jwkBelongsTo, JWS_ALGORITHMS } from './jws-approval.js';
 export { assignSlots, type Candidate } from './matching.js';
-export { evaluateChecks, lineageProblems } from './checks.js';
+export { evaluateChecks, lineageProblems } from './pre-approval-checks.js';
 export { pathMatcher, pathKey, foldCase, GLOB_OPTIONS } from './path-match.js';
 export { headFileChecks, headIndex, type HeadIndex } from './head-files.js';
 export { fillSlots, type Signer, type SlotOutcome } from './slot-fill.js';

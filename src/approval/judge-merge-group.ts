@@ -14,7 +14,7 @@ import { evaluate } from './evaluate.js';
 import { formatProblem, validatePolicy } from './policy-parse.js';
 import { POLICY_PATH, type HeadFileFact, type Policy } from './types.js';
 import { messageOf } from '../core/errors.js';
-import type { RecordInput } from '../audit/record.js';
+import { mergeGroupVerdictRecord } from '../audit/gate-records.js';
 import { appendRecord } from '../audit/append.js';
 import { gatherFacts } from './gather-facts.js';
 import type { PullRequestSource } from './pull-request-source.js';
@@ -203,27 +203,19 @@ async function record(
   if (stores.length === 0) return;
   const previous = await ports.checks.previousConclusion(req.head_sha, checkRunId).catch(() => null);
   if (previous === output.conclusion) return;
-  const input: RecordInput = {
-    log: `${req.owner}/${req.repo}`,
-    event_type: 'GATE_VERDICT',
-    component: 'github-app',
-    actor: 'model-release-gate[bot]',
-    action: output.conclusion === 'success' ? 'pass' : 'fail',
-    subject: [...new Set(view.files.flatMap((f) => (f.digest ? [f.digest] : [])))],
-    details: {
-      repository: `${req.owner}/${req.repo}`,
-      merge_group: { head_ref: req.head_ref, head_sha: req.head_sha, base_ref: view.base_ref, base_sha: req.base_sha },
-      pull_request: view.pull_number,
-      conclusion: output.conclusion,
-      previous_conclusion: previous,
-      covered_by: Object.fromEntries(view.covered),
-      uncovered: view.uncovered,
-      reasons: view.reasons.slice(0, 20),
-      trigger: req.trigger,
-      delivery: req.delivery_id,
-    },
-    compliance_tags: ['four-eyes', 'model-release'],
-  };
+  const input = mergeGroupVerdictRecord({
+    repository: `${req.owner}/${req.repo}`,
+    merge_group: { head_ref: req.head_ref, head_sha: req.head_sha, base_ref: view.base_ref, base_sha: req.base_sha },
+    pull_request: view.pull_number,
+    conclusion: output.conclusion,
+    previous_conclusion: previous,
+    artifacts: view.files.flatMap((f) => (f.digest ? [f.digest] : [])),
+    covered_by: Object.fromEntries(view.covered),
+    uncovered: view.uncovered,
+    reasons: view.reasons,
+    trigger: req.trigger,
+    delivery_id: req.delivery_id,
+  });
   const opened = await Promise.all(
     stores.map((u) => {
       checkStoreUrl(u, config);

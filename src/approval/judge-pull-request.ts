@@ -25,7 +25,7 @@ import { renderCheckRun, type CheckRunOutput, type SiblingVerdict, type VerdictC
 import { evaluatePull, partialFacts } from './judge-pull.js';
 import type { PullInfo, PullRequestSource } from './pull-request-source.js';
 import type { GatePorts } from './gate-ports.js';
-import { appendGateRecords, gateRecords } from '../audit/verdict-records.js';
+import { appendGateRecords, gateRecords } from './verdict-records.js';
 import { auditStoresFor, checkStoreUrl, type AppAuditConfig } from '../audit/store-choice.js';
 
 /** One evaluation request, translated from a webhook by the App's router. */
@@ -218,6 +218,31 @@ async function auditTarget(source: PullRequestSource, info: PullInfo, basePolicy
     throw new GateError('E_CONFIG', `the policy on the default branch ${info.default_branch} is not valid: ${parsed.problems.map(formatProblem).join('; ')}`);
   }
   return auditStoresFor(config, parsed.policy, info.default_branch);
+}
+
+/**
+ * The pull request a re-run of the gate's check on `sha` judges: the lowest
+ * numbered open one whose head it is. A branch name proves nothing (anyone
+ * can push gh-readonly-queue/...): merge groups are judged only from the
+ * merge queue's own events, so a commit no open pull request has as its head
+ * gets a failing run that says so, and null.
+ */
+export async function pullForRerun(ports: GatePorts, sha: string, delivery_id: string): Promise<number | null> {
+  const heads = await ports.repository([]).openPullsWithHead(sha);
+  if (heads.length > 0) return Math.min(...heads.map((h) => h.number));
+  const verdict = failClosed({ head_sha: sha }, [
+    'no open pull request has this commit as its head: the gate judges pull request heads, and merge groups only when the merge queue asks (merge_group events); re-queue the pull request to re-check a merge group',
+  ]);
+  const output = renderCheckRun(verdict, {
+    repository: `${ports.owner}/${ports.repo}`,
+    pull_request: 0,
+    base_ref: '?',
+    base_sha: '?',
+    check_sha: sha,
+    head_sha: sha,
+  });
+  await ports.checks.complete(sha, null, output, delivery_id);
+  return null;
 }
 
 function firstReason(v: Verdict): string {

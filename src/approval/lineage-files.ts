@@ -5,7 +5,7 @@
  */
 import { posix } from 'node:path';
 import type { PullRequestFacts } from './types.js';
-import { own } from './own.js';
+import { own } from './own-property.js';
 
 export const dirOf = (p: string): string => (p.includes('/') ? p.slice(0, p.lastIndexOf('/')) : '');
 export const joinPath = (dir: string, name: string): string => (dir ? `${dir}/${name}` : name);

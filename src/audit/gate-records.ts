@@ -84,6 +84,18 @@ export function approvalVerifiedRecord(s: GateSubject, a: VerifiedApproval): Rec
   };
 }
 
+/** A GATE_VERDICT record (the App's, on a pull request's head or a merge group's). */
+const verdictRecord = (log: string, conclusion: 'success' | 'failure', subject: Digest[], details: Record<string, unknown>): RecordInput => ({
+  log,
+  event_type: GATE_VERDICT,
+  component: COMPONENT,
+  actor: APP_ACTOR,
+  action: conclusion === 'success' ? 'pass' : 'fail',
+  subject,
+  details,
+  compliance_tags: TAGS,
+});
+
 /** A role slot as the verdict fills it. */
 export interface FilledRole {
   rule: string;
@@ -97,32 +109,58 @@ export function gateVerdictRecord(
   s: GateSubject,
   v: { conclusion: 'success' | 'failure'; previous_conclusion: string | null; trigger: string; roles: FilledRole[]; reasons: string[] },
 ): RecordInput {
-  return {
-    log: s.repository,
-    event_type: GATE_VERDICT,
-    component: COMPONENT,
-    actor: APP_ACTOR,
-    action: v.conclusion === 'success' ? 'pass' : 'fail',
-    subject: subjects(s),
-    details: {
-      repository: s.repository,
-      pull_request: s.pull_request,
-      base_ref: s.base_ref,
-      base_sha: s.base_sha,
-      head_sha: s.head_sha,
-      check_sha: s.check_sha,
-      conclusion: v.conclusion,
-      previous_conclusion: v.previous_conclusion,
-      trigger: v.trigger,
-      delivery: s.delivery_id,
-      roles: v.roles.slice(0, 50).map((r) => ({
-        rule: r.rule,
-        role: r.role,
-        required: r.required,
-        filled_by: r.filled_by.map((f) => ({ login: f.login, key_fingerprint: f.key_fingerprint ?? null, signature: f.signature })),
-      })),
-      reasons: v.reasons.slice(0, 20).map((r) => r.slice(0, 2000)),
-    },
-    compliance_tags: TAGS,
-  };
+  return verdictRecord(s.repository, v.conclusion, subjects(s), {
+    repository: s.repository,
+    pull_request: s.pull_request,
+    base_ref: s.base_ref,
+    base_sha: s.base_sha,
+    head_sha: s.head_sha,
+    check_sha: s.check_sha,
+    conclusion: v.conclusion,
+    previous_conclusion: v.previous_conclusion,
+    trigger: v.trigger,
+    delivery: s.delivery_id,
+    roles: v.roles.slice(0, 50).map((r) => ({
+      rule: r.rule,
+      role: r.role,
+      required: r.required,
+      filled_by: r.filled_by.map((f) => ({ login: f.login, key_fingerprint: f.key_fingerprint ?? null, signature: f.signature })),
+    })),
+    reasons: v.reasons.slice(0, 20).map((r) => r.slice(0, 2000)),
+  });
+}
+
+/** A merge group's verdict, as the merge queue's check judged it. */
+export interface MergeGroupVerdict {
+  /** `owner/repo`: also the log's name. */
+  repository: string;
+  merge_group: { head_ref: string; head_sha: string; base_ref: string; base_sha: string };
+  /** The pull request the queue made the group for (from its ref), or null. */
+  pull_request: number | null;
+  conclusion: 'success' | 'failure';
+  previous_conclusion: string | null;
+  /** Digests of the protected files the group changes, at its head. */
+  artifacts: Digest[];
+  /** Protected path → the approved pull request that signed exactly that object. */
+  covered_by: Record<string, number>;
+  uncovered: string[];
+  reasons: string[];
+  trigger: string;
+  delivery_id: string;
+}
+
+/** The GATE_VERDICT record of a merge group whose conclusion changed (at most 20 reasons kept). */
+export function mergeGroupVerdictRecord(v: MergeGroupVerdict): RecordInput {
+  return verdictRecord(v.repository, v.conclusion, [...new Set(v.artifacts)], {
+    repository: v.repository,
+    merge_group: v.merge_group,
+    pull_request: v.pull_request,
+    conclusion: v.conclusion,
+    previous_conclusion: v.previous_conclusion,
+    covered_by: v.covered_by,
+    uncovered: v.uncovered,
+    reasons: v.reasons.slice(0, 20),
+    trigger: v.trigger,
+    delivery: v.delivery_id,
+  });
 }

@@ -7,7 +7,7 @@
 import * as runs from './check-runs.js';
 import { githubClient } from './client.js';
 import type { GitHubRequester } from './requester.js';
-import { CHECK_NAME, type CheckRunOutput } from '../approval/check-run-text.js';
+import { CHECK_NAME } from '../approval/check-run-text.js';
 import type { GateCheckRuns } from '../approval/gate-ports.js';
 
 /** The commit a verdict is written on. */
@@ -44,9 +44,4 @@ export function githubGateCheckRuns(octokit: GitHubRequester, owner: string, rep
 /** The latest gate run on the commit (any status), or null. */
 export function latestGateRun(octokit: GitHubRequester, t: CheckTarget): Promise<runs.LatestRun | null> {
   return runs.latestRun(...bind(octokit, t));
-}
-
-/** Creates a completed gate run. */
-export function writeCheckRun(octokit: GitHubRequester, t: CheckTarget, output: CheckRunOutput, now: Date, externalId: string): Promise<number> {
-  return runs.writeCheckRun(...bind(octokit, t), output, now, externalId, ACTIONS);
 }

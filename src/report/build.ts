@@ -51,14 +51,20 @@ const brief = (e: Entry): UnlinkedRecord => ({
   subject: e.record.subject,
 });
 
+/** One record as a report item: its seq and time first, what matched it to the release last (the JSON report's key order). */
+const item = <T extends object>(e: Entry, matched: string[], fields: T): { seq: number; time: string } & T & { matched_by: string[] } => ({
+  seq: e.seq,
+  time: e.record.time,
+  ...fields,
+  matched_by: matched,
+});
+
 function approvalOf(e: Entry, matched: string[]): ReportApproval {
   const d = e.record.details;
   const approver = obj(d.approver);
   const statement = obj(d.statement);
   const fingerprint = str(d.key_fingerprint);
-  return {
-    seq: e.seq,
-    time: e.record.time,
+  return item(e, matched, {
     login: str(approver?.login) ?? e.record.actor,
     user_id: num(approver?.id),
     role: str(d.role) ?? str(statement?.role),
@@ -68,15 +74,12 @@ function approvalOf(e: Entry, matched: string[]): ReportApproval {
     repository: str(d.repository) ?? str(statement?.repository),
     pull_request: num(d.pull_request) ?? num(statement?.pull_request),
     head_sha: str(d.head_sha) ?? str(statement?.head_sha),
-    matched_by: matched,
-  };
+  });
 }
 
 function verdictOf(e: Entry, matched: string[]): ReportVerdict {
   const d = e.record.details;
-  return {
-    seq: e.seq,
-    time: e.record.time,
+  return item(e, matched, {
     conclusion: str(d.conclusion) ?? (e.record.action === 'pass' ? 'success' : e.record.action === 'fail' ? 'failure' : e.record.action),
     previous_conclusion: str(d.previous_conclusion),
     pull_request: num(d.pull_request),
@@ -96,39 +99,32 @@ function verdictOf(e: Entry, matched: string[]): ReportVerdict {
       }];
     }),
     reasons: arr(d.reasons).flatMap((x) => (typeof x === 'string' ? [x] : [])),
-    matched_by: matched,
-  };
+  });
 }
 
 function changeOf(e: Entry, matched: string[]): ReportChange {
   const d = e.record.details;
   const c = changeRef(d.change);
-  return {
-    seq: e.seq,
-    time: e.record.time,
+  return item(e, matched, {
     system: c?.system ?? null,
     number: c?.number ?? null,
     url: c?.url ?? null,
     state: c?.state ?? null,
     approval: c?.approval ?? null,
     created: typeof d.created === 'boolean' ? d.created : null,
-    matched_by: matched,
-  };
+  });
 }
 
 function deploymentOf(e: Entry, matched: string[]): ReportDeployment {
   const d = e.record.details;
-  return {
-    seq: e.seq,
-    time: e.record.time,
+  return item(e, matched, {
     environment: str(d.environment),
     decision: str(d.decision) ?? e.record.action,
     reason: str(d.reason),
     actor: e.record.actor,
     change_number: changeRef(d.change)?.number ?? null,
     deployment_id: str(d.deployment_id),
-    matched_by: matched,
-  };
+  });
 }
 
 /** Builds the report model (pure). */

@@ -58,8 +58,8 @@ function wormRetention(m: Partial, retention: StoreRetention[]): ControlEvidence
   else if (s3.length) status = 'evidence-partial';
   else status = 'evidence-absent';
   return evidenceOf('worm-retention', status, evidence, [
-      'Retention is read from the object storage as configured; whether the storage system meets a rule\'s technical requirements (and any third-party undertaking the rule asks for) is outside the log.',
-      'Redundant copies in other locations, indexing and the production of records to a regulator on request are not shown by the log.',
+    'Retention is read from the object storage as configured; whether the storage system meets a rule\'s technical requirements (and any third-party undertaking the rule asks for) is outside the log.',
+    'Redundant copies in other locations, indexing and the production of records to a regulator on request are not shown by the log.',
   ]);
 }
 
@@ -86,16 +86,14 @@ function integrity(m: Partial): ControlEvidence {
     evidence.push(`Records ${v.anchored_size} to ${v.size - 1} are covered by no signed checkpoint${v.anchored_size ? ` (records up to ${v.anchored_size - 1} are anchored by ${v.anchored_by})` : ''}: an edit of the last of them, or a cut of the tail, would not show.`);
   }
   return evidenceOf('record-integrity', status, evidence, [
-      'Without a checkpoint (or a known minimum size) a truncated log, or an edit to its last record, cannot be detected from the log alone.',
-      'A checkpoint proves only what its key holder signed: keep the key apart from the people who write the log.',
+    'Without a checkpoint (or a known minimum size) a truncated log, or an edit to its last record, cannot be detected from the log alone.',
+    'A checkpoint proves only what its key holder signed: keep the key apart from the people who write the log.',
   ]);
 }
 
 function twoPerson(m: Partial): ControlEvidence {
   const rel = m.releases;
-  if (rel.length === 0) {
-    return noRelease('two-person-approval');
-  }
+  if (rel.length === 0) return noRelease('two-person-approval');
   const name = (r: (typeof rel)[number]): string => `${r.model.path ?? r.model.digest} (record ${r.seq})`;
   const two = rel.filter((r) => r.approvers.length >= 2);
   const fewer = rel.filter((r) => r.approvers.length < 2);
@@ -106,16 +104,14 @@ function twoPerson(m: Partial): ControlEvidence {
   evidence.push(`Releases whose every approval is signed (key fingerprints in the release details): ${signed.length} of ${rel.length}.`);
   if (deployedShort.length) evidence.push(`Deployment was allowed for ${list(deployedShort.map(name))} with fewer than two verified approvers in the log.`);
   return evidenceOf('two-person-approval', deployedShort.length ? 'evidence-contradicted' : fewer.length === 0 ? 'evidence-present' : two.length ? 'evidence-partial' : 'evidence-absent', evidence, [
-      'The log shows who approved and that their signatures verified; whether the approvers were independent of the model\'s development and competent to challenge it is for the firm to show.',
-      'Approvals made outside the gate (e.g. in a model risk committee) are not in this log.',
+    'The log shows who approved and that their signatures verified; whether the approvers were independent of the model\'s development and competent to challenge it is for the firm to show.',
+    'Approvals made outside the gate (e.g. in a model risk committee) are not in this log.',
   ]);
 }
 
 function inventory(m: Partial): ControlEvidence {
   const rel = m.releases;
-  if (rel.length === 0) {
-    return noRelease('model-inventory');
-  }
+  if (rel.length === 0) return noRelease('model-inventory');
   const complete = rel.filter((r) => r.metadata && r.datasets.length > 0 && r.reproducibility_digest);
   const incomplete = rel.filter((r) => !complete.includes(r));
   const evidence = [
@@ -124,8 +120,8 @@ function inventory(m: Partial): ControlEvidence {
   ];
   if (incomplete.length) evidence.push(`Without datasets or lineage in the record: ${list(incomplete.map((r) => `${r.model.path ?? r.model.digest} (record ${r.seq})`))}.`);
   return evidenceOf('model-inventory', incomplete.length === 0 ? 'evidence-present' : complete.length ? 'evidence-partial' : 'evidence-absent', evidence, [
-      'The inventory covers models released through the gate; models deployed by other routes are not in this log.',
-      'Digests identify the files; whether the files at hand still match is checked with `model-gate lineage verify`, not by this report.',
+    'The inventory covers models released through the gate; models deployed by other routes are not in this log.',
+    'Digests identify the files; whether the files at hand still match is checked with `model-gate lineage verify`, not by this report.',
   ]);
 }
 
@@ -156,8 +152,8 @@ function changeManagement(m: Partial): ControlEvidence {
   else if (withoutChange.length) status = withChange.length ? 'evidence-partial' : 'evidence-absent';
   else status = notDeployed.length ? 'evidence-partial' : 'evidence-present';
   return evidenceOf('change-management', status, evidence, [
-      'The log shows the gate\'s decisions; deployments that bypassed the gate (or environments without it) leave no record here.',
-      'The change request\'s own approval history lives in the change-management system; the report shows its number, state and approval as recorded.',
+    'The log shows the gate\'s decisions; deployments that bypassed the gate (or environments without it) leave no record here.',
+    'The change request\'s own approval history lives in the change-management system; the report shows its number, state and approval as recorded.',
   ]);
 }
 
@@ -171,7 +167,7 @@ function recordKeeping(m: Partial, retention: StoreRetention[]): ControlEvidence
   if (s3.length) evidence.push(`Required retention: ${list(s3.map((r) => `${r.retention_days} days in ${r.store}`))}.`);
   const status: ControlStatus = !m.verification.ok ? 'evidence-contradicted' : s3.length ? 'evidence-present' : 'evidence-partial';
   return evidenceOf('record-keeping', status, evidence, [
-      'The log records the release gate\'s events only; a firm\'s record-keeping obligations cover far more (orders, communications, client records).',
+    'The log records the release gate\'s events only; a firm\'s record-keeping obligations cover far more (orders, communications, client records).',
   ]);
 }
 

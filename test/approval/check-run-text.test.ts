@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { renderCheckRun, type VerdictContext } from '../../src/approval/check-run-text.js';
-import { gateRecords } from '../../src/audit/verdict-records.js';
+import { gateRecords } from '../../src/approval/verdict-records.js';
 import { queuePull } from '../../src/approval/judge-merge-group.js';
 import { failClosed } from '../../src/approval/evaluate.js';
 import { buildStatement, statementBytes } from '../../src/approval/statement.js';

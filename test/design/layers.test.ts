@@ -1,7 +1,7 @@
 /**
  * The layout docs/design.md draws, checked on the import graph of src/:
  * fronts (action, app, cli) above capabilities (lineage, audit, approval,
- * deploy, report) above core; one GitHub edge (src/github) that only fronts
+ * deploy, report; audit and lineage below the other three) above core; one GitHub edge (src/github) that only fronts
  * and deploy use; no front importing another; no circle. And the edge is the
  * only place that calls GitHub's REST API.
  */
@@ -59,6 +59,12 @@ describe('the import graph of src/ (docs/design.md §2)', () => {
 
   it('no capability imports a front', () => {
     expect(show(edges.filter((e) => CAPABILITIES.includes(e.a) && FRONTS.includes(e.b)))).toEqual([]);
+  });
+
+  it('among the capabilities, audit and lineage are the ground: they import no other capability', () => {
+    // approval, deploy and report record into audit and read lineage; audit knowing a verdict
+    // (src/audit/verdict-records.ts importing approval's types) ran the arrow back up.
+    expect(show(edges.filter((e) => ['audit', 'lineage'].includes(e.a) && CAPABILITIES.includes(e.b) && e.a !== e.b))).toEqual([]);
   });
 
   it('no front imports another front', () => {

@@ -1,11 +1,11 @@
 /**
  * APPROVAL_VERIFIED and GATE_VERDICT records made by the GitHub App's own
- * `gateRecords` (src/audit/verdict-records.ts), from pull request facts and a verdict as
+ * `gateRecords` (src/approval/verdict-records.ts), from pull request facts and a verdict as
  * the App holds them, with approval statements signed by the real
  * `ssh-keygen -Y sign` and carried in the review body as the App reads them.
  */
 import { join } from 'node:path';
-import { gateRecords } from '../../src/audit/verdict-records.js';
+import { gateRecords } from '../../src/approval/verdict-records.js';
 import { buildStatement, statementBytes } from '../../src/approval/statement.js';
 import type { PullRequestFacts, ReviewFact, Verdict } from '../../src/approval/types.js';
 import type { Digest } from '../../src/core/digest.js';

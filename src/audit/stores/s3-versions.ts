@@ -57,29 +57,24 @@ export async function listVersions(
       }),
     );
     let passedKey = false;
+    /** The versions of a wanted key, or undefined (noting when the listing has moved past `exactKey`). */
+    const versionsOf = (key: string | undefined, versionId: string | undefined): KeyVersions | undefined => {
+      if (key === undefined || versionId === undefined) return undefined;
+      if (!wanted(key)) {
+        if (options.exactKey !== undefined && key > options.exactKey) passedKey = true;
+        return undefined;
+      }
+      let kv = out.get(key);
+      if (!kv) out.set(key, (kv = emptyVersions()));
+      return kv;
+    };
     // The SDK splits the listing into Versions and DeleteMarkers; each array
     // keeps the server's order (by key, then newest first), which is all the
     // ownership rule needs.
     for (const v of page.Versions ?? []) {
-      if (v.Key === undefined || v.VersionId === undefined) continue;
-      if (!wanted(v.Key)) {
-        if (options.exactKey !== undefined && v.Key > options.exactKey) passedKey = true;
-        continue;
-      }
-      let kv = out.get(v.Key);
-      if (!kv) out.set(v.Key, (kv = emptyVersions()));
-      kv.versions.push({ versionId: v.VersionId, lastModified: v.LastModified, size: v.Size });
+      versionsOf(v.Key, v.VersionId)?.versions.push({ versionId: v.VersionId!, lastModified: v.LastModified, size: v.Size });
     }
-    for (const m of page.DeleteMarkers ?? []) {
-      if (m.Key === undefined || m.VersionId === undefined) continue;
-      if (!wanted(m.Key)) {
-        if (options.exactKey !== undefined && m.Key > options.exactKey) passedKey = true;
-        continue;
-      }
-      let kv = out.get(m.Key);
-      if (!kv) out.set(m.Key, (kv = emptyVersions()));
-      kv.deleteMarkers.push(m.VersionId);
-    }
+    for (const m of page.DeleteMarkers ?? []) versionsOf(m.Key, m.VersionId)?.deleteMarkers.push(m.VersionId!);
     if (!page.IsTruncated || passedKey) break;
     if (page.NextKeyMarker === undefined) break;
     keyMarker = page.NextKeyMarker;

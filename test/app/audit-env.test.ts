@@ -3,7 +3,7 @@
  * configuration, else the default branch's policy; S3 endpoints only when the
  * App's configuration allows them.
  */
-import { auditConfigFromEnv } from '../../src/app/audit-config.js';
+import { auditConfigFromEnv } from '../../src/app/audit-env.js';
 import { auditStoresFor, checkStoreUrl } from '../../src/audit/store-choice.js';
 import { parsePolicy } from '../../src/approval/policy-parse.js';
 

@@ -4,24 +4,25 @@
  * of verdict. "Change" needs no memory: the previous conclusion is read back
  * from GitHub's check runs on the same commit.
  *
- * It lives with the records (not in the App) because it is a pure
- * translation of the approval capability's verdict into audit's builders.
+ * It belongs to the approval capability, not the App (a pure translation
+ * of approval's verdict) and not audit (which sits below approval and knows
+ * nothing of verdicts): the record shapes are audit's builders.
  *
  * The records are built by audit's pure builders (gate-records.ts);
  * `appendGateRecords` writes them with audit-core's append protocol (safe
  * with several writers: two replicas and a release workflow may append at
  * once).
  */
-import { appendAndCheckpoint } from './append-checkpoint.js';
-import type { SigningKey } from './checkpoint.js';
-import type { AppendStreamer } from './stream/after-append.js';
-import { approvalVerifiedRecord, gateVerdictRecord, type GateSubject } from './gate-records.js';
-import type { RecordInput } from './record.js';
-import type { AuditStore } from './store.js';
-import { findArmoredSignatures } from '../approval/sshsig.js';
-import type { PullRequestFacts, Verdict } from '../approval/types.js';
+import { appendAndCheckpoint } from '../audit/append-checkpoint.js';
+import type { SigningKey } from '../audit/checkpoint.js';
+import type { AppendStreamer } from '../audit/stream/after-append.js';
+import { approvalVerifiedRecord, gateVerdictRecord, type GateSubject } from '../audit/gate-records.js';
+import type { RecordInput } from '../audit/record.js';
+import type { AuditStore } from '../audit/store.js';
+import { findArmoredSignatures } from './sshsig.js';
+import type { PullRequestFacts, Verdict } from './types.js';
 import type { Digest } from '../core/digest.js';
-import type { VerdictContext } from '../approval/check-run-text.js';
+import type { VerdictContext } from './check-run-text.js';
 
 /** Everything one evaluation contributes to the records. */
 export interface AuditInput {

@@ -9,7 +9,7 @@ import { validateMetadata } from '../lineage/metadata-validate.js';
 import { pathMatcher } from './path-match.js';
 import type { CheckVerdict, ChecksPolicy, MetricThreshold, PullRequestFacts, RulePolicy } from './types.js';
 import { joinPath, lineageTarget, lookupMetadata, modelDirs, type ModelDir } from './lineage-files.js';
-import { own } from './own.js';
+import { own } from './own-property.js';
 
 /** Whether the rule has any check switched on. */
 export function hasChecks(c: ChecksPolicy): boolean {

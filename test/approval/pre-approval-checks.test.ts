@@ -1,5 +1,5 @@
 import { evaluate } from '../../src/approval/evaluate.js';
-import { compare, lineageProblems } from '../../src/approval/checks.js';
+import { compare, lineageProblems } from '../../src/approval/pre-approval-checks.js';
 import { parsePolicy } from '../../src/approval/policy-parse.js';
 import type { PullRequestFacts, Verdict } from '../../src/approval/types.js';
 import { baseFacts, DIGEST_A, review } from './helpers.js';
