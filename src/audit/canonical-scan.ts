@@ -18,17 +18,7 @@
  * escapes); the caller then compares with the full canonical form.
  */
 
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const OPEN_ARRAY = 0x5b;
-const OPEN_OBJECT = 0x7b;
-const CLOSE_ARRAY = 0x5d;
-const CLOSE_OBJECT = 0x7d;
-const COMMA = 0x2c;
-const COLON = 0x3a;
-const MINUS = 0x2d;
-const ZERO = 0x30;
-const NINE = 0x39;
+import { QUOTE, BACKSLASH, OPEN_ARRAY, OPEN_OBJECT, CLOSE_ARRAY, CLOSE_OBJECT, COMMA, COLON, MINUS, ZERO, NINE } from './json-bytes.js';
 
 /** Deeper text is left undecided (records nest at most 64 levels, checked before). */
 const MAX_DEPTH = 128;

@@ -5,12 +5,7 @@
  * them with a stack overflow; this count is a loop, and runs first.
  */
 
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const OPEN_ARRAY = 0x5b;
-const OPEN_OBJECT = 0x7b;
-const CLOSE_ARRAY = 0x5d;
-const CLOSE_OBJECT = 0x7d;
+import { QUOTE, BACKSLASH, OPEN_ARRAY, OPEN_OBJECT, CLOSE_ARRAY, CLOSE_OBJECT } from './json-bytes.js';
 
 /**
  * Whether JSON text (UTF-8 bytes or a string) nests arrays and objects more

@@ -205,6 +205,20 @@ deployment:
     return { repo, auditDir, merge, change, ...r };
   }
 
+  /**
+   * Delivers the same production event for a pending run again: the App must
+   * decide it pending, post nothing (one status report in all) and record
+   * nothing (one decision in the log).
+   */
+  async function askedAgainStillPending(runId: number, auditDir: string): Promise<void> {
+    const again = await server.deliver('deployment_protection_rule', protectionRuleEvent(gh, runs, runId, 'production', INSTALLATION));
+    expect([200, 202]).toContain(again.status);
+    const quiet = await server.waitForLog((l) => l.msg === 'deployment decided' && l.run_id === runId && l.posted === 'none');
+    expect(quiet.state).toBe('pending');
+    expect(runs.run(runId).answers).toHaveLength(1);
+    expect(decisions(auditDir)).toHaveLength(1);
+  }
+
   /** Delivers the event for a run waiting on `environment` and returns the App's answer. */
   async function deploy(repo: string, sha: string, environment = 'production', runId?: number): Promise<{ runId: number; answer: RuleAnswer }> {
     const run = runId ? runs.run(runId) : runs.addRun(repo, { head_sha: sha, environments: [environment] });
@@ -467,12 +481,7 @@ deployment:
 
     // Asked again with nothing new: no second status report, no second record
     // (what was said is read back from the audit log, not from memory).
-    const again = await server.deliver('deployment_protection_rule', protectionRuleEvent(gh, runs, first.runId, 'production', INSTALLATION));
-    expect([200, 202]).toContain(again.status);
-    const quiet = await server.waitForLog((l) => l.msg === 'deployment decided' && l.run_id === first.runId && l.posted === 'none');
-    expect(quiet.state).toBe('pending');
-    expect(runs.run(first.runId).answers).toHaveLength(1);
-    expect(decisions(r.auditDir)).toHaveLength(1);
+    await askedAgainStillPending(first.runId, r.auditDir);
 
     snow.approve(r.change!);
     const second = await deploy(r.repo, r.merge, 'production', first.runId);
@@ -486,12 +495,7 @@ deployment:
     snow.request(r.change!);
     const first = await deploy(r.repo, r.merge);
     expect(first.answer.comment).toMatch(new RegExp(`waiting before deploying to production:\\n- ${r.change} is awaiting approval`));
-    const again = await server.deliver('deployment_protection_rule', protectionRuleEvent(gh, runs, first.runId, 'production', INSTALLATION));
-    expect([200, 202]).toContain(again.status);
-    const quiet = await server.waitForLog((l) => l.msg === 'deployment decided' && l.run_id === first.runId && l.posted === 'none');
-    expect(quiet.state).toBe('pending');
-    expect(runs.run(first.runId).answers).toHaveLength(1);
-    expect(decisions(r.auditDir)).toHaveLength(1);
+    await askedAgainStillPending(first.runId, r.auditDir);
     snow.approve(r.change!);
     const second = await deploy(r.repo, r.merge, 'production', first.runId);
     expect(second.answer.state).toBe('approved');
