@@ -95,13 +95,17 @@ async function release(inputs: ActionInputs, cwd: string, env: Env): Promise<voi
       inputs.eventType,
     );
     // With a key, every store is checkpointed right after the append: the log is never left with an unanchored tail.
-    const { records: [appended], checkpoints: [cp], stream, tree: [published] } = await appendAndCheckpoint(stores, [record], { signingKey, streamTo });
+    const { records: [appended], checkpoints: [cp], stream, tree: [published], indexProblem } = await appendAndCheckpoint(stores, [record], { signingKey, streamTo });
     core.setOutput('audit-seq', String(appended.seq));
     core.setOutput('audit-digest', appended.digest);
     if (stream) {
       core.setOutput('audit-stream', stream.ok ? 'published' : 'pending');
       if (stream.ok) core.info(`published the audit log to ${stream.topic} up to record ${stream.last}`);
       else core.warning(`record ${appended.seq} is appended, but not yet in ${stream.topic}: ${stream.error}. The next release or \`model-gate audit stream\` publishes it.`);
+    }
+    if (indexProblem) {
+      const w = (await import('../audit/tlog/record-index.js')).unindexedWarning(appended.seq, indexProblem);
+      core.warning(`${w.message}. ${w.hint}.`);
     }
     audit = { seq: appended.seq, digest: appended.digest, stores: stores.map((s) => s.displayUrl) };
     if (cp) {

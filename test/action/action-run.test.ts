@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { ACTION_ENTRY, exampleWorkspace, ROOT, runAction, runnerEnv } from '../helpers/action-runner.js';
 import { runCli } from '../../src/cli/program.js';
 import { tempDirs } from '../helpers/temp-dirs.js';
+import { openStore } from '../../src/audit/open-store.js';
+import { MAX_INDEX_SLOTS, indexKey, subjectIndexName } from '../../src/audit/tlog/record-index.js';
 
 const newDir = tempDirs('mrg-ws-');
 
@@ -75,6 +77,21 @@ describe('the Action run() with inputs as the runner passes them', () => {
     expect(verified.summary).not.toContain('**Intact**');
     expect(verified.summary).toContain('**Unanchored tail**: the chain of 2 record(s) verified');
     expect(verified.summary).toContain('records 0 to 1 are covered by no signed checkpoint');
+  });
+
+  it('defect: a release the record index cannot take (every slot of its model taken) was appended silently; now it warns and still succeeds', async () => {
+    const ws = workspace();
+    const first = await runAction(entry, { ...releaseInputs, 'audit-store': '.audit' }, githubEnv(ws));
+    expect(first.code).toBe(0);
+    // Slot 0 names the first release; someone who can write the store takes the rest.
+    const store = await openStore(join(ws, '.audit'), { env: {} });
+    const name = subjectIndexName(first.outputs['model-digest']!);
+    for (let i = 1; i < MAX_INDEX_SLOTS; i++) await store.create(indexKey(name, i), Buffer.from('99\n'));
+    const second = await runAction(entry, { ...releaseInputs, 'audit-store': '.audit' }, githubEnv(ws));
+    expect(second.code).toBe(0);
+    expect(second.outputs['audit-seq']).toBe('1');
+    expect(second.stdout).toMatch(/::warning::record 1 is appended, but the record index could not take it: .*every index slot of subject:sha256:[0-9a-f]{64} is taken\. the deployment rule then verifies the whole log/);
+    expect(first.stdout).not.toContain('record index could not take it');
   });
 
   it('release with a checkpoint key signs a checkpoint after every append, so verify-audit reads intact', async () => {

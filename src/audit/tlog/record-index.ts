@@ -118,3 +118,18 @@ export async function indexRecords(
   }
   return problems.length ? problems.join('; ') : null;
 }
+
+/**
+ * What to tell whoever appended a record the index could not take: the
+ * record is in, the deployment rule will find it the slow way, and slots
+ * held by other records are a sign someone who can write the store is
+ * filling the index.
+ */
+export function unindexedWarning(seq: number, problem: string): { message: string; hint: string } {
+  return {
+    message: `record ${seq} is appended, but the record index could not take it: ${problem}`,
+    hint:
+      'the deployment rule then verifies the whole log to find it (slower, never weaker); ' +
+      "slots taken by other records mean someone who can write the store is filling the index: look at the store's index/ objects",
+  };
+}

@@ -31,6 +31,7 @@ import {
   type VerifyNotesOptions,
 } from '../../audit/index.js';
 import { isDigest } from '../../core/digest.js';
+import { unindexedWarning } from '../../audit/tlog/record-index.js';
 import { printJson, type CliIo } from '../io.js';
 import { action, collect, integerOption, nonEmptyOption, type CliRun } from '../command-kit.js';
 import { readInput, readInputText } from '../input-file.js';
@@ -213,7 +214,7 @@ export function register(program: Command, run: CliRun): void {
         const signingKey = opts.checkpointKey ? await signingKeyFrom(run.io, opts.checkpointKey, '--checkpoint-key') : undefined;
         const streamTo = opts.kafka || opts.topic ? await streamerFromFlags(run.io, opts) : undefined;
         const stores = await openStores(run.io, opts.store);
-        const { records: [r], checkpoints: signed, stream } = await appendAndCheckpoint(stores, [{
+        const { records: [r], checkpoints: signed, stream, indexProblem } = await appendAndCheckpoint(stores, [{
           log: opts.log,
           event_type: opts.eventType,
           component: opts.component,
@@ -229,11 +230,16 @@ export function register(program: Command, run: CliRun): void {
             seq: r.seq, digest: r.digest,
             ...(signingKey ? { checkpoints } : {}),
             ...(stream ? { stream } : {}),
+            ...(indexProblem ? { index_problem: indexProblem } : {}),
           });
         } else {
           run.io.stdout(`appended record ${r.seq} ${r.digest}\n`);
           for (const c of checkpoints) run.io.stdout(`signed ${c.key} (size ${c.size}, head ${c.head}) in ${c.store}\n`);
           if (stream?.ok) run.io.stdout(`published the log to ${stream.topic} up to record ${stream.last}\n`);
+        }
+        if (indexProblem) {
+          const w = unindexedWarning(r.seq, indexProblem);
+          run.io.stderr(`warning: ${w.message}\n  hint: ${w.hint}\n`);
         }
         if (stream && !stream.ok) {
           run.io.stderr(`warning: record ${r.seq} is appended, but it is not yet in ${stream.topic}: ${stream.error}\n  hint: the next append or \`model-gate audit stream\` publishes it\n`);
