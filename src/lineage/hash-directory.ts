@@ -1,10 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { dirHash1, sortManifest, type ColumnInfo, type ManifestEntry } from '../core/dir-hash.js';
-import { digestFromHex } from '../core/digest.js';
 import { fsError } from './fs-errors.js';
-import { parquetFingerprint } from './fingerprint/parquet.js';
-import { formatOf } from './fingerprint/scanner-for.js';
 import type { Fingerprint, FingerprintFormat } from './fingerprint/types.js';
 import type { HashOptions, PathDigest } from './hash-types.js';
 import { HashPool } from './hash-pool.js';
@@ -34,14 +31,16 @@ export async function hashDirectory(path: string, abs: string, opts: HashOptions
         opts.onProgress!(done, Math.max(total, done));
       }
     : undefined;
-  const pool = new HashPool({ onBytes, scan: opts.fingerprint === true, whereOf: (rel) => join(path, rel) });
+  // Fingerprint scanners load only when asked for.
+  const scanners = opts.fingerprint ? await import('./fingerprint/scanner-for.js') : undefined;
+  const pool = new HashPool({ onBytes, scannerFor: scanners?.scannerFor, whereOf: (rel) => join(path, rel) });
   const formats: (FingerprintFormat | undefined)[] = [];
   try {
     const walked = walkDirectory(abs, {
       followSymlinks: opts.followSymlinks,
       display: path,
       onFile: (f) => {
-        const format = opts.fingerprint ? formatOf(f.rel) : undefined;
+        const format = scanners?.formatOf(f.rel);
         formats.push(format);
         pool.add(f.abs, f.rel, format === 'parquet' ? undefined : format);
         if (workers > 0 && !pool.parallel && pool.size === PARALLEL_MIN_FILES) pool.startWorkers(workers);
@@ -61,12 +60,15 @@ export async function hashDirectory(path: string, abs: string, opts: HashOptions
       let fp = r.fingerprint;
       if (formats[i] === 'parquet') {
         try {
+          const { parquetFingerprint } = await import('./fingerprint/parquet.js');
           fp = await parquetFingerprint(f.abs, r.size);
         } catch (e) {
           throw relabel(fsError(e, f.abs), join(path, f.rel));
         }
       }
-      entries.push({ path: f.rel, size: r.size, digest: digestFromHex(r.hex), ...(fp ? fingerprintFields(fp) : {}) });
+      const entry: ManifestEntry = { path: f.rel, size: r.size, digest: r.digest };
+      if (fp) Object.assign(entry, fingerprintFields(fp));
+      entries.push(entry);
     }
     const files = sortManifest(entries);
     const result: PathDigest = {

@@ -1,8 +1,8 @@
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import type { Digest } from '../core/digest.js';
 import { GateError, type ErrorCode } from '../core/errors.js';
 import { READ_SIZE } from './file-digest.js';
-import { scannerFor as scannerForFormat } from './fingerprint/scanner-for.js';
-import type { Fingerprint, StreamFormat } from './fingerprint/types.js';
+import type { ContentScanner, Fingerprint, StreamFormat } from './fingerprint/types.js';
 import { hashClaimed, viewOf, type ChunkView } from './hash-claim.js';
 import {
   CHUNK_FILES,
@@ -49,7 +49,7 @@ export async function workersEnded(workers: readonly HashWorker[]): Promise<Gate
 
 /** What hashing one file of the pool produced. */
 export interface PoolResult {
-  hex: string;
+  digest: Digest;
   size: number;
   fingerprint?: Fingerprint;
 }
@@ -79,11 +79,18 @@ export class HashPool {
   private reported = 0n;
 
   /**
-   * `scan`: some files will be fingerprinted (workers load the scanners).
+   * `scannerFor`: some files will be fingerprinted (workers load the
+   * scanners; this thread uses the one given, so it loads them only then).
    * `whereOf` turns what was added as a file's `where` into its name in
    * errors (so the caller need not build that string for every file).
    */
-  constructor(private readonly opts: { onBytes?: (n: number) => void; scan?: boolean; whereOf?: (where: string) => string } = {}) {}
+  constructor(
+    private readonly opts: {
+      onBytes?: (n: number) => void;
+      scannerFor?: (format: StreamFormat) => ContentScanner;
+      whereOf?: (where: string) => string;
+    } = {},
+  ) {}
 
   /** Files added so far. */
   get size(): number {
@@ -118,7 +125,7 @@ export class HashPool {
   startWorkers(n: number): void {
     for (let i = 0; i < n; i++) {
       const w = spawnHashWorker(
-        (port) => ({ kind: 'files', ctl: this.ctl.buffer as SharedArrayBuffer, bytes: this.bytes.buffer as SharedArrayBuffer, port, scan: this.opts.scan === true }),
+        (port) => ({ kind: 'files', ctl: this.ctl.buffer as SharedArrayBuffer, bytes: this.bytes.buffer as SharedArrayBuffer, port, scan: this.opts.scannerFor !== undefined }),
         (e) => this.fail(e),
       );
       for (const c of this.chunks) w.port.postMessage(c);
@@ -144,7 +151,7 @@ export class HashPool {
         bytes: this.bytes,
         chunk: (k) => this.views[k]!,
         report: (r) => this.take(r),
-        scannerFor: scannerForFormat,
+        scannerFor: this.opts.scannerFor,
         waitForMore: false,
         progress,
         afterBytes: () => this.reportProgress(),
@@ -167,16 +174,18 @@ export class HashPool {
     this.reportProgress();
     if (this.error !== undefined) throw this.error;
     const results: PoolResult[] = new Array(this.count);
-    for (let i = 0; i < this.count; i++) {
-      const c = this.views[i >> CHUNK_SHIFT]!;
-      const j = i & (CHUNK_FILES - 1);
-      const r: PoolResult = {
-        hex: Buffer.from(c.digests.buffer, c.digests.byteOffset + j * DIGEST_BYTES, DIGEST_BYTES).toString('hex'),
-        size: c.sizes[j]!,
-      };
-      const fp = this.fingerprints.get(i);
-      if (fp) r.fingerprint = fp;
-      results[i] = r;
+    for (let k = 0; k < this.views.length; k++) {
+      const c = this.views[k]!;
+      const base = k << CHUNK_SHIFT;
+      const n = Math.min(CHUNK_FILES, this.count - base);
+      // One hex string per chunk, sliced: not a Buffer and a string per file.
+      const hex = Buffer.from(c.digests.buffer, c.digests.byteOffset, n * DIGEST_BYTES).toString('hex');
+      for (let j = 0; j < n; j++) {
+        const r: PoolResult = { digest: `sha256:${hex.slice(j * 2 * DIGEST_BYTES, (j + 1) * 2 * DIGEST_BYTES)}`, size: c.sizes[j]! };
+        const fp = this.fingerprints.get(base + j);
+        if (fp) r.fingerprint = fp;
+        results[base + j] = r;
+      }
     }
     return results;
   }

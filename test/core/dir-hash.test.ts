@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { createHash } from 'node:crypto';
-import { compareBytewise, dirHash1, dirHash1Lines, sortManifest } from '../../src/core/dir-hash.js';
+import { compareBytewise, dirHash1, dirHash1Lines, sortManifest, unsafeNameReason } from '../../src/core/dir-hash.js';
 import { sha256 } from '../../src/core/digest.js';
 import { GateError } from '../../src/core/errors.js';
 
@@ -30,6 +30,25 @@ describe('dirHash1 (pure)', () => {
     expect(sortManifest([{ path: '😀' }, { path: '\uFF5E' }]).map((e) => e.path)).toEqual(['\uFF5E', '😀']);
   });
 
+  it('sorts in UTF-8 byte order whatever the characters and the order given (property)', () => {
+    // Characters near the surrogates and U+E000-U+FFFF, where the native
+    // fast path would go wrong, are drawn often; lone surrogates included.
+    const unit = fc.oneof(
+      fc.constantFrom('a', 'b', '/', '-', 'é', '\uD7FF', '\uE000', '\uFF5E', '\uFFFF', '😀', '\uD800', '\uDFFF'),
+      fc.string({ unit: 'binary', maxLength: 2 }),
+    );
+    const path = fc.array(unit, { maxLength: 4 }).map((u) => u.join(''));
+    const bytes = (a: string, b: string) => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+    fc.assert(
+      fc.property(fc.array(path, { maxLength: 10 }), fc.boolean(), (paths, presorted) => {
+        const given = presorted ? [...paths].sort(bytes) : paths;
+        const out = sortManifest(given.map((p) => ({ path: p }))).map((e) => e.path);
+        expect(out).toEqual([...paths].sort(bytes));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   it('refuses names sha256sum would escape, naming them', () => {
     for (const bad of ['a\nb', 'a\\b']) {
       expect(() => dirHash1([{ path: bad, digest: d('x') }])).toThrow(GateError);
@@ -40,6 +59,18 @@ describe('dirHash1 (pure)', () => {
         expect((e as GateError).describe()).toContain(JSON.stringify(bad));
       }
     }
+  });
+
+  it('finds every unsafe name the segment-by-segment rule finds, and no other (property)', () => {
+    const bySegments = (p: string) =>
+      /[\n\\\r]/.test(p) || p === '' || p.startsWith('/') || p.split('/').some((s) => s === '' || s === '.' || s === '..');
+    const path = fc.array(fc.constantFrom('a', '.', '/', '\n', '\\', '\r', 'é', ' '), { maxLength: 7 }).map((u) => u.join(''));
+    fc.assert(
+      fc.property(path, (p) => {
+        expect(unsafeNameReason(p) !== undefined).toBe(bySegments(p));
+      }),
+      { numRuns: 5000 },
+    );
   });
 
   it('refuses a path listed twice', () => {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { GateError } from '../../src/core/errors.js';
 import { HashPool } from '../../src/lineage/hash-pool.js';
 import { CHUNK_FILES } from '../../src/lineage/hash-protocol.js';
+import { scannerFor } from '../../src/lineage/fingerprint/scanner-for.js';
 import { sha256sum, tempDirEach, writeTree } from './helpers.js';
 
 describe('HashPool', () => {
@@ -18,7 +19,7 @@ describe('HashPool', () => {
     try {
       for (let i = 0; i < n; i++) pool.add(join(tmp.dir, `f${i}`), `d/f${i}`);
       const results = await pool.run();
-      expect(results.map((r) => `sha256:${r.hex}`)).toEqual(Array.from({ length: n }, (_, i) => sha256sum(join(tmp.dir, `f${i}`))));
+      expect(results.map((r) => r.digest)).toEqual(Array.from({ length: n }, (_, i) => sha256sum(join(tmp.dir, `f${i}`))));
       expect(results.map((r) => r.size)).toEqual(Array.from({ length: n }, (_, i) => `content ${i}`.length));
     } finally {
       await pool.close();
@@ -47,7 +48,7 @@ describe('HashPool', () => {
     const files: Record<string, string> = {};
     for (let i = 0; i < 300; i++) files[`f${i}.csv`] = `a,b\n${i},${i}\n${i},${i}\n`;
     writeTree(tmp.dir, files);
-    const pool = new HashPool({ scan: true });
+    const pool = new HashPool({ scannerFor });
     try {
       pool.startWorkers(1);
       for (let i = 0; i < 300; i++) pool.add(join(tmp.dir, `f${i}.csv`), `f${i}.csv`, 'csv');
