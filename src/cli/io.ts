@@ -17,7 +17,8 @@ export interface CliIo {
    * reader that went away (EPIPE: `... | head`) is not an error: output just
    * ends. A write error is delivered once: to the first flush after it
    * (which reports it), later flushes resolve. Absent for in-memory
-   * outputs, which cannot fail.
+   * outputs, which cannot fail. What was written to stderr is handed to the
+   * system too before it settles (its errors are not reported).
    */
   flush?: () => Promise<void>;
 }
@@ -33,7 +34,7 @@ export function isBrokenPipe(e: unknown): boolean {
  * and exit 1, the code for "verification failed"). After the first error
  * nothing more is written.
  */
-function guarded(stream: NodeJS.WriteStream): { write: (t: string) => void; flush: () => Promise<void> } {
+function guarded(stream: NodeJS.WriteStream): { write: (t: string) => void; flush: () => Promise<void>; drained: () => Promise<void> } {
   let failed: NodeJS.ErrnoException | null = null;
   let delivered = false;
   stream.on('error', (e: NodeJS.ErrnoException) => {
@@ -43,6 +44,8 @@ function guarded(stream: NodeJS.WriteStream): { write: (t: string) => void; flus
     write: (t) => {
       if (failed === null) stream.write(t);
     },
+    // Like flush, but a write error is not this caller's to report.
+    drained: () => new Promise<void>((resolve) => (failed === null ? stream.write('', () => resolve()) : resolve())),
     flush: () =>
       new Promise<void>((resolve, reject) => {
         const settle = (): void => {
@@ -73,7 +76,14 @@ export function processIo(): CliIo {
     env: process.env,
     cwd: process.cwd(),
     stderrIsTty: isatty(2),
-    flush: out.flush,
+    flush: async () => {
+      try {
+        await out.flush();
+      } finally {
+        // What went to stderr (an error's report) is out too before the process may exit.
+        await err?.drained();
+      }
+    },
   };
 }
 
