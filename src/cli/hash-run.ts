@@ -5,7 +5,6 @@
  */
 import { GateError } from '../core/errors.js';
 import { hashFileShardsOnly, hashPath } from '../lineage/hash-path.js';
-import { progressBar } from '../lineage/progress.js';
 import { printJson } from './io.js';
 import type { CliRun } from './command-kit.js';
 
@@ -19,10 +18,10 @@ export interface HashFlags {
   shardsOnly?: boolean;
 }
 
-/** Progress on stderr only when it is a terminal and not --quiet. */
-export function progressFor(run: CliRun, quiet: boolean | undefined, label: string) {
+/** Progress on stderr only when it is a terminal and not --quiet (the bar's code loads only then). */
+export async function progressFor(run: CliRun, quiet: boolean | undefined, label: string) {
   if (quiet || !run.io.stderrIsTty) return undefined;
-  return progressBar(run.io.stderr, label);
+  return (await import('../lineage/progress.js')).progressBar(run.io.stderr, label);
 }
 
 /** Hashes each path in turn and prints its digest line (or, with --json, one array); returns the exit code. */
@@ -30,7 +29,7 @@ export async function runHash(run: CliRun, paths: string[], flags: HashFlags): P
   if (flags.shards && flags.shardsOnly) throw new GateError('E_USAGE', '--shards and --shards-only exclude each other');
   const results = [];
   for (const p of paths) {
-    const bar = progressFor(run, flags.quiet, p);
+    const bar = await progressFor(run, flags.quiet, p);
     try {
       const opts = { cwd: run.io.cwd, followSymlinks: flags.followSymlinks, onProgress: bar?.update };
       if (flags.shardsOnly) {

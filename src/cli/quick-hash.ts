@@ -8,7 +8,6 @@
  */
 import type { CliIo } from './io.js';
 import { runHash, type HashFlags } from './hash-run.js';
-import { reportError } from './report-error.js';
 
 const FLAGS: ReadonlyMap<string, keyof HashFlags> = new Map([
   ['--json', 'json'],
@@ -39,5 +38,6 @@ export function quickHashArgs(argv: readonly string[]): { paths: string[]; flags
 export function quickHash(argv: readonly string[], io: CliIo): Promise<number> | undefined {
   const args = quickHashArgs(argv);
   if (args === undefined) return undefined;
-  return runHash({ io, exitCode: 0 }, args.paths, args.flags).catch((e: unknown) => reportError(e, io));
+  // The error report's code loads only for an error.
+  return runHash({ io, exitCode: 0 }, args.paths, args.flags).catch(async (e: unknown) => (await import('./report-error.js')).reportError(e, io));
 }

@@ -1,7 +1,7 @@
 import { lstatSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { HashOptions, PathDigest } from './hash-types.js';
-import { shardedDigest, SHARD_SIZE, type ShardedDigest } from '../core/shard-digest.js';
+import type { ShardedDigest } from '../core/shard-digest.js';
 import { digestFromHex } from '../core/digest.js';
 import { digestFileSync, READ_SIZE } from './file-digest.js';
 import type { Fingerprint } from './fingerprint/types.js';
@@ -51,7 +51,9 @@ async function hashSingleFile(path: string, abs: string, size: number, opts: Has
   const scanner = format && format !== 'parquet' ? fingerprint!.scannerFor(format) : undefined;
   let done = 0;
   // With shards, a file over one shard is read twice at once (plain digest and shards).
-  const total = opts.shards && size > (opts.shardSize ?? SHARD_SIZE) ? 2 * size : size;
+  // The sharded digest's code loads only with --shards.
+  const sharding = opts.shards ? await import('../core/shard-digest.js') : undefined;
+  const total = sharding && size > (opts.shardSize ?? sharding.SHARD_SIZE) ? 2 * size : size;
   const onBytes = opts.onProgress
     ? (n: number) => {
         done += n;
@@ -62,11 +64,11 @@ async function hashSingleFile(path: string, abs: string, size: number, opts: Has
   let fp: Fingerprint | undefined;
   let shards: ShardedDigest | undefined;
   try {
-    if (opts.shards) {
+    if (sharding) {
       const { hashFileShards } = await import('./shard-hash.js');
       const s = await hashFileShards(abs, path, { plain: true, shardSize: opts.shardSize, workers: opts.workers, scanner, onBytes });
       r = { hex: s.plainHex!, size: s.size };
-      shards = shardedDigest(s.shards, s.size, { shardSize: opts.shardSize, allowSymlinks: opts.followSymlinks === true });
+      shards = sharding.shardedDigest(s.shards, s.size, { shardSize: opts.shardSize, allowSymlinks: opts.followSymlinks === true });
     } else {
       r = digestFileSync(abs, Buffer.allocUnsafeSlow(Math.min(READ_SIZE, Math.max(size + 1, 4096))), { scanner, onBytes });
     }
@@ -109,6 +111,7 @@ export async function hashFileShardsOnly(path: string, opts: Omit<HashOptions, '
   const kind = kindOf(st);
   if (kind !== 'file') throw kind === 'directory' ? new GateError('E_USAGE', 'a sharded digest is of one file; this is a directory', { where: path, hint: 'hash a directory without --shards-only' }) : unsupportedType(kind, path);
   const { hashFileShards } = await import('./shard-hash.js');
+  const { shardedDigest } = await import('../core/shard-digest.js');
   let done = 0;
   const size = st.size;
   const onBytes = opts.onProgress ? (n: number) => opts.onProgress!((done += n), size) : undefined;

@@ -3,7 +3,7 @@ import { Option, type Command } from 'commander';
 import { GateError } from '../../core/errors.js';
 import { printJson } from '../io.js';
 import { action, collect, type CliRun } from '../command-kit.js';
-import { runHash, progressFor, type HashFlags } from '../hash-run.js';
+import { runHash, type HashFlags } from '../hash-run.js';
 import { progressBar } from '../../lineage/progress.js';
 import { parseDatasetSpec } from '../../lineage/dataset-spec.js';
 import type { Mismatch } from '../../lineage/verify-compare.js';
