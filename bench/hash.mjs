@@ -31,12 +31,16 @@ const mibps = (bytes, ms) => `${(bytes / 1024 ** 2 / (ms / 1000)).toFixed(0)} Mi
 const row = (name, r, bytes) =>
   `  ${name.padEnd(34)}${secs(r.ms).padStart(10)} ${mibps(bytes, r.ms).padStart(11)}   cpu ${secs(r.cpu * 1000).padStart(9)}`;
 
+/** Written data to disk first: writeback would otherwise run under the first rounds and tax whoever runs then. */
+const settle = () => runProcess('sync', [], { env });
+
 /** A file of `mib` MiB of random bytes (16 MiB blocks repeated), its page cache warmed. */
 function bigFile(path, mib) {
   const block = randomBytes(16 * 1024 * 1024);
   const fd = openSync(path, 'w');
   for (let left = mib * 1024 * 1024; left > 0; left -= block.length) writeSync(fd, block, 0, Math.min(left, block.length));
   closeSync(fd);
+  settle();
   runProcess('cat', [path], { env, discardOutput: true }); // into the page cache, for every contender alike
 }
 
@@ -93,6 +97,7 @@ try {
       writeFileSync(join(sub, `part ${i}.bin`), content.subarray(i, i + per)); // distinct files, names with a space
     }
     const bytes = per * DIR_FILES;
+    settle();
     runProcess('bash', ['-c', 'cat "$1"/*/* > /dev/null', 'x', dir], { env, discardOutput: true });
     const pipeline = (tool) => `cd "$1" && find . -type f -print0 | cut -z -c3- | LC_ALL=C sort -z | xargs -0 -r ${tool} | sha256sum`;
     // openssl -r prints "<hex> *<name>"; sed turns it into sha256sum's line, so the digest is the same.
