@@ -14,7 +14,7 @@ import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync, wri
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { goal, inTurn, loadLine, machineLine, runProcess, secs } from './harness/measure.mjs';
+import { floor, goal, inTurn, loadLine, machineLine, runProcess, secs } from './harness/measure.mjs';
 import { parallelScaling } from './harness/parallelism.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -128,7 +128,7 @@ try {
     verdicts.push(goal('many files: wall, ours / openssl pipeline', m.ms / o.ms, { atMost: 0.6 }));
     verdicts.push(goal('many files: CPU, ours / openssl pipeline', m.cpu / o.cpu, { atMost: 1.3 }));
     const f = res.get(FLOOR);
-    console.log(`  (the floor, a one-file Node program on two threads: ${(f.ms / o.ms).toFixed(2)}x the pipeline's wall; ours is ${(m.ms / f.ms).toFixed(2)}x the floor's wall, ${(m.cpu / f.cpu).toFixed(2)}x its CPU)`);
+    floor('many files', `a one-file Node program on two threads is ${(f.ms / o.ms).toFixed(2)}x the pipeline's wall; ours is ${(m.ms / f.ms).toFixed(2)}x that floor's wall, ${(m.cpu / f.cpu).toFixed(2)}x its CPU`);
     rmSync(dir, { recursive: true });
   }
 

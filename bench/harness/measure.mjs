@@ -125,5 +125,15 @@ export function goal(label, ratio, bound) {
   return { label, ratio, met, line };
 }
 
+/**
+ * A FLOOR line: what the least program that can do the job measured in the
+ * same run, for a goal set below it. `npm run bench` lists these with the goals.
+ */
+export function floor(label, text) {
+  const line = `FLOOR ${label}: ${text}`;
+  console.log(line);
+  return line;
+}
+
 export const secs = (ms) => `${(ms / 1000).toFixed(3)} s`;
 export const fmtMs = (ms) => `${ms.toFixed(1)} ms`;
