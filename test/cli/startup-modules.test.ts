@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -61,6 +61,25 @@ describe('start-up loads only what the command runs needs (lazy-loading rule, co
     const others = [...r.ours].filter((p) => /^(audit|approval|report|deploy|app|action)\//.test(p));
     expect(others).toEqual([]);
     expect([...r.ours].filter((p) => p.startsWith('cli/commands/') || p === 'cli/program.js')).toEqual([]);
+  });
+
+  it('`model-gate hash FILE` and `hash DIR` load neither the progress bar, the error report, the sharded digest nor the fingerprint scanners', () => {
+    const onDemand = (ours: Set<string>) =>
+      [...ours].filter((p) => p === 'lineage/progress.js' || p === 'cli/report-error.js' || p === 'core/shard-digest.js' || p.startsWith('lineage/fingerprint/'));
+    const file = loaded(['hash', 'small.bin']);
+    expect(file.status).toBe(0);
+    expect(onDemand(file.ours)).toEqual([]);
+    expect(file.ours.has('lineage/hash-directory.js')).toBe(false);
+    // A directory of its own: the load log beside it grows while the command runs.
+    mkdirSync(join(work, 'tree'), { recursive: true });
+    writeFileSync(join(work, 'tree', 'a.bin'), 'a');
+    writeFileSync(join(work, 'tree', 'b.csv'), 'x,y\n1,2\n');
+    const dir = loaded(['hash', 'tree']);
+    expect(dir.status).toBe(0);
+    expect(dir.ours.has('lineage/hash-directory.js')).toBe(true);
+    expect(onDemand(dir.ours)).toEqual([]);
+    // Each loads once it is used: a file that cannot be read needs the error report.
+    expect(loaded(['hash', 'missing.bin']).ours.has('cli/report-error.js')).toBe(true);
   });
 
   it('`model-gate hash` with a flag only the parser knows loads the parser and only the lineage command file', () => {
