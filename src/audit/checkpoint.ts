@@ -12,8 +12,7 @@ import { GateError } from '../core/errors.js';
 /** The JWS `typ` of a checkpoint, so a checkpoint is never mistaken for another signed document. */
 export const CHECKPOINT_TYP = 'model-release-gate-checkpoint+jws';
 
-/** The environment variable that may hold the checkpoint signing key (the private JWK as JSON). */
-export const CHECKPOINT_KEY_ENV = 'MODEL_GATE_CHECKPOINT_KEY';
+export { CHECKPOINT_KEY_ENV } from './checkpoint-key-env.js';
 
 export type CheckpointAlg = 'EdDSA' | 'ES256';
 const ALGS: CheckpointAlg[] = ['EdDSA', 'ES256'];

@@ -33,21 +33,23 @@ beforeAll(() => {
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 /** The modules `model-gate ARGS` loads: packages by name, ours by path under lib/src. */
-function loaded(args: string[]): { packages: Set<string>; ours: Set<string>; status: number | null } {
+function loaded(args: string[]): { packages: Set<string>; ours: Set<string>; builtins: Set<string>; status: number | null } {
   const log = join(work, `loads-${++runs}.txt`);
   writeFileSync(log, '');
   const r = spawnSync(process.execPath, ['--import', hooks, bin, ...args], { cwd: work, encoding: 'utf8', env: { ...process.env, MRG_LOAD_LOG: log } });
   const packages = new Set<string>();
   const ours = new Set<string>();
+  const builtins = new Set<string>();
   for (const m of readFileSync(log, 'utf8').matchAll(/^@@load (\S+)$/gm)) {
     const url = m[1]!;
+    if (url.startsWith('node:')) builtins.add(url);
     const pkg = /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url);
     if (pkg) packages.add(pkg[1]!);
     else if (url.includes('/lib/src/')) ours.add(url.split('/lib/src/')[1]!);
   }
   // Absence is what these tests assert: a hook that saw nothing would prove nothing.
   if (!ours.has('cli/main.js')) throw new Error(`the load hook did not see cli/main.js load; stderr: ${r.stderr}`);
-  return { packages, ours, status: r.status };
+  return { packages, ours, builtins, status: r.status };
 }
 
 const heavyIn = (packages: Set<string>): string[] =>
@@ -102,6 +104,18 @@ describe('start-up loads only what the command runs needs (lazy-loading rule, co
     expect(code).toBe(0);
     expect(fast).toBe(parsed);
     expect(fast).toMatch(/^\d+\.\d+\.\d+\n$/);
+  });
+
+  it('`model-gate --help` loads every command file but no capability behind them, nor node:crypto', () => {
+    const r = loaded(['--help']);
+    expect(r.status).toBe(0);
+    expect([...r.ours].filter((p) => p.startsWith('cli/commands/')).length).toBe(COMMAND_FILES.length + 3); // index, audit-init, audit-stream
+    // Only what a command's options and help name: the checkpoint key's variable, the dataset spec parser.
+    const capability = [...r.ours].filter((p) => /^(audit|approval|report|deploy|app|action|github)\//.test(p) && p !== 'audit/checkpoint-key-env.js');
+    expect(capability).toEqual([]);
+    expect([...r.ours].filter((p) => p.startsWith('lineage/')).sort()).toEqual(['lineage/dataset-spec.js', 'lineage/metadata-types.js', 'lineage/progress.js']);
+    expect([...r.packages].sort()).toEqual(['commander']);
+    expect(r.builtins.has('node:crypto')).toBe(false);
   });
 
   it('each command file lists exactly the top-level commands it registers', async () => {

@@ -6,8 +6,6 @@
  */
 import type { Command } from 'commander';
 import { GateError } from '../../core/errors.js';
-import { validateFacts } from '../../approval/facts.js';
-import { buildStatement, findApprover, statementBytes } from '../../approval/statement.js';
 import type { KeySource, Policy, PullRequestFacts, Verdict } from '../../approval/types.js';
 import { printJson, type CliIo } from '../io.js';
 import { action, integerOption, type CliRun } from '../command-kit.js';
@@ -27,7 +25,7 @@ export async function readFacts(io: CliIo, file: string): Promise<PullRequestFac
       hint: 'see docs/simulate.md for the facts format',
     });
   }
-  return validateFacts(value, file);
+  return (await import('../../approval/facts.js')).validateFacts(value, file);
 }
 
 const keySourceText = (k: KeySource): string => (k.kind === 'github' ? 'github' : `${k.kind}:${k.path}`);
@@ -119,6 +117,7 @@ export function register(program: Command, run: CliRun): void {
     .action(
       action(run, async (opts: { facts: string; login: string; role?: string; userId?: number }) => {
         const facts = await readFacts(run.io, opts.facts);
+        const { buildStatement, findApprover, statementBytes } = await import('../../approval/statement.js');
         const approver = findApprover(facts, opts.login, opts.userId);
         if (opts.role !== undefined && opts.role.trim() === '') throw new GateError('E_USAGE', '--role must not be empty');
         run.io.stdout(statementBytes(buildStatement(facts, approver, opts.role)).toString('utf8'));

@@ -5,7 +5,6 @@
  */
 import type { Command } from 'commander';
 import { ExitCode, GateError } from '../../core/errors.js';
-import { openStore } from '../../audit/open-store.js';
 import type { CliIo } from '../io.js';
 import { printJson } from '../io.js';
 import { action, integerOption, type CliRun } from '../command-kit.js';
@@ -100,6 +99,7 @@ export function registerAuditStream(audit: Command, run: CliRun): void {
     .option('--json', 'print {log, resumed_after, published, last, partition, stood_down} as JSON')
     .action(
       action(run, async (opts: KafkaFlags & { store: string; follow?: boolean; interval: number; batch: number; json?: boolean }) => {
+        const { openStore } = await import('../../audit/open-store.js');
         const store = await openStore(opts.store, { env: run.io.env, cwd: run.io.cwd });
         const topic = await openTopicFromFlags(run.io, opts);
         const { streamLog } = await import('../../audit/stream/index.js');

@@ -4,7 +4,6 @@
  * Only translation between argv and src/audit/tlog lives here; the modules
  * that do the work are loaded when a command runs.
  */
-import { promises as fsp } from 'node:fs';
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { ExitCode, GateError } from '../../core/errors.js';
@@ -19,7 +18,7 @@ const readText = (io: CliIo, file: string, flag: string): Promise<Buffer> => rea
 /** Writes a new file; an existing one is never overwritten. */
 async function writeNew(io: CliIo, file: string, bytes: Uint8Array | string, mode = 0o644): Promise<void> {
   try {
-    await fsp.writeFile(resolve(io.cwd, file), bytes, { flag: 'wx', mode });
+    await (await import('node:fs/promises')).writeFile(resolve(io.cwd, file), bytes, { flag: 'wx', mode });
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'EEXIST') throw new GateError('E_INPUT', 'the output file exists and is never overwritten', { where: file, hint: 'choose another --out' });

@@ -3,41 +3,20 @@
  * hash-chained audit log. Only translation between argv and the audit
  * library lives here.
  */
-import { promises as fsp } from 'node:fs';
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { GateError, ExitCode } from '../../core/errors.js';
-import {
-  CHECKPOINT_KEY_ENV,
-  appendAndCheckpoint,
-  checkLogName,
-  entryKey,
-  generateCheckpointKeyPair,
-  loadSigningKey,
-  loadVerifyKey,
-  openStore,
-  parseDetailsJson,
-  parseRecord,
-  recordDigest,
-  seqOfEntryKey,
-  trustedCheckpointAnchor,
-  verifyLog,
-  writeCheckpoint,
-  type AuditStore,
-  type CheckpointAlg,
-  type ExternalAnchor,
-  type VerifyKey,
-  type VerifyLogResult,
-  type VerifyNotesOptions,
-} from '../../audit/index.js';
-import { isDigest } from '../../core/digest.js';
-import { unindexedWarning } from '../../audit/tlog/record-index.js';
+import type { AuditStore, CheckpointAlg, ExternalAnchor, VerifyKey, VerifyLogResult, VerifyNotesOptions } from '../../audit/index.js';
+import { CHECKPOINT_KEY_ENV } from '../../audit/checkpoint-key-env.js';
 import { printJson, type CliIo } from '../io.js';
 import { action, collect, integerOption, nonEmptyOption, type CliRun } from '../command-kit.js';
 import { readInput, readInputText } from '../input-file.js';
 import { registerAuditInit } from './audit-init.js';
 import { addKafkaOptions, crossCheckKafka, registerAuditStream, streamerFromFlags, type KafkaFlags } from './audit-stream.js';
 
+
+/** The audit library, loaded by the command that runs (not for `--help`: commands/index.ts). */
+const auditLib = () => import('../../audit/index.js');
 
 const readInputFile = (io: CliIo, file: string, flag: string): Promise<string> => readInputText(io.cwd, file, `${flag} file`);
 const readInputBytes = (io: CliIo, file: string, flag: string): Promise<Buffer> => readInput(io.cwd, file, `${flag} file`);
@@ -46,6 +25,7 @@ async function openStores(io: CliIo, urls: string[] | undefined): Promise<AuditS
   if (!urls || urls.length === 0) {
     throw new GateError('E_USAGE', 'no audit store given', { hint: 'pass --store URL (file://DIR, a directory, or s3://BUCKET/PREFIX)' });
   }
+  const { openStore } = await auditLib();
   const stores: AuditStore[] = [];
   for (const url of urls) stores.push(await openStore(url, { env: io.env, cwd: io.cwd }));
   return stores;
@@ -53,6 +33,7 @@ async function openStores(io: CliIo, urls: string[] | undefined): Promise<AuditS
 
 async function parseDetails(io: CliIo, value: string | undefined): Promise<unknown> {
   if (value === undefined) return {};
+  const { parseDetailsJson } = await auditLib();
   if (!value.startsWith('@')) return parseDetailsJson(value, '--details');
   const file = value.slice(1);
   return parseDetailsJson(await readInputBytes(io, file, '--details'), file);
@@ -120,9 +101,10 @@ async function externalAnchors(
     const bytes = await readInputBytes(io, file, '--trusted-checkpoint');
     const { looksLikeNote } = await import('../../audit/tlog/verify-notes.js');
     if (looksLikeNote(bytes)) notes.push({ bytes, where: file });
-    else out.push(await trustedCheckpointAnchor(bytes, key, file));
+    else out.push(await (await auditLib()).trustedCheckpointAnchor(bytes, key, file));
   }
   if (opts.expectHead !== undefined) {
+    const { isDigest } = await import('../../core/digest.js');
     if (!isDigest(opts.expectHead)) {
       throw new GateError('E_USAGE', `--expect-head takes a record digest, got ${JSON.stringify(opts.expectHead)}`, {
         hint: 'write it as sha256:<64 lowercase hex digits>, e.g. the audit-head or audit-digest output of the Action',
@@ -179,7 +161,7 @@ async function signingKeyFrom(io: CliIo, file: string | undefined, flag: string)
       hint: `pass ${flag} FILE or set ${CHECKPOINT_KEY_ENV} to the private JWK; create one with \`model-gate audit keygen --out key.jwk\``,
     });
   }
-  return loadSigningKey(text, where);
+  return (await auditLib()).loadSigningKey(text, where);
 }
 
 /** Registers `audit append|verify|checkpoint|show|keygen`. */
@@ -210,6 +192,7 @@ export function register(program: Command, run: CliRun): void {
         store?: string[]; eventType: string; actor: string; action: string; component: string;
         details?: string; subject?: string[]; tag?: string[]; log?: string; checkpointKey?: string; json?: boolean;
       }) => {
+        const { appendAndCheckpoint } = await auditLib();
         const details = await parseDetails(run.io, opts.details);
         const signingKey = opts.checkpointKey ? await signingKeyFrom(run.io, opts.checkpointKey, '--checkpoint-key') : undefined;
         const streamTo = opts.kafka || opts.topic ? await streamerFromFlags(run.io, opts) : undefined;
@@ -238,6 +221,7 @@ export function register(program: Command, run: CliRun): void {
           if (stream?.ok) run.io.stdout(`published the log to ${stream.topic} up to record ${stream.last}\n`);
         }
         if (indexProblem) {
+          const { unindexedWarning } = await import('../../audit/tlog/record-index.js');
           const w = unindexedWarning(r.seq, indexProblem);
           run.io.stderr(`warning: ${w.message}\n  hint: ${w.hint}\n`);
         }
@@ -279,6 +263,7 @@ export function register(program: Command, run: CliRun): void {
         requireAnchored?: boolean; log?: string; fromCheckpoint?: boolean; allowGovernance?: boolean; concurrency: number; json?: boolean;
         witness?: string[]; witnessQuorum?: number;
       }) => {
+        const { checkLogName, loadVerifyKey, verifyLog } = await auditLib();
         const keyText = opts.checkpointKey ? await readInputFile(run.io, opts.checkpointKey, '--checkpoint-key') : undefined;
         const checkpointKey = keyText !== undefined ? await loadVerifyKey(keyText, opts.checkpointKey as string) : undefined;
         if (opts.fromCheckpoint && !checkpointKey) {
@@ -333,6 +318,7 @@ export function register(program: Command, run: CliRun): void {
     .option('--json', 'print the checkpoint as JSON')
     .action(
       action(run, async (opts: { store?: string[]; key?: string; checkpointKey?: string; json?: boolean }) => {
+        const { loadVerifyKey, writeCheckpoint } = await auditLib();
         const key = await signingKeyFrom(run.io, opts.key, '--key');
         const verifyKey = opts.checkpointKey
           ? await loadVerifyKey(await readInputFile(run.io, opts.checkpointKey, '--checkpoint-key'), opts.checkpointKey)
@@ -360,6 +346,7 @@ export function register(program: Command, run: CliRun): void {
     .option('--json', 'print [{seq, digest, record}] as JSON')
     .action(
       action(run, async (opts: { store: string; from?: number; to?: number; json?: boolean }) => {
+        const { entryKey, parseRecord, recordDigest, seqOfEntryKey } = await auditLib();
         const [store] = await openStores(run.io, [opts.store]);
         const seqs = (await store.list('entries'))
           .map(seqOfEntryKey)
@@ -410,10 +397,10 @@ export function register(program: Command, run: CliRun): void {
         const pubOut = /\.jwk$/.test(opts.out) ? opts.out.replace(/\.jwk$/, '.pub.jwk') : `${opts.out}.pub.jwk`;
         const privPath = resolve(run.io.cwd, opts.out);
         const pubPath = resolve(run.io.cwd, pubOut);
-        const { privateJwk, publicJwk } = await generateCheckpointKeyPair(opts.alg);
+        const { privateJwk, publicJwk } = await (await auditLib()).generateCheckpointKeyPair(opts.alg);
         const write = async (path: string, value: unknown, mode: number): Promise<void> => {
           try {
-            await fsp.writeFile(path, `${JSON.stringify(value, null, 2)}\n`, { flag: 'wx', mode });
+            await (await import('node:fs/promises')).writeFile(path, `${JSON.stringify(value, null, 2)}\n`, { flag: 'wx', mode });
           } catch (e) {
             const code = (e as NodeJS.ErrnoException).code;
             throw new GateError(code === 'EEXIST' ? 'E_INPUT' : 'E_UNREADABLE', `cannot write the key: ${(e as Error).message}`, {

@@ -9,14 +9,12 @@
  */
 import type { Command } from 'commander';
 import { GateError } from '../../core/errors.js';
-import { parseDigest } from '../../core/digest.js';
 import { action, collect, integerOption, type CliRun } from '../command-kit.js';
 import { readInput } from '../input-file.js';
 import { printJson, type CliIo } from '../io.js';
 import type { ChangeGateSettings } from '../../deploy/change-gate.js';
-import { ServiceNowChangeManagement, type ServiceNowOptions } from '../../deploy/servicenow.js';
-import { factsFromMetadata, releaseChangeRequest, type ReleaseFacts } from '../../deploy/release-change.js';
-import { waitForChange } from '../../deploy/wait-for-change.js';
+import type { ServiceNowOptions } from '../../deploy/servicenow.js';
+import type { ReleaseFacts } from '../../deploy/release-change.js';
 
 interface ConnectionFlags {
   instance?: string;
@@ -133,14 +131,19 @@ export function connectionFrom(flags: ConnectionFlags, env: Record<string, strin
   };
 }
 
+// The ServiceNow client loads for these commands only (commands/index.ts).
+const serviceNow = () => import('../../deploy/servicenow.js');
+
 async function openCommand(io: CliIo, flags: OpenFlags): Promise<number> {
-  const cm = new ServiceNowChangeManagement(connectionFrom(flags, io.env));
+  const { factsFromMetadata, releaseChangeRequest } = await import('../../deploy/release-change.js');
+  const cm = new (await serviceNow()).ServiceNowChangeManagement(connectionFrom(flags, io.env));
   let facts: ReleaseFacts = { short_description: flags.shortDescription };
   if (flags.metadata) {
     const bytes = await readInput(io.cwd, flags.metadata, '--metadata file', "pass the release's metadata.json");
     facts = { ...facts, ...factsFromMetadata(bytes, flags.metadata) };
   }
   if (flags.modelDigest) {
+    const { parseDigest } = await import('../../core/digest.js');
     const digest = parseDigest(flags.modelDigest, '--model-digest');
     if (facts.model && facts.model.digest !== digest) {
       throw new GateError('E_DIGEST_MISMATCH', `--model-digest ${digest} differs from model.digest ${facts.model.digest} in ${flags.metadata}`, {
@@ -168,7 +171,8 @@ async function openCommand(io: CliIo, flags: OpenFlags): Promise<number> {
 }
 
 async function statusCommand(io: CliIo, id: string, flags: StatusFlags): Promise<number> {
-  const cm = new ServiceNowChangeManagement(connectionFrom(flags, io.env));
+  const { waitForChange } = await import('../../deploy/wait-for-change.js');
+  const cm = new (await serviceNow()).ServiceNowChangeManagement(connectionFrom(flags, io.env));
   const settings: ChangeGateSettings = {
     ...(flags.ignoreWindow ? { enforceWindow: false } : {}),
     ...(flags.approvedState?.length ? { approvedStates: flags.approvedState } : {}),

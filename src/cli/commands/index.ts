@@ -13,13 +13,16 @@ export interface CommandFile {
  * Lazy-loading rule: every millisecond of start-up is paid by every command,
  * so a run loads only the command file of the command it runs (all of them
  * for `--help`, `help` or an unknown name, none for `--version`, and neither
- * the parser nor any command file for a plain `hash PATH...`: quick-hash.ts),
- * and inside a
- * command file, modules that only some of its commands need (the AWS SDK,
- * Probot, Octokit, Ajv schemas, jose, yaml, hyparquet) are loaded with
- * `await import()` inside the action that needs them, never at the top.
+ * the parser nor any command file for a plain `hash PATH...`: quick-hash.ts).
+ * A command file only declares its commands: what its actions run (the
+ * audit, report, deploy and approval libraries, the hashing code, anything
+ * that imports node:crypto or node:fs/promises, and packages such as the AWS
+ * SDK, Probot, Octokit, Ajv schemas, jose, yaml, hyparquet) is loaded with
+ * `await import()` inside the action that needs it, never at the top, so
+ * `--help` loads the command files and commander alone (a test checks).
  * To add a command: add its file here with its names, and keep its top-level
- * imports to commander, `../command-kit.js`, `../io.js` and light core modules.
+ * imports to commander, `../command-kit.js`, `../io.js`, `../input-file.js`,
+ * `../../core/errors.js` and what its options themselves need.
  */
 export const COMMAND_FILES: readonly { names: readonly string[]; load: () => Promise<CommandFile> }[] = [
   { names: ['hash', 'lineage'], load: () => import('./lineage.js') },

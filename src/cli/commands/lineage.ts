@@ -3,7 +3,7 @@ import { Option, type Command } from 'commander';
 import { GateError } from '../../core/errors.js';
 import { printJson } from '../io.js';
 import { action, collect, type CliRun } from '../command-kit.js';
-import { runHash, type HashFlags } from '../hash-run.js';
+import type { HashFlags } from '../hash-run.js';
 import { progressBar } from '../../lineage/progress.js';
 import { parseDatasetSpec } from '../../lineage/dataset-spec.js';
 import type { Mismatch } from '../../lineage/verify-compare.js';
@@ -80,7 +80,7 @@ export function register(program: Command, run: CliRun): void {
     )
     .option('-q, --quiet', 'no progress bar')
     .action(
-      action(run, (paths: string[], flags: HashFlags) => runHash(run, paths, flags)),
+      action(run, async (paths: string[], flags: HashFlags) => (await import('../hash-run.js')).runHash(run, paths, flags)),
     );
 
   const lineage = program.command('lineage').description('record, verify and compare model lineage (metadata.json)');

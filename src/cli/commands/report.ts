@@ -3,18 +3,15 @@
  * Markdown or JSON. Verifies the whole log first; a log that does not verify
  * still gets its report (saying so at the top) and exits 1.
  */
-import { promises as fsp } from 'node:fs';
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import { sha256 } from '../../core/digest.js';
 import { ExitCode, GateError } from '../../core/errors.js';
-import { openStore, type AuditStore } from '../../audit/index.js';
-import { buildReport, parsePeriod, readLogForReport, renderHtml, renderJson, renderMarkdown } from '../../report/index.js';
+import type { AuditStore } from '../../audit/index.js';
 import { action, collect, type CliRun } from '../command-kit.js';
 import { readInput, readInputText } from '../input-file.js';
 
-const RENDER = { html: renderHtml, md: renderMarkdown, json: renderJson } as const;
-type Format = keyof typeof RENDER;
+const FORMATS = ['html', 'md', 'json'] as const;
+type Format = (typeof FORMATS)[number];
 
 /**
  * Reads a metadata.json given with --metadata: its bytes' SHA-256 (what the
@@ -22,6 +19,7 @@ type Format = keyof typeof RENDER;
  */
 async function readMetadata(cwd: string, file: string): Promise<{ file: string; digest: string; doc: unknown }> {
   const bytes = await readInput(cwd, file, '--metadata file');
+  const { sha256 } = await import('../../core/digest.js');
   try {
     return { file, digest: sha256(bytes), doc: JSON.parse(bytes.toString('utf8')) };
   } catch (e) {
@@ -44,9 +42,12 @@ export function register(program: Command, run: CliRun): void {
     .action(
       action(run, async (opts: { store?: string[]; since?: string; until?: string; format: string; out?: string; checkpointKey?: string; metadata?: string[] }) => {
         // Check everything the user typed before reading a possibly large log.
-        if (!Object.hasOwn(RENDER, opts.format)) {
+        if (!(FORMATS as readonly string[]).includes(opts.format)) {
           throw new GateError('E_USAGE', `unknown report format ${JSON.stringify(opts.format)}`, { where: '--format', hint: 'use --format html, md or json' });
         }
+        // The report and audit libraries load for this command only (commands/index.ts).
+        const { buildReport, parsePeriod, readLogForReport, renderHtml, renderJson, renderMarkdown } = await import('../../report/index.js');
+        const { openStore } = await import('../../audit/index.js');
         const period = parsePeriod(opts.since, opts.until);
         if (!opts.store || opts.store.length === 0) {
           throw new GateError('E_USAGE', 'no audit store given', { hint: 'pass --store URL (file://DIR, a directory, or s3://BUCKET/PREFIX)' });
@@ -67,11 +68,12 @@ export function register(program: Command, run: CliRun): void {
             run.io.stderr(`note: --metadata ${m.file} (${m.digest}) matches no record in the log: not used\n`);
           }
         }
-        const text = RENDER[opts.format as Format](model);
+        const render = { html: renderHtml, md: renderMarkdown, json: renderJson }[opts.format as Format];
+        const text = render(model);
         if (opts.out) {
           const path = resolve(run.io.cwd, opts.out);
           try {
-            await fsp.writeFile(path, text);
+            await (await import('node:fs/promises')).writeFile(path, text);
           } catch (e) {
             throw new GateError('E_UNREADABLE', `cannot write the report: ${(e as Error).message}`, { where: opts.out, cause: e, hint: 'check that the directory exists and is writable' });
           }
